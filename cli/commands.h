@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * commands.h — the CLI's sub-commands. Each takes argv with argv[0] = the
+ * command's name and returns the process exit code:
+ * 0 ok, 1 usage, 2 bad input, 3 output failure, 4 partial batch. */
+#ifndef PT_CLI_COMMANDS_H
+#define PT_CLI_COMMANDS_H
+
+enum { PT_EXIT_OK = 0, PT_EXIT_USAGE = 1, PT_EXIT_INPUT = 2, PT_EXIT_OUTPUT = 3, PT_EXIT_PARTIAL = 4 };
+
+int pt_cmd_process(int argc, char **argv);
+int pt_cmd_info(int argc, char **argv);
+int pt_cmd_simulate(int argc, char **argv);
+
+/* Map a pt_status from the library to an exit code (input errors -> 2, I/O -> 3). */
+int pt_cli_exit_code(int status);
+
+#endif
