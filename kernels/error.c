@@ -45,9 +45,15 @@ int pt_error_prefix(pt_error *err, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(head, sizeof head, fmt, ap);
     va_end(ap);
-    char tmp[sizeof err->msg];
-    snprintf(tmp, sizeof tmp, "%s%s", head, err->msg);
-    memcpy(err->msg, tmp, sizeof tmp);
+    /* head + old message, cut to fit */
+    size_t hl = strlen(head), ml = strlen(err->msg), cap = sizeof err->msg - 1;
+    if (hl > cap)
+        hl = cap;
+    if (hl + ml > cap)
+        ml = cap - hl;
+    memmove(err->msg + hl, err->msg, ml);
+    memcpy(err->msg, head, hl);
+    err->msg[hl + ml] = '\0';
     return err->code;
 }
 

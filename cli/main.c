@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * main.c — `pulsetrain COMMAND [options]`: dispatch to the sub-commands. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/commands.h"
+#include "pulsetrain/pipeline.h"
+
+static const struct {
+    const char *name;
+    int (*run)(int, char **);
+    const char *what;
+} commands[] = {
+    {"process", pt_cmd_process, "analyse one recording into an HDF5 summary"},
+    {"info", pt_cmd_info, "describe a recording or a summary"},
+    {"simulate", pt_cmd_simulate, "write a synthetic recording with known truth"},
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: pulsetrain COMMAND [options]   (pulsetrain COMMAND --help for more)\n\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].what);
+    fprintf(f, "\nExit codes: 0 ok, 1 usage, 2 bad input, 3 output failure, 4 partial batch.\n");
+}
+
+int pt_cli_exit_code(int status)
+{
+    switch (status) {
+    case PT_OK:
+        return PT_EXIT_OK;
+    case PT_EINVAL:
+        return PT_EXIT_USAGE;
+    case PT_EIO:
+        return PT_EXIT_OUTPUT;
+    default:
+        return PT_EXIT_INPUT;
+    }
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return PT_EXIT_USAGE;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        usage(stdout);
+        return PT_EXIT_OK;
+    }
+    if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+        printf("pulsetrain %s\n", pt_version());
+        return PT_EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (!strcmp(argv[1], commands[i].name))
+            return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "pulsetrain: unknown command '%s'\n", argv[1]);
+    usage(stderr);
+    return PT_EXIT_USAGE;
+}

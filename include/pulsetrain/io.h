@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * pulsetrain/io.h — the recording model every reader yields, read block by block.
+ *
+ * A recording is a set of channels, each with a kind (PPG, ACC_X/Y/Z, ECG, HR,
+ * IBI, auxiliary), a sample rate (or irregular sample times), units and the
+ * time of its first sample relative to the recording's start. Readers deliver
+ * blocks: consecutive samples of every channel, in time order, so that a
+ * week-long file never has to sit in memory whole (peak memory is one block).
+ *
+ * Canonical units: readers convert acceleration to g (from mg or m/s^2 as the
+ * column names or file headers say), heart rate to bpm, IBI to ms; PPG and ECG
+ * keep the file's units ("au" when it does not say).
+ * Missing samples inside a regular channel (a gap in the time column, or an
+ * explicit "NaN" cell) are delivered as NaN so that sample i is always at
+ * t0_s + i / fs_hz.
+ *
+ * Lifecycle: pt_reader_open -> pt_reader_info -> pt_reader_read ... -> pt_reader_close.
+ * Threads: a reader is used by one thread at a time; readers share nothing. */
+#ifndef PULSETRAIN_IO_H
+#define PULSETRAIN_IO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pulsetrain/error.h"
+
+#define PT_MAX_CHANNELS 16
+
+typedef enum pt_kind {
+    PT_KIND_PPG = 0,
+    PT_KIND_ACC_X,
+    PT_KIND_ACC_Y,
+    PT_KIND_ACC_Z,
+    PT_KIND_ECG,
+    PT_KIND_HR,  /* heart rate [bpm] from a device or chest strap */
+    PT_KIND_IBI, /* inter-beat interval [ms] */
+    PT_KIND_AUX  /* anything else, kept and ignored by the stages */
+} pt_kind;
+
+/* Short lower-case name of a kind ("ppg", "acc_x", ...); never NULL. */
+PT_API const char *pt_kind_name(pt_kind kind);
+
+typedef struct pt_channel_info {
+    char name[64];     /* the channel's name in the file (column, signal label)     */
+    pt_kind kind;      /* what it measures                                           */
+    double fs_hz;      /* sample rate [Hz]; 0 = irregular: times come with samples   */
+    char units[16];    /* units of the delivered values ("g", "bpm", "ms", "mV", "au") */
+    double t0_s;       /* time of the first sample [s from the recording's start]    */
+    int64_t n_samples; /* total samples, or -1 while unknown (streamed formats)      */
+} pt_channel_info;
+
+typedef struct pt_recording_info {
+    char path[1024];         /* the file (or folder) read                          */
+    char format[16];         /* "csv", ...                                         */
+    char start_time_utc[40]; /* ISO 8601 start, "" when the file does not say      */
+    double start_unix_s;     /* the same as Unix seconds, NaN when unknown         */
+    double duration_s;       /* NaN while unknown (streamed formats)               */
+    size_t nchan;
+    pt_channel_info chan[PT_MAX_CHANNELS];
+    char note[512];          /* what the user should know (ignored columns, ...)   */
+} pt_recording_info;
+
+/* One block of samples. Channel c holds n[c] samples, the first of which is
+ * sample number first[c] of that channel. For irregular channels (fs_hz == 0)
+ * t[c][i] is the time of x[c][i] [s from the start]; otherwise t[c] is NULL. */
+typedef struct pt_block {
+    size_t nchan;
+    size_t cap; /* capacity per channel [samples] */
+    size_t n[PT_MAX_CHANNELS];
+    int64_t first[PT_MAX_CHANNELS];
+    double *x[PT_MAX_CHANNELS];
+    double *t[PT_MAX_CHANNELS];
+} pt_block;
+
+/* Allocate a block for the channels of info, cap samples per channel (>= 16).
+ * Returns NULL and fills *err on failure. Free with pt_block_destroy. */
+PT_API pt_block *pt_block_create(const pt_recording_info *info, size_t cap, pt_error *err);
+PT_API void pt_block_destroy(pt_block *b); /* NULL is a harmless no-op */
+
+typedef struct pt_read_options {
+    const char *format;    /* "auto" (default) or a reader's name ("csv")                  */
+    double fs_hz;          /* CSV without time column: sample rate [Hz]; NaN = from file    */
+    const char *acc_units; /* units of unsuffixed acc columns: "g" (default), "mg", "ms2"   */
+    double max_gap_s;      /* a time gap longer than this is an error [s]; default 86400    */
+} pt_read_options;
+
+PT_API pt_read_options pt_read_defaults(void);
+
+typedef struct pt_reader pt_reader;
+
+/* Open a recording. Reads and checks the header and the first rows (sample
+ * rates are estimated from the time column). opt may be NULL (defaults).
+ * Returns NULL and fills *err ("path:line: reason") on failure. */
+PT_API pt_reader *pt_reader_open(const char *path, const pt_read_options *opt, pt_error *err);
+
+/* The recording's description; valid until pt_reader_close. duration_s and
+ * n_samples are filled in once the reader reaches the end. */
+PT_API const pt_recording_info *pt_reader_info(const pt_reader *r);
+
+/* Read the next block: up to b->cap samples per channel. At the end of the
+ * recording every b->n[c] is 0. Returns PT_OK, or an error naming the file
+ * and the line/sample (PT_EFORMAT, PT_EDATA, PT_EIO); after an error the
+ * reader must only be closed. */
+PT_API int pt_reader_read(pt_reader *r, pt_block *b, pt_error *err);
+
+/* Close and free; NULL is a harmless no-op. */
+PT_API void pt_reader_close(pt_reader *r);
+
+#endif

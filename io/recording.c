@@ -1,0 +1,343 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * recording.c — the reader front end: format detection, blocks, channel
+ * naming and time stamps shared by every format. */
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "io/reader_impl.h"
+
+/* Every format reader; pt_reader_open tries them in this order. */
+static const pt_reader_ops *const readers[] = {
+    &pt_reader_csv,
+};
+
+struct pt_reader {
+    const pt_reader_ops *ops;
+    void *state;
+    pt_recording_info info;
+};
+
+const char *pt_kind_name(pt_kind kind)
+{
+    static const char *const names[] = {"ppg", "acc_x", "acc_y", "acc_z", "ecg", "hr", "ibi", "aux"};
+    if ((unsigned)kind >= sizeof names / sizeof names[0])
+        return "aux";
+    return names[kind];
+}
+
+pt_read_options pt_read_defaults(void)
+{
+    pt_read_options o = {.format = "auto", .fs_hz = NAN, .acc_units = "g", .max_gap_s = 86400.0};
+    return o;
+}
+
+pt_block *pt_block_create(const pt_recording_info *info, size_t cap, pt_error *err)
+{
+    if (!info || cap < 16 || info->nchan > PT_MAX_CHANNELS) {
+        pt_error_set(err, PT_EINVAL, "pt_block_create: bad arguments");
+        return NULL;
+    }
+    pt_block *b = calloc(1, sizeof *b);
+    if (!b) {
+        pt_error_set(err, PT_ENOMEM, "out of memory for a block");
+        return NULL;
+    }
+    b->nchan = info->nchan;
+    b->cap = cap;
+    for (size_t c = 0; c < info->nchan; c++) {
+        b->x[c] = calloc(cap, sizeof(double));
+        int irregular = !(info->chan[c].fs_hz > 0);
+        if (irregular)
+            b->t[c] = calloc(cap, sizeof(double));
+        if (!b->x[c] || (irregular && !b->t[c])) {
+            pt_block_destroy(b);
+            pt_error_set(err, PT_ENOMEM, "out of memory for a block of %zu samples", cap);
+            return NULL;
+        }
+    }
+    return b;
+}
+
+void pt_block_destroy(pt_block *b)
+{
+    if (!b)
+        return;
+    for (size_t c = 0; c < PT_MAX_CHANNELS; c++) {
+        free(b->x[c]);
+        free(b->t[c]);
+    }
+    free(b);
+}
+
+pt_reader *pt_reader_open(const char *path, const pt_read_options *opt, pt_error *err)
+{
+    pt_read_options defaults = pt_read_defaults();
+    if (!opt)
+        opt = &defaults;
+    if (!path || !*path) {
+        pt_error_set(err, PT_EINVAL, "no input file given");
+        return NULL;
+    }
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        pt_error_set(err, PT_EIO, "%s: %s", path, strerror(errno));
+        return NULL;
+    }
+    unsigned char head[4096];
+    size_t len = 0;
+    if (!S_ISDIR(st.st_mode)) {
+        FILE *f = fopen(path, "rb");
+        if (!f) {
+            pt_error_set(err, PT_EIO, "%s: %s", path, strerror(errno));
+            return NULL;
+        }
+        len = fread(head, 1, sizeof head, f);
+        fclose(f);
+    }
+    const pt_reader_ops *ops = NULL;
+    const char *fmt = opt->format ? opt->format : "auto";
+    if (strcmp(fmt, "auto") != 0) {
+        for (size_t i = 0; i < sizeof readers / sizeof readers[0]; i++)
+            if (!strcasecmp(readers[i]->name, fmt))
+                ops = readers[i];
+        if (!ops) {
+            pt_error_set(err, PT_EUNSUPPORTED, "%s: unknown format '%s'", path, fmt);
+            return NULL;
+        }
+    } else {
+        int best = 0;
+        for (size_t i = 0; i < sizeof readers / sizeof readers[0]; i++) {
+            int s = readers[i]->probe(path, head, len);
+            if (s > best) {
+                best = s;
+                ops = readers[i];
+            }
+        }
+        if (!ops) {
+            if (len == 0 && !S_ISDIR(st.st_mode))
+                pt_error_set(err, PT_EFORMAT, "%s: the file is empty", path);
+            else
+                pt_error_set(err, PT_EFORMAT, "%s: not a recording in any format this build reads",
+                             path);
+            return NULL;
+        }
+    }
+    pt_reader *r = calloc(1, sizeof *r);
+    if (!r) {
+        pt_error_set(err, PT_ENOMEM, "out of memory");
+        return NULL;
+    }
+    r->ops = ops;
+    r->info.start_unix_s = NAN;
+    r->info.duration_s = NAN;
+    snprintf(r->info.path, sizeof r->info.path, "%s", path);
+    snprintf(r->info.format, sizeof r->info.format, "%s", ops->name);
+    r->state = ops->open(path, opt, &r->info, err);
+    if (!r->state) {
+        free(r);
+        return NULL;
+    }
+    return r;
+}
+
+const pt_recording_info *pt_reader_info(const pt_reader *r) { return r ? &r->info : NULL; }
+
+int pt_reader_read(pt_reader *r, pt_block *b, pt_error *err)
+{
+    if (!r || !b || b->nchan != r->info.nchan)
+        return pt_error_set(err, PT_EINVAL, "pt_reader_read: block does not match the reader");
+    for (size_t c = 0; c < b->nchan; c++)
+        b->n[c] = 0;
+    return r->ops->read(r->state, &r->info, b, err);
+}
+
+void pt_reader_close(pt_reader *r)
+{
+    if (!r)
+        return;
+    r->ops->close(r->state);
+    free(r);
+}
+
+/* ---- channel names ---- */
+
+static int ieq(const char *a, const char *b) { return strcasecmp(a, b) == 0; }
+
+int pt_channel_from_name(const char *name, const char *acc_units, pt_kind *kind, double *scale,
+                         char units[16])
+{
+    char base[64];
+    snprintf(base, sizeof base, "%s", name);
+    for (char *p = base; *p; p++)
+        *p = (char)tolower((unsigned char)*p);
+    /* Split a unit suffix: the last '_' part when it is a known unit. */
+    static const struct { const char *suffix; const char *units; double to_g; } known[] = {
+        {"g", "g", 1.0},        {"mg", "g", 1e-3},  {"ms2", "g", 1.0 / 9.80665},
+        {"mps2", "g", 1.0 / 9.80665}, {"mv", "mV", 0}, {"uv", "uV", 0}, {"v", "V", 0},
+        {"bpm", "bpm", 0},      {"ms", "ms", 0},    {"s", "s", 0},  {"au", "au", 0},
+        {"nw", "nW", 0},       {"counts", "au", 0},
+    };
+    const char *suffix = NULL;
+    char *us = strrchr(base, '_');
+    double to_g = NAN;
+    units[0] = '\0';
+    if (us) {
+        for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+            if (!strcmp(us + 1, known[i].suffix)) {
+                suffix = known[i].units;
+                to_g = known[i].to_g;
+                *us = '\0';
+                break;
+            }
+    }
+    *scale = 1.0;
+    int recognised = 1;
+    if (!strcmp(base, "ppg") || !strcmp(base, "bvp") || !strcmp(base, "pleth") ||
+        (!strncmp(base, "ppg", 3) && isdigit((unsigned char)base[3]))) {
+        *kind = PT_KIND_PPG;
+    } else if (!strcmp(base, "acc_x") || !strcmp(base, "acc_y") || !strcmp(base, "acc_z") ||
+               !strcmp(base, "ax") || !strcmp(base, "ay") || !strcmp(base, "az") ||
+               !strcmp(base, "x") || !strcmp(base, "y") || !strcmp(base, "z")) {
+        char axis = base[strlen(base) - 1];
+        *kind = axis == 'x' ? PT_KIND_ACC_X : axis == 'y' ? PT_KIND_ACC_Y : PT_KIND_ACC_Z;
+        if (suffix && !(to_g > 0)) {
+            recognised = 0; /* acc in mV? not acceleration units */
+        } else if (!suffix) {
+            const char *u = acc_units ? acc_units : "g";
+            to_g = ieq(u, "mg") ? 1e-3 : (ieq(u, "ms2") || ieq(u, "m/s2") || ieq(u, "m/s^2"))
+                                             ? 1.0 / 9.80665
+                                             : 1.0;
+        }
+        if (recognised) {
+            *scale = to_g;
+            snprintf(units, 16, "g");
+            return 1;
+        }
+    } else if (!strcmp(base, "ecg")) {
+        *kind = PT_KIND_ECG;
+    } else if (!strcmp(base, "hr") || !strcmp(base, "heart_rate") || !strcmp(base, "heartrate")) {
+        *kind = PT_KIND_HR;
+        snprintf(units, 16, "bpm");
+        return 1;
+    } else if (!strcmp(base, "ibi") || !strcmp(base, "rr")) {
+        *kind = PT_KIND_IBI;
+        if (suffix && !strcmp(suffix, "s")) {
+            *scale = 1000.0;
+        }
+        snprintf(units, 16, "ms");
+        return 1;
+    } else {
+        recognised = 0;
+    }
+    if (!recognised) {
+        *kind = PT_KIND_AUX;
+        *scale = 1.0;
+        snprintf(units, 16, "%s", suffix ? suffix : "au");
+        return 0;
+    }
+    snprintf(units, 16, "%s", suffix ? suffix : "au");
+    return 1;
+}
+
+/* ---- ISO 8601 ---- */
+
+/* Days from 1970-01-01 to y-m-d (proleptic Gregorian; Hinnant's days_from_civil). */
+static long long days_from_civil(long long y, unsigned m, unsigned d)
+{
+    y -= m <= 2;
+    long long era = (y >= 0 ? y : y - 399) / 400;
+    unsigned yoe = (unsigned)(y - era * 400);
+    unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (long long)doe - 719468;
+}
+
+static int digits(const char *s, size_t len, size_t *i, int n, int *out)
+{
+    int v = 0;
+    for (int k = 0; k < n; k++) {
+        if (*i >= len || !isdigit((unsigned char)s[*i]))
+            return -1;
+        v = v * 10 + (s[(*i)++] - '0');
+    }
+    *out = v;
+    return 0;
+}
+
+int pt_parse_iso8601(const char *s, size_t len, double *unix_s)
+{
+    size_t i = 0;
+    int y, mo, d, h = 0, mi = 0, se = 0;
+    if (digits(s, len, &i, 4, &y) || i >= len || s[i++] != '-' || digits(s, len, &i, 2, &mo) ||
+        i >= len || s[i++] != '-' || digits(s, len, &i, 2, &d))
+        return -1;
+    if (mo < 1 || mo > 12 || d < 1 || d > 31)
+        return -1;
+    double frac = 0;
+    if (i < len && (s[i] == 'T' || s[i] == ' ')) {
+        i++;
+        if (digits(s, len, &i, 2, &h) || i >= len || s[i++] != ':' || digits(s, len, &i, 2, &mi))
+            return -1;
+        if (i < len && s[i] == ':') {
+            i++;
+            if (digits(s, len, &i, 2, &se))
+                return -1;
+            if (i < len && (s[i] == '.' || s[i] == ',')) {
+                i++;
+                double scale = 0.1;
+                while (i < len && isdigit((unsigned char)s[i])) {
+                    frac += (s[i++] - '0') * scale;
+                    scale *= 0.1;
+                }
+            }
+        }
+        if (h > 24 || mi > 59 || se > 60)
+            return -1;
+    }
+    long offset = 0;
+    if (i < len && (s[i] == 'Z' || s[i] == 'z')) {
+        i++;
+    } else if (i < len && (s[i] == '+' || s[i] == '-')) {
+        int sign = s[i++] == '-' ? -1 : 1, oh, om = 0;
+        if (digits(s, len, &i, 2, &oh))
+            return -1;
+        if (i < len && s[i] == ':')
+            i++;
+        if (i < len)
+            if (digits(s, len, &i, 2, &om))
+                return -1;
+        offset = sign * (oh * 3600L + om * 60L);
+    }
+    if (i != len)
+        return -1;
+    long long days = days_from_civil(y, (unsigned)mo, (unsigned)d);
+    *unix_s = (double)(days * 86400LL + h * 3600LL + mi * 60LL + se - offset) + frac;
+    return 0;
+}
+
+void pt_format_iso8601(double unix_s, char out[40])
+{
+    if (!isfinite(unix_s)) {
+        out[0] = '\0';
+        return;
+    }
+    double whole = floor(unix_s);
+    int ms = (int)llround((unix_s - whole) * 1000.0);
+    if (ms == 1000) {
+        whole += 1;
+        ms = 0;
+    }
+    time_t t = (time_t)whole;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    snprintf(out, 40, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", (tm.tm_year + 1900) % 10000,
+             (tm.tm_mon + 1) % 100, tm.tm_mday % 100, tm.tm_hour % 100, tm.tm_min % 100,
+             tm.tm_sec % 100, ms % 1000);
+}

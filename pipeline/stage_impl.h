@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * stage_impl.h — the stage interface the runner walks (one stage per file).
+ * A stage keeps only the state that must cross block edges; it does no I/O. */
+#ifndef PT_PIPELINE_STAGE_IMPL_H
+#define PT_PIPELINE_STAGE_IMPL_H
+
+#include "pulsetrain/io.h"
+#include "pulsetrain/pipeline.h"
+
+typedef struct pt_stage_ops {
+    const char *name;
+    void *(*create)(const pt_params *p, const pt_recording_info *info, pt_summary *s,
+                    pt_error *err);
+    /* One block of samples (channels as in info). */
+    int (*push)(void *st, const pt_block *b, pt_summary *s, pt_error *err);
+    /* End of the recording: flush rows; later stages may read earlier tables. */
+    int (*finish)(void *st, pt_summary *s, pt_error *err);
+    void (*destroy)(void *st);
+} pt_stage_ops;
+
+extern const pt_stage_ops pt_stage_motion;
+extern const pt_stage_ops pt_stage_heart;
+extern const pt_stage_ops pt_stage_classify;
+
+/* Internal to the summary: set the recording description. */
+void pt_summary_set_recording(pt_summary *s, const pt_recording_info *info);
+
+/* First channel of a kind in info, or -1. */
+int pt_find_channel(const pt_recording_info *info, pt_kind kind);
+
+#endif
