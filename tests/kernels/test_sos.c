@@ -66,7 +66,7 @@ PT_TEST(butter_matches_scipy)
         int rc = pt_butter_sos(order, b, f1, f2, fs, sos, &err);
         PT_CHECK_INT(PT_OK, rc);
         if (rc == PT_OK && ns == dims[0]) {
-            char cs[128];
+            char cs[256];
             snprintf(cs, sizeof cs, "butter.h5/%s (order %d %s fs %g)", name, order, bt, fs);
             check_vec("sos", cs, ref, sos, n, TOL_DESIGN);
         }
@@ -96,7 +96,7 @@ PT_TEST(filter_matches_scipy)
     size_t nc = ref_ncases(f);
     PT_CHECK(nc >= 35);
     for (size_t c = 0; c < nc; c++) {
-        char name[64], cs[128], msg[512];
+        char name[64], cs[256], msg[512];
         ref_case_name(f, c, name, sizeof name);
         snprintf(cs, sizeof cs, "filter.h5/%s", name);
         hid_t g = H5Gopen2(f, name, H5P_DEFAULT);

@@ -67,7 +67,7 @@ PT_TEST(welch_and_spectrogram_match_scipy)
     PT_REQUIRE(f >= 0);
     size_t nc = ref_ncases(f), nwelch = 0, nspec = 0;
     for (size_t c = 0; c < nc; c++) {
-        char name[64], cs[96];
+        char name[64], cs[256];
         ref_case_name(f, c, name, sizeof name);
         snprintf(cs, sizeof cs, "welch.h5/%s", name);
         hid_t g = H5Gopen2(f, name, H5P_DEFAULT);
