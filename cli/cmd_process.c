@@ -59,7 +59,6 @@ int pt_cmd_process(int argc, char **argv)
     pt_read_options ro = pt_read_defaults();
     const char *out = NULL;
     int quiet = 0, c;
-    double v;
     optind = 1;
     while ((c = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
         switch (c) {

@@ -37,6 +37,7 @@ static int read_str_attr(hid_t obj, const char *name, char *out, size_t len)
         if (H5Tis_variable_str(ft) > 0) {
             hid_t mt = H5Tcopy(H5T_C_S1);
             H5Tset_size(mt, H5T_VARIABLE);
+            H5Tset_cset(mt, H5Tget_cset(ft)); /* no conversion between ASCII and UTF-8 */
             char *s = NULL;
             if (H5Aread(a, mt, &s) >= 0 && s) {
                 snprintf(out, len, "%s", s);
@@ -102,6 +103,7 @@ static double *read_column(hid_t grp, const char *name, size_t *n)
         } else if (cl == H5T_STRING) {
             hid_t mt = H5Tcopy(H5T_C_S1);
             H5Tset_size(mt, H5T_VARIABLE);
+            H5Tset_cset(mt, H5Tget_cset(ft));
             char **s = calloc((size_t)cnt, sizeof *s);
             if (s && H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, s) >= 0) {
                 for (hssize_t i = 0; i < cnt; i++) {
@@ -173,6 +175,7 @@ static int read_all(hid_t f, const char *path, pt_summary *s, pt_summary_meta *m
         double *t0 = read_column(g, "t0_s", &n2);
         hid_t mt = H5Tcopy(H5T_C_S1);
         H5Tset_size(mt, H5T_VARIABLE);
+        H5Tset_cset(mt, H5T_CSET_UTF8);
         const char *cols[3] = {"name", "kind", "units"};
         char **str[3] = {0};
         for (int k = 0; k < 3; k++) {

@@ -78,10 +78,10 @@ static void *heart_create(const pt_params *p, const pt_recording_info *info, pt_
     }
     h->fs_hz = c->fs_hz;
     if (p->ppg_hi_hz >= h->fs_hz / 2) {
-        pt_error_set(err, PT_EINVAL, "%s: PPG band edge %g Hz is not below Nyquist (%g Hz)",
-                     info->path, p->ppg_hi_hz, h->fs_hz / 2);
-        heart_destroy(h);
-        return NULL;
+        pt_summary_note(s, "PPG '%s' at %g Hz is too slow for the %g Hz band edge: /hr is empty",
+                        c->name, h->fs_hz, p->ppg_hi_hz);
+        h->ch = -1;
+        return h;
     }
     h->win_s = p->hr_window_s;
     h->step_s = p->hr_step_s;

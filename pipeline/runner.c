@@ -17,6 +17,15 @@ static const pt_stage_ops *const stages[] = {
 
 #define BLOCK_SAMPLES 65536
 
+static int input_error(pt_error *err)
+{
+    if (!err)
+        return PT_EDATA;
+    if (err->code == PT_EIO || err->code == PT_OK)
+        err->code = PT_EDATA;
+    return err->code;
+}
+
 int pt_process_file(const char *in, const pt_read_options *ropt, const pt_params *p,
                     const char *out_h5, pt_summary **out, pt_error *err)
 {
@@ -29,8 +38,8 @@ int pt_process_file(const char *in, const pt_read_options *ropt, const pt_params
     if (rc)
         return rc;
     pt_reader *r = pt_reader_open(in, ropt, err);
-    if (!r)
-        return err ? err->code : PT_EIO;
+    if (!r) /* PT_EIO is kept for the output side: an unreadable input is bad input */
+        return input_error(err);
     const pt_recording_info *info = pt_reader_info(r);
     pt_summary *s = pt_summary_create(err);
     pt_block *b = s ? pt_block_create(info, BLOCK_SAMPLES, err) : NULL;
@@ -49,8 +58,10 @@ int pt_process_file(const char *in, const pt_read_options *ropt, const pt_params
         }
     }
     for (;;) {
-        if ((rc = pt_reader_read(r, b, err)))
+        if ((rc = pt_reader_read(r, b, err))) {
+            rc = input_error(err);
             goto done;
+        }
         size_t total = 0;
         for (size_t c = 0; c < b->nchan; c++)
             total += b->n[c];

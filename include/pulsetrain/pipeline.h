@@ -114,7 +114,10 @@ PT_API void pt_summary_note(pt_summary *s, const char *fmt, ...) PT_PRINTF(2, 3)
  * write the HDF5 summary (schema 1) to a temporary name and rename it into
  * place. *out (optional) receives the summary, to be freed with
  * pt_summary_destroy. Memory does not grow with the recording's length, only
- * with the number of output rows. */
+ * with the number of output rows.
+ * Returns PT_OK; PT_EINVAL (bad parameters); PT_EFORMAT / PT_EDATA /
+ * PT_EUNSUPPORTED for a recording that cannot be read or used (a missing or
+ * unreadable file included); PT_EIO only when the summary cannot be written. */
 PT_API int pt_process_file(const char *in, const pt_read_options *ropt, const pt_params *p,
                            const char *out_h5, pt_summary **out, pt_error *err);
 

@@ -1,0 +1,195 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * test_runner.c — CSV in -> stages -> HDF5 summary out, and back: the schema,
+ * the atomic write, and what a failed run leaves behind. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <dirent.h>
+
+#include "pt_test.h"
+#include "pulsetrain/pipeline.h"
+
+static char dir[256];
+
+static const char *path_in(const char *name)
+{
+    static char p[4][512];
+    static int k;
+    if (!dir[0]) {
+        snprintf(dir, sizeof dir, "/tmp/pt_test_runner_XXXXXX");
+        if (!mkdtemp(dir))
+            abort();
+    }
+    k = (k + 1) % 4;
+    snprintf(p[k], sizeof p[k], "%s/%s", dir, name);
+    return p[k];
+}
+
+/* 3 minutes: PPG at 64 Hz with a 72 bpm pulse, accelerometer at 32 Hz:
+ * still for 90 s, then 2 Hz shaking of 0.6 g. */
+static const char *write_recording(void)
+{
+    const char *path = path_in("rec.csv");
+    FILE *f = fopen(path, "w");
+    if (!f)
+        abort();
+    fprintf(f, "t_s,ppg,acc_x_g,acc_y_g,acc_z_g\n");
+    for (int i = 0; i < 64 * 180; i++) {
+        double t = i / 64.0;
+        double ppg = sin(2 * 3.141592653589793 * 1.2 * t) + 0.3 * sin(2 * 3.141592653589793 * 2.4 * t);
+        if (i % 2 == 0) {
+            double a = t >= 90 ? 0.6 * sin(2 * 3.141592653589793 * 2.0 * t) : 0.0;
+            fprintf(f, "%.6f,%.6f,%.6f,0,%.6f\n", t, ppg, a, 1.0 + 0.5 * a);
+        } else {
+            fprintf(f, "%.6f,%.6f,,,\n", t, ppg);
+        }
+    }
+    fclose(f);
+    return path;
+}
+
+PT_TEST(csv_to_summary_and_back)
+{
+    const char *in = write_recording(), *out = path_in("rec.h5");
+    pt_error err = {0};
+    pt_summary *s = NULL;
+    pt_params p = pt_params_defaults();
+    snprintf(p.subject_id, sizeof p.subject_id, "S01");
+    int rc = pt_process_file(in, NULL, &p, out, &s, &err);
+    if (rc)
+        fprintf(stderr, "%s\n", err.msg);
+    PT_REQUIRE(rc == PT_OK && s);
+    const pt_table *hr = pt_summary_table_const(s, "hr");
+    /* windows of 8 s every 2 s over 180 s: floor((180 - 8) / 2) + 1 = 87 */
+    PT_CHECK_INT(87, pt_table_nrows(hr));
+    const double *bpm = pt_table_column(hr, "bpm");
+    size_t good = 0;
+    for (size_t i = 0; i < pt_table_nrows(hr); i++)
+        good += fabs(bpm[i] - 72.0) < 1.0;
+    PT_CHECK(good >= 80); /* a clean 72 bpm pulse: within 1 bpm nearly everywhere */
+    const pt_table *ep = pt_summary_table_const(s, "epochs");
+    PT_CHECK_INT(36, pt_table_nrows(ep));
+    const double *mad = pt_table_column(ep, "mad_mg"), *cls = pt_table_column(ep, "class");
+    PT_CHECK(mad[0] < 1.0 && cls[0] == PT_CLASS_SEDENTARY);
+    PT_CHECK(mad[30] > 100.0 && cls[30] >= PT_CLASS_MODERATE);
+
+    /* Read back: same tables, same values, metadata. */
+    pt_summary_meta meta;
+    pt_summary *r = pt_summary_read_h5(out, &meta, &err);
+    PT_REQUIRE(r != NULL);
+    PT_CHECK_INT(1, meta.schema_version);
+    PT_CHECK(!strcmp(meta.subject_id, "S01"));
+    PT_CHECK_INT(64, strlen(meta.source_sha256));
+    PT_CHECK_STR_CONTAINS(meta.parameters, "\"hr_window_s\": 8");
+    for (size_t t = 0; t < pt_summary_ntables(s); t++) {
+        const pt_table *a = pt_summary_table_at(s, t), *b = pt_summary_table_at(r, t);
+        PT_CHECK_INT(pt_table_nrows(a), pt_table_nrows(b));
+        for (size_t c = 0; c < pt_table_ncols(a); c++) {
+            const double *x = pt_table_column(a, pt_table_colname(a, c));
+            const double *y = pt_table_column(b, pt_table_colname(a, c));
+            for (size_t i = 0; i < pt_table_nrows(a) && i < pt_table_nrows(b); i++)
+                PT_CHECK_NEAR(x[i], y[i], 0, 0);
+        }
+    }
+    const pt_recording_info *ri = pt_summary_recording(r);
+    PT_CHECK_INT(4, ri->nchan);
+    PT_CHECK_NEAR(32.0, ri->chan[1].fs_hz, 0, 0);
+    pt_summary_destroy(r);
+    pt_summary_destroy(s);
+}
+
+static int count_tmp_files(void)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    int n = 0;
+    while (d && (e = readdir(d)))
+        n += strstr(e->d_name, ".tmp.") != NULL;
+    if (d)
+        closedir(d);
+    return n;
+}
+
+PT_TEST(failed_run_keeps_previous_output)
+{
+    const char *out = path_in("keep.h5");
+    FILE *f = fopen(out, "w");
+    fputs("previous contents\n", f);
+    fclose(f);
+    const char *bad = path_in("bad.csv");
+    f = fopen(bad, "w");
+    fputs("t_s,ppg\n0,1\n0.5,2\n1.0,x\n", f);
+    fclose(f);
+    pt_error err = {0};
+    int rc = pt_process_file(bad, NULL, NULL, out, NULL, &err);
+    PT_CHECK_INT(PT_EDATA, rc);
+    PT_CHECK_STR_CONTAINS(err.msg, "bad.csv:4");
+    char buf[64] = {0};
+    f = fopen(out, "r");
+    PT_REQUIRE(f != NULL);
+    PT_CHECK(fgets(buf, sizeof buf, f) && !strcmp(buf, "previous contents\n"));
+    fclose(f);
+    PT_CHECK_INT(0, count_tmp_files());
+}
+
+PT_TEST(unwritable_output_is_an_io_error)
+{
+    const char *in = write_recording();
+    pt_error err = {0};
+    int rc = pt_process_file(in, NULL, NULL, "/nonexistent-dir/x.h5", NULL, &err);
+    PT_CHECK_INT(PT_EIO, rc);
+    PT_CHECK_STR_CONTAINS(err.msg, "/nonexistent-dir/x.h5");
+}
+
+PT_TEST(params_are_checked)
+{
+    pt_params p = pt_params_defaults();
+    p.hr_step_s = 0;
+    pt_error err = {0};
+    PT_CHECK_INT(PT_EINVAL, pt_params_check(&p, &err));
+    PT_CHECK_STR_CONTAINS(err.msg, "step");
+    p = pt_params_defaults();
+    p.hr_rest_bpm = 190;
+    p.hr_max_bpm = 180;
+    PT_CHECK_INT(PT_EINVAL, pt_params_check(&p, &err));
+}
+
+PT_TEST(accelerometer_only_and_ppg_only)
+{
+    const char *a = path_in("acc.csv"), *b = path_in("ppg.csv");
+    FILE *fa = fopen(a, "w"), *fb = fopen(b, "w");
+    fputs("t_s,acc_x_g,acc_y_g,acc_z_g\n", fa);
+    fputs("t_s,ppg\n", fb);
+    for (int i = 0; i < 32 * 60; i++) {
+        fprintf(fa, "%.5f,0,0,1\n", i / 32.0);
+        fprintf(fb, "%.5f,%.6f\n", i / 32.0, sin(2 * 3.141592653589793 * 1.0 * i / 32.0));
+    }
+    fclose(fa);
+    fclose(fb);
+    pt_error err = {0};
+    pt_summary *s = NULL;
+    PT_REQUIRE(pt_process_file(a, NULL, NULL, NULL, &s, &err) == PT_OK);
+    PT_CHECK_INT(0, pt_table_nrows(pt_summary_table_const(s, "hr")));
+    PT_CHECK_INT(12, pt_table_nrows(pt_summary_table_const(s, "epochs")));
+    PT_CHECK_STR_CONTAINS(pt_summary_notes(s), "PPG");
+    pt_summary_destroy(s);
+    PT_REQUIRE(pt_process_file(b, NULL, NULL, NULL, &s, &err) == PT_OK);
+    const pt_table *ep = pt_summary_table_const(s, "epochs");
+    PT_CHECK_INT(12, pt_table_nrows(ep));
+    PT_CHECK(isnan(pt_table_column(ep, "mad_mg")[0]));
+    PT_CHECK_NEAR(60.0, pt_table_column(pt_summary_table_const(s, "hr"), "bpm")[5], 0, 1.0);
+    pt_summary_destroy(s);
+}
+
+int main(int argc, char **argv)
+{
+    int rc = pt_test_main(argc, argv);
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (dir[0] && system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", dir);
+    return rc;
+}
