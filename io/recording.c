@@ -16,6 +16,7 @@
 /* Every format reader; pt_reader_open tries them in this order. */
 static const pt_reader_ops *const readers[] = {
     &pt_reader_csv,
+    &pt_reader_edf,
 };
 
 struct pt_reader {
@@ -34,7 +35,9 @@ const char *pt_kind_name(pt_kind kind)
 
 pt_read_options pt_read_defaults(void)
 {
-    pt_read_options o = {.format = "auto", .fs_hz = NAN, .acc_units = "g", .max_gap_s = 86400.0};
+    pt_read_options o = {.format = "auto", .fs_hz = NAN, .acc_units = "g", .max_gap_s = 86400.0,
+                         .h5_ppg_fs_hz = NAN, .h5_acc_fs_hz = NAN, .h5_ecg_fs_hz = NAN,
+                         .h5_hr_fs_hz = NAN};
     return o;
 }
 

@@ -82,6 +82,17 @@ typedef struct pt_read_options {
     double fs_hz;          /* CSV without time column: sample rate [Hz]; NaN = from file    */
     const char *acc_units; /* units of unsuffixed acc columns: "g" (default), "mg", "ms2"   */
     double max_gap_s;      /* a time gap longer than this is an error [s]; default 86400    */
+    /* Binary formats (issue 4). */
+    const char *channels;  /* channel map, one name per file channel in order:
+                            * "ppg,acc_x,acc_y,acc_z"; "-" keeps the reader's guess, "aux"
+                            * ignores; NULL (default) = kinds from the file's labels        */
+    int allow_truncated;   /* 1: read the complete part of a file shorter than its header
+                            * says (with a note); 0 (default): that is an error             */
+    /* HDF5 input: dataset paths ("/data/ppg"); NULL = absent. Each needs a rate:
+     * its own (h5_*_fs_hz), else the dataset's "fs_hz"/"sample_rate" attribute,
+     * else fs_hz above. Acceleration in acc_units.                              */
+    const char *h5_ppg, *h5_acc_x, *h5_acc_y, *h5_acc_z, *h5_ecg, *h5_hr;
+    double h5_ppg_fs_hz, h5_acc_fs_hz, h5_ecg_fs_hz, h5_hr_fs_hz; /* [Hz]; NaN = not given */
 } pt_read_options;
 
 PT_API pt_read_options pt_read_defaults(void);
