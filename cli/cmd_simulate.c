@@ -5,8 +5,9 @@
  *                     are empty on rows without an accelerometer sample)
  *   REC.truth.csv     t_s,hr_bpm,class,cadence_spm (one row per second)
  *   REC.recovery.csv  t_end_exercise_s,hr_end_bpm,tau_s,hr_60_bpm,hr_120_bpm,hrr60_bpm,hrr120_bpm
- * (REC = the -o path without its ".csv"). Each file is written to "<path>.tmp" and renamed
- * into place once complete; on failure the temporaries are removed.
+ * (REC = the -o path without its ".csv"; NaN marks a missing truth value). Each file is
+ * written to "<path>.tmp" and renamed into place once complete; on failure the temporaries
+ * are removed.
  * Numbers are formatted by hand (fixed point, trailing zeros trimmed): a day at 64 Hz is
  * about 5.5 million rows, and snprintf would dominate the run time. */
 #include "cli/commands.h"
@@ -49,7 +50,8 @@ static void usage(FILE *f)
           "\n"
           "Units: t_s seconds from the start, ppg arbitrary units, acc in g (1 mg steps);\n"
           "truth class: 0 nonwear, 1 sedentary, 2 light, 3 moderate (walking), 4 vigorous\n"
-          "(running); empty cells are missing values.\n"
+          "(running). In the truth files NaN is a missing value; in REC.csv an empty acc cell\n"
+          "means that row has no accelerometer sample.\n"
           "Exit status: 0 ok, 1 usage, 2 bad option value, 3 output failure.\n",
           f);
 }
@@ -173,7 +175,7 @@ static inline char *put_scaled(char *p, int64_t q, int dec)
     return p;
 }
 
-/* A double in fixed point; NaN/inf give an empty cell (a missing value). */
+/* A double in fixed point; NaN/inf give an empty cell. */
 static inline char *put_fixed(char *p, double v, int dec)
 {
     if (!isfinite(v))
@@ -182,6 +184,17 @@ static inline char *put_fixed(char *p, double v, int dec)
     if (fabs(sv) > 9.0e15) // beyond exact integers: let printf do it
         return p + sprintf(p, "%.6g", v);
     return put_scaled(p, (int64_t)llround(sv), dec);
+}
+
+/* A value of the truth files: "NaN" when missing (the README's convention; an empty cell
+ * in the recording means "no sample on this row"). */
+static inline char *put_value(char *p, double v, int dec)
+{
+    if (isnan(v)) {
+        memcpy(p, "NaN", 3);
+        return p + 3;
+    }
+    return put_fixed(p, v, dec);
 }
 
 /* ---------------------------------------------------------------- option parsing */
@@ -263,11 +276,11 @@ static int write_truth(pt_sim *sim, out *o)
             p = out_reserve(o);
             p = put_fixed(p, rows[i].t_s, 0);
             *p++ = ',';
-            p = put_fixed(p, rows[i].hr_bpm, 3);
+            p = put_value(p, rows[i].hr_bpm, 3);
             *p++ = ',';
             *p++ = (char)('0' + rows[i].intensity);
             *p++ = ',';
-            p = put_fixed(p, rows[i].cadence_spm, 2);
+            p = put_value(p, rows[i].cadence_spm, 2);
             *p++ = '\n';
             out_commit(o, p);
         }
@@ -292,7 +305,7 @@ static int write_recovery(pt_sim *sim, out *o)
             for (int k = 0; k < 7; k++) {
                 if (k)
                     *p++ = ',';
-                p = put_fixed(p, v[k], k == 0 ? 0 : 3);
+                p = put_value(p, v[k], k == 0 ? 0 : 3);
             }
             *p++ = '\n';
             out_commit(o, p);

@@ -174,8 +174,8 @@ static void plan_cycle(sched *s, int64_t t)
         return;
     case PT_SIM_INTERVALS:
         if (s->cycle++ == 0) {
-            plan_add(s, K_REST, 300);
-            plan_add(s, K_WALK, 300);
+            plan_add(s, K_REST, 180);
+            plan_add(s, K_WALK, 180); // warm-up
         }
         plan_add(s, K_RUN, dur(r, 120, 240));
         plan_add(s, K_RECOVERY, dur(r, 180, 240));
@@ -329,8 +329,8 @@ static void make_seg(sched *s, kind k, int64_t t0, int64_t t1)
         g->swing_rad = rng_unif(r, 0.35, 0.55);
         g->art_rel = rng_unif(r, 1.5, 2.5);
         break;
-    case K_RECOVERY:
-        g->level = c->hr_rest_bpm + rng_unif(r, 5, 12);
+    case K_RECOVERY: // seated level stays raised for minutes after exercise
+        g->level = c->hr_rest_bpm + rng_unif(r, 12, 22);
         g->tau = c->tau_s * (1.0 + rng_unif(r, -c->tau_spread, c->tau_spread));
         g->resp_hz = rng_unif(r, 0.30, 0.40);
         g->roll = rng_unif(r, -0.6, 0.6);
@@ -443,7 +443,8 @@ int pt_sim_scenario_parse(const char *name, pt_sim_scenario *out, pt_error *err)
             return PT_OK;
         }
     return pt_error_set(err, PT_EINVAL,
-                        "simulate: unknown scenario '%s' (mixed, walk, run, rest, intervals)", name);
+                        "simulate: unknown scenario '%s' (mixed, walk, run, rest, intervals)",
+                        name);
 }
 
 const char *pt_sim_scenario_name(pt_sim_scenario sc)

@@ -33,7 +33,7 @@ typedef enum pt_sim_scenario {
     PT_SIM_WALK,      /* walking throughout, cadence re-drawn every 5-15 min                 */
     PT_SIM_RUN,       /* running throughout, cadence re-drawn every 5-15 min                 */
     PT_SIM_REST,      /* seated rest throughout, small posture changes every 5-20 min       */
-    PT_SIM_INTERVALS  /* rest 5 min, walk 5 min, then [run 2-4 min, seated recovery 3-4 min]
+    PT_SIM_INTERVALS  /* rest 3 min, walk 3 min, then [run 2-4 min, seated recovery 3-4 min]
                        * repeated (a 30 min seated rest after every 6 bouts)                 */
 } pt_sim_scenario;
 
