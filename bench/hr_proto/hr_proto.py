@@ -24,7 +24,7 @@ DEFAULTS = dict(
     spec_pow=1.0,         # 1: magnitude, 2: power
     emis_beta=6.0,        # log-emission = beta * clean/max(clean)
     trans_b=1.5,          # Laplacian scale of transition [BPM per step]
-    trans_max=25.0,       # max jump per step [BPM]
+    trans_max=1e9,        # max jump per step [BPM] (untruncated Laplacian, as in the C port)
     harm=0.0,             # weight of 2nd harmonic in emission
     smooth=3,             # moving-average length on the final path
     coh_K=15,             # half-length of the cross-spectral average [windows]
@@ -58,7 +58,7 @@ def window_spectra(ppg, acc, fs_ppg, fs_acc, p):
     nfft = p['nfft']
     f = np.arange(nfft // 2 + 1) * fsp / nfft * 60.0
     sel = (f >= p['bpm_lo']) & (f <= p['bpm_hi'])
-    sel2 = (f >= p['bpm_lo']) & (f <= 2 * p['bpm_hi'] + 2)
+    sel2 = sel  # one band for everything (C port uses the same)
     starts = np.round(np.arange(nw) * S).astype(int)
     idx = starts[:, None] + np.arange(W)[None, :]
 
