@@ -17,6 +17,7 @@
 static const pt_reader_ops *const readers[] = {
     &pt_reader_csv,
     &pt_reader_edf,
+    &pt_reader_wfdb,
 };
 
 struct pt_reader {
