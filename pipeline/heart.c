@@ -1,58 +1,90 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later
- * heart.c — heart rate from the PPG, window by window.
+ * heart.c — heart rate and beats from wrist PPG, block by block.
  *
- * In:  the first PPG channel (any units), regular rate.
- * Out: /hr rows: t_start_s [s], bpm [bpm], quality [0..1].
- * Parameters: ppg_lo_hz, ppg_hi_hz, ppg_order (band-pass), hr_window_s (8),
- *             hr_step_s (2), hr_lo_bpm..hr_hi_bpm (40..220).
- * Method: Butterworth band-pass, zero-phase (scipy sosfiltfilt), then the
- * highest peak of the Hann-windowed, zero-padded power spectrum per window
- * (first pass; issue 5 adds motion suppression and a path through time).
- *
- * Block-wise: the signal is filtered in chunks of chunk_s with margin_s of
- * overlap on both sides, so the filtered samples equal a whole-recording
- * sosfiltfilt to ~1e-12 (the filter forgets its start within a few seconds). */
+ * In:  every PPG channel with the first PPG's rate; ACC_X/Y/Z when present
+ *      (motion suppression, beat flags).
+ * Out: /hr rows: t_start_s [s], bpm [bpm], quality [0..1];
+ *      /beats rows: t_s [s], ibi_ms [ms] (beats in heavy motion left out; the
+ *      interval after a left-out or missing beat is NaN).
+ * Parameters: ppg_lo_hz, ppg_hi_hz, ppg_order (conditioning band-pass),
+ *      hr_window_s (8), hr_step_s (2), hr_lo_bpm..hr_hi_bpm (40..220).
+ * Method: zero-phase Butterworth band-pass in overlapping chunks
+ *      (pipeline/condition.c), then pipeline/hrtrack.c: Wiener and coherence
+ *      suppression of the accelerometer's spectrum and a fixed-lag Viterbi
+ *      path (Temko 2017, IEEE TBME 64(9)); beats by Elgendi et al. 2013.
+ * A window with more than 10 % missing PPG samples reports NaN. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "pipeline/condition.h"
 #include "pipeline/stage_impl.h"
-#include "pulsetrain/fft.h"
-#include "pulsetrain/sos.h"
+#include "pulsetrain/hrtrack.h"
 
 #define CHUNK_S 300.0
 #define MARGIN_S 30.0
+#define MAX_PPG 8
+#define BEAT_MOTION_G 0.1 /* SD of |a| over +-2 s above which a beat is left out [g] */
 
 typedef struct heart {
-    int ch;
-    double fs_hz, t0_s;
-    double win_s, step_s, lo_bpm, hi_bpm;
-    size_t n_win, nfft, nfreq;
-    size_t n_chunk, n_margin;
-    double *buf;     /* raw samples from absolute index buf_first [size: cap] */
-    size_t buf_n, cap;
-    int64_t buf_first;
-    int64_t next_win; /* index of the next window to compute */
-    double *filt;    /* filtered copy of buf [size: cap] */
-    double *clean;   /* buf with missing samples held [size: cap] */
-    double *seg, *power, *hann;
-    pt_sos *sos;
-    pt_fft *fft;
+    size_t nppg;
+    int ppg[MAX_PPG], acc[3];
+    double fs_ppg, fs_acc;
+    double win_s, step_s;
+    pt_condition *cp[MAX_PPG], *ca[3];
+    double *yp[MAX_PPG], *ya[3]; /* conditioned output of the last push   */
+    double *rp;                  /* raw copy of ppg[0]'s output (NaN)      */
+    size_t np_pend, na_pend[3];  /* conditioned samples waiting (per kind) */
+    double *pend_p[MAX_PPG], *pend_a[3];
+    size_t pend_cap_p[MAX_PPG], pend_cap_a[3];
+    pt_hrtrack *trk;
+    pt_hrtrack_window *out;
+    size_t max_out;
+    /* missing PPG samples per step (absolute step index from miss_first) */
+    unsigned *miss;
+    size_t miss_n, miss_cap;
+    long long miss_first, ppg_seen;
+    size_t step_samples;
+    double t0_s;
+    /* beats: raw FIFOs of ppg[0] and the acc axes, analysed every BEAT_CHUNK_S */
+    double *bp, *ba[3];
+    size_t bp_n, ba_n[3], bp_cap, ba_cap[3];
+    long long bp_first, ba_first; /* absolute sample index of bp[0], ba[k][0] */
+    double *bt, *bibi;
+    int *bmot;
+    size_t bmax;
+    double last_beat_s;
+    int last_beat_ok;
 } heart;
+
+#define BEAT_CHUNK_S 300.0
+#define BEAT_TAIL_S 10.0
 
 static void heart_destroy(void *p)
 {
     heart *h = p;
     if (!h)
         return;
-    free(h->buf);
-    free(h->filt);
-    free(h->clean);
-    free(h->seg);
-    free(h->power);
-    free(h->hann);
-    pt_sos_destroy(h->sos);
-    pt_fft_destroy(h->fft);
+    for (size_t k = 0; k < MAX_PPG; k++) {
+        pt_condition_destroy(h->cp[k]);
+        free(h->yp[k]);
+        free(h->pend_p[k]);
+    }
+    for (int k = 0; k < 3; k++) {
+        pt_condition_destroy(h->ca[k]);
+        free(h->ya[k]);
+        free(h->pend_a[k]);
+    }
+    free(h->rp);
+    free(h->bp);
+    for (int k = 0; k < 3; k++)
+        free(h->ba[k]);
+    free(h->bt);
+    free(h->bibi);
+    free(h->bmot);
+    free(h->out);
+    free(h->miss);
+    pt_hrtrack_destroy(h->trk);
     free(h);
 }
 
@@ -64,199 +96,372 @@ static void *heart_create(const pt_params *p, const pt_recording_info *info, pt_
         pt_error_set(err, PT_ENOMEM, "out of memory");
         return NULL;
     }
-    h->ch = pt_find_channel(info, PT_KIND_PPG);
-    if (h->ch < 0) {
-        pt_summary_note(s, "no PPG channel: /hr is empty");
+    h->last_beat_s = NAN;
+    int first = pt_find_channel(info, PT_KIND_PPG);
+    if (first < 0) {
+        pt_summary_note(s, "no PPG channel: /hr and /beats are empty");
         return h;
     }
-    const pt_channel_info *c = &info->chan[h->ch];
-    if (!(c->fs_hz > 0)) {
-        pt_error_set(err, PT_EUNSUPPORTED, "%s: PPG channel '%s' has no regular sample rate",
-                     info->path, c->name);
-        heart_destroy(h);
-        return NULL;
+    h->fs_ppg = info->chan[first].fs_hz;
+    if (!(h->fs_ppg > 0)) {
+        pt_summary_note(s, "PPG '%s' has no regular sample rate: /hr is empty",
+                        info->chan[first].name);
+        return h;
     }
-    h->fs_hz = c->fs_hz;
-    if (p->ppg_hi_hz >= h->fs_hz / 2) {
+    if (p->ppg_hi_hz >= h->fs_ppg / 2) {
         pt_summary_note(s, "PPG '%s' at %g Hz is too slow for the %g Hz band edge: /hr is empty",
-                        c->name, h->fs_hz, p->ppg_hi_hz);
-        h->ch = -1;
+                        info->chan[first].name, h->fs_ppg, p->ppg_hi_hz);
         return h;
     }
+    for (size_t c = 0; c < info->nchan && h->nppg < MAX_PPG; c++)
+        if (info->chan[c].kind == PT_KIND_PPG && info->chan[c].fs_hz == h->fs_ppg)
+            h->ppg[h->nppg++] = (int)c;
+    h->acc[0] = pt_find_channel(info, PT_KIND_ACC_X);
+    h->acc[1] = pt_find_channel(info, PT_KIND_ACC_Y);
+    h->acc[2] = pt_find_channel(info, PT_KIND_ACC_Z);
+    int have_acc = h->acc[0] >= 0 && h->acc[1] >= 0 && h->acc[2] >= 0;
+    if (have_acc) {
+        h->fs_acc = info->chan[h->acc[0]].fs_hz;
+        if (!(h->fs_acc > 2 * p->ppg_hi_hz) || info->chan[h->acc[1]].fs_hz != h->fs_acc ||
+            info->chan[h->acc[2]].fs_hz != h->fs_acc)
+            have_acc = 0;
+    }
+    if (!have_acc) {
+        h->acc[0] = h->acc[1] = h->acc[2] = -1;
+        pt_summary_note(s, "heart rate without motion suppression (no usable accelerometer)");
+    }
+    pt_summary_note(s, "heart rate from %zu PPG channel%s (spectra averaged)", h->nppg,
+                    h->nppg > 1 ? "s" : "");
     h->win_s = p->hr_window_s;
     h->step_s = p->hr_step_s;
-    h->lo_bpm = p->hr_lo_bpm;
-    h->hi_bpm = p->hr_hi_bpm;
-    h->n_win = (size_t)llround(h->win_s * h->fs_hz);
-    /* zero-pad to <= 0.5 bpm bins */
-    size_t need = (size_t)ceil(h->fs_hz * 120.0);
-    h->nfft = 1;
-    while (h->nfft < need || h->nfft < h->n_win)
-        h->nfft *= 2;
-    h->nfreq = h->nfft / 2 + 1;
-    h->n_chunk = (size_t)llround(CHUNK_S * h->fs_hz);
-    h->n_margin = (size_t)llround(MARGIN_S * h->fs_hz);
-    h->cap = h->n_chunk + 2 * h->n_margin + h->n_win + 1;
-    size_t nsec = pt_butter_nsec(p->ppg_order, PT_BAND_BANDPASS);
-    double sos[6 * 20];
-    if (pt_butter_sos(p->ppg_order, PT_BAND_BANDPASS, p->ppg_lo_hz, p->ppg_hi_hz, h->fs_hz, sos,
-                      err))
+    pt_hrtrack_config cfg = pt_hrtrack_defaults();
+    cfg.window_s = p->hr_window_s;
+    cfg.step_s = p->hr_step_s;
+    cfg.bpm_min = p->hr_lo_bpm;
+    cfg.bpm_max = p->hr_hi_bpm;
+    cfg.band_lo_hz = p->ppg_lo_hz;
+    cfg.band_hi_hz = p->ppg_hi_hz;
+    cfg.band_order = p->ppg_order;
+    h->trk = pt_hrtrack_create(&cfg, h->fs_ppg, h->nppg, have_acc ? h->fs_acc : 1.0, have_acc,
+                               err);
+    if (!h->trk)
         goto fail;
-    h->sos = pt_sos_create(sos, nsec, h->cap, err);
-    h->fft = h->sos ? pt_fft_create(h->nfft, PT_FFT_ESTIMATE, err) : NULL;
-    if (!h->fft)
-        goto fail;
-    h->buf = calloc(h->cap, sizeof(double));
-    h->filt = calloc(h->cap, sizeof(double));
-    h->clean = calloc(h->cap, sizeof(double));
-    h->seg = calloc(h->nfft, sizeof(double));
-    h->power = calloc(h->nfreq, sizeof(double));
-    h->hann = calloc(h->n_win, sizeof(double));
-    if (!h->buf || !h->filt || !h->clean || !h->seg || !h->power || !h->hann) {
-        pt_error_set(err, PT_ENOMEM, "out of memory");
-        goto fail;
+    for (size_t k = 0; k < h->nppg; k++) {
+        h->cp[k] = pt_condition_create(h->fs_ppg, p->ppg_lo_hz, p->ppg_hi_hz, p->ppg_order,
+                                       CHUNK_S, MARGIN_S, err);
+        if (!h->cp[k] || !(h->yp[k] = malloc(pt_condition_max_out(h->cp[k]) * sizeof(double))))
+            goto fail_mem;
     }
-    for (size_t i = 0; i < h->n_win; i++) /* symmetric Hann */
-        h->hann[i] = 0.5 - 0.5 * cos(2.0 * 3.14159265358979323846 * (double)i / (double)(h->n_win - 1));
+    if (!(h->rp = malloc(pt_condition_max_out(h->cp[0]) * sizeof(double))))
+        goto fail_mem;
+    if (have_acc)
+        for (int k = 0; k < 3; k++) {
+            h->ca[k] = pt_condition_create(h->fs_acc, p->ppg_lo_hz, p->ppg_hi_hz, p->ppg_order,
+                                           CHUNK_S, MARGIN_S, err);
+            if (!h->ca[k] ||
+                !(h->ya[k] = malloc(pt_condition_max_out(h->ca[k]) * sizeof(double))))
+                goto fail_mem;
+        }
+    h->max_out = pt_hrtrack_max_out(h->trk, pt_condition_max_out(h->cp[0]));
+    h->out = malloc(h->max_out * sizeof *h->out);
+    if (!h->out)
+        goto fail_mem;
+    h->bmax = (size_t)((BEAT_CHUNK_S + 2 * BEAT_TAIL_S) * 4.0) + 16; /* < 240 bpm */
+    h->bt = malloc(h->bmax * sizeof(double));
+    h->bibi = malloc(h->bmax * sizeof(double));
+    h->bmot = malloc(h->bmax * sizeof(int));
+    if (!h->bt || !h->bibi || !h->bmot)
+        goto fail_mem;
+    h->step_samples = (size_t)llround(h->step_s * h->fs_ppg);
+    if (h->step_samples == 0)
+        h->step_samples = 1;
     return h;
+fail_mem:
+    if (!err || !err->code)
+        pt_error_set(err, PT_ENOMEM, "out of memory");
 fail:
     heart_destroy(h);
     return NULL;
 }
 
-/* Spectral peak of one filtered window: bpm and a quality (peak's share of
- * the in-band power). */
-static void window_hr(heart *h, const double *x, int *missing, double *bpm, double *q)
+/* Count missing PPG samples per step, for the windows' 10 % rule. */
+static int note_missing(heart *h, const double *raw, size_t n, pt_error *err)
 {
-    double mean = 0;
-    for (size_t i = 0; i < h->n_win; i++)
-        mean += x[i];
-    mean /= (double)h->n_win;
-    memset(h->seg, 0, h->nfft * sizeof(double));
-    for (size_t i = 0; i < h->n_win; i++)
-        h->seg[i] = (x[i] - mean) * h->hann[i];
-    pt_fft_power(h->fft, h->seg, h->power);
-    double df = h->fs_hz / (double)h->nfft;
-    size_t k0 = (size_t)ceil(h->lo_bpm / 60.0 / df), k1 = (size_t)floor(h->hi_bpm / 60.0 / df);
-    if (k1 >= h->nfreq - 1)
-        k1 = h->nfreq - 2;
-    size_t best = k0;
-    double total = 0;
-    for (size_t k = k0; k <= k1; k++) {
-        total += h->power[k];
-        if (h->power[k] > h->power[best])
-            best = k;
+    for (size_t i = 0; i < n; i++, h->ppg_seen++) {
+        size_t step = (size_t)(h->ppg_seen / (long long)h->step_samples - h->miss_first);
+        while (step >= h->miss_n) {
+            if (h->miss_n == h->miss_cap) {
+                size_t cap = h->miss_cap ? 2 * h->miss_cap : 1024;
+                unsigned *m = realloc(h->miss, cap * sizeof *m);
+                if (!m)
+                    return pt_error_set(err, PT_ENOMEM, "out of memory");
+                h->miss = m;
+                h->miss_cap = cap;
+            }
+            h->miss[h->miss_n++] = 0;
+        }
+        h->miss[step] += isnan(raw[i]) != 0;
     }
-    if (*missing || !(total > 0)) {
-        *bpm = NAN;
-        *q = NAN;
-        return;
-    }
-    /* parabolic interpolation of the peak on log power */
-    double a = log(h->power[best - 1] + 1e-300), b = log(h->power[best] + 1e-300),
-           c = log(h->power[best + 1] + 1e-300);
-    double den = a - 2 * b + c, off = den < 0 ? 0.5 * (a - c) / den : 0;
-    *bpm = ((double)best + off) * df * 60.0;
-    /* share of in-band power within +-3 bins of the peak */
-    double near = 0;
-    for (size_t k = best >= k0 + 3 ? best - 3 : k0; k <= best + 3 && k <= k1; k++)
-        near += h->power[k];
-    *q = near / total;
+    return PT_OK;
 }
 
-/* Filter buf[0..buf_n) and emit every window that lies in the settled part
- * [lo_ok, hi_ok) of absolute sample indices. */
-static int process(heart *h, int64_t hi_ok, pt_summary *s, pt_error *err)
+static int emit(heart *h, size_t n_out, pt_summary *s, pt_error *err)
 {
-    if (h->buf_n <= pt_sos_padlen(h->sos))
-        return PT_OK; /* too short to filter: no windows */
-    /* The filter cannot take NaN: hold the last valid value (windows with
-     * many missing samples are reported as NaN anyway). */
-    double last = 0;
-    for (size_t i = 0; i < h->buf_n; i++)
-        if (!isnan(h->buf[i])) {
-            last = h->buf[i];
-            break;
+    pt_table *t = pt_summary_table(s, "hr");
+    size_t steps_per_win = (size_t)llround(h->win_s / h->step_s);
+    for (size_t i = 0; i < n_out; i++) {
+        const pt_hrtrack_window *w = &h->out[i];
+        long long step0 = llround(w->t_start_s / h->step_s);
+        unsigned missing = 0;
+        for (size_t k = 0; k < steps_per_win; k++) {
+            long long idx = step0 + (long long)k - h->miss_first;
+            if (idx >= 0 && (size_t)idx < h->miss_n)
+                missing += h->miss[idx];
         }
-    for (size_t i = 0; i < h->buf_n; i++) {
-        if (!isnan(h->buf[i]))
-            last = h->buf[i];
-        h->clean[i] = last;
+        int bad = (double)missing > 0.1 * h->win_s * h->fs_ppg;
+        double row[] = {h->t0_s + w->t_start_s, bad ? (double)NAN : w->bpm,
+                        bad ? (double)NAN : w->quality};
+        int rc = pt_table_append(t, row, err);
+        if (rc)
+            return rc;
+        /* steps before this window's start are no longer needed */
+        long long drop = step0 - h->miss_first;
+        if (drop > 0 && (size_t)drop <= h->miss_n) {
+            memmove(h->miss, h->miss + drop, (h->miss_n - (size_t)drop) * sizeof *h->miss);
+            h->miss_n -= (size_t)drop;
+            h->miss_first += drop;
+        }
     }
-    int rc = pt_sos_filtfilt(h->sos, h->clean, h->filt, h->buf_n, err);
+    return PT_OK;
+}
+
+/* Append conditioned samples to the pending queues, push what is aligned. */
+static int queue(double **q, size_t *cap, size_t have, const double *x, size_t n, pt_error *err)
+{
+    if (have + n > *cap) {
+        size_t c = (have + n) * 2;
+        double *p = realloc(*q, c * sizeof(double));
+        if (!p)
+            return pt_error_set(err, PT_ENOMEM, "out of memory");
+        *q = p;
+        *cap = c;
+    }
+    memcpy(*q + have, x, n * sizeof(double));
+    return PT_OK;
+}
+
+static int feed(heart *h, pt_summary *s, pt_error *err)
+{
+    const double *pp[MAX_PPG], *pa[3];
+    for (size_t k = 0; k < h->nppg; k++)
+        pp[k] = h->pend_p[k];
+    int have_acc = h->ca[0] != NULL;
+    size_t na = 0;
+    if (have_acc) {
+        na = h->na_pend[0];
+        for (int k = 1; k < 3; k++)
+            na = h->na_pend[k] < na ? h->na_pend[k] : na;
+        for (int k = 0; k < 3; k++)
+            pa[k] = h->pend_a[k];
+    }
+    size_t n_out = 0;
+    int rc = pt_hrtrack_push(h->trk, pp, h->np_pend, have_acc ? pa : NULL, na, h->out,
+                             h->max_out, &n_out, err);
     if (rc)
         return rc;
-    int64_t step = llround(h->step_s * h->fs_hz);
-    pt_table *t = pt_summary_table(s, "hr");
-    for (;;) {
-        int64_t start = h->next_win * step;
-        if (start + (int64_t)h->n_win > hi_ok)
-            break;
-        const double *x = h->filt + (start - h->buf_first);
-        int missing = 0;
-        size_t nnan = 0;
-        const double *raw = h->buf + (start - h->buf_first);
-        for (size_t i = 0; i < h->n_win; i++)
-            nnan += isnan(raw[i]) != 0;
-        missing = nnan * 10 > h->n_win; /* more than 10 % of the window missing */
-        double bpm, q;
-        window_hr(h, x, &missing, &bpm, &q);
-        double row[] = {h->t0_s + (double)start / h->fs_hz, bpm, q};
+    h->np_pend = 0;
+    for (int k = 0; k < 3 && have_acc; k++) {
+        memmove(h->pend_a[k], h->pend_a[k] + na, (h->na_pend[k] - na) * sizeof(double));
+        h->na_pend[k] -= na;
+    }
+    return emit(h, n_out, s, err);
+}
+
+
+/* Beats of the buffered raw PPG (Elgendi 2013 via pt_hrtrack_beats); keeps
+ * those before the buffer's last BEAT_TAIL_S/2 (unless final) and after the
+ * last kept beat, then drops all but BEAT_TAIL_S of context. */
+static int beats(heart *h, int final, pt_summary *s, pt_error *err)
+{
+    double dur = (double)h->bp_n / h->fs_ppg;
+    if (h->bp_n < (size_t)(2 * h->fs_ppg))
+        return PT_OK;
+    double t_first = (double)h->bp_first / h->fs_ppg;
+    const double *acc[3];
+    size_t na = 0;
+    double acc_off = 0; /* the acc FIFO may start at another time than the PPG's */
+    if (h->ca[0]) {
+        na = h->ba_n[0];
+        for (int k = 0; k < 3; k++) {
+            na = h->ba_n[k] < na ? h->ba_n[k] : na;
+            acc[k] = h->ba[k];
+        }
+        acc_off = (double)h->ba_first / h->fs_acc - t_first;
+        if (acc_off > 0.5 || acc_off < -0.5)
+            na = 0; /* not aligned: no motion flags this round */
+    }
+    size_t nb = 0;
+    int rc = pt_hrtrack_beats(h->bp, h->bp_n, h->fs_ppg, na ? acc : NULL, na, h->fs_acc,
+                              BEAT_MOTION_G, h->bt, h->bibi, h->bmot, h->bmax, &nb, err);
+    if (rc)
+        return rc;
+    double t_keep_end = final ? dur + 1 : dur - BEAT_TAIL_S / 2;
+    pt_table *t = pt_summary_table(s, "beats");
+    for (size_t i = 0; i < nb; i++) {
+        double tb = t_first + h->bt[i];
+        if (h->bt[i] >= t_keep_end || (!isnan(h->last_beat_s) && tb <= h->last_beat_s + 0.2))
+            continue;
+        if (h->bmot[i]) { /* in heavy motion: left out, and it breaks the interval chain */
+            h->last_beat_s = tb;
+            h->last_beat_ok = 0;
+            continue;
+        }
+        double ibi = h->last_beat_ok ? 1000.0 * (tb - h->last_beat_s) : (double)NAN;
+        if (ibi > 2000.0) /* a gap or missed beats: not an interval */
+            ibi = NAN;
+        double row[] = {h->t0_s + tb, ibi};
         if ((rc = pt_table_append(t, row, err)))
             return rc;
-        h->next_win++;
+        h->last_beat_s = tb;
+        h->last_beat_ok = 1;
     }
+    if (final)
+        return PT_OK;
+    size_t keep = (size_t)(BEAT_TAIL_S * h->fs_ppg);
+    if (h->bp_n > keep) {
+        size_t drop = h->bp_n - keep;
+        memmove(h->bp, h->bp + drop, keep * sizeof(double));
+        h->bp_n = keep;
+        h->bp_first += (long long)drop;
+    }
+    if (h->ca[0]) {
+        size_t keep_a = (size_t)(BEAT_TAIL_S * h->fs_acc);
+        long long target = (long long)llround((double)h->bp_first / h->fs_ppg * h->fs_acc);
+        for (int k = 0; k < 3; k++) {
+            long long drop = target - h->ba_first;
+            if (drop < 0)
+                drop = 0;
+            if ((size_t)drop > h->ba_n[k])
+                drop = (long long)h->ba_n[k];
+            memmove(h->ba[k], h->ba[k] + drop, (h->ba_n[k] - (size_t)drop) * sizeof(double));
+            h->ba_n[k] -= (size_t)drop;
+            (void)keep_a;
+        }
+        h->ba_first = target > h->ba_first ? target : h->ba_first;
+    }
+    return PT_OK;
+}
+
+static int beats_push(heart *h, const pt_block *b, pt_summary *s, pt_error *err)
+{
+    int rc = queue(&h->bp, &h->bp_cap, h->bp_n, b->x[h->ppg[0]], b->n[h->ppg[0]], err);
+    if (rc)
+        return rc;
+    h->bp_n += b->n[h->ppg[0]];
+    for (int k = 0; k < 3 && h->ca[0]; k++) {
+        if ((rc = queue(&h->ba[k], &h->ba_cap[k], h->ba_n[k], b->x[h->acc[k]], b->n[h->acc[k]],
+                        err)))
+            return rc;
+        h->ba_n[k] += b->n[h->acc[k]];
+    }
+    if ((double)h->bp_n / h->fs_ppg >= BEAT_CHUNK_S + BEAT_TAIL_S)
+        return beats(h, 0, s, err);
     return PT_OK;
 }
 
 static int heart_push(void *p, const pt_block *b, pt_summary *s, pt_error *err)
 {
     heart *h = p;
-    if (h->ch < 0)
+    if (!h->trk)
         return PT_OK;
-    const double *x = b->x[h->ch];
-    size_t n = b->n[h->ch];
-    while (n > 0) {
-        size_t room = h->cap - h->buf_n, take = n < room ? n : room;
-        memcpy(h->buf + h->buf_n, x, take * sizeof(double));
-        h->buf_n += take;
-        x += take;
-        n -= take;
-        if (h->buf_n == h->cap) {
-            /* settled part ends one margin before the buffer's end */
-            int64_t hi_ok = h->buf_first + (int64_t)h->buf_n - (int64_t)h->n_margin;
-            int rc = process(h, hi_ok, s, err);
+    int rc;
+    /* PPG channels arrive in lockstep (one rate); push pieces no longer than a chunk. */
+    size_t n = b->n[h->ppg[0]];
+    for (size_t k = 1; k < h->nppg; k++)
+        if (b->n[h->ppg[k]] != n)
+            return pt_error_set(err, PT_EUNSUPPORTED,
+                                "PPG channels of one rate arrived unevenly (%zu vs %zu samples)",
+                                b->n[h->ppg[k]], n);
+    size_t step = pt_condition_max_in(h->cp[0]);
+    for (size_t at = 0; at < n; at += step) {
+        size_t m = n - at < step ? n - at : step, ny = 0;
+        for (size_t k = 0; k < h->nppg; k++) {
+            rc = pt_condition_push(h->cp[k], b->x[h->ppg[k]] + at, m, h->yp[k],
+                                   k == 0 ? h->rp : NULL, &ny, err);
             if (rc)
                 return rc;
-            /* keep from (next window start - margin) */
-            int64_t step = llround(h->step_s * h->fs_hz);
-            int64_t keep_from = h->next_win * step - (int64_t)h->n_margin;
-            if (keep_from < h->buf_first)
-                keep_from = h->buf_first;
-            size_t drop = (size_t)(keep_from - h->buf_first);
-            memmove(h->buf, h->buf + drop, (h->buf_n - drop) * sizeof(double));
-            h->buf_n -= drop;
-            h->buf_first += (int64_t)drop;
+            if ((rc = queue(&h->pend_p[k], &h->pend_cap_p[k], h->np_pend, h->yp[k], ny, err)))
+                return rc;
+        }
+        if ((rc = note_missing(h, h->rp, ny, err)))
+            return rc;
+        h->np_pend += ny;
+    }
+    if (h->ca[0]) {
+        for (int k = 0; k < 3; k++) {
+            size_t na = b->n[h->acc[k]], st = pt_condition_max_in(h->ca[k]);
+            for (size_t at = 0; at < na; at += st) {
+                size_t m = na - at < st ? na - at : st, ny = 0;
+                rc = pt_condition_push(h->ca[k], b->x[h->acc[k]] + at, m, h->ya[k], NULL, &ny,
+                                       err);
+                if (rc)
+                    return rc;
+                if ((rc = queue(&h->pend_a[k], &h->pend_cap_a[k], h->na_pend[k], h->ya[k], ny,
+                                err)))
+                    return rc;
+                h->na_pend[k] += ny;
+            }
         }
     }
-    return PT_OK;
+    if ((rc = beats_push(h, b, s, err)))
+        return rc;
+    if (h->np_pend == 0)
+        return PT_OK;
+    return feed(h, s, err);
 }
 
 static int heart_finish(void *p, pt_summary *s, pt_error *err)
 {
     heart *h = p;
-    if (h->ch < 0)
+    if (!h->trk)
         return PT_OK;
     const pt_recording_info *rec = pt_summary_recording(s);
-    double t0 = rec->chan[h->ch].t0_s;
-    if (t0 != 0) {
-        pt_table *t = pt_summary_table(s, "hr");
-        double *ts = pt_table_column_mut(t, "t_start_s");
+    h->t0_s = rec->chan[h->ppg[0]].t0_s;
+    /* earlier rows were written before t0 was known */
+    const char *tabs[2][2] = {{"hr", "t_start_s"}, {"beats", "t_s"}};
+    for (int k = 0; k < 2; k++) {
+        pt_table *t = pt_summary_table(s, tabs[k][0]);
+        double *ts = pt_table_column_mut(t, tabs[k][1]);
         for (size_t i = 0; i < pt_table_nrows(t); i++)
-            ts[i] += t0;
-        h->t0_s = t0;
+            ts[i] += h->t0_s;
     }
-    return process(h, h->buf_first + (int64_t)h->buf_n, s, err);
+    int rc = beats(h, 1, s, err);
+    if (rc)
+        return rc;
+    size_t ny;
+    for (size_t k = 0; k < h->nppg; k++) {
+        if ((rc = pt_condition_finish(h->cp[k], h->yp[k], k == 0 ? h->rp : NULL, &ny, err)))
+            return rc;
+        if ((rc = queue(&h->pend_p[k], &h->pend_cap_p[k], h->np_pend, h->yp[k], ny, err)))
+            return rc;
+    }
+    if ((rc = note_missing(h, h->rp, ny, err)))
+        return rc;
+    h->np_pend += ny;
+    for (int k = 0; k < 3 && h->ca[0]; k++) {
+        size_t na;
+        if ((rc = pt_condition_finish(h->ca[k], h->ya[k], NULL, &na, err)))
+            return rc;
+        if ((rc = queue(&h->pend_a[k], &h->pend_cap_a[k], h->na_pend[k], h->ya[k], na, err)))
+            return rc;
+        h->na_pend[k] += na;
+    }
+    if ((rc = feed(h, s, err)))
+        return rc;
+    size_t n_out = 0;
+    if ((rc = pt_hrtrack_finish(h->trk, h->out, h->max_out, &n_out, err)))
+        return rc;
+    return emit(h, n_out, s, err);
 }
 
 const pt_stage_ops pt_stage_heart = {
