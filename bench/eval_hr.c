@@ -177,7 +177,7 @@ static int run_record(const char *name, const double *const *ppg, size_t nch, si
         return -1;
     }
     size_t m = ng < nref ? ng : nref;
-    double *eg = malloc((m + 1) * sizeof *eg), *ef = malloc((m + 1) * sizeof *ef);
+    double *eg = calloc(m + 1, sizeof *eg), *ef = calloc(m + 1, sizeof *ef);
     size_t same = 0;
     for (size_t i = 0; i < m; i++) {
         eg[i] = wg[i].bpm;
