@@ -250,33 +250,54 @@ static int queue(double **q, size_t *cap, size_t have, const double *x, size_t n
     return PT_OK;
 }
 
-static int feed(heart *h, pt_summary *s, pt_error *err)
+/* Push the time-aligned part of the pending PPG and acc samples to the
+ * tracker (it allows the streams only a small skew), in pieces whose output
+ * fits h->out; keep the rest. final: push everything. */
+static int feed(heart *h, int final, pt_summary *s, pt_error *err)
 {
-    const double *pp[MAX_PPG], *pa[3];
-    for (size_t k = 0; k < h->nppg; k++)
-        pp[k] = h->pend_p[k];
     int have_acc = h->ca[0] != NULL;
-    size_t na = 0;
-    if (have_acc) {
-        na = h->na_pend[0];
-        for (int k = 1; k < 3; k++)
-            na = h->na_pend[k] < na ? h->na_pend[k] : na;
-        for (int k = 0; k < 3; k++)
+    size_t piece = pt_condition_max_in(h->cp[0]);
+    for (;;) {
+        size_t np = h->np_pend, na = 0;
+        if (have_acc) {
+            na = h->na_pend[0];
+            for (int k = 1; k < 3; k++)
+                na = h->na_pend[k] < na ? h->na_pend[k] : na;
+            if (!final) {
+                size_t np_cov = (size_t)((double)na * h->fs_ppg / h->fs_acc);
+                np = np < np_cov ? np : np_cov;
+            }
+        }
+        np = np < piece ? np : piece;
+        if (have_acc && (!final || np < h->np_pend)) {
+            size_t na_cov = (size_t)ceil((double)np * h->fs_acc / h->fs_ppg);
+            na = na < na_cov ? na : na_cov;
+        }
+        if (np == 0 && na == 0)
+            return PT_OK;
+        const double *pp[MAX_PPG], *pa[3];
+        for (size_t k = 0; k < h->nppg; k++)
+            pp[k] = h->pend_p[k];
+        for (int k = 0; k < 3 && have_acc; k++)
             pa[k] = h->pend_a[k];
+        size_t n_out = 0;
+        int rc = pt_hrtrack_push(h->trk, pp, np, have_acc ? pa : NULL, na, h->out, h->max_out,
+                                 &n_out, err);
+        if (rc)
+            return rc;
+        for (size_t k = 0; k < h->nppg; k++)
+            memmove(h->pend_p[k], h->pend_p[k] + np, (h->np_pend - np) * sizeof(double));
+        h->np_pend -= np;
+        for (int k = 0; k < 3 && have_acc; k++) {
+            memmove(h->pend_a[k], h->pend_a[k] + na, (h->na_pend[k] - na) * sizeof(double));
+            h->na_pend[k] -= na;
+        }
+        if ((rc = emit(h, n_out, s, err)))
+            return rc;
+        if (np == 0 && !final)
+            return PT_OK;
     }
-    size_t n_out = 0;
-    int rc = pt_hrtrack_push(h->trk, pp, h->np_pend, have_acc ? pa : NULL, na, h->out,
-                             h->max_out, &n_out, err);
-    if (rc)
-        return rc;
-    h->np_pend = 0;
-    for (int k = 0; k < 3 && have_acc; k++) {
-        memmove(h->pend_a[k], h->pend_a[k] + na, (h->na_pend[k] - na) * sizeof(double));
-        h->na_pend[k] -= na;
-    }
-    return emit(h, n_out, s, err);
 }
-
 
 /* Beats of the buffered raw PPG (Elgendi 2013 via pt_hrtrack_beats); keeps
  * those before the buffer's last BEAT_TAIL_S/2 (unless final) and after the
@@ -299,6 +320,8 @@ static int beats(heart *h, int final, pt_summary *s, pt_error *err)
         acc_off = (double)h->ba_first / h->fs_acc - t_first;
         if (acc_off > 0.5 || acc_off < -0.5)
             na = 0; /* not aligned: no motion flags this round */
+        size_t span = (size_t)((double)h->bp_n / h->fs_ppg * h->fs_acc);
+        na = na < span ? na : span; /* the acc FIFO may run ahead of the PPG's */
     }
     size_t nb = 0;
     int rc = pt_hrtrack_beats(h->bp, h->bp_n, h->fs_ppg, na ? acc : NULL, na, h->fs_acc,
@@ -354,18 +377,27 @@ static int beats(heart *h, int final, pt_summary *s, pt_error *err)
 
 static int beats_push(heart *h, const pt_block *b, pt_summary *s, pt_error *err)
 {
-    int rc = queue(&h->bp, &h->bp_cap, h->bp_n, b->x[h->ppg[0]], b->n[h->ppg[0]], err);
-    if (rc)
-        return rc;
-    h->bp_n += b->n[h->ppg[0]];
+    int rc;
     for (int k = 0; k < 3 && h->ca[0]; k++) {
         if ((rc = queue(&h->ba[k], &h->ba_cap[k], h->ba_n[k], b->x[h->acc[k]], b->n[h->acc[k]],
                         err)))
             return rc;
         h->ba_n[k] += b->n[h->acc[k]];
     }
-    if ((double)h->bp_n / h->fs_ppg >= BEAT_CHUNK_S + BEAT_TAIL_S)
-        return beats(h, 0, s, err);
+    /* PPG in pieces, so that one analysis never holds more than a chunk + tail */
+    size_t full = (size_t)((BEAT_CHUNK_S + BEAT_TAIL_S) * h->fs_ppg);
+    const double *x = b->x[h->ppg[0]];
+    size_t n = b->n[h->ppg[0]];
+    while (n > 0) {
+        size_t take = full - h->bp_n < n ? full - h->bp_n : n;
+        if ((rc = queue(&h->bp, &h->bp_cap, h->bp_n, x, take, err)))
+            return rc;
+        h->bp_n += take;
+        x += take;
+        n -= take;
+        if (h->bp_n >= full && (rc = beats(h, 0, s, err)))
+            return rc;
+    }
     return PT_OK;
 }
 
@@ -415,9 +447,7 @@ static int heart_push(void *p, const pt_block *b, pt_summary *s, pt_error *err)
     }
     if ((rc = beats_push(h, b, s, err)))
         return rc;
-    if (h->np_pend == 0)
-        return PT_OK;
-    return feed(h, s, err);
+    return feed(h, 0, s, err);
 }
 
 static int heart_finish(void *p, pt_summary *s, pt_error *err)
@@ -456,7 +486,7 @@ static int heart_finish(void *p, pt_summary *s, pt_error *err)
             return rc;
         h->na_pend[k] += na;
     }
-    if ((rc = feed(h, s, err)))
+    if ((rc = feed(h, 1, s, err)))
         return rc;
     size_t n_out = 0;
     if ((rc = pt_hrtrack_finish(h->trk, h->out, h->max_out, &n_out, err)))
