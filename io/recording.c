@@ -18,6 +18,7 @@ static const pt_reader_ops *const readers[] = {
     &pt_reader_csv,
     &pt_reader_edf,
     &pt_reader_wfdb,
+    &pt_reader_e4,
 };
 
 struct pt_reader {

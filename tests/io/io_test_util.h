@@ -16,7 +16,7 @@ static char io_tmpdir[256];
 
 static inline const char *io_tmp_path(const char *name)
 {
-    static char path[4][512];
+    static char path[4][1024];
     static int k;
     if (!io_tmpdir[0]) {
         snprintf(io_tmpdir, sizeof io_tmpdir, "/tmp/pt_test_io_XXXXXX");
@@ -24,7 +24,7 @@ static inline const char *io_tmp_path(const char *name)
             abort();
     }
     k = (k + 1) % 4;
-    snprintf(path[k], sizeof path[k], "%s/%s", io_tmpdir, name);
+    snprintf(path[k], sizeof path[k], "%.255s/%.700s", io_tmpdir, name);
     return path[k];
 }
 
