@@ -21,6 +21,7 @@ typedef struct pt_stage_ops {
 extern const pt_stage_ops pt_stage_motion;
 extern const pt_stage_ops pt_stage_heart;
 extern const pt_stage_ops pt_stage_classify;
+extern const pt_stage_ops pt_stage_daily;
 
 /* Internal to the summary: set the recording description. */
 void pt_summary_set_recording(pt_summary *s, const pt_recording_info *info);

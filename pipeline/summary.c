@@ -42,6 +42,8 @@ pt_params pt_params_defaults(void)
     p.nonwear_window_s = 3600.0;
     p.nonwear_sd_mg = 13.0;
     p.nonwear_range_mg = 50.0;
+    snprintf(p.tz, sizeof p.tz, "UTC");
+    p.min_wear_h = 10.0;
     return p;
 }
 
@@ -74,6 +76,10 @@ int pt_params_check(const pt_params *p, pt_error *err)
     NEED(p->enmo_light_mg < p->enmo_moderate_mg && p->enmo_moderate_mg < p->enmo_vigorous_mg,
          "ENMO cut-points must increase");
     NEED(p->nonwear_window_s >= 60, "non-wear window must be at least 60 s");
+    NEED(p->min_wear_h >= 0 && p->min_wear_h <= 24, "minimum wear %g h is not in [0, 24] h",
+         p->min_wear_h);
+    NEED(memchr(p->tz, 0, sizeof p->tz) && p->tz[0] && !strchr(p->tz, '"') && !strchr(p->tz, '\\'),
+         "time zone must be a non-empty name or offset");
 #undef NEED
     return PT_OK;
 }
@@ -125,7 +131,15 @@ size_t pt_params_json(const pt_params *p, char *buf, size_t len)
     json_num(buf, len, &at, "enmo_vigorous_mg", p->enmo_vigorous_mg, 0);
     json_num(buf, len, &at, "nonwear_window_s", p->nonwear_window_s, 0);
     json_num(buf, len, &at, "nonwear_sd_mg", p->nonwear_sd_mg, 0);
-    json_num(buf, len, &at, "nonwear_range_mg", p->nonwear_range_mg, 1);
+    json_num(buf, len, &at, "nonwear_range_mg", p->nonwear_range_mg, 0);
+    json_num(buf, len, &at, "min_wear_h", p->min_wear_h, 0);
+    {
+        char tmp[96]; /* tz is checked free of quotes and backslashes */
+        snprintf(tmp, sizeof tmp, "\"tz\": \"%s\"", p->tz);
+        if (at < len)
+            snprintf(buf + at, len - at, "%s", tmp);
+        at += strlen(tmp);
+    }
     if (at < len)
         snprintf(buf + at, len - at, "}");
     return at + 1;
@@ -260,6 +274,12 @@ static const table_def schema1[] = {
       {"trimp_banister", "AU", "Banister training impulse of the day", PT_COL_F64},
       {"trimp_edwards", "AU", "Edwards training load of the day", PT_COL_F64},
       {"wear_minutes", "min", "minutes the device was worn", PT_COL_F64},
+      {"valid_day", "1", "1 when wear_minutes >= min_wear_h (default 10 h, GGIR); 0 = too little wear, not a rest day", PT_COL_U8},
+      {"hr_minutes", "min", "minutes of wear with a heart rate", PT_COL_F64},
+      {"moderate_walking_minutes", "min", "minutes of walking classed moderate or vigorous", PT_COL_F64},
+      {"longest_easy_minutes", "min", "longest continuous light/moderate stretch (gaps up to 60 s bridged) or bout", PT_COL_F64},
+      {"hrr60_bpm", "bpm", "mean heart rate recovery in 60 s of the day's recoveries", PT_COL_F64},
+      {"n_recovery", "1", "number of recoveries behind hrr60_bpm", PT_COL_F64},
       {0}}},
 };
 

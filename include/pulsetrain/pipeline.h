@@ -55,6 +55,11 @@ typedef struct pt_params {
     double nonwear_window_s;  /* GGIR non-wear rule: window 3600 s                    */
     double nonwear_sd_mg;     /* per-axis SD below this ... (13 mg)                   */
     double nonwear_range_mg;  /* ... and range below this (50 mg), in 2 of 3 axes     */
+    /* daily summaries (/daily) */
+    char tz[64];          /* local time for days: "UTC" (default), a fixed offset "+02:00",
+                           * "-0530" or "+120" (minutes), or an IANA name ("Europe/Berlin")
+                           * read from the system zoneinfo (TZif); no setenv/tzset */
+    double min_wear_h;    /* a day with less wear is flagged valid_day = 0 [h], default 10 (GGIR) */
 } pt_params;
 
 PT_API pt_params pt_params_defaults(void);

@@ -1,0 +1,1230 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * load.c — the training-load model over days (docs/load-model.md).
+ *
+ * Method: PMC as GoldenCheetah's PMCData::refresh() (src/Metrics/PMCData.cpp:
+ * lte = exp(-1/ltsDays), LTS_d = stress_d (1 - lte) + LTS_{d-1} lte, SB shown
+ * on the following day by default); ACWR EWMA (Williams et al. 2017, BJSM
+ * 51:209, lambda = 2/(N+1)); monotony and strain (Foster 1998); Banister
+ * TRIMP (Banister 1991) and Edwards TRIMP (Edwards 1993). */
+#include <assert.h>
+#include <errno.h>
+#include <hdf5.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "io/lock.h"
+#include "pulsetrain/load.h"
+
+#define DAY_S 86400.0
+
+/* ---- per-minute load ---- */
+
+double pt_trimp_banister(double minutes, double x, double k_a, double k_b)
+{
+    return minutes * x * k_a * exp(k_b * x);
+}
+
+int pt_edwards_zone(double pct)
+{
+    if (isnan(pct) || pct < 50)
+        return 0;
+    if (pct >= 90)
+        return 5;
+    return 1 + (int)((pct - 50) / 10);
+}
+
+double pt_load_accel(double light, double moderate, double vigorous, pt_load_metric metric,
+                     int female)
+{
+    double w[3];
+    if (metric == PT_LOAD_BANISTER) {
+        double ka = female ? 0.86 : 0.64, kb = female ? 1.67 : 1.92;
+        w[0] = pt_trimp_banister(1, 0.35, ka, kb);
+        w[1] = pt_trimp_banister(1, 0.50, ka, kb);
+        w[2] = pt_trimp_banister(1, 0.75, ka, kb);
+    } else {
+        w[0] = 1.5;
+        w[1] = 2.5;
+        w[2] = 4.0;
+    }
+    return light * w[0] + moderate * w[1] + vigorous * w[2];
+}
+
+/* ---- pure series functions ---- */
+
+int pt_pmc(const double *load, size_t n, double ctl_days, double atl_days, double ctl0,
+           double atl0, int sb_today, pt_missing miss, double *ctl, double *atl, double *tsb)
+{
+    if (!(ctl_days > 0) || !(atl_days > 0) || (n && (!load || !ctl || !atl || !tsb)))
+        return PT_EINVAL;
+    double lte = exp(-1.0 / ctl_days), ste = exp(-1.0 / atl_days);
+    double c = ctl0, a = atl0;
+    for (size_t d = 0; d < n; d++) {
+        double x = load[d];
+        if (isnan(x) && miss == PT_MISSING_ZERO)
+            x = 0;
+        if (isnan(x)) { /* skipped: the state crosses the day unchanged */
+            ctl[d] = atl[d] = tsb[d] = NAN;
+            continue;
+        }
+        double sb_before = c - a;
+        c = x * (1.0 - lte) + c * lte;
+        a = x * (1.0 - ste) + a * ste;
+        ctl[d] = c;
+        atl[d] = a;
+        tsb[d] = sb_today ? c - a : sb_before;
+    }
+    return PT_OK;
+}
+
+int pt_acwr_ewma(const double *load, size_t n, double acute_days, double chronic_days,
+                 size_t warmup_days, pt_missing miss, double *acute, double *chronic, double *acwr)
+{
+    if (!(acute_days >= 1) || !(chronic_days >= 1) ||
+        (n && (!load || !acute || !chronic || !acwr)))
+        return PT_EINVAL;
+    double la = 2.0 / (acute_days + 1), lc = 2.0 / (chronic_days + 1);
+    double ea = NAN, ec = NAN;
+    size_t start = SIZE_MAX;
+    for (size_t d = 0; d < n; d++) {
+        double x = load[d];
+        if (isnan(x) && miss == PT_MISSING_ZERO && start != SIZE_MAX)
+            x = 0;
+        if (isnan(x)) {
+            acute[d] = chronic[d] = acwr[d] = NAN;
+            continue;
+        }
+        if (start == SIZE_MAX) { /* seed with the first day's load */
+            start = d;
+            ea = ec = x;
+        } else {
+            ea = x * la + (1 - la) * ea;
+            ec = x * lc + (1 - lc) * ec;
+        }
+        acute[d] = ea;
+        chronic[d] = ec;
+        acwr[d] = (d - start + 1 > warmup_days && ec > 0) ? ea / ec : (double)NAN;
+    }
+    return PT_OK;
+}
+
+int pt_foster(const double *load, size_t n, size_t window, size_t min_days, double *monotony,
+              double *strain, double *week_load)
+{
+    if (window < 2 || min_days < 2 || min_days > window || (n && !load))
+        return PT_EINVAL;
+    for (size_t d = 0; d < n; d++) {
+        double sum = 0, sum2 = 0;
+        size_t k = 0;
+        for (size_t j = d + 1 > window ? d + 1 - window : 0; j <= d; j++)
+            if (!isnan(load[j])) {
+                sum += load[j];
+                k++;
+            }
+        double mono = NAN, wl = NAN;
+        if (k >= min_days) {
+            double mean = sum / (double)k;
+            for (size_t j = d + 1 > window ? d + 1 - window : 0; j <= d; j++)
+                if (!isnan(load[j]))
+                    sum2 += (load[j] - mean) * (load[j] - mean);
+            double sd = sqrt(sum2 / (double)(k - 1));
+            wl = mean * (double)window;
+            mono = sd > 0 ? mean / sd : (double)NAN;
+        }
+        if (monotony)
+            monotony[d] = mono;
+        if (week_load)
+            week_load[d] = wl;
+        if (strain)
+            strain[d] = wl * mono;
+    }
+    return PT_OK;
+}
+
+void pt_streak(const double *minutes, size_t n, double min_minutes, double *streak)
+{
+    double run = 0;
+    for (size_t d = 0; d < n; d++) {
+        if (isnan(minutes[d])) {
+            streak[d] = NAN;
+            continue;
+        }
+        run = minutes[d] >= min_minutes ? run + 1 : 0;
+        streak[d] = run;
+    }
+}
+
+double pt_slope(const double *x, const double *y, size_t n, size_t min_points)
+{
+    double sx = 0, sy = 0, sxx = 0, sxy = 0;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(x[i]) && isfinite(y[i])) {
+            sx += x[i];
+            sy += y[i];
+            k++;
+        }
+    if (k < min_points || k < 2)
+        return NAN;
+    double mx = sx / (double)k, my = sy / (double)k;
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(x[i]) && isfinite(y[i])) {
+            sxx += (x[i] - mx) * (x[i] - mx);
+            sxy += (x[i] - mx) * (y[i] - my);
+        }
+    return sxx > 0 ? sxy / sxx : (double)NAN;
+}
+
+/* ---- tables of the load file ---- */
+
+typedef enum ctype { C_F64 = 0, C_U8, C_DATE, C_SUBJECT, C_SEX } ctype;
+
+typedef struct cdef {
+    const char *name, *units, *desc;
+    ctype type;
+} cdef;
+
+static const cdef daily_cols[] = {
+    {"subject_id", "", "subject", C_SUBJECT},
+    {"date", "", "local calendar day (ISO 8601)", C_DATE},
+    {"valid_day", "1", "1 when the (merged) wear time reaches min_wear_h; 0 = too little wear: missing, not rest; NaN = no data", C_U8},
+    {"wear_minutes", "min", "minutes worn", C_F64},
+    {"hr_minutes", "min", "minutes worn with heart rate", C_F64},
+    {"trimp_banister", "AU", "Banister TRIMP of the day (Banister 1991)", C_F64},
+    {"trimp_edwards", "AU", "Edwards TRIMP of the day (Edwards 1993)", C_F64},
+    {"accel_load", "AU", "accelerometer load: class minutes x TRIMP of a minute at the ACSM band's middle", C_F64},
+    {"load", "AU", "daily load fed to the model; NaN = missing day", C_F64},
+    {"load_source", "1", "0 missing, 1 heart rate (TRIMP), 2 accelerometer (no or too little heart rate)", C_F64},
+    {"ctl", "AU", "chronic training load (fitness): 42-d exponentially weighted, GoldenCheetah LTS", C_F64},
+    {"atl", "AU", "acute training load (fatigue): 7-d exponentially weighted, GoldenCheetah STS", C_F64},
+    {"tsb", "AU", "training stress balance (form): CTL - ATL of the previous day (GoldenCheetah default)", C_F64},
+    {"ctl_coverage", "1", "fraction of the last ctl_days days with a load", C_F64},
+    {"acwr_acute", "AU", "acute EWMA, lambda = 2/(7+1) (Williams 2017)", C_F64},
+    {"acwr_chronic", "AU", "chronic EWMA, lambda = 2/(28+1) (Williams 2017)", C_F64},
+    {"acwr", "1", "acute:chronic workload ratio of the EWMAs; NaN in the first 28 days", C_F64},
+    {"monotony", "1", "Foster monotony over the 7 days ending on the day: mean / SD", C_F64},
+    {"strain", "AU", "Foster strain: 7-day load x monotony", C_F64},
+    {"week_load", "AU", "load of the 7 days ending on the day", C_F64},
+    {"minutes_light", "min", "minutes classed light", C_F64},
+    {"minutes_moderate", "min", "minutes classed moderate", C_F64},
+    {"minutes_vigorous", "min", "minutes classed vigorous (high intensity)", C_F64},
+    {"steps", "steps", "steps", C_F64},
+    {"walking_minutes", "min", "minutes of walking", C_F64},
+    {"walk_target_met", "1", "1 when walking_minutes reaches the daily target; NaN when short on an invalid day", C_F64},
+    {"moderate_walking_minutes", "min", "minutes of walking classed moderate or vigorous", C_F64},
+    {"streak_days", "d", "consecutive days with >= streak_min_minutes of moderate walking (missing days pause it)", C_F64},
+    {"longest_easy_minutes", "min", "longest continuous light/moderate stretch of the day", C_F64},
+    {"hrr60_bpm", "bpm", "mean heart rate recovery in 60 s of the day", C_F64},
+    {"n_recovery", "1", "recoveries behind hrr60_bpm", C_F64},
+    {0},
+};
+
+static const cdef weekly_cols[] = {
+    {"subject_id", "", "subject", C_SUBJECT},
+    {"week_start", "", "Monday of the ISO week (local date)", C_DATE},
+    {"n_days", "d", "days of the week with data", C_F64},
+    {"n_valid_days", "d", "days of the week with enough wear", C_F64},
+    {"load", "AU", "sum of the daily loads of the week's days with a load", C_F64},
+    {"monotony", "1", "Foster monotony of the week (mean / SD of its daily loads); NaN below foster_min_days", C_F64},
+    {"strain", "AU", "Foster strain of the week: 7 x mean load x monotony", C_F64},
+    {"walking_minutes", "min", "walking minutes of the week", C_F64},
+    {"walk_target_days", "d", "days that reached the daily walking target", C_F64},
+    {"walk_target_pct", "%", "100 x walk_target_days / days with a known verdict", C_F64},
+    {"easy_session", "1", "1 when a day had >= easy_session_minutes of continuous light/moderate activity", C_F64},
+    {"longest_easy_minutes", "min", "longest easy stretch of the week", C_F64},
+    {"high_intensity_minutes", "min", "minutes classed vigorous in the week", C_F64},
+    {"hrr60_bpm", "bpm", "mean HRR60 of the week's recoveries", C_F64},
+    {"n_recovery", "1", "recoveries behind hrr60_bpm", C_F64},
+    {"hrr60_slope_bpm_per_week", "bpm/week", "least-squares slope of weekly HRR60 over the last 4-8 weeks up to this one", C_F64},
+    {0},
+};
+
+static const cdef subject_cols[] = {
+    {"subject_id", "", "subject", C_SUBJECT},
+    {"sex", "", "m, f or empty (unknown: Banister men's constants)", C_SEX},
+    {"first_date", "", "first day", C_DATE},
+    {"last_date", "", "last day", C_DATE},
+    {"n_days", "d", "calendar days from first to last", C_F64},
+    {"n_valid_days", "d", "days with enough wear", C_F64},
+    {"ctl", "AU", "CTL on the last day with a load", C_F64},
+    {"atl", "AU", "ATL on the last day with a load", C_F64},
+    {"tsb", "AU", "TSB for the day after the last day: CTL - ATL", C_F64},
+    {"hrr60_slope_bpm_per_week", "bpm/week", "HRR60 trend over the last 4-8 weeks with recoveries", C_F64},
+    {"hrr60_trend_weeks", "1", "weeks with an HRR60 value behind the slope", C_F64},
+    {0},
+};
+
+#define MAXC 40
+
+typedef struct ltable {
+    const char *name;
+    const cdef *def;
+    size_t ncols, nrows, cap;
+    double *col[MAXC];
+} ltable;
+
+enum { T_DAILY = 0, T_WEEKLY, T_SUBJECTS, NT };
+
+/* Input fields read from each summary's /daily. */
+static const char *const in_names[] = {
+    "minutes_nonwear", "minutes_sedentary", "minutes_light", "minutes_moderate",
+    "minutes_vigorous", "walking_minutes", "moderate_walking_minutes", "steps",
+    "trimp_banister", "trimp_edwards", "wear_minutes", "hr_minutes", "longest_easy_minutes",
+    "hrr60_bpm", "n_recovery",
+};
+enum {
+    I_NONWEAR, I_SED, I_LIGHT, I_MOD, I_VIG, I_WALK, I_MODWALK, I_STEPS, I_BAN, I_EDW, I_WEAR,
+    I_HRMIN, I_EASY, I_HRR60, I_NREC, NIN
+};
+
+typedef struct inrow {
+    size_t subj;
+    int64_t day;
+    double v[NIN];
+} inrow;
+
+typedef struct subject {
+    char id[64];
+    char sex;
+} subject;
+
+struct pt_load {
+    pt_load_config cfg;
+    subject *subj;
+    size_t nsubj, capsubj;
+    inrow *in;
+    size_t nin, capin;
+    char (*sha)[65 + 64];
+    size_t nsha;
+    char *sources;
+    size_t sources_len;
+    ltable t[NT];
+    char notes[1024];
+};
+
+static void note(pt_load *ld, const char *fmt, ...) PT_PRINTF(2, 3);
+static void note(pt_load *ld, const char *fmt, ...)
+{
+    size_t used = strlen(ld->notes);
+    if (used + 3 >= sizeof ld->notes)
+        return;
+    if (used) {
+        memcpy(ld->notes + used, "; ", 3);
+        used += 2;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(ld->notes + used, sizeof ld->notes - used, fmt, ap);
+    va_end(ap);
+}
+
+static void table_init(ltable *t, const char *name, const cdef *def)
+{
+    t->name = name;
+    t->def = def;
+    t->ncols = 0;
+    while (def[t->ncols].name)
+        t->ncols++;
+}
+
+static void table_clear(ltable *t)
+{
+    for (size_t c = 0; c < t->ncols; c++) {
+        free(t->col[c]);
+        t->col[c] = NULL;
+    }
+    t->nrows = t->cap = 0;
+}
+
+static int table_colindex(const ltable *t, const char *name)
+{
+    for (size_t c = 0; c < t->ncols; c++)
+        if (!strcmp(t->def[c].name, name))
+            return (int)c;
+    return -1;
+}
+
+/* Append a row of NaN; returns its index or -1. */
+static long table_addrow(ltable *t)
+{
+    if (t->nrows == t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 64;
+        for (size_t c = 0; c < t->ncols; c++) {
+            double *p = realloc(t->col[c], cap * sizeof *p);
+            if (!p)
+                return -1;
+            t->col[c] = p;
+        }
+        t->cap = cap;
+    }
+    for (size_t c = 0; c < t->ncols; c++)
+        t->col[c][t->nrows] = NAN;
+    return (long)t->nrows++;
+}
+
+static void tset(ltable *t, long r, const char *name, double v)
+{
+    int c = table_colindex(t, name);
+    assert(c >= 0); /* a misspelt column name is a bug */
+    if (c >= 0)
+        t->col[c][r] = v;
+}
+
+pt_load_config pt_load_defaults(void)
+{
+    pt_load_config c;
+    memset(&c, 0, sizeof c);
+    c.metric = PT_LOAD_BANISTER;
+    c.hr_cover = 0.5;
+    c.ctl_days = 42;
+    c.atl_days = 7;
+    c.ctl0 = c.atl0 = 0;
+    c.sb_today = 0;
+    c.acwr_acute_days = 7;
+    c.acwr_chronic_days = 28;
+    c.acwr_warmup_days = 28;
+    c.foster_days = 7;
+    c.foster_min_days = 7;
+    c.missing = PT_MISSING_SKIP;
+    c.min_wear_h = 10;
+    c.streak_min_minutes = 10;
+    c.walk_target_minutes = 60;
+    c.easy_session_minutes = 25;
+    c.trend_min_weeks = 4;
+    c.trend_max_weeks = 8;
+    return c;
+}
+
+/* ---- the object ---- */
+
+pt_load *pt_load_create(const pt_load_config *cfg, pt_error *err)
+{
+    pt_load_config def = pt_load_defaults();
+    if (!cfg)
+        cfg = &def;
+    if (!(cfg->ctl_days > 0) || !(cfg->atl_days > 0) || !(cfg->acwr_acute_days >= 1) ||
+        !(cfg->acwr_chronic_days >= 1) || cfg->foster_days < 2 || cfg->foster_min_days < 2 ||
+        cfg->foster_min_days > cfg->foster_days || !(cfg->hr_cover >= 0 && cfg->hr_cover <= 1) ||
+        !(cfg->min_wear_h >= 0 && cfg->min_wear_h <= 24) || cfg->trend_min_weeks < 2 ||
+        cfg->trend_max_weeks < cfg->trend_min_weeks || (unsigned)cfg->metric > PT_LOAD_ACCEL ||
+        (unsigned)cfg->missing > PT_MISSING_ZERO) {
+        pt_error_set(err, PT_EINVAL, "load model: a parameter is out of range "
+                                     "(time constants > 0, 2 <= foster_min_days <= foster_days, "
+                                     "0 <= hr_cover <= 1, 2 <= trend weeks)");
+        return NULL;
+    }
+    pt_load *ld = calloc(1, sizeof *ld);
+    if (!ld) {
+        pt_error_set(err, PT_ENOMEM, "out of memory");
+        return NULL;
+    }
+    ld->cfg = *cfg;
+    table_init(&ld->t[T_DAILY], "daily", daily_cols);
+    table_init(&ld->t[T_WEEKLY], "weekly", weekly_cols);
+    table_init(&ld->t[T_SUBJECTS], "subjects", subject_cols);
+    return ld;
+}
+
+void pt_load_destroy(pt_load *ld)
+{
+    if (!ld)
+        return;
+    for (int i = 0; i < NT; i++)
+        table_clear(&ld->t[i]);
+    free(ld->subj);
+    free(ld->in);
+    free(ld->sha);
+    free(ld->sources);
+    free(ld);
+}
+
+static long subject_index(pt_load *ld, const char *id, pt_error *err)
+{
+    if (!id || !*id)
+        id = "unknown";
+    for (size_t i = 0; i < ld->nsubj; i++)
+        if (!strcmp(ld->subj[i].id, id))
+            return (long)i;
+    if (ld->nsubj == ld->capsubj) {
+        size_t cap = ld->capsubj ? 2 * ld->capsubj : 8;
+        subject *p = realloc(ld->subj, cap * sizeof *p);
+        if (!p)
+            return pt_error_set(err, PT_ENOMEM, "out of memory"), -1;
+        ld->subj = p;
+        ld->capsubj = cap;
+    }
+    subject *sj = &ld->subj[ld->nsubj];
+    memset(sj, 0, sizeof *sj);
+    snprintf(sj->id, sizeof sj->id, "%s", id);
+    return (long)ld->nsubj++;
+}
+
+int pt_load_add_summary(pt_load *ld, const pt_summary *s, const char *subject_id, char sex,
+                        const char *label, pt_error *err)
+{
+    if (!ld || !s)
+        return pt_error_set(err, PT_EINVAL, "load: no model or summary");
+    if (!label)
+        label = "summary";
+    long si = subject_index(ld, subject_id, err);
+    if (si < 0)
+        return PT_ENOMEM;
+    if ((sex == 'm' || sex == 'f') && !ld->subj[si].sex)
+        ld->subj[si].sex = sex;
+    const pt_table *t = pt_summary_table_const(s, "daily");
+    size_t n = pt_table_nrows(t);
+    const double *date = pt_table_column(t, "date");
+    if (!n || !date) {
+        note(ld, "%s: no days in /daily", label);
+        return PT_OK;
+    }
+    if (isnan(pt_summary_recording(s)->start_unix_s))
+        note(ld, "%s: no start time, days count from the recording's start", label);
+    const double *col[NIN];
+    for (int k = 0; k < NIN; k++)
+        col[k] = pt_table_column(t, in_names[k]);
+    if (ld->nin + n > ld->capin) {
+        size_t cap = ld->capin ? ld->capin : 256;
+        while (cap < ld->nin + n)
+            cap *= 2;
+        inrow *p = realloc(ld->in, cap * sizeof *p);
+        if (!p)
+            return pt_error_set(err, PT_ENOMEM, "out of memory");
+        ld->in = p;
+        ld->capin = cap;
+    }
+    for (size_t r = 0; r < n; r++) {
+        if (isnan(date[r]))
+            return pt_error_set(err, PT_EDATA, "%s: /daily row %zu has no date", label, r);
+        inrow *ir = &ld->in[ld->nin++];
+        ir->subj = (size_t)si;
+        ir->day = (int64_t)floor(date[r] / DAY_S + 1e-9);
+        for (int k = 0; k < NIN; k++)
+            ir->v[k] = col[k] ? col[k][r] : (double)NAN;
+    }
+    return PT_OK;
+}
+
+static char sex_from_json(const char *json)
+{
+    const char *p = strstr(json, "\"sex\"");
+    if (!p)
+        return 0;
+    p = strchr(p + 5, ':');
+    if (!p)
+        return 0;
+    while (*++p == ' ')
+        ;
+    return (p[0] == '"' && (p[1] == 'm' || p[1] == 'f')) ? p[1] : 0;
+}
+
+int pt_load_add_file(pt_load *ld, const char *path, pt_error *err)
+{
+    pt_summary_meta meta;
+    pt_summary *s = pt_summary_read_h5(path, &meta, err);
+    if (!s)
+        return err ? err->code : PT_EFORMAT;
+    char key[65 + 64];
+    snprintf(key, sizeof key, "%.64s|%.62s", meta.source_sha256, meta.subject_id);
+    for (size_t i = 0; i < ld->nsha; i++)
+        if (meta.source_sha256[0] && !strcmp(ld->sha[i], key)) {
+            note(ld, "%s: same recording and subject as an earlier file, skipped", path);
+            pt_summary_destroy(s);
+            return PT_OK;
+        }
+    char(*sp)[65 + 64] = realloc(ld->sha, (ld->nsha + 1) * sizeof *sp);
+    size_t plen = strlen(path);
+    char *src = realloc(ld->sources, ld->sources_len + plen + 2);
+    if (sp)
+        ld->sha = sp;
+    if (src)
+        ld->sources = src;
+    if (!sp || !src) {
+        pt_summary_destroy(s);
+        return pt_error_set(err, PT_ENOMEM, "out of memory");
+    }
+    memcpy(ld->sha[ld->nsha++], key, sizeof key);
+    memcpy(ld->sources + ld->sources_len, path, plen);
+    ld->sources_len += plen;
+    ld->sources[ld->sources_len++] = '\n';
+    ld->sources[ld->sources_len] = '\0';
+    int rc = pt_load_add_summary(ld, s, meta.subject_id, sex_from_json(meta.parameters), path, err);
+    pt_summary_destroy(s);
+    return rc;
+}
+
+static int cmp_inrow(const void *a, const void *b)
+{
+    const inrow *x = a, *y = b;
+    if (x->subj != y->subj)
+        return x->subj < y->subj ? -1 : 1;
+    return (x->day > y->day) - (x->day < y->day);
+}
+
+static double nsum(double a, double b) { return isnan(a) ? b : isnan(b) ? a : a + b; }
+static double nmax(double a, double b) { return isnan(a) ? b : isnan(b) ? a : a > b ? a : b; }
+
+/* Merge row b into a (same subject and day, from two files). */
+static void merge(inrow *a, const inrow *b)
+{
+    double h1 = a->v[I_HRR60], n1 = a->v[I_NREC], h2 = b->v[I_HRR60], n2 = b->v[I_NREC];
+    for (int k = 0; k < NIN; k++)
+        a->v[k] = k == I_EASY ? nmax(a->v[k], b->v[k]) : nsum(a->v[k], b->v[k]);
+    double w1 = isnan(h1) || isnan(n1) ? 0 : n1, w2 = isnan(h2) || isnan(n2) ? 0 : n2;
+    a->v[I_HRR60] = w1 + w2 > 0 ? ((w1 ? h1 * w1 : 0) + (w2 ? h2 * w2 : 0)) / (w1 + w2) : (double)NAN;
+}
+
+static int64_t floordiv(int64_t a, int64_t b) { return a / b - (a % b != 0 && (a < 0) != (b < 0)); }
+
+/* One subject's days [n], already merged; fills the daily, weekly and subject rows. */
+static int compute_subject(pt_load *ld, size_t si, int64_t first, size_t n, inrow **byday,
+                           pt_error *err)
+{
+    const pt_load_config *c = &ld->cfg;
+    int female = ld->subj[si].sex == 'f';
+    double *buf = calloc(16 * n, sizeof *buf);
+    if (!buf)
+        return pt_error_set(err, PT_ENOMEM, "out of memory");
+    double *load = buf, *src = buf + n, *valid = buf + 2 * n, *accl = buf + 3 * n;
+    double *ctl = buf + 4 * n, *atl = buf + 5 * n, *tsb = buf + 6 * n, *ea = buf + 7 * n;
+    double *ec = buf + 8 * n, *acwr = buf + 9 * n, *mono = buf + 10 * n, *strain = buf + 11 * n;
+    double *wl = buf + 12 * n, *met = buf + 13 * n, *strk_in = buf + 14 * n, *strk = buf + 15 * n;
+    for (size_t d = 0; d < n; d++) {
+        const inrow *r = byday[d];
+        load[d] = accl[d] = met[d] = strk_in[d] = NAN;
+        src[d] = 0;
+        valid[d] = NAN;
+        if (!r)
+            continue;
+        const double *v = r->v;
+        valid[d] = !isnan(v[I_WEAR]) && v[I_WEAR] >= c->min_wear_h * 60 - 1e-9;
+        if (!isnan(v[I_LIGHT]) && !isnan(v[I_MOD]) && !isnan(v[I_VIG]))
+            accl[d] = pt_load_accel(v[I_LIGHT], v[I_MOD], v[I_VIG],
+                                    c->metric == PT_LOAD_EDWARDS ? PT_LOAD_EDWARDS
+                                                                 : PT_LOAD_BANISTER,
+                                    female);
+        double trimp = c->metric == PT_LOAD_BANISTER  ? v[I_BAN]
+                       : c->metric == PT_LOAD_EDWARDS ? v[I_EDW]
+                                                      : (double)NAN;
+        double measured = NAN, msrc = 0;
+        if (!isnan(trimp) && !isnan(v[I_HRMIN]) && !isnan(v[I_WEAR]) &&
+            v[I_HRMIN] >= c->hr_cover * v[I_WEAR]) {
+            measured = trimp;
+            msrc = 1;
+        } else if (!isnan(accl[d])) {
+            measured = accl[d];
+            msrc = 2;
+        }
+        if (valid[d] > 0 || c->missing == PT_MISSING_ZERO) {
+            load[d] = measured;
+            src[d] = msrc;
+        }
+        double w = v[I_WALK];
+        if (!isnan(w))
+            met[d] = w >= c->walk_target_minutes ? 1.0 : valid[d] > 0 ? 0.0 : (double)NAN;
+        double mw = v[I_MODWALK];
+        if (!isnan(mw) && (mw >= c->streak_min_minutes || valid[d] > 0))
+            strk_in[d] = mw;
+    }
+    if (c->missing == PT_MISSING_ZERO)
+        for (size_t d = 0; d < n; d++)
+            if (isnan(load[d]))
+                load[d] = 0;
+    pt_pmc(load, n, c->ctl_days, c->atl_days, c->ctl0, c->atl0, c->sb_today, c->missing, ctl, atl,
+           tsb);
+    pt_acwr_ewma(load, n, c->acwr_acute_days, c->acwr_chronic_days, c->acwr_warmup_days,
+                 c->missing, ea, ec, acwr);
+    pt_foster(load, n, c->foster_days, c->foster_min_days, mono, strain, wl);
+    pt_streak(strk_in, n, c->streak_min_minutes, strk);
+    ltable *td = &ld->t[T_DAILY], *tw = &ld->t[T_WEEKLY], *ts = &ld->t[T_SUBJECTS];
+    size_t cov_w = (size_t)llround(c->ctl_days);
+    size_t nvalid = 0;
+    double last_ctl = NAN, last_atl = NAN;
+    for (size_t d = 0; d < n; d++) {
+        long r = table_addrow(td);
+        if (r < 0) {
+            free(buf);
+            return pt_error_set(err, PT_ENOMEM, "out of memory");
+        }
+        const double *v = byday[d] ? byday[d]->v : NULL;
+#define IN(k) (v ? v[k] : (double)NAN)
+        size_t lo = d + 1 > cov_w ? d + 1 - cov_w : 0, have = 0;
+        for (size_t j = lo; j <= d; j++)
+            have += !isnan(load[j]) && src[j] > 0;
+        nvalid += valid[d] > 0;
+        if (!isnan(ctl[d])) {
+            last_ctl = ctl[d];
+            last_atl = atl[d];
+        }
+        tset(td, r, "subject_id", (double)si);
+        tset(td, r, "date", (double)(first + (int64_t)d) * DAY_S);
+        tset(td, r, "valid_day", valid[d]);
+        tset(td, r, "wear_minutes", IN(I_WEAR));
+        tset(td, r, "hr_minutes", IN(I_HRMIN));
+        tset(td, r, "trimp_banister", IN(I_BAN));
+        tset(td, r, "trimp_edwards", IN(I_EDW));
+        tset(td, r, "accel_load", accl[d]);
+        tset(td, r, "load", load[d]);
+        tset(td, r, "load_source", src[d]);
+        tset(td, r, "ctl", ctl[d]);
+        tset(td, r, "atl", atl[d]);
+        tset(td, r, "tsb", tsb[d]);
+        tset(td, r, "ctl_coverage", (double)have / (double)(d - lo + 1));
+        tset(td, r, "acwr_acute", ea[d]);
+        tset(td, r, "acwr_chronic", ec[d]);
+        tset(td, r, "acwr", acwr[d]);
+        tset(td, r, "monotony", mono[d]);
+        tset(td, r, "strain", strain[d]);
+        tset(td, r, "week_load", wl[d]);
+        tset(td, r, "minutes_light", IN(I_LIGHT));
+        tset(td, r, "minutes_moderate", IN(I_MOD));
+        tset(td, r, "minutes_vigorous", IN(I_VIG));
+        tset(td, r, "steps", IN(I_STEPS));
+        tset(td, r, "walking_minutes", IN(I_WALK));
+        tset(td, r, "walk_target_met", met[d]);
+        tset(td, r, "moderate_walking_minutes", IN(I_MODWALK));
+        tset(td, r, "streak_days", strk[d]);
+        tset(td, r, "longest_easy_minutes", IN(I_EASY));
+        tset(td, r, "hrr60_bpm", IN(I_HRR60));
+        tset(td, r, "n_recovery", IN(I_NREC));
+    }
+    /* ISO weeks: 1970-01-01 (day 0) was a Thursday, so Monday = day - (day + 3) mod 7. */
+    int64_t w0 = first - (first + 3 - 7 * floordiv(first + 3, 7));
+    int64_t last = first + (int64_t)n - 1;
+    size_t nweeks = (size_t)((last - w0) / 7 + 1);
+    double *wx = calloc(2 * nweeks, sizeof *wx);
+    if (!wx) {
+        free(buf);
+        return pt_error_set(err, PT_ENOMEM, "out of memory");
+    }
+    double *wy = wx + nweeks;
+    double last_slope = NAN, last_nw = 0;
+    for (size_t w = 0; w < nweeks; w++) {
+        int64_t ws = w0 + 7 * (int64_t)w;
+        double wload[7], ndays = 0, nval = 0, lsum = NAN, walk = NAN, tdays = 0, tknown = 0;
+        double easy_best = NAN, hi = NAN, hsum = 0, hn = 0;
+        int easy = 0;
+        for (int k = 0; k < 7; k++) {
+            int64_t dd = ws + k;
+            wload[k] = NAN;
+            if (dd < first || dd > last)
+                continue;
+            size_t d = (size_t)(dd - first);
+            const double *v = byday[d] ? byday[d]->v : NULL;
+            wload[k] = load[d];
+            if (!v)
+                continue;
+            ndays++;
+            nval += valid[d] > 0;
+            lsum = nsum(lsum, load[d]);
+            walk = nsum(walk, v[I_WALK]);
+            if (!isnan(met[d])) {
+                tknown++;
+                tdays += met[d];
+            }
+            easy_best = nmax(easy_best, v[I_EASY]);
+            easy |= v[I_EASY] >= c->easy_session_minutes;
+            hi = nsum(hi, v[I_VIG]);
+            if (!isnan(v[I_HRR60]) && v[I_NREC] > 0) {
+                hsum += v[I_HRR60] * v[I_NREC];
+                hn += v[I_NREC];
+            }
+        }
+        /* Foster's weekly numbers over the calendar week's 7 days. */
+        double m7[7], s7[7];
+        pt_foster(wload, 7, 7, c->foster_min_days < 7 ? c->foster_min_days : 7, m7, s7, NULL);
+        double wm = m7[6], ws_ = s7[6];
+        wx[w] = (double)w;
+        wy[w] = hn > 0 ? hsum / hn : (double)NAN;
+        size_t lo = w + 1 > c->trend_max_weeks ? w + 1 - c->trend_max_weeks : 0;
+        double slope = pt_slope(wx + lo, wy + lo, w - lo + 1, c->trend_min_weeks);
+        size_t nw = 0;
+        for (size_t j = lo; j <= w; j++)
+            nw += !isnan(wy[j]);
+        last_slope = slope;
+        last_nw = (double)nw;
+        long r = table_addrow(tw);
+        if (r < 0) {
+            free(wx);
+            free(buf);
+            return pt_error_set(err, PT_ENOMEM, "out of memory");
+        }
+        tset(tw, r, "subject_id", (double)si);
+        tset(tw, r, "week_start", (double)ws * DAY_S);
+        tset(tw, r, "n_days", ndays);
+        tset(tw, r, "n_valid_days", nval);
+        tset(tw, r, "load", lsum);
+        tset(tw, r, "monotony", wm);
+        tset(tw, r, "strain", ws_);
+        tset(tw, r, "walking_minutes", walk);
+        tset(tw, r, "walk_target_days", ndays > 0 ? tdays : (double)NAN);
+        tset(tw, r, "walk_target_pct", tknown > 0 ? 100.0 * tdays / tknown : (double)NAN);
+        tset(tw, r, "easy_session", easy ? 1.0 : nval >= 7 ? 0.0 : (double)NAN);
+        tset(tw, r, "longest_easy_minutes", easy_best);
+        tset(tw, r, "high_intensity_minutes", hi);
+        tset(tw, r, "hrr60_bpm", wy[w]);
+        tset(tw, r, "n_recovery", ndays > 0 ? hn : (double)NAN);
+        tset(tw, r, "hrr60_slope_bpm_per_week", slope);
+    }
+    free(wx);
+    long r = table_addrow(ts);
+    if (r < 0) {
+        free(buf);
+        return pt_error_set(err, PT_ENOMEM, "out of memory");
+    }
+    tset(ts, r, "subject_id", (double)si);
+    tset(ts, r, "sex", (double)(unsigned char)ld->subj[si].sex);
+    tset(ts, r, "first_date", (double)first * DAY_S);
+    tset(ts, r, "last_date", (double)last * DAY_S);
+    tset(ts, r, "n_days", (double)n);
+    tset(ts, r, "n_valid_days", (double)nvalid);
+    tset(ts, r, "ctl", last_ctl);
+    tset(ts, r, "atl", last_atl);
+    tset(ts, r, "tsb", last_ctl - last_atl);
+    tset(ts, r, "hrr60_slope_bpm_per_week", last_slope);
+    tset(ts, r, "hrr60_trend_weeks", last_nw);
+#undef IN
+    free(buf);
+    return PT_OK;
+}
+
+int pt_load_compute(pt_load *ld, pt_error *err)
+{
+    for (int i = 0; i < NT; i++)
+        table_clear(&ld->t[i]);
+    if (!ld->nin)
+        return pt_error_set(err, PT_EDATA, "load: no days to model (no /daily rows in the input)");
+    qsort(ld->in, ld->nin, sizeof *ld->in, cmp_inrow);
+    size_t m = 0; /* merge rows of the same subject and day */
+    for (size_t i = 0; i < ld->nin; i++) {
+        if (m && ld->in[m - 1].subj == ld->in[i].subj && ld->in[m - 1].day == ld->in[i].day)
+            merge(&ld->in[m - 1], &ld->in[i]);
+        else
+            ld->in[m++] = ld->in[i];
+    }
+    ld->nin = m;
+    int rc = PT_OK;
+    for (size_t a = 0; a < m && !rc;) {
+        size_t b = a;
+        while (b < m && ld->in[b].subj == ld->in[a].subj)
+            b++;
+        int64_t first = ld->in[a].day, last = ld->in[b - 1].day;
+        if (last - first > 366 * 50) {
+            rc = pt_error_set(err, PT_EDATA, "subject %s: days span %lld days",
+                              ld->subj[ld->in[a].subj].id, (long long)(last - first));
+            break;
+        }
+        size_t n = (size_t)(last - first + 1);
+        inrow **byday = calloc(n, sizeof *byday);
+        if (!byday)
+            return pt_error_set(err, PT_ENOMEM, "out of memory");
+        for (size_t i = a; i < b; i++)
+            byday[ld->in[i].day - first] = &ld->in[i];
+        rc = compute_subject(ld, ld->in[a].subj, first, n, byday, err);
+        free(byday);
+        a = b;
+    }
+    return rc;
+}
+
+static const ltable *table_by_name(const pt_load *ld, const char *name)
+{
+    for (int i = 0; ld && i < NT; i++)
+        if (!strcmp(ld->t[i].name, name))
+            return &ld->t[i];
+    return NULL;
+}
+
+size_t pt_load_nrows(const pt_load *ld, const char *table)
+{
+    const ltable *t = table_by_name(ld, table);
+    return t ? t->nrows : 0;
+}
+
+const double *pt_load_column(const pt_load *ld, const char *table, const char *column)
+{
+    const ltable *t = table_by_name(ld, table);
+    int c = t ? table_colindex(t, column) : -1;
+    return c >= 0 ? t->col[c] : NULL;
+}
+
+size_t pt_load_ncols(const pt_load *ld, const char *table)
+{
+    const ltable *t = table_by_name(ld, table);
+    return t ? t->ncols : 0;
+}
+
+const char *pt_load_colname(const pt_load *ld, const char *table, size_t col)
+{
+    const ltable *t = table_by_name(ld, table);
+    return t && col < t->ncols ? t->def[col].name : NULL;
+}
+
+const char *pt_load_colunits(const pt_load *ld, const char *table, size_t col)
+{
+    const ltable *t = table_by_name(ld, table);
+    return t && col < t->ncols ? t->def[col].units : NULL;
+}
+
+size_t pt_load_nsubjects(const pt_load *ld) { return ld ? ld->nsubj : 0; }
+const char *pt_load_subject(const pt_load *ld, size_t i) { return i < ld->nsubj ? ld->subj[i].id : NULL; }
+const char *pt_load_notes(const pt_load *ld) { return ld->notes; }
+
+static void fmt_date(double v, char *out, size_t len)
+{
+    if (isnan(v)) {
+        snprintf(out, len, "%s", "");
+        return;
+    }
+    time_t tt = (time_t)v;
+    struct tm tm;
+    gmtime_r(&tt, &tm);
+    snprintf(out, len, "%04d-%02d-%02d", (tm.tm_year + 1900) % 10000, (tm.tm_mon + 1) % 100,
+             tm.tm_mday % 100);
+}
+
+static size_t config_json(const pt_load_config *c, char *buf, size_t len)
+{
+    static const char *const metric[] = {"banister", "edwards", "accel"};
+    return (size_t)snprintf(
+        buf, len,
+        "{\"metric\": \"%s\", \"hr_cover\": %g, \"ctl_days\": %g, \"atl_days\": %g, "
+        "\"ctl0\": %g, \"atl0\": %g, \"sb_today\": %d, \"acwr_acute_days\": %g, "
+        "\"acwr_chronic_days\": %g, \"acwr_warmup_days\": %zu, \"foster_days\": %zu, "
+        "\"foster_min_days\": %zu, \"missing\": \"%s\", \"min_wear_h\": %g, "
+        "\"streak_min_minutes\": %g, \"walk_target_minutes\": %g, \"easy_session_minutes\": %g, "
+        "\"trend_min_weeks\": %zu, \"trend_max_weeks\": %zu}",
+        metric[c->metric], c->hr_cover, c->ctl_days, c->atl_days, c->ctl0, c->atl0, c->sb_today,
+        c->acwr_acute_days, c->acwr_chronic_days, c->acwr_warmup_days, c->foster_days,
+        c->foster_min_days, c->missing == PT_MISSING_ZERO ? "zero" : "skip", c->min_wear_h,
+        c->streak_min_minutes, c->walk_target_minutes, c->easy_session_minutes,
+        c->trend_min_weeks, c->trend_max_weeks);
+}
+
+/* ---- HDF5 (under the I/O lock; automatic error printing off) ---- */
+
+static hid_t h5_str(void)
+{
+    hid_t t = H5Tcopy(H5T_C_S1);
+    H5Tset_size(t, H5T_VARIABLE);
+    H5Tset_cset(t, H5T_CSET_UTF8);
+    return t;
+}
+
+static int h5_attr_str(hid_t obj, const char *name, const char *value)
+{
+    hid_t t = h5_str(), sp = H5Screate(H5S_SCALAR);
+    hid_t a = H5Acreate2(obj, name, t, sp, H5P_DEFAULT, H5P_DEFAULT);
+    herr_t e = a < 0 ? -1 : H5Awrite(a, t, &value);
+    if (a >= 0)
+        H5Aclose(a);
+    H5Sclose(sp);
+    H5Tclose(t);
+    return e < 0 ? -1 : 0;
+}
+
+static int h5_dataset(hid_t grp, const char *name, hid_t ftype, hid_t mtype, size_t n,
+                      const void *data, const char *units, const char *desc)
+{
+    hsize_t dims[1] = {n};
+    hid_t sp = H5Screate_simple(1, dims, NULL);
+    hid_t d = H5Dcreate2(grp, name, ftype, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    herr_t e = d < 0 ? -1 : (n ? H5Dwrite(d, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) : 0);
+    H5Sclose(sp);
+    if (d < 0)
+        return -1;
+    if (e >= 0 && (h5_attr_str(d, "units", units) || h5_attr_str(d, "description", desc)))
+        e = -1;
+    H5Dclose(d);
+    return e < 0 ? -1 : 0;
+}
+
+static int write_ltable(const pt_load *ld, hid_t file, const ltable *t, const char *path,
+                        pt_error *err)
+{
+    char gname[32];
+    snprintf(gname, sizeof gname, "/%s", t->name);
+    hid_t g = H5Gcreate2(file, gname, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (g < 0)
+        return pt_error_set(err, PT_EIO, "%s: HDF5 could not create group %s", path, gname);
+    size_t n = t->nrows;
+    int rc = PT_OK;
+    char *sbuf = malloc((n ? n : 1) * 16);
+    const char **ptr = malloc((n ? n : 1) * sizeof *ptr);
+    signed char *u8 = malloc(n ? n : 1);
+    if (!sbuf || !ptr || !u8)
+        rc = pt_error_set(err, PT_ENOMEM, "out of memory");
+    for (size_t c = 0; c < t->ncols && !rc; c++) {
+        const cdef *def = &t->def[c];
+        const double *v = t->col[c];
+        int e = 0;
+        hid_t st = h5_str();
+        switch (def->type) {
+        case C_F64:
+            e = h5_dataset(g, def->name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, n, v, def->units,
+                           def->desc);
+            break;
+        case C_U8:
+            for (size_t i = 0; i < n; i++)
+                u8[i] = isnan(v[i]) ? -1 : (signed char)v[i];
+            e = h5_dataset(g, def->name, H5T_NATIVE_SCHAR, H5T_NATIVE_SCHAR, n, u8, def->units,
+                           def->desc);
+            break;
+        case C_DATE:
+            for (size_t i = 0; i < n; i++) {
+                fmt_date(v[i], sbuf + 16 * i, 16);
+                ptr[i] = sbuf + 16 * i;
+            }
+            e = h5_dataset(g, def->name, st, st, n, ptr, def->units, def->desc);
+            break;
+        case C_SUBJECT:
+            for (size_t i = 0; i < n; i++)
+                ptr[i] = ld->subj[(size_t)v[i]].id;
+            e = h5_dataset(g, def->name, st, st, n, ptr, def->units, def->desc);
+            break;
+        case C_SEX:
+            for (size_t i = 0; i < n; i++) {
+                sbuf[16 * i] = v[i] > 0 ? (char)v[i] : '\0';
+                sbuf[16 * i + 1] = '\0';
+                ptr[i] = sbuf + 16 * i;
+            }
+            e = h5_dataset(g, def->name, st, st, n, ptr, def->units, def->desc);
+            break;
+        }
+        H5Tclose(st);
+        if (e)
+            rc = pt_error_set(err, PT_EIO, "%s: HDF5 could not write %s/%s", path, gname,
+                              def->name);
+    }
+    free(sbuf);
+    free(ptr);
+    free(u8);
+    H5Gclose(g);
+    return rc;
+}
+
+int pt_load_write_h5(const pt_load *ld, const char *path, pt_error *err)
+{
+    char tmp[1100];
+    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+    char json[1024];
+    config_json(&ld->cfg, json, sizeof json);
+    pt_io_lock();
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* we report errors ourselves */
+    hid_t f = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    if (f < 0) {
+        pt_io_unlock();
+        return pt_error_set(err, PT_EIO, "%s: cannot create %s (directory missing or not writable?)",
+                            path, tmp);
+    }
+    int rc = PT_OK;
+    hid_t root = H5Gopen2(f, "/", H5P_DEFAULT);
+    int ver = 1;
+    hid_t sp = H5Screate(H5S_SCALAR);
+    hid_t a = H5Acreate2(root, "load_schema_version", H5T_NATIVE_INT, sp, H5P_DEFAULT, H5P_DEFAULT);
+    if (a < 0 || H5Awrite(a, H5T_NATIVE_INT, &ver) < 0 || h5_attr_str(root, "kind", "load") ||
+        h5_attr_str(root, "pulsetrain_version", pt_version()) ||
+        h5_attr_str(root, "parameters", json) ||
+        h5_attr_str(root, "sources", ld->sources ? ld->sources : "") ||
+        h5_attr_str(root, "notes", ld->notes))
+        rc = pt_error_set(err, PT_EIO, "%s: HDF5 could not write the root attributes", path);
+    if (a >= 0)
+        H5Aclose(a);
+    H5Sclose(sp);
+    H5Gclose(root);
+    for (int i = 0; i < NT && !rc; i++)
+        rc = write_ltable(ld, f, &ld->t[i], path, err);
+    if (H5Fclose(f) < 0 && !rc)
+        rc = pt_error_set(err, PT_EIO, "%s: HDF5 could not close the file", path);
+    pt_io_unlock();
+    if (!rc) {
+        int fd = open(tmp, O_RDONLY);
+        if (fd < 0 || fsync(fd) != 0)
+            rc = pt_error_set(err, PT_EIO, "%s: fsync failed: %s", tmp, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+    }
+    if (!rc && rename(tmp, path) != 0)
+        rc = pt_error_set(err, PT_EIO, "%s: cannot rename %s into place: %s", path, tmp,
+                          strerror(errno));
+    if (rc)
+        unlink(tmp);
+    return rc;
+}
+
+int pt_load_write_csv(const pt_load *ld, const char *path, pt_error *err)
+{
+    char tmp[1100];
+    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+    FILE *f = fopen(tmp, "w");
+    if (!f)
+        return pt_error_set(err, PT_EIO, "%s: cannot create: %s", tmp, strerror(errno));
+    const ltable *t = &ld->t[T_DAILY];
+    for (size_t c = 0; c < t->ncols; c++)
+        fprintf(f, "%s%s", c ? "," : "", t->def[c].name);
+    fputc('\n', f);
+    for (size_t r = 0; r < t->nrows; r++) {
+        for (size_t c = 0; c < t->ncols; c++) {
+            double v = t->col[c][r];
+            char d[16];
+            if (c)
+                fputc(',', f);
+            if (t->def[c].type == C_SUBJECT)
+                fprintf(f, "%s", ld->subj[(size_t)v].id);
+            else if (t->def[c].type == C_DATE) {
+                fmt_date(v, d, sizeof d);
+                fputs(d, f);
+            } else if (!isnan(v))
+                fprintf(f, "%.10g", v);
+        }
+        fputc('\n', f);
+    }
+    int rc = PT_OK;
+    if (ferror(f) | fflush(f) | fsync(fileno(f)))
+        rc = pt_error_set(err, PT_EIO, "%s: write failed: %s", tmp, strerror(errno));
+    if (fclose(f) && !rc)
+        rc = pt_error_set(err, PT_EIO, "%s: close failed: %s", tmp, strerror(errno));
+    if (!rc && rename(tmp, path))
+        rc = pt_error_set(err, PT_EIO, "%s: cannot rename into place: %s", path, strerror(errno));
+    if (rc)
+        unlink(tmp);
+    return rc;
+}
+
+/* ---- reading a LOAD.h5 back ---- */
+
+static int64_t days_from_civil(int y, int m, int d)
+{
+    int64_t yy = y - (m <= 2);
+    int64_t era = (yy >= 0 ? yy : yy - 399) / 400;
+    int64_t yoe = yy - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static int read_ltable(pt_load *ld, hid_t file, ltable *t, const char *path, pt_error *err)
+{
+    char gname[32];
+    snprintf(gname, sizeof gname, "/%s", t->name);
+    if (H5Lexists(file, gname, H5P_DEFAULT) <= 0)
+        return pt_error_set(err, PT_EFORMAT, "%s: no %s table", path, gname);
+    hid_t g = H5Gopen2(file, gname, H5P_DEFAULT);
+    int rc = PT_OK;
+    size_t nrows = 0;
+    for (size_t c = 0; c < t->ncols && !rc; c++) {
+        const cdef *def = &t->def[c];
+        if (H5Lexists(g, def->name, H5P_DEFAULT) <= 0)
+            continue; /* columns added later read as NaN */
+        hid_t d = H5Dopen2(g, def->name, H5P_DEFAULT);
+        hid_t sp = H5Dget_space(d);
+        hssize_t n = H5Sget_simple_extent_npoints(sp);
+        if (n < 0 || (c && (size_t)n != nrows && nrows)) {
+            rc = pt_error_set(err, PT_EFORMAT, "%s: %s/%s has a different length", path, gname,
+                              def->name);
+        } else {
+            nrows = (size_t)n;
+            while (t->nrows < nrows && table_addrow(t) >= 0)
+                ;
+            if (t->nrows < nrows)
+                rc = pt_error_set(err, PT_ENOMEM, "out of memory");
+        }
+        if (!rc && nrows) {
+            if (def->type == C_F64 || def->type == C_U8) {
+                double *tmpv = malloc(nrows * sizeof *tmpv);
+                if (!tmpv || H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, tmpv) < 0)
+                    rc = pt_error_set(err, PT_EFORMAT, "%s: cannot read %s/%s", path, gname,
+                                      def->name);
+                for (size_t i = 0; !rc && i < nrows; i++)
+                    t->col[c][i] = def->type == C_U8 && tmpv[i] < 0 ? (double)NAN : tmpv[i];
+                free(tmpv);
+            } else {
+                hid_t mt = H5Tcopy(H5T_C_S1);
+                H5Tset_size(mt, H5T_VARIABLE);
+                char **s = calloc(nrows, sizeof *s);
+                if (!s || H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, s) < 0)
+                    rc = pt_error_set(err, PT_EFORMAT, "%s: cannot read %s/%s", path, gname,
+                                      def->name);
+                for (size_t i = 0; !rc && i < nrows; i++) {
+                    const char *str = s[i] ? s[i] : "";
+                    int y, m, dd;
+                    if (def->type == C_DATE)
+                        t->col[c][i] = sscanf(str, "%d-%d-%d", &y, &m, &dd) == 3
+                                           ? (double)days_from_civil(y, m, dd) * DAY_S
+                                           : (double)NAN;
+                    else if (def->type == C_SEX)
+                        t->col[c][i] = (double)(unsigned char)str[0];
+                    else {
+                        long si = subject_index(ld, str, err);
+                        if (si < 0)
+                            rc = PT_ENOMEM;
+                        else
+                            t->col[c][i] = (double)si;
+                    }
+                }
+                if (s)
+                    H5Dvlen_reclaim(mt, sp, H5P_DEFAULT, s);
+                free(s);
+                H5Tclose(mt);
+            }
+        }
+        H5Sclose(sp);
+        H5Dclose(d);
+    }
+    H5Gclose(g);
+    return rc;
+}
+
+pt_load *pt_load_read_h5(const char *path, pt_error *err)
+{
+    if (!pt_is_hdf5(path)) {
+        pt_error_set(err, PT_EFORMAT, "%s: not an HDF5 file", path);
+        return NULL;
+    }
+    pt_load *ld = pt_load_create(NULL, err);
+    if (!ld)
+        return NULL;
+    pt_io_lock();
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    int rc = PT_OK;
+    if (f < 0)
+        rc = pt_error_set(err, PT_EFORMAT, "%s: HDF5 cannot open it (truncated or damaged?)", path);
+    else {
+        hid_t root = H5Gopen2(f, "/", H5P_DEFAULT);
+        int is_load = 0;
+        if (H5Aexists(root, "kind") > 0) {
+            hid_t a = H5Aopen(root, "kind", H5P_DEFAULT);
+            hid_t mt = H5Tcopy(H5T_C_S1);
+            H5Tset_size(mt, H5T_VARIABLE);
+            char *s = NULL;
+            if (a >= 0 && H5Aread(a, mt, &s) >= 0 && s) {
+                is_load = !strcmp(s, "load");
+                H5free_memory(s);
+            }
+            H5Tclose(mt);
+            if (a >= 0)
+                H5Aclose(a);
+        }
+        H5Gclose(root);
+        if (!is_load)
+            rc = pt_error_set(err, PT_EFORMAT, "%s: not a pulsetrain load file (kind != load)",
+                              path);
+        for (int i = 0; i < NT && !rc; i++)
+            rc = read_ltable(ld, f, &ld->t[i], path, err);
+        H5Fclose(f);
+    }
+    pt_io_unlock();
+    if (rc) {
+        pt_load_destroy(ld);
+        return NULL;
+    }
+    return ld;
+}
