@@ -22,6 +22,7 @@ extern const pt_stage_ops pt_stage_motion;
 extern const pt_stage_ops pt_stage_heart;
 extern const pt_stage_ops pt_stage_classify;
 extern const pt_stage_ops pt_stage_daily;
+extern const pt_stage_ops pt_stage_recovery;
 
 /* Internal to the summary: set the recording description. */
 void pt_summary_set_recording(pt_summary *s, const pt_recording_info *info);

@@ -44,6 +44,15 @@ pt_params pt_params_defaults(void)
     p.nonwear_range_mg = 50.0;
     snprintf(p.tz, sizeof p.tz, "UTC");
     p.min_wear_h = 10.0;
+    p.calibrate = 1;
+    p.gait_window_s = 10.0;
+    p.run_cadence_spm = 140.0;
+    p.hrr_sustain_s = 60.0;
+    p.bout_min_s = 60.0;
+    p.bout_tolerance_s = 10.0;
+    p.recovery_min_exercise_s = 120.0;
+    p.recovery_rest_s = 60.0;
+    p.recovery_fit_s = 300.0;
     return p;
 }
 
@@ -80,6 +89,11 @@ int pt_params_check(const pt_params *p, pt_error *err)
          p->min_wear_h);
     NEED(memchr(p->tz, 0, sizeof p->tz) && p->tz[0] && !strchr(p->tz, '"') && !strchr(p->tz, '\\'),
          "time zone must be a non-empty name or offset");
+    NEED(p->gait_window_s >= 2 && p->gait_window_s <= 60, "gait window %g s is not in [2, 60] s",
+         p->gait_window_s);
+    NEED(p->bout_min_s >= 0 && p->bout_tolerance_s >= 0, "bout lengths must not be negative");
+    NEED(p->recovery_fit_s >= 60, "recovery fit must cover at least 60 s");
+    NEED(p->n_exercise_end <= 32, "at most 32 exercise ends");
 #undef NEED
     return PT_OK;
 }
@@ -133,6 +147,20 @@ size_t pt_params_json(const pt_params *p, char *buf, size_t len)
     json_num(buf, len, &at, "nonwear_sd_mg", p->nonwear_sd_mg, 0);
     json_num(buf, len, &at, "nonwear_range_mg", p->nonwear_range_mg, 0);
     json_num(buf, len, &at, "min_wear_h", p->min_wear_h, 0);
+    json_num(buf, len, &at, "calibrate", p->calibrate, 0);
+    json_num(buf, len, &at, "gait_window_s", p->gait_window_s, 0);
+    json_num(buf, len, &at, "run_cadence_spm", p->run_cadence_spm, 0);
+    json_num(buf, len, &at, "hrr_sustain_s", p->hrr_sustain_s, 0);
+    json_num(buf, len, &at, "bout_min_s", p->bout_min_s, 0);
+    json_num(buf, len, &at, "bout_tolerance_s", p->bout_tolerance_s, 0);
+    json_num(buf, len, &at, "recovery_min_exercise_s", p->recovery_min_exercise_s, 0);
+    json_num(buf, len, &at, "recovery_rest_s", p->recovery_rest_s, 0);
+    json_num(buf, len, &at, "recovery_fit_s", p->recovery_fit_s, 0);
+    for (size_t i = 0; i < p->n_exercise_end && i < 32; i++) {
+        char key[32];
+        snprintf(key, sizeof key, "exercise_end_s_%zu", i);
+        json_num(buf, len, &at, key, p->exercise_end_s[i], 0);
+    }
     {
         char tmp[96]; /* tz is checked free of quotes and backslashes */
         snprintf(tmp, sizeof tmp, "\"tz\": \"%s\"", p->tz);

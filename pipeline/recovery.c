@@ -1,0 +1,588 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * recovery.c — heart-rate recovery after each end of high-intensity exercise.
+ *
+ * In:  heart rate from a device/chest-strap HR channel (any times, e.g. one
+ *      value per breath), else an IBI channel [ms], else /hr (PPG, with its
+ *      quality); the accelerometer (per-second SD of |a|) and /epochs classes.
+ * Out: /recovery rows: t_end_exercise_s [s], hr_end_bpm, hr_60_bpm, hr_120_bpm,
+ *      hrr60_bpm, hrr120_bpm [bpm], t30_s, tau_s [s], fit_r2, quality [0..1].
+ * Parameters: exercise_end_s[n_exercise_end] (user ends, used instead of
+ *      detection), recovery_min_exercise_s (120), recovery_rest_s (60),
+ *      recovery_fit_s (300), bout_tolerance_s, epoch_s, hr_rest_bpm, hr_max_bpm, age_y.
+ * Methods:
+ *  - Ends with an accelerometer: a run of vigorous epochs (gaps up to
+ *    bout_tolerance_s bridged) of at least recovery_min_exercise_s, followed by
+ *    recovery_rest_s of epochs without gait and MAD below the moderate cut-point;
+ *    the end is refined to the second: the last second whose SD of |a| is
+ *    >= 100 mg within one epoch of the boundary, plus one.
+ *  - Ends from heart rate alone: the heart rate (median of +-5 s) is a maximum
+ *    over +-60 s, lies in the upper half of the reserve over the preceding
+ *    recovery_min_exercise_s (mean), and drops by >= 12 bpm in the next 60 s
+ *    (Cole 1999's abnormal-recovery limit: a real end drops by more) without
+ *    coming back within 5 bpm of the peak during recovery_rest_s.
+ *  - HR at the end, +60 s, +120 s: median of the samples within +-5 s (as a
+ *    reference converter would do; for a monotone decay the median is the
+ *    centre value). HRR60, HRR120 = end - later (Cole 1999).
+ *  - T30 = -1 / slope of ln HR over the first 30 s (Imai 1994), regression on
+ *    the samples.
+ *  - tau: HR(t) = L + A exp(-t / tau) over [end, end + recovery_fit_s] (cut at
+ *    the next exercise; started at the last sample of the first 15 s still at
+ *    the end's rate), least squares: for each tau the linear problem in
+ *    (L, A) is solved exactly; tau by a log grid then golden-section search.
+ *    r^2 of that fit.
+ *  - quality = coverage (share of 10 s slots in the first 120 s holding a
+ *    heart rate) x signal (mean PPG quality, 1 for a device heart rate) x
+ *    stillness (share of seconds in the first 120 s with SD of |a| < 50 mg;
+ *    1 without an accelerometer) x 0.5 when the heart rate rises > 5 bpm above
+ *    the end value during the first minute. A spoiled recovery is reported
+ *    with its low quality, not dropped.
+ * Memory: one heart-rate bin and one motion value per second of recording. */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pipeline/stage_impl.h"
+
+#define MOVE_SD_G 0.050 /* per-second SD of |a| above this = moving */
+#define HALF_WIN_S 5.0  /* +-5 s median for the HR at a time point */
+
+typedef struct recovery {
+    pt_params p;
+    int ch_hr, ch_ibi, ch_acc[3];
+    double fs_acc;
+    double *hr_sum, *hr_tsum; /* per 1 s bin: sums of bpm and of the sample times */
+    float *hr_n;
+    size_t n_sec, cap_sec;
+    double *m_s, *m_ss; /* per 1 s: sums of |a| - 1 and its square */
+    float *m_n;
+    size_t n_msec, cap_msec;
+    int64_t acc_done; /* accelerometer samples consumed */
+} recovery;
+
+static void recovery_destroy(void *st)
+{
+    recovery *r = st;
+    if (!r)
+        return;
+    free(r->hr_sum);
+    free(r->hr_tsum);
+    free(r->hr_n);
+    free(r->m_s);
+    free(r->m_ss);
+    free(r->m_n);
+    free(r);
+}
+
+static void *recovery_create(const pt_params *p, const pt_recording_info *info, pt_summary *s,
+                             pt_error *err)
+{
+    (void)s;
+    recovery *r = calloc(1, sizeof *r);
+    if (!r) {
+        pt_error_set(err, PT_ENOMEM, "out of memory");
+        return NULL;
+    }
+    r->p = *p;
+    r->ch_hr = pt_find_channel(info, PT_KIND_HR);
+    r->ch_ibi = r->ch_hr < 0 ? pt_find_channel(info, PT_KIND_IBI) : -1;
+    r->ch_acc[0] = pt_find_channel(info, PT_KIND_ACC_X);
+    r->ch_acc[1] = pt_find_channel(info, PT_KIND_ACC_Y);
+    r->ch_acc[2] = pt_find_channel(info, PT_KIND_ACC_Z);
+    if (r->ch_acc[0] < 0 || r->ch_acc[1] < 0 || r->ch_acc[2] < 0 ||
+        !(info->chan[r->ch_acc[0]].fs_hz > 0))
+        r->ch_acc[0] = -1;
+    else
+        r->fs_acc = info->chan[r->ch_acc[0]].fs_hz;
+    return r;
+}
+
+static int grow(void **a, size_t elem, size_t *cap, size_t need, pt_error *err)
+{
+    if (need <= *cap)
+        return PT_OK;
+    size_t c = *cap ? *cap : 4096;
+    while (c < need)
+        c *= 2;
+    void *q = realloc(*a, c * elem);
+    if (!q)
+        return pt_error_set(err, PT_ENOMEM, "out of memory");
+    memset((char *)q + *cap * elem, 0, (c - *cap) * elem);
+    *a = q;
+    *cap = c;
+    return PT_OK;
+}
+
+static int add_hr(recovery *r, double t, double bpm, pt_error *err)
+{
+    if (!(t >= 0) || !(bpm >= 25 && bpm <= 250))
+        return PT_OK; /* strap dropouts (0) are missing, not data */
+    size_t k = (size_t)floor(t), cap = r->cap_sec;
+    int rc = grow((void **)&r->hr_sum, sizeof(double), &cap, k + 1, err);
+    if (!rc) {
+        size_t cap2 = r->cap_sec;
+        rc = grow((void **)&r->hr_n, sizeof(float), &cap2, k + 1, err);
+    }
+    if (!rc) {
+        size_t cap3 = r->cap_sec;
+        rc = grow((void **)&r->hr_tsum, sizeof(double), &cap3, k + 1, err);
+    }
+    if (rc)
+        return rc;
+    r->cap_sec = cap;
+    r->hr_sum[k] += bpm;
+    r->hr_tsum[k] += t;
+    r->hr_n[k] += 1.0f;
+    if (k + 1 > r->n_sec)
+        r->n_sec = k + 1;
+    return PT_OK;
+}
+
+static int recovery_push(void *st, const pt_block *b, pt_summary *s, pt_error *err)
+{
+    recovery *r = st;
+    const pt_recording_info *info = pt_summary_recording(s);
+    int ch = r->ch_hr >= 0 ? r->ch_hr : r->ch_ibi;
+    if (ch >= 0) {
+        const pt_channel_info *ci = &info->chan[ch];
+        for (size_t i = 0; i < b->n[ch]; i++) {
+            double t = b->t[ch] ? b->t[ch][i]
+                                : ci->t0_s + (double)(b->first[ch] + (int64_t)i) / ci->fs_hz;
+            double v = b->x[ch][i];
+            int rc = add_hr(r, t, r->ch_hr >= 0 ? v : (v > 0 ? 60000.0 / v : (double)NAN), err);
+            if (rc)
+                return rc;
+        }
+    }
+    if (r->ch_acc[0] >= 0) {
+        /* rows come whole from the readers: the axes share the block's count */
+        size_t n = b->n[r->ch_acc[0]];
+        for (int k = 1; k < 3; k++)
+            n = b->n[r->ch_acc[k]] < n ? b->n[r->ch_acc[k]] : n;
+        double t0 = info->chan[r->ch_acc[0]].t0_s;
+        for (size_t i = 0; i < n; i++) {
+            double x = b->x[r->ch_acc[0]][i], y = b->x[r->ch_acc[1]][i],
+                   z = b->x[r->ch_acc[2]][i];
+            double v = sqrt(x * x + y * y + z * z) - 1.0;
+            double t = t0 + (double)(b->first[r->ch_acc[0]] + (int64_t)i) / r->fs_acc;
+            if (isnan(v) || !(t >= 0))
+                continue;
+            size_t k = (size_t)floor(t), c1 = r->cap_msec, c2 = r->cap_msec, c3 = r->cap_msec;
+            if (grow((void **)&r->m_s, sizeof(double), &c1, k + 1, err) ||
+                grow((void **)&r->m_ss, sizeof(double), &c2, k + 1, err) ||
+                grow((void **)&r->m_n, sizeof(float), &c3, k + 1, err))
+                return PT_ENOMEM;
+            r->cap_msec = c1;
+            r->m_s[k] += v;
+            r->m_ss[k] += v * v;
+            r->m_n[k] += 1.0f;
+            if (k + 1 > r->n_msec)
+                r->n_msec = k + 1;
+        }
+    }
+    return PT_OK;
+}
+
+/* ---- the heart-rate series: samples (t, bpm, quality) in time order ---- */
+
+typedef struct series {
+    double *t, *v, *q;
+    size_t n;
+} series;
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* First sample index with t >= x (binary search). */
+static size_t lower(const series *h, double x)
+{
+    size_t lo = 0, hi = h->n;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (h->t[mid] < x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Median heart rate of the samples in [a, z]; NaN when none. tmp: n doubles. */
+static double median_in(const series *h, double a, double z, double *tmp)
+{
+    size_t n = 0;
+    for (size_t i = lower(h, a); i < h->n && h->t[i] <= z; i++)
+        tmp[n++] = h->v[i];
+    if (!n)
+        return NAN;
+    qsort(tmp, n, sizeof *tmp, cmp_double);
+    return n % 2 ? tmp[n / 2] : 0.5 * (tmp[n / 2 - 1] + tmp[n / 2]);
+}
+
+/* Sum of squared residuals of the best L + A e^{-t/tau} for a given tau;
+ * *L, *A out. */
+static double sse_for_tau(const double *t, const double *y, size_t n, double tau, double *L,
+                          double *A)
+{
+    double sx = 0, sy = 0, sxx = 0, sxy = 0;
+    for (size_t i = 0; i < n; i++) {
+        double x = exp(-t[i] / tau);
+        sx += x;
+        sy += y[i];
+        sxx += x * x;
+        sxy += x * y[i];
+    }
+    double dn = (double)n, den = dn * sxx - sx * sx;
+    if (!(fabs(den) > 1e-12)) {
+        *A = 0;
+        *L = sy / dn;
+    } else {
+        *A = (dn * sxy - sx * sy) / den;
+        *L = (sy - *A * sx) / dn;
+    }
+    double e = 0;
+    for (size_t i = 0; i < n; i++) {
+        double d = y[i] - (*L + *A * exp(-t[i] / tau));
+        e += d * d;
+    }
+    return e;
+}
+
+/* Mono-exponential fit y = L + A exp(-t / tau), t >= 0 from the end.
+ * Returns tau [s] (NaN when it cannot be fitted) and r^2 in *r2.
+ * (Private until kernels/fit.c lands; the same model and criterion.) */
+double pt_recovery_fit_tau(const double *t, const double *y, size_t n, double *r2);
+double pt_recovery_fit_tau(const double *t, const double *y, size_t n, double *r2)
+{
+    *r2 = NAN;
+    if (n < 5)
+        return NAN;
+    double mean = 0, sst = 0, L, A;
+    for (size_t i = 0; i < n; i++)
+        mean += y[i];
+    mean /= (double)n;
+    for (size_t i = 0; i < n; i++)
+        sst += (y[i] - mean) * (y[i] - mean);
+    if (!(sst > 0))
+        return NAN;
+    /* log grid 3 s .. 3000 s, then golden section around the best */
+    const int ng = 120;
+    double lo = log(3.0), hi = log(3000.0), best = NAN, be = INFINITY;
+    int bi = 0;
+    for (int i = 0; i < ng; i++) {
+        double tau = exp(lo + (hi - lo) * i / (ng - 1));
+        double e = sse_for_tau(t, y, n, tau, &L, &A);
+        if (e < be) {
+            be = e;
+            best = tau;
+            bi = i;
+        }
+    }
+    double a = exp(lo + (hi - lo) * (bi > 0 ? bi - 1 : 0) / (ng - 1));
+    double b = exp(lo + (hi - lo) * (bi < ng - 1 ? bi + 1 : ng - 1) / (ng - 1));
+    const double gr = 0.6180339887498949;
+    double c = b - gr * (b - a), d = a + gr * (b - a);
+    double fc = sse_for_tau(t, y, n, c, &L, &A), fd = sse_for_tau(t, y, n, d, &L, &A);
+    for (int it = 0; it < 100 && b - a > 1e-6 * best; it++) {
+        if (fc < fd) {
+            b = d;
+            d = c;
+            fd = fc;
+            c = b - gr * (b - a);
+            fc = sse_for_tau(t, y, n, c, &L, &A);
+        } else {
+            a = c;
+            c = d;
+            fc = fd;
+            d = a + gr * (b - a);
+            fd = sse_for_tau(t, y, n, d, &L, &A);
+        }
+    }
+    double tau = 0.5 * (a + b);
+    double e = sse_for_tau(t, y, n, tau, &L, &A);
+    if (!(A > 0))
+        return NAN; /* not a decay */
+    *r2 = 1.0 - e / sst;
+    return tau;
+}
+
+/* Per-second SD of |a| [g]; NaN without data. */
+static double motion_sd(const recovery *r, long k)
+{
+    if (k < 0 || (size_t)k >= r->n_msec || r->m_n[k] < 2)
+        return NAN;
+    double n = (double)r->m_n[k], mu = r->m_s[k] / n;
+    return sqrt(fmax(0.0, (r->m_ss[k] - n * mu * mu) / (n - 1)));
+}
+
+/* Ends of high-intensity exercise from the epoch classes, refined to the second. */
+static size_t ends_from_epochs(const recovery *r, pt_summary *s, double *ends, size_t max)
+{
+    const pt_params *p = &r->p;
+    const pt_table *ep = pt_summary_table_const(s, "epochs");
+    size_t ne = pt_table_nrows(ep), n = 0;
+    const double *et = pt_table_column(ep, "t_start_s"), *cls = pt_table_column(ep, "class");
+    const double *mad = pt_table_column(ep, "mad_mg"), *cad = pt_table_column(ep, "cadence_spm");
+    size_t tol = (size_t)floor(p->bout_tolerance_s / p->epoch_s + 1e-9);
+    size_t rest = (size_t)ceil(p->recovery_rest_s / p->epoch_s - 1e-9);
+    size_t i = 0;
+    while (i < ne && n < max) {
+        if (cls[i] != PT_CLASS_VIGOROUS) {
+            i++;
+            continue;
+        }
+        size_t last = i, j = i + 1;
+        while (j < ne && j - last <= tol + 1) {
+            if (cls[j] == PT_CLASS_VIGOROUS)
+                last = j;
+            j++;
+        }
+        double len = et[last] + p->epoch_s - et[i];
+        size_t e = last + 1, quiet = 0;
+        while (e + quiet < ne && quiet < rest && !isnan(mad[e + quiet]) &&
+               mad[e + quiet] < p->mad_moderate_mg && isnan(cad[e + quiet]))
+            quiet++;
+        if (len >= p->recovery_min_exercise_s - 1e-9 && quiet >= rest) {
+            double tb = et[last] + p->epoch_s, end = tb;
+            /* refine: the last moving second within one epoch of the boundary */
+            long k0 = (long)floor(tb - p->epoch_s), k1 = (long)ceil(tb + p->epoch_s);
+            for (long k = k1; k >= k0; k--) {
+                double sd = motion_sd(r, k);
+                if (!isnan(sd) && sd >= MOVE_SD_G) {
+                    end = (double)(k + 1);
+                    break;
+                }
+            }
+            ends[n++] = end;
+        }
+        i = last + 1;
+    }
+    return n;
+}
+
+/* Ends from heart rate alone (see the top comment). */
+static size_t ends_from_hr(const series *h, double hr_rest, double hr_max, const pt_params *p,
+                           double *tmp, double *ends, size_t max)
+{
+    if (h->n < 10)
+        return 0;
+    double t_first = h->t[0], t_last = h->t[h->n - 1];
+    size_t nsec = (size_t)(t_last - t_first) + 1, n = 0;
+    double *sm = malloc(nsec * sizeof *sm);
+    if (!sm)
+        return 0;
+    for (size_t k = 0; k < nsec; k++) {
+        double t = t_first + (double)k;
+        sm[k] = median_in(h, t - HALF_WIN_S, t + HALF_WIN_S, tmp);
+    }
+    double high = hr_rest + 0.5 * (hr_max - hr_rest);
+    size_t ex = (size_t)p->recovery_min_exercise_s, rest = (size_t)p->recovery_rest_s;
+    for (size_t k = ex; k + 60 < nsec && n < max; k++) {
+        double v = sm[k];
+        if (isnan(v))
+            continue;
+        int peak = 1;
+        for (size_t j = k >= 60 ? k - 60 : 0; j <= k + 60 && j < nsec && peak; j++)
+            if (sm[j] > v || (sm[j] == v && j > k)) /* a plateau ends at its last second */
+                peak = 0;
+        if (!peak)
+            continue;
+        double sum = 0;
+        size_t cnt = 0;
+        for (size_t j = k - ex; j < k; j++)
+            if (!isnan(sm[j])) {
+                sum += sm[j];
+                cnt++;
+            }
+        if (!cnt || sum / (double)cnt < high)
+            continue;
+        if (!(v - sm[k + 60] >= 12.0))
+            continue;
+        int back = 0;
+        for (size_t j = k + 20; j <= k + rest && j < nsec; j++)
+            if (sm[j] > v - 5)
+                back = 1;
+        if (back)
+            continue;
+        ends[n++] = t_first + (double)k;
+        k += 60;
+    }
+    free(sm);
+    return n;
+}
+
+static int cmp_end(const void *a, const void *b) { return cmp_double(a, b); }
+
+static int recovery_finish(void *st, pt_summary *s, pt_error *err)
+{
+    recovery *r = st;
+    const pt_params *p = &r->p;
+    series h = {0};
+    /* the heart-rate series */
+    const pt_table *hr = pt_summary_table_const(s, "hr");
+    size_t nh = pt_table_nrows(hr), cap = r->n_sec > nh ? r->n_sec : nh;
+    h.t = malloc((cap ? cap : 1) * sizeof(double));
+    h.v = malloc((cap ? cap : 1) * sizeof(double));
+    h.q = malloc((cap ? cap : 1) * sizeof(double));
+    double *tmp = malloc((cap ? cap : 1) * sizeof(double));
+    double *ft = NULL, *fy = NULL;
+    int rc = PT_OK;
+    if (!h.t || !h.v || !h.q || !tmp) {
+        rc = pt_error_set(err, PT_ENOMEM, "out of memory");
+        goto done;
+    }
+    int device = r->n_sec > 0;
+    if (device) {
+        for (size_t k = 0; k < r->n_sec; k++)
+            if (r->hr_n[k] > 0) {
+                h.t[h.n] = r->hr_tsum[k] / (double)r->hr_n[k];
+                h.v[h.n] = r->hr_sum[k] / (double)r->hr_n[k];
+                h.q[h.n++] = 1.0;
+            }
+    } else {
+        const double *ht = pt_table_column(hr, "t_start_s"), *hb = pt_table_column(hr, "bpm"),
+                     *hq = pt_table_column(hr, "quality");
+        for (size_t i = 0; i < nh; i++)
+            if (!isnan(hb[i])) {
+                h.t[h.n] = ht[i] + p->hr_window_s / 2;
+                h.v[h.n] = hb[i];
+                h.q[h.n++] = isnan(hq[i]) ? 0.0 : hq[i];
+            }
+    }
+    if (h.n < 10) {
+        pt_summary_note(s, "recovery: no heart rate, /recovery is empty");
+        goto done;
+    }
+    double hr_max = p->hr_max_bpm, hr_rest = p->hr_rest_bpm;
+    if (isnan(hr_max))
+        hr_max = 208.0 - 0.7 * (isnan(p->age_y) ? 40.0 : p->age_y);
+    if (isnan(hr_rest)) {
+        memcpy(tmp, h.v, h.n * sizeof(double));
+        qsort(tmp, h.n, sizeof *tmp, cmp_double);
+        hr_rest = tmp[h.n / 20];
+    }
+    double ends[64];
+    size_t nend = 0;
+    const char *how;
+    if (p->n_exercise_end > 0) {
+        for (size_t i = 0; i < p->n_exercise_end && i < 32; i++)
+            ends[nend++] = p->exercise_end_s[i];
+        qsort(ends, nend, sizeof *ends, cmp_end);
+        how = "given by the user";
+    } else if (r->ch_acc[0] >= 0) {
+        nend = ends_from_epochs(r, s, ends, 64);
+        how = "from the accelerometer";
+    } else {
+        nend = ends_from_hr(&h, hr_rest, hr_max, p, tmp, ends, 64);
+        how = "from heart rate alone";
+    }
+    pt_summary_note(s, "recovery: %zu end(s) of exercise %s", nend, how);
+    ft = malloc(h.n * sizeof(double));
+    fy = malloc(h.n * sizeof(double));
+    if (!ft || !fy) {
+        rc = pt_error_set(err, PT_ENOMEM, "out of memory");
+        goto done;
+    }
+    const pt_table *ep = pt_summary_table_const(s, "epochs");
+    const double *et = pt_table_column(ep, "t_start_s"), *ecls = pt_table_column(ep, "class");
+    size_t ne = pt_table_nrows(ep);
+    for (size_t e = 0; e < nend; e++) {
+        double T = ends[e];
+        double h0 = median_in(&h, T - HALF_WIN_S, T + HALF_WIN_S, tmp);
+        double h60 = median_in(&h, T + 60 - HALF_WIN_S, T + 60 + HALF_WIN_S, tmp);
+        double h120 = median_in(&h, T + 120 - HALF_WIN_S, T + 120 + HALF_WIN_S, tmp);
+        /* fit span: to the next end's exercise or the next vigorous epoch */
+        double stop = T + p->recovery_fit_s;
+        if (e + 1 < nend && ends[e + 1] - p->recovery_min_exercise_s < stop)
+            stop = fmax(T + 60, ends[e + 1] - p->recovery_min_exercise_s);
+        for (size_t i = 0; r->ch_acc[0] >= 0 && i < ne; i++) /* classes from motion only */
+            if (et[i] > T + 10 && et[i] < stop && ecls[i] == PT_CLASS_VIGOROUS) {
+                stop = fmax(T + 60, et[i]);
+                break;
+            }
+        /* T30 and the fit, on the samples */
+        double sx = 0, sy = 0, sxx = 0, sxy = 0;
+        size_t n30 = 0, nf = 0;
+        double qsum = 0, qn = 0, rise = 0;
+        /* the fit starts where the rate leaves the end's plateau: a shift in
+         * time changes only A, so starting late costs nothing, while a flat
+         * start biases tau upwards */
+        double fit0 = T;
+        for (size_t i = lower(&h, T); i < h.n && h.t[i] <= T + 15; i++)
+            if (!isnan(h0) && h.v[i] >= h0 - 0.5)
+                fit0 = h.t[i];
+        for (size_t i = lower(&h, T); i < h.n && h.t[i] <= stop; i++) {
+            double dt = h.t[i] - T;
+            if (dt <= 30.0) {
+                double l = log(h.v[i]);
+                sx += dt;
+                sy += l;
+                sxx += dt * dt;
+                sxy += dt * l;
+                n30++;
+            }
+            if (dt <= 120.0) {
+                qsum += h.q[i];
+                qn += 1;
+            }
+            if (dt <= 60.0 && !isnan(h0) && h.v[i] > h0 + 5)
+                rise = 1;
+            if (h.t[i] >= fit0) {
+                ft[nf] = dt;
+                fy[nf++] = h.v[i];
+            }
+        }
+        double t30 = NAN;
+        if (n30 >= 3) {
+            double den = (double)n30 * sxx - sx * sx;
+            double slope = den > 0 ? ((double)n30 * sxy - sx * sy) / den : (double)NAN;
+            t30 = slope < 0 ? -1.0 / slope : (double)NAN;
+        }
+        double r2 = NAN, tau = NAN;
+        if (nf >= 5 && (nf ? ft[nf - 1] : 0) >= 60.0)
+            tau = pt_recovery_fit_tau(ft, fy, nf, &r2);
+        /* quality */
+        int slots = 0;
+        for (int k = 0; k < 12; k++) {
+            size_t i = lower(&h, T + 10.0 * k);
+            slots += i < h.n && h.t[i] < T + 10.0 * (k + 1);
+        }
+        double coverage = slots / 12.0, signal = qn > 0 ? fmin(1.0, qsum / qn) : 0.0;
+        double still = 1.0;
+        if (r->ch_acc[0] >= 0) {
+            int tot = 0, ok = 0;
+            for (long k = (long)ceil(T) + 5; k < (long)ceil(T) + 120; k++) {
+                double sd = motion_sd(r, k);
+                if (isnan(sd))
+                    continue;
+                tot++;
+                ok += sd < MOVE_SD_G;
+            }
+            still = tot ? (double)ok / tot : 0.0;
+        }
+        double quality = coverage * signal * still * (rise ? 0.5 : 1.0);
+        double row[] = {T,   h0,    h60,  h120, h0 - h60, h0 - h120,
+                        t30, tau, r2, quality};
+        if ((rc = pt_table_append(pt_summary_table(s, "recovery"), row, err)))
+            goto done;
+    }
+done:
+    free(h.t);
+    free(h.v);
+    free(h.q);
+    free(tmp);
+    free(ft);
+    free(fy);
+    return rc;
+}
+
+const pt_stage_ops pt_stage_recovery = {
+    .name = "recovery",
+    .create = recovery_create,
+    .push = recovery_push,
+    .finish = recovery_finish,
+    .destroy = recovery_destroy,
+};

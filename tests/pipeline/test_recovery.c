@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * test_recovery.c — heart-rate recovery: the mono-exponential fit returns a
+ * known tau; HRR60/HRR120/T30 of an exact exponential; ends of exercise from
+ * heart rate alone (irregular chest-strap times), from the user, and from the
+ * accelerometer refined to the second; a recovery spoiled by movement is kept
+ * with low quality. */
+#include <stdio.h>
+
+#include "pt_test.h"
+#include "pulsetrain/pipeline.h"
+
+#define PI_ 3.14159265358979323846
+
+double pt_recovery_fit_tau(const double *t, const double *y, size_t n, double *r2);
+
+PT_TEST(fit_recovers_tau)
+{
+    double t[300], y[300], r2;
+    for (int i = 0; i < 300; i++) {
+        t[i] = i;
+        y[i] = 75 + 95 * exp(-t[i] / 47.0);
+    }
+    double tau = pt_recovery_fit_tau(t, y, 300, &r2);
+    PT_CHECK_NEAR(47.0, tau, 1e-4, 0); /* noiseless: golden section to 1e-6 relative */
+    PT_CHECK_NEAR(1.0, r2, 0, 1e-9);
+}
+
+/* Rest 60, exercise ramp to 170, end at t_end, decay L + (170 - L) e^{-t/tau}. */
+typedef struct scen {
+    double t_end, tau, L, dur;
+    int move_after; /* arm movement during recovery */
+    int with_acc;
+} scen;
+
+static double hr_of(const scen *c, double t)
+{
+    if (t < 300)
+        return 60;
+    if (t < c->t_end)
+        return 170 - 110 * exp(-(t - 300) / 60.0);
+    double h_end = 170 - 110 * exp(-(c->t_end - 300) / 60.0);
+    return c->L + (h_end - c->L) * exp(-(t - c->t_end) / c->tau);
+}
+
+static const char *write_scen(const char *name, const scen *c)
+{
+    static char path[256];
+    snprintf(path, sizeof path, "test_recovery_%s.csv", name);
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return NULL;
+    if (!c->with_acc) {
+        /* chest strap logged per breath: irregular 1..3 s, values rounded to 1 bpm */
+        fprintf(f, "t_s,hr_bpm\n");
+        double t = 0;
+        for (int k = 0; t < c->dur; k++) {
+            fprintf(f, "%.0f,%.0f\n", t, round(hr_of(c, t)));
+            t += 1 + (k * 7 % 3);
+        }
+    } else {
+        fprintf(f, "t_s,acc_x_g,acc_y_g,acc_z_g,hr_bpm\n");
+        double fs = 16;
+        for (long i = 0; i < (long)(c->dur * fs); i++) {
+            double t = (double)i / fs, v = 0.001 * sin(11 * t), x = 0;
+            if (t >= 300 && t < c->t_end) { /* running, 168 steps/min */
+                v = 0.4 * sin(2 * PI_ * 2.8 * t) + 0.2 * sin(PI_ * 2.8 * t);
+                x = 0.1 * sin(PI_ * 2.8 * t);
+            } else if (c->move_after && t >= c->t_end + 10 && t < c->t_end + 110) {
+                v = 0.25 * sin(2 * PI_ * 0.7 * t) * sin(0.9 * t); /* fidgeting arm */
+            }
+            /* a 30 mg tremor on x and y keeps the GGIR rule from calling rest non-wear */
+            fprintf(f, "%.4f,%.5f,%.5f,%.5f,", t, x + 0.03 * sin(2 * PI_ * 6.1 * t),
+                    0.5 * x + 0.03 * sin(2 * PI_ * 4.7 * t), 1 + v);
+            if (i % 16 == 0)
+                fprintf(f, "%.3f\n", hr_of(c, t));
+            else
+                fprintf(f, "\n");
+        }
+    }
+    fclose(f);
+    return path;
+}
+
+static pt_summary *run(const char *path, const pt_params *p)
+{
+    pt_summary *s = NULL;
+    pt_error err = {0};
+    if (pt_process_file(path, NULL, p, NULL, &s, &err))
+        fprintf(stderr, "pt_process_file: %s\n", err.msg);
+    return s;
+}
+
+static void check_row(const pt_summary *s, const scen *c, double end_tol_s, double tau_rtol)
+{
+    const pt_table *rc = pt_summary_table_const(s, "recovery");
+    if (pt_table_nrows(rc) != 1)
+        fprintf(stderr, "notes: %s\n", pt_summary_notes(s));
+    PT_REQUIRE(pt_table_nrows(rc) == 1);
+    double T = pt_table_column(rc, "t_end_exercise_s")[0];
+    fprintf(stderr, "  end %.1f s (true %.1f), tau %.2f s (true %.2f), quality %.2f\n", T, c->t_end,
+            pt_table_column(rc, "tau_s")[0], c->tau, pt_table_column(rc, "quality")[0]);
+    PT_CHECK_NEAR(c->t_end, T, 0, end_tol_s);
+    double h0 = hr_of(c, c->t_end), h60 = hr_of(c, c->t_end + 60), h120 = hr_of(c, c->t_end + 120);
+    PT_CHECK_NEAR(h0, pt_table_column(rc, "hr_end_bpm")[0], 0, 1.0);
+    PT_CHECK_NEAR(h0 - h60, pt_table_column(rc, "hrr60_bpm")[0], 0, 1.0);
+    PT_CHECK_NEAR(h0 - h120, pt_table_column(rc, "hrr120_bpm")[0], 0, 1.0);
+    PT_CHECK_NEAR(c->tau, pt_table_column(rc, "tau_s")[0], tau_rtol, 0);
+    PT_CHECK(pt_table_column(rc, "fit_r2")[0] > 0.99);
+    /* T30 of an exponential towards L: -1/slope of ln HR, longer than tau */
+    double t30 = pt_table_column(rc, "t30_s")[0];
+    PT_CHECK(t30 > c->tau && t30 < 20 * c->tau);
+}
+
+PT_TEST(exponential_recovery_with_user_end)
+{
+    scen c = {900, 45, 80, 1500, 0, 1};
+    const char *path = write_scen("user", &c);
+    PT_REQUIRE(path);
+    pt_params p = pt_params_defaults();
+    p.age_y = 30;
+    p.n_exercise_end = 1;
+    p.exercise_end_s[0] = 900;
+    pt_summary *s = run(path, &p);
+    PT_REQUIRE(s);
+    check_row(s, &c, 1e-9, 0.01); /* the given end is used; tau within 1 % */
+    pt_summary_destroy(s);
+}
+
+PT_TEST(end_from_accelerometer_refined_to_the_second)
+{
+    scen c = {903, 60, 75, 1500, 0, 1}; /* ends 3 s into an epoch */
+    const char *path = write_scen("acc", &c);
+    PT_REQUIRE(path);
+    pt_params p = pt_params_defaults();
+    p.age_y = 30;
+    pt_summary *s = run(path, &p);
+    PT_REQUIRE(s);
+    check_row(s, &c, 1.0, 0.01);
+    PT_CHECK(pt_table_column(pt_summary_table_const(s, "recovery"), "quality")[0] > 0.9);
+    pt_summary_destroy(s);
+}
+
+PT_TEST(hr_only_irregular_end_from_heart_rate)
+{
+    scen c = {1000, 50, 85, 1500, 0, 0};
+    const char *path = write_scen("hronly", &c);
+    PT_REQUIRE(path);
+    pt_params p = pt_params_defaults();
+    p.age_y = 30;
+    pt_summary *s = run(path, &p);
+    PT_REQUIRE(s);
+    /* per-breath times and 1 bpm rounding: end within 3 s, tau within 5 % */
+    check_row(s, &c, 3.0, 0.05);
+    pt_summary_destroy(s);
+}
+
+PT_TEST(movement_during_recovery_lowers_quality)
+{
+    scen c = {900, 60, 75, 1500, 1, 1};
+    const char *path = write_scen("moving", &c);
+    PT_REQUIRE(path);
+    pt_params p = pt_params_defaults();
+    p.age_y = 30;
+    p.n_exercise_end = 1;
+    p.exercise_end_s[0] = 900;
+    pt_summary *s = run(path, &p);
+    PT_REQUIRE(s);
+    const pt_table *rc = pt_summary_table_const(s, "recovery");
+    PT_REQUIRE(pt_table_nrows(rc) == 1); /* reported, not dropped */
+    PT_CHECK(pt_table_column(rc, "quality")[0] < 0.5);
+    pt_summary_destroy(s);
+}
+
+int main(int argc, char **argv) { return pt_test_main(argc, argv); }
