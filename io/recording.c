@@ -19,6 +19,7 @@ static const pt_reader_ops *const readers[] = {
     &pt_reader_edf,
     &pt_reader_wfdb,
     &pt_reader_e4,
+    &pt_reader_audio,
 };
 
 struct pt_reader {
