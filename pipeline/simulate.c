@@ -200,7 +200,7 @@ static void plan_cycle(sched *s, int64_t t)
         }
         return;
     }
-    if (s->cycle == 0 || rng_u01(r) < 0.4) {
+    if (s->cycle == 0 || rng_u01(r) < 0.25) {
         /* The exercise cycle; the first one always opens the recording. */
         plan_add(s, K_REST, s->cycle == 0 ? 300 : dur(r, 300, 600));
         plan_add(s, K_WALK, dur(r, 300, 390));
@@ -211,11 +211,11 @@ static void plan_cycle(sched *s, int64_t t)
         plan_add(s, K_LIGHT, dur(r, 300, 600));
     } else {
         /* An everyday cycle, sometimes starting with the device off the wrist. */
-        if (rng_u01(r) < 0.2)
+        if (rng_u01(r) < 0.12)
             plan_add(s, K_NONWEAR, dur(r, 2700, 5400));
         plan_add(s, K_LIGHT, dur(r, 300, 1200));
-        plan_add(s, K_WALK, dur(r, 300, 1200));
-        plan_add(s, K_REST, dur(r, 900, 2700));
+        plan_add(s, K_WALK, dur(r, 300, 720));
+        plan_add(s, K_REST, dur(r, 1200, 3600));
     }
     s->cycle++;
 }
@@ -375,11 +375,15 @@ static inline const seg *sched_at(sched *s, double t)
 
 /* ---------------------------------------------------------------- the object */
 
+/* smoothing and OU coefficients, exp(-dt/tau), fixed at create */
+enum { KC_AMP, KC_CAD, KC_RESP, KC_BASE, KC_ARTMOD, KC_LANG, KC_DRIFT, KC_LLIN, KC_N };
+
 struct pt_sim {
     pt_sim_config cfg;
     int64_t nrows, nsec;
     size_t decim;
     double dt;
+    double k[KC_N];
 
     /* signal cursor */
     sched sig;
@@ -558,6 +562,15 @@ pt_sim *pt_sim_create(const pt_sim_config *cfg, pt_error *err)
     s->nsec = (int64_t)ceil(c.duration_s - 1e-9);
     s->decim = (size_t)(c.fs_ppg_hz / c.fs_acc_hz);
     s->dt = 1.0 / c.fs_ppg_hz;
+    const double dta = s->dt * (double)s->decim;
+    s->k[KC_AMP] = 1.0 - exp(-s->dt / 1.5); // gait amplitudes follow in 1.5 s
+    s->k[KC_CAD] = 1.0 - exp(-s->dt / 2.0);
+    s->k[KC_RESP] = 1.0 - exp(-s->dt / 10.0);
+    s->k[KC_BASE] = exp(-s->dt / 30.0);
+    s->k[KC_ARTMOD] = exp(-s->dt / 5.0);
+    s->k[KC_LANG] = exp(-dta / 1.0); // accelerometer processes run at fs_acc
+    s->k[KC_DRIFT] = exp(-dta / 120.0);
+    s->k[KC_LLIN] = exp(-dta / 0.3);
     pt_sim_reset(s);
     return s;
 }
@@ -646,7 +659,7 @@ static void gen_row(pt_sim *s, int64_t i, double *ppg_out, double acc_out[3], in
     /* gait: smoothed amplitudes (1.5 s) and cadence (2 s); the phase is integrated so that
      * cadence changes stay continuous. Cadence is held when gait stops, so the waveform
      * fades out instead of slowing down. */
-    const double a_amp = 1.0 - exp(-dt / 1.5), a_cad = 1.0 - exp(-dt / 2.0);
+    const double a_amp = s->k[KC_AMP], a_cad = s->k[KC_CAD];
     if (g->cad > 0)
         s->cad = s->cad > 0 ? s->cad + (g->cad - s->cad) * a_cad : g->cad;
     s->vert += (g->vert_g - s->vert) * a_amp;
@@ -664,7 +677,7 @@ static void gen_row(pt_sim *s, int64_t i, double *ppg_out, double acc_out[3], in
         if (s->psi > 1e6) // keep precision on week-long runs; stride phase needs even steps
             s->psi -= 1e6;
     }
-    s->resp_hz += (g->resp_hz - s->resp_hz) * (1.0 - exp(-dt / 10.0));
+    s->resp_hz += (g->resp_hz - s->resp_hz) * s->k[KC_RESP];
     s->resp_ph += s->resp_hz * dt;
     s->resp_ph -= floor(s->resp_ph);
     const double step_th = TWO_PI * s->psi, stride_th = 0.5 * step_th;
@@ -684,8 +697,8 @@ static void gen_row(pt_sim *s, int64_t i, double *ppg_out, double acc_out[3], in
                 s->beat_ph -= floor(s->beat_ph);
                 s->beat_mult = 1.0 + 0.035 * var * clampd(rng_gauss(r), -3, 3);
             }
-            s->base = ou(s->base, exp(-dt / 30.0), 0.2, r);
-            s->art_mod = ou(s->art_mod, exp(-dt / 5.0), 0.25, r);
+            s->base = ou(s->base, s->k[KC_BASE], 0.2, r);
+            s->art_mod = ou(s->art_mod, s->k[KC_ARTMOD], 0.25, r);
             double am = 1.0 + 0.12 * resp;                            // respiratory AM
             double bw = 0.25 * sin(TWO_PI * s->resp_ph - 0.7);       // respiratory baseline
             double art = s->art * s->step_amp * (1.0 + s->art_mod) *
@@ -698,14 +711,13 @@ static void gen_row(pt_sim *s, int64_t i, double *ppg_out, double acc_out[3], in
 
     if (want_acc) {
         rng *r = &s->acc_r;
-        const double dta = dt * (double)s->decim;
         double u = clampd((t - (double)g->t0) / g->trans_s, 0.0, 1.0);
         double sm = u * u * (3.0 - 2.0 * u);
         double roll = g->roll0 + wrap_pi(g->roll - g->roll0) * sm;
         double pitch = g->pitch0 + (g->pitch - g->pitch0) * sm;
         double f[3] = {0.0, 0.0, 1.0}; // specific force in the world frame (z up) [g]
         /* the OU processes run always, so that their state does not depend on worn time */
-        double a_l = exp(-dta / 1.0), a_d = exp(-dta / 120.0), a_lin = exp(-dta / 0.3);
+        const double a_l = s->k[KC_LANG], a_d = s->k[KC_DRIFT], a_lin = s->k[KC_LLIN];
         for (int j = 0; j < 2; j++) {
             s->light_ang[j] = ou(s->light_ang[j], a_l, g->light_rad, r);
             s->drift[j] = ou(s->drift[j], a_d, 0.01, r);
