@@ -1,0 +1,321 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * eval_recovery.c — heart-rate recovery against references.
+ *
+ *   pt-eval-recovery [SHARED_DIR] [--no-sim]    (default $PT_SHARED_DIR, else /work/shared)
+ *
+ * 1. Real: Yo-Yo test chest-strap heart rate (SHARED_DIR/data/hr_recovery,
+ *    sessions.csv with the converter's reference HRR60/HRR120 around the
+ *    stated test end). Each session is run twice through pt_process_file with
+ *    the participant's age and sex: (a) the end detected from heart rate alone
+ *    (the detected end nearest the stated end, within 30 s, is matched), and
+ *    (b) the stated end given as --exercise-end. Errors of HRR60/HRR120
+ *    against the reference; sessions whose reference_quality is "ok" are
+ *    summarised apart from all sessions.
+ * 2. Simulation (pulsetrain/simulate.h, "intervals" scenario): recoveries
+ *    matched to the truth within 15 s; errors of the end, HRR60, HRR120 and tau. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pulsetrain/pipeline.h"
+#include "pulsetrain/simulate.h"
+
+typedef struct sim_truth {
+    pt_sim_second *sec;
+    size_t nsec;
+    pt_sim_recovery rec[256];
+    size_t nrec;
+} sim_truth;
+
+/* Write cfg's recording to path (t_s,ppg,acc_x_g,acc_y_g,acc_z_g; PPG and acc on
+ * the same grid) and fill *tr. Returns 0 on success. */
+static inline int sim_write(const pt_sim_config *cfg, const char *path, sim_truth *tr)
+{
+    pt_error err = {0};
+    pt_sim *s = pt_sim_create(cfg, &err);
+    if (!s) {
+        fprintf(stderr, "simulate: %s\n", err.msg);
+        return -1;
+    }
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        pt_sim_destroy(s);
+        return -1;
+    }
+    fprintf(f, "t_s,ppg,acc_x_g,acc_y_g,acc_z_g\n");
+    enum { CH = 4096 };
+    static double t[CH], ppg[CH], x[CH], y[CH], z[CH];
+    size_t n;
+    while (pt_sim_read(s, CH, t, ppg, x, y, z, &n, &err) == PT_OK && n > 0)
+        for (size_t i = 0; i < n; i++) {
+            fprintf(f, "%.5f,%.5f", t[i], ppg[i]);
+            if (isnan(x[i]))
+                fprintf(f, ",,,\n");
+            else
+                fprintf(f, ",%.3f,%.3f,%.3f\n", x[i], y[i], z[i]);
+        }
+    fclose(f);
+    tr->nsec = (size_t)pt_sim_nseconds(s);
+    tr->sec = calloc(tr->nsec + 1, sizeof *tr->sec);
+    size_t got = 0;
+    while (tr->sec && got < tr->nsec &&
+           pt_sim_truth_read(s, tr->nsec - got, tr->sec + got, &n, &err) == PT_OK && n > 0)
+        got += n;
+    tr->nsec = got;
+    tr->nrec = 0;
+    while (tr->nrec < 256 &&
+           pt_sim_recovery_read(s, 256 - tr->nrec, tr->rec + tr->nrec, &n, &err) == PT_OK && n > 0)
+        tr->nrec += n;
+    pt_sim_destroy(s);
+    return tr->sec ? 0 : -1;
+}
+
+typedef struct acc {
+    double n, sum_abs, sum_sq, in_tol;
+} acc;
+
+static void acc_add(acc *a, double err, double tol)
+{
+    if (isnan(err))
+        return;
+    a->n++;
+    a->sum_abs += fabs(err);
+    a->sum_sq += err * err;
+    a->in_tol += fabs(err) <= tol;
+}
+
+static void acc_print(const char *what, const acc *a, const char *unit, double tol)
+{
+    printf("  %-34s n=%2.0f  MAE %6.2f %s  RMSE %6.2f  within +-%g: %.0f/%.0f\n", what, a->n,
+           a->sum_abs / fmax(1, a->n), unit, sqrt(a->sum_sq / fmax(1, a->n)), tol, a->in_tol, a->n);
+}
+
+/* Split a CSV line in place into at most max fields. */
+static int split(char *line, char **f, int max)
+{
+    int n = 0;
+    char *p = line;
+    while (n < max) {
+        f[n++] = p;
+        char *c = strchr(p, ',');
+        if (!c)
+            break;
+        *c = 0;
+        p = c + 1;
+    }
+    char *nl = strpbrk(f[n - 1], "\r\n");
+    if (nl)
+        *nl = 0;
+    return n;
+}
+
+static int col(char **names, int n, const char *want)
+{
+    for (int i = 0; i < n; i++)
+        if (!strcmp(names[i], want))
+            return i;
+    return -1;
+}
+
+static double num(const char *s) { return s && *s ? strtod(s, NULL) : (double)NAN; }
+
+static void eval_yoyo(const char *shared)
+{
+    char path[1200], head[2048], line[2048];
+    snprintf(path, sizeof path, "%s/data/hr_recovery/sessions.csv", shared);
+    FILE *f = fopen(path, "r");
+    if (!f || !fgets(head, sizeof head, f)) {
+        printf("Yo-Yo: %s not found, skipped\n", path);
+        if (f)
+            fclose(f);
+        return;
+    }
+    char *hn[64];
+    int nh = split(head, hn, 64);
+    int c_ses = col(hn, nh, "session"), c_sex = col(hn, nh, "gender"), c_age = col(hn, nh, "age"),
+        c_end = col(hn, nh, "test_end_s"), c_h0 = col(hn, nh, "hr_end_bpm"),
+        c_r60 = col(hn, nh, "hrr60_bpm"), c_r120 = col(hn, nh, "hrr120_bpm"),
+        c_q = col(hn, nh, "reference_quality");
+    printf("\n== Yo-Yo test, chest-strap HR per breath (Oxford NIL), HRR against the reference ==\n");
+    printf("%-7s %-27s %7s | %7s %6s %6s %6s %6s %5s | %6s %6s %6s %5s\n", "session", "ref_quality",
+           "ref60", "det_end", "dEnd", "HRR60", "err60", "err120", "tau", "HRR60u", "err60u",
+           "err120u", "q_u");
+    acc d60_ok = {0}, d60_all = {0}, u60_ok = {0}, u60_all = {0}, u120_ok = {0}, d120_ok = {0},
+        dend = {0};
+    int found = 0, total = 0;
+    while (fgets(line, sizeof line, f)) {
+        char *v[64];
+        int n = split(line, v, 64);
+        if (n < nh)
+            continue;
+        total++;
+        double end = num(v[c_end]), r60 = num(v[c_r60]), r120 = num(v[c_r120]), h0 = num(v[c_h0]);
+        int ok = !strcmp(v[c_q], "ok");
+        (void)h0;
+        pt_params p = pt_params_defaults();
+        p.age_y = num(v[c_age]);
+        p.sex = v[c_sex][0] == 'M' ? 'm' : 'f';
+        snprintf(path, sizeof path, "%s/data/hr_recovery/%s.csv", shared, v[c_ses]);
+        double det[2][5] = {{NAN, NAN, NAN, NAN, NAN}, {NAN, NAN, NAN, NAN, NAN}};
+        for (int mode = 0; mode < 2; mode++) {
+            if (mode == 1) {
+                p.n_exercise_end = 1;
+                p.exercise_end_s[0] = end; /* times in the file start at 0: same base */
+            }
+            pt_summary *s = NULL;
+            pt_error err = {0};
+            if (pt_process_file(path, NULL, &p, NULL, &s, &err)) {
+                printf("%s: %s\n", path, err.msg);
+                continue;
+            }
+            const pt_table *rc = pt_summary_table_const(s, "recovery");
+            const double *te = pt_table_column(rc, "t_end_exercise_s"),
+                         *a60 = pt_table_column(rc, "hrr60_bpm"),
+                         *a120 = pt_table_column(rc, "hrr120_bpm"),
+                         *tau = pt_table_column(rc, "tau_s"), *q = pt_table_column(rc, "quality");
+            size_t best = (size_t)-1;
+            for (size_t i = 0; i < pt_table_nrows(rc); i++)
+                if (fabs(te[i] - end) <= 30 &&
+                    (best == (size_t)-1 || fabs(te[i] - end) < fabs(te[best] - end)))
+                    best = i;
+            if (best != (size_t)-1) {
+                det[mode][0] = te[best];
+                det[mode][1] = a60[best];
+                det[mode][2] = a120[best];
+                det[mode][3] = tau[best];
+                det[mode][4] = q[best];
+            }
+            pt_summary_destroy(s);
+        }
+        found += !isnan(det[0][0]);
+        printf("%-7s %-27.27s %7.1f | %7.0f %6.0f %6.1f %6.1f %6.1f %5.0f | %6.1f %6.1f %6.1f %5.2f\n",
+               v[c_ses], v[c_q], r60, det[0][0], det[0][0] - end, det[0][1], det[0][1] - r60,
+               det[0][2] - r120, det[0][3], det[1][1], det[1][1] - r60, det[1][2] - r120,
+               det[1][4]);
+        acc_add(&dend, det[0][0] - end, 5);
+        acc_add(&d60_all, det[0][1] - r60, 3);
+        acc_add(&u60_all, det[1][1] - r60, 3);
+        if (ok) {
+            acc_add(&d60_ok, det[0][1] - r60, 3);
+            acc_add(&d120_ok, det[0][2] - r120, 3);
+            acc_add(&u60_ok, det[1][1] - r60, 3);
+            acc_add(&u120_ok, det[1][2] - r120, 3);
+        }
+    }
+    fclose(f);
+    printf("\nYo-Yo: end detected from heart rate alone in %d of %d sessions (within 30 s)\n", found,
+           total);
+    acc_print("detected end - stated end", &dend, "s  ", 5);
+    acc_print("HRR60, detected end, ref ok", &d60_ok, "bpm", 3);
+    acc_print("HRR120, detected end, ref ok", &d120_ok, "bpm", 3);
+    acc_print("HRR60, detected end, all", &d60_all, "bpm", 3);
+    acc_print("HRR60, stated end (--exercise-end), ref ok", &u60_ok, "bpm", 3);
+    acc_print("HRR120, stated end, ref ok", &u120_ok, "bpm", 3);
+    acc_print("HRR60, stated end, all", &u60_all, "bpm", 3);
+}
+
+static void eval_sim(void)
+{
+    const unsigned seeds[] = {1, 2, 3, 4, 5};
+    const double taus[] = {45, 60, 90};
+    printf("\n== Simulation (intervals scenario, 75 min, PPG + accelerometer at 32 Hz) ==\n");
+    printf("%4s %5s %6s %6s %8s %8s %8s %9s %8s\n", "seed", "tau", "truth", "found", "end_MAE",
+           "HRR60", "HRR120", "tau_%err", "quality");
+    acc e_end = {0}, e60 = {0}, e120 = {0}, etau = {0};
+    double nt = 0, nf = 0, qsum = 0;
+    for (size_t ti = 0; ti < sizeof taus / sizeof taus[0]; ti++)
+        for (size_t si = 0; si < sizeof seeds / sizeof seeds[0]; si++) {
+            pt_sim_config cfg = pt_sim_defaults();
+            cfg.seed = seeds[si];
+            cfg.scenario = PT_SIM_INTERVALS;
+            cfg.duration_s = 4500;
+            cfg.tau_s = taus[ti];
+            cfg.fs_ppg_hz = 32;
+            cfg.fs_acc_hz = 32;
+            sim_truth tr = {0};
+            const char *path = "pt_eval_recovery_sim.csv";
+            if (sim_write(&cfg, path, &tr))
+                continue;
+            pt_params p = pt_params_defaults();
+            p.age_y = cfg.age_y;
+            p.sex = cfg.sex;
+            pt_summary *s = NULL;
+            pt_error err = {0};
+            if (pt_process_file(path, NULL, &p, NULL, &s, &err)) {
+                printf("%s: %s\n", path, err.msg);
+                free(tr.sec);
+                continue;
+            }
+            const pt_table *rc = pt_summary_table_const(s, "recovery");
+            const double *te = pt_table_column(rc, "t_end_exercise_s"),
+                         *a60 = pt_table_column(rc, "hrr60_bpm"),
+                         *a120 = pt_table_column(rc, "hrr120_bpm"),
+                         *tau = pt_table_column(rc, "tau_s"), *q = pt_table_column(rc, "quality");
+            acc r_end = {0}, r60 = {0}, r120 = {0}, rtau = {0};
+            double found = 0, rq = 0;
+            for (size_t k = 0; k < tr.nrec; k++) {
+                const pt_sim_recovery *t = &tr.rec[k];
+                if (isnan(t->hrr120_bpm))
+                    continue; /* cut short by the recording's end */
+                nt++;
+                size_t best = (size_t)-1;
+                for (size_t i = 0; i < pt_table_nrows(rc); i++)
+                    if (fabs(te[i] - t->t_end_exercise_s) <= 15 &&
+                        (best == (size_t)-1 ||
+                         fabs(te[i] - t->t_end_exercise_s) < fabs(te[best] - t->t_end_exercise_s)))
+                        best = i;
+                if (best == (size_t)-1)
+                    continue;
+                found++;
+                rq += q[best];
+                acc_add(&r_end, te[best] - t->t_end_exercise_s, 2);
+                acc_add(&r60, a60[best] - t->hrr60_bpm, 2);
+                acc_add(&r120, a120[best] - t->hrr120_bpm, 2);
+                acc_add(&rtau, 100.0 * (tau[best] - t->tau_s) / t->tau_s, 10);
+            }
+            printf("%4u %5.0f %6.0f %6.0f %8.2f %8.2f %8.2f %9.1f %8.2f\n", seeds[si], taus[ti],
+                   r_end.n + (double)0, found, r_end.sum_abs / fmax(1, r_end.n),
+                   r60.sum_abs / fmax(1, r60.n), r120.sum_abs / fmax(1, r120.n),
+                   rtau.sum_abs / fmax(1, rtau.n), rq / fmax(1, found));
+            nf += found;
+            qsum += rq;
+#define MERGE(a, b)                                                                                \
+    a.n += b.n;                                                                                    \
+    a.sum_abs += b.sum_abs;                                                                        \
+    a.sum_sq += b.sum_sq;                                                                          \
+    a.in_tol += b.in_tol
+            MERGE(e_end, r_end);
+            MERGE(e60, r60);
+            MERGE(e120, r120);
+            MERGE(etau, rtau);
+            pt_summary_destroy(s);
+            free(tr.sec);
+            remove(path);
+        }
+    printf("\nSimulation: %.0f of %.0f recoveries found (mean quality %.2f)\n", nf, nt,
+           qsum / fmax(1, nf));
+    acc_print("end of exercise error", &e_end, "s  ", 2);
+    acc_print("HRR60 error", &e60, "bpm", 2);
+    acc_print("HRR120 error", &e120, "bpm", 2);
+    acc_print("tau error", &etau, "%  ", 10);
+}
+
+int main(int argc, char **argv)
+{
+    const char *shared = getenv("PT_SHARED_DIR");
+    int sim = 1;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--no-sim"))
+            sim = 0;
+        else
+            shared = argv[i];
+    }
+    if (!shared || !*shared)
+        shared = "/work/shared";
+    printf("pt-eval-recovery, pulsetrain %s, shared dir %s\n", pt_version(), shared);
+    eval_yoyo(shared);
+    if (sim)
+        eval_sim();
+    return 0;
+}
