@@ -20,6 +20,7 @@ static const pt_reader_ops *const readers[] = {
     &pt_reader_wfdb,
     &pt_reader_e4,
     &pt_reader_audio,
+    &pt_reader_cwa,
 };
 
 struct pt_reader {
