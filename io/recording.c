@@ -21,6 +21,7 @@ static const pt_reader_ops *const readers[] = {
     &pt_reader_e4,
     &pt_reader_audio,
     &pt_reader_cwa,
+    &pt_reader_h5,
 };
 
 struct pt_reader {

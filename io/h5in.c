@@ -1,0 +1,275 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * h5in.c — recordings stored as HDF5 datasets that the user names
+ * (pt_read_options.h5_ppg = "/data/ppg", ...): 1-D numeric datasets (or N x 1),
+ * each with a rate from the options, from its "fs_hz" / "sample_rate" /
+ * "fs" attribute, or from fs_hz. Read by hyperslabs, one time span per block.
+ * Every HDF5 call runs under the I/O lock with HDF5's error printing off. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <hdf5.h>
+
+#include "io/edf_util.h"
+#include "io/lock.h"
+#include "io/reader_impl.h"
+
+typedef struct h5in_state {
+    hid_t file;
+    char path[1024];
+    size_t nchan;
+    hid_t dset[PT_MAX_CHANNELS];
+    char dname[PT_MAX_CHANNELS][256];
+    hsize_t len[PT_MAX_CHANNELS];
+    double scale[PT_MAX_CHANNELS];
+    int64_t pos[PT_MAX_CHANNELS];
+    double fs_max;
+    double t_end;
+} h5in_state;
+
+static int h5in_probe(const char *path, const unsigned char *head, size_t len)
+{
+    (void)path;
+    return len >= 8 && !memcmp(head, "\x89HDF\r\n\x1a\n", 8) ? 60 : 0;
+}
+
+/* Call with the lock held. */
+static void close_locked(h5in_state *s)
+{
+    for (size_t c = 0; c < PT_MAX_CHANNELS; c++)
+        if (s->dset[c] > 0)
+            H5Dclose(s->dset[c]);
+    if (s->file > 0)
+        H5Fclose(s->file);
+}
+
+static void h5in_close(void *p)
+{
+    h5in_state *s = p;
+    if (!s)
+        return;
+    pt_io_lock();
+    H5E_auto2_t fn;
+    void *data;
+    H5Eget_auto2(H5E_DEFAULT, &fn, &data);
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    close_locked(s);
+    H5Eset_auto2(H5E_DEFAULT, fn, data);
+    pt_io_unlock();
+    free(s);
+}
+
+static double num_attr(hid_t d, const char *name)
+{
+    double v = NAN;
+    if (H5Aexists(d, name) <= 0)
+        return NAN;
+    hid_t a = H5Aopen(d, name, H5P_DEFAULT);
+    if (a < 0)
+        return NAN;
+    if (H5Aread(a, H5T_NATIVE_DOUBLE, &v) < 0)
+        v = NAN;
+    H5Aclose(a);
+    return v;
+}
+
+/* Open with the lock held; returns PT_OK or an error. */
+static int open_locked(h5in_state *s, const pt_read_options *opt, pt_recording_info *info,
+                       pt_error *err)
+{
+    const char *path = s->path;
+    s->file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (s->file < 0)
+        return pt_error_set(err, PT_EFORMAT, "%s: not a readable HDF5 file", path);
+    double acc_scale = 1.0;
+    if (opt->acc_units) {
+        double g = pt_acc_units_to_g(opt->acc_units);
+        if (g > 0)
+            acc_scale = g;
+        else if (!strcasecmp(opt->acc_units, "ms2"))
+            acc_scale = 1.0 / PT_STD_GRAVITY;
+    }
+    const struct {
+        const char *name;
+        pt_kind kind;
+        double fs;
+        const char *units;
+        double scale;
+    } want[] = {
+        {opt->h5_ppg, PT_KIND_PPG, opt->h5_ppg_fs_hz, "au", 1.0},
+        {opt->h5_acc_x, PT_KIND_ACC_X, opt->h5_acc_fs_hz, "g", acc_scale},
+        {opt->h5_acc_y, PT_KIND_ACC_Y, opt->h5_acc_fs_hz, "g", acc_scale},
+        {opt->h5_acc_z, PT_KIND_ACC_Z, opt->h5_acc_fs_hz, "g", acc_scale},
+        {opt->h5_ecg, PT_KIND_ECG, opt->h5_ecg_fs_hz, "au", 1.0},
+        {opt->h5_hr, PT_KIND_HR, opt->h5_hr_fs_hz, "bpm", 1.0},
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        if (!want[i].name || !*want[i].name)
+            continue;
+        size_t c = s->nchan;
+        const char *dn = want[i].name;
+        snprintf(s->dname[c], sizeof s->dname[c], "%s", dn);
+        if (H5Lexists(s->file, dn, H5P_DEFAULT) <= 0)
+            return pt_error_set(err, PT_EFORMAT, "%s: no dataset '%s'", path, dn);
+        hid_t d = H5Dopen2(s->file, dn, H5P_DEFAULT);
+        if (d < 0)
+            return pt_error_set(err, PT_EFORMAT, "%s: '%s' is not a dataset", path, dn);
+        s->dset[c] = d;
+        s->nchan++;
+        hid_t sp = H5Dget_space(d);
+        int rank = H5Sget_simple_extent_ndims(sp);
+        hsize_t dims[2] = {0, 0};
+        if (rank >= 1 && rank <= 2)
+            H5Sget_simple_extent_dims(sp, dims, NULL);
+        H5Sclose(sp);
+        hid_t ty = H5Dget_type(d);
+        H5T_class_t cls = H5Tget_class(ty);
+        H5Tclose(ty);
+        if (cls != H5T_INTEGER && cls != H5T_FLOAT)
+            return pt_error_set(err, PT_EFORMAT, "%s: dataset '%s' is not numeric", path, dn);
+        if (rank < 1 || rank > 2 || (rank == 2 && dims[1] != 1))
+            return pt_error_set(err, PT_EFORMAT,
+                                "%s: dataset '%s' has rank %d; one column (N or N x 1) is "
+                                "needed, one dataset per channel",
+                                path, dn, rank);
+        if (dims[0] == 0)
+            return pt_error_set(err, PT_EFORMAT, "%s: dataset '%s' is empty", path, dn);
+        s->len[c] = dims[0];
+        double fs = want[i].fs;
+        const char *from = "option";
+        if (!isfinite(fs)) {
+            from = "attribute";
+            fs = num_attr(d, "fs_hz");
+            if (!isfinite(fs))
+                fs = num_attr(d, "sample_rate");
+            if (!isfinite(fs))
+                fs = num_attr(d, "fs");
+        }
+        if (!isfinite(fs)) {
+            from = "option";
+            fs = opt->fs_hz;
+        }
+        if (!isfinite(fs))
+            return pt_error_set(err, PT_EINVAL,
+                                "%s: dataset '%s': no sample rate (give one, or store an "
+                                "'fs_hz' attribute)",
+                                path, dn);
+        if (!(fs > 0))
+            return pt_error_set(err, PT_EINVAL,
+                                "%s: dataset '%s': sample rate %g Hz (from the %s) must be "
+                                "positive",
+                                path, dn, fs, from);
+        pt_channel_info *ch = &info->chan[info->nchan++];
+        snprintf(ch->name, sizeof ch->name, "%.63s", dn);
+        ch->kind = want[i].kind;
+        ch->fs_hz = fs;
+        ch->n_samples = (int64_t)dims[0];
+        snprintf(ch->units, sizeof ch->units, "%s", want[i].units);
+        s->scale[c] = want[i].scale;
+        if (fs > s->fs_max)
+            s->fs_max = fs;
+        double dur = (double)dims[0] / fs;
+        if (!(info->duration_s >= dur))
+            info->duration_s = dur;
+    }
+    if (s->nchan == 0)
+        return pt_error_set(err, PT_EINVAL,
+                            "%s: an HDF5 recording needs its datasets named (h5_ppg, "
+                            "h5_acc_x/y/z, h5_ecg, h5_hr)",
+                            path);
+    return PT_OK;
+}
+
+static void *h5in_open(const char *path, const pt_read_options *opt, pt_recording_info *info,
+                       pt_error *err)
+{
+    h5in_state *s = calloc(1, sizeof *s);
+    if (!s) {
+        pt_error_set(err, PT_ENOMEM, "out of memory");
+        return NULL;
+    }
+    snprintf(s->path, sizeof s->path, "%s", path);
+    s->file = -1;
+    for (size_t c = 0; c < PT_MAX_CHANNELS; c++)
+        s->dset[c] = -1;
+    info->duration_s = NAN;
+    pt_io_lock();
+    H5E_auto2_t fn;
+    void *data;
+    H5Eget_auto2(H5E_DEFAULT, &fn, &data);
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    int rc = open_locked(s, opt, info, err);
+    if (rc)
+        close_locked(s);
+    H5Eset_auto2(H5E_DEFAULT, fn, data);
+    pt_io_unlock();
+    if (rc) {
+        free(s);
+        return NULL;
+    }
+    return s;
+}
+
+static int read_locked(h5in_state *s, pt_recording_info *info, pt_block *b, pt_error *err)
+{
+    double t_end = s->t_end + (double)b->cap / s->fs_max;
+    for (size_t c = 0; c < s->nchan; c++) {
+        b->first[c] = s->pos[c];
+        double fs = info->chan[c].fs_hz;
+        int64_t upto = (int64_t)ceil(t_end * fs - 1e-9);
+        if (upto > (int64_t)s->len[c])
+            upto = (int64_t)s->len[c];
+        int64_t n = upto - s->pos[c];
+        if (n > (int64_t)b->cap)
+            n = (int64_t)b->cap;
+        if (n <= 0)
+            continue;
+        hid_t fsp = H5Dget_space(s->dset[c]);
+        int rank = H5Sget_simple_extent_ndims(fsp);
+        hsize_t start[2] = {(hsize_t)s->pos[c], 0}, count[2] = {(hsize_t)n, 1};
+        hsize_t mdim = (hsize_t)n;
+        hid_t msp = H5Screate_simple(1, &mdim, NULL);
+        herr_t r = H5Sselect_hyperslab(fsp, H5S_SELECT_SET, start, NULL, count, NULL);
+        if (r >= 0)
+            r = H5Dread(s->dset[c], H5T_NATIVE_DOUBLE, msp, fsp, H5P_DEFAULT, b->x[c]);
+        (void)rank;
+        H5Sclose(msp);
+        H5Sclose(fsp);
+        if (r < 0)
+            return pt_error_set(err, PT_EIO, "%s: dataset '%s': read error at sample %lld",
+                                s->path, s->dname[c], (long long)s->pos[c]);
+        for (int64_t i = 0; i < n; i++) {
+            if (isinf(b->x[c][i]))
+                return pt_error_set(err, PT_EDATA, "%s: dataset '%s': sample %lld is infinite",
+                                    s->path, s->dname[c], (long long)(s->pos[c] + i));
+            b->x[c][i] *= s->scale[c];
+        }
+        b->n[c] = (size_t)n;
+        s->pos[c] += n;
+    }
+    s->t_end = t_end;
+    return PT_OK;
+}
+
+static int h5in_read(void *p, pt_recording_info *info, pt_block *b, pt_error *err)
+{
+    h5in_state *s = p;
+    int more = 0;
+    for (size_t c = 0; c < s->nchan; c++)
+        more |= s->pos[c] < (int64_t)s->len[c];
+    if (!more)
+        return PT_OK;
+    pt_io_lock();
+    H5E_auto2_t fn;
+    void *data;
+    H5Eget_auto2(H5E_DEFAULT, &fn, &data);
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    int rc = read_locked(s, info, b, err);
+    H5Eset_auto2(H5E_DEFAULT, fn, data);
+    pt_io_unlock();
+    return rc;
+}
+
+const pt_reader_ops pt_reader_h5 = {"h5", h5in_probe, h5in_open, h5in_read, h5in_close};
