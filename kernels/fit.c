@@ -7,36 +7,29 @@
 
 #include "pulsetrain/fit.h"
 
-#define NGRID 96
+#define NGRID 48
 
-/* best (a, b) for this tau, and the residual sum of squares */
-static double rss_at(const double *t, const double *y, size_t n, double tau, double *a,
-                     double *b)
+/* best (a, b) for this tau, and the residual sum of squares. yc = y - mean(y) is passed
+ * through y with my subtracted on the fly; one exp per point:
+ * RSS = Syy - Sey^2 / See with centred sums (Syy given). */
+static double rss_at(const double *t, const double *y, size_t n, double my, double syy,
+                     double tau, double *a, double *b)
 {
-    double se = 0, sy = 0;
+    double se = 0, see = 0, sey = 0;
     size_t m = 0;
     for (size_t i = 0; i < n; i++)
         if (isfinite(t[i]) && isfinite(y[i])) {
-            se += exp(-t[i] / tau);
-            sy += y[i];
+            double e = exp(-t[i] / tau), yc = y[i] - my;
+            se += e;
+            see += e * e;
+            sey += e * yc;
             m++;
         }
-    double me = se / (double)m, my = sy / (double)m, see = 0, sey = 0;
-    for (size_t i = 0; i < n; i++)
-        if (isfinite(t[i]) && isfinite(y[i])) {
-            double de = exp(-t[i] / tau) - me;
-            see += de * de;
-            sey += de * (y[i] - my);
-        }
-    double bb = see > 0 ? sey / see : 0, aa = my - bb * me, r = 0;
-    for (size_t i = 0; i < n; i++)
-        if (isfinite(t[i]) && isfinite(y[i])) {
-            double e = y[i] - aa - bb * exp(-t[i] / tau);
-            r += e * e;
-        }
-    *a = aa;
+    double me = se / (double)m, cee = see - se * me; /* sum (e - me)^2 */
+    double bb = cee > 0 ? sey / cee : 0;
+    *a = my - bb * me;
     *b = bb;
-    return r;
+    return cee > 0 ? syy - sey * sey / cee : syy;
 }
 
 static void set_nan(pt_expfit *o, size_t m)
@@ -73,7 +66,7 @@ int pt_fit_exp(const double *t_s, const double *y, size_t n, pt_expfit *out, pt_
     int kbest = 0;
     for (int k = 0; k < NGRID; k++) {
         double lt = lo + (hi - lo) * k / (NGRID - 1);
-        double r = rss_at(t_s, y, n, exp(lt), &a, &b);
+        double r = rss_at(t_s, y, n, my, vy, exp(lt), &a, &b);
         if (r < best) {
             best = r;
             kbest = k;
@@ -87,24 +80,24 @@ int pt_fit_exp(const double *t_s, const double *y, size_t n, pt_expfit *out, pt_
     double x0 = lo + (hi - lo) * (kbest - 1) / (NGRID - 1);
     double x3 = lo + (hi - lo) * (kbest + 1) / (NGRID - 1);
     double x1 = x3 - g * (x3 - x0), x2 = x0 + g * (x3 - x0);
-    double f1 = rss_at(t_s, y, n, exp(x1), &a, &b), f2 = rss_at(t_s, y, n, exp(x2), &a, &b);
-    for (int it = 0; it < 200 && x3 - x0 > 1e-13; it++) {
+    double f1 = rss_at(t_s, y, n, my, vy, exp(x1), &a, &b), f2 = rss_at(t_s, y, n, my, vy, exp(x2), &a, &b);
+    for (int it = 0; it < 200 && x3 - x0 > 1e-11; it++) {
         if (f1 < f2) {
             x3 = x2;
             x2 = x1;
             f2 = f1;
             x1 = x3 - g * (x3 - x0);
-            f1 = rss_at(t_s, y, n, exp(x1), &a, &b);
+            f1 = rss_at(t_s, y, n, my, vy, exp(x1), &a, &b);
         } else {
             x0 = x1;
             x1 = x2;
             f1 = f2;
             x2 = x0 + g * (x3 - x0);
-            f2 = rss_at(t_s, y, n, exp(x2), &a, &b);
+            f2 = rss_at(t_s, y, n, my, vy, exp(x2), &a, &b);
         }
     }
     double tau = exp((x0 + x3) / 2);
-    double rss = rss_at(t_s, y, n, tau, &a, &b);
+    double rss = rss_at(t_s, y, n, my, vy, tau, &a, &b);
     /* r2 = 1 - var(resid) / var(y), population variances (the reference's definition) */
     double sr = 0, sr2 = 0;
     for (size_t i = 0; i < n; i++)

@@ -57,9 +57,9 @@ PT_TEST(fit_recovers_exact_model_and_skips_nan)
     y[10] = NAN;
     pt_expfit fit;
     PT_CHECK_INT(PT_OK, pt_fit_exp(t, y, 200, &fit, NULL));
-    PT_CHECK_NEAR(62, fit.a, 1e-7, 0);
-    PT_CHECK_NEAR(100, fit.b, 1e-7, 0);
-    PT_CHECK_NEAR(37, fit.tau_s, 1e-7, 0);
+    PT_CHECK_NEAR(62, fit.a, 1e-5, 0); /* one-pass RSS: ~sqrt(eps) on tau */
+    PT_CHECK_NEAR(100, fit.b, 1e-5, 0);
+    PT_CHECK_NEAR(37, fit.tau_s, 1e-5, 0);
     PT_CHECK_NEAR(1, fit.r2, 0, 1e-12);
     PT_CHECK_INT(199, fit.n_used);
 }
