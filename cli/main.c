@@ -14,6 +14,7 @@ static const struct {
     {"process", pt_cmd_process, "analyse one recording into an HDF5 summary"},
     {"info", pt_cmd_info, "describe a recording or a summary"},
     {"simulate", pt_cmd_simulate, "write a synthetic recording with known truth"},
+    {"load", pt_cmd_load, "training load over days: TRIMP, CTL/ATL/TSB, ACWR, streaks"},
 };
 
 static void usage(FILE *f)

@@ -34,6 +34,9 @@
 
 #define DAY_S 86400.0
 #define EASY_GAP_S 60.0 /* interruptions of a light/moderate stretch that are bridged */
+/* Recoveries below this quality (0..1, recovery.c) are left out of the daily HRR60;
+ * clean simulated recoveries score about 0.45, unusable ones near 0. */
+#define MIN_RECOVERY_QUALITY 0.25
 
 typedef struct tzinfo {
     size_t n;         /* transitions */
@@ -355,7 +358,7 @@ static int daily_finish(void *st, pt_summary *s, pt_error *err)
     const double *r60 = pt_table_column(rv, "hrr60_bpm"), *rq = pt_table_column(rv, "quality");
     k = 0;
     for (size_t i = 0; i < nr; i++) {
-        if (isnan(r60[i]) || (!isnan(rq[i]) && rq[i] < 0.5))
+        if (isnan(r60[i]) || (!isnan(rq[i]) && rq[i] < MIN_RECOVERY_QUALITY))
             continue;
         int64_t dd = day_of(d, t0u, rt[i], &k);
         if (dd >= first && dd <= last) {

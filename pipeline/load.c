@@ -1146,8 +1146,7 @@ static int read_ltable(pt_load *ld, hid_t file, ltable *t, const char *path, pt_
                     t->col[c][i] = def->type == C_U8 && tmpv[i] < 0 ? (double)NAN : tmpv[i];
                 free(tmpv);
             } else {
-                hid_t mt = H5Tcopy(H5T_C_S1);
-                H5Tset_size(mt, H5T_VARIABLE);
+                hid_t mt = h5_str();
                 char **s = calloc(nrows, sizeof *s);
                 if (!s || H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, s) < 0)
                     rc = pt_error_set(err, PT_EFORMAT, "%s: cannot read %s/%s", path, gname,
@@ -1202,8 +1201,7 @@ pt_load *pt_load_read_h5(const char *path, pt_error *err)
         int is_load = 0;
         if (H5Aexists(root, "kind") > 0) {
             hid_t a = H5Aopen(root, "kind", H5P_DEFAULT);
-            hid_t mt = H5Tcopy(H5T_C_S1);
-            H5Tset_size(mt, H5T_VARIABLE);
+            hid_t mt = h5_str(); /* HDF5 does not convert ASCII <-> UTF-8 */
             char *s = NULL;
             if (a >= 0 && H5Aread(a, mt, &s) >= 0 && s) {
                 is_load = !strcmp(s, "load");

@@ -56,7 +56,7 @@ static pt_summary *two_days(double start_unix, pt_params *p)
         t = add_epochs(s, t, &day[i]);
     pt_table *rv = pt_summary_table(s, "recovery");
     double r1[10] = {1121 * 60.0, 170, 145, 130, 25, 40, 50, 60, 0.9, 0.9};
-    double r2[10] = {1200 * 60.0, 170, 160, 150, 10, 20, 50, 60, 0.9, 0.2}; /* poor: ignored */
+    double r2[10] = {1200 * 60.0, 170, 160, 150, 10, 20, 50, 60, 0.9, 0.1}; /* poor: ignored */
     pt_table_append(rv, r1, NULL);
     pt_table_append(rv, r2, NULL);
     *p = pt_params_defaults();
