@@ -28,6 +28,13 @@ static void usage(FILE *f)
             "      --hr-window S     heart-rate window (default 8 s)\n"
             "      --hr-step S       heart-rate step (default 2 s)\n"
             "      --epoch S         motion epoch (default 5 s)\n"
+            "      --tz ZONE         local time for /daily: UTC (default), +02:00, or an IANA name\n"
+            "      --exercise-end T  end of exercise [s from the start] for recovery (repeatable);\n"
+            "                        given ends replace automatic detection\n"
+            "      --run-cadence SPM rhythmic gait at or above this is running (default 140)\n"
+            "      --bout-min S      shortest bout (default 60 s)\n"
+            "      --bout-tolerance S  longest interruption inside a bout (default 10 s)\n"
+            "      --no-calibrate    do not auto-calibrate the accelerometer (van Hees 2014)\n"
             "  -q, --quiet           do not print the summary\n"
             "  -h, --help\n");
 }
@@ -53,6 +60,9 @@ int pt_cmd_process(int argc, char **argv)
         {"sex", required_argument, 0, 'x'},    {"hr-rest", required_argument, 0, 'r'},
         {"hr-max", required_argument, 0, 'm'}, {"hr-window", required_argument, 0, 'w'},
         {"hr-step", required_argument, 0, 't'}, {"epoch", required_argument, 0, 'e'},
+        {"tz", required_argument, 0, 'z'},     {"exercise-end", required_argument, 0, 'E'},
+        {"run-cadence", required_argument, 0, 'R'}, {"bout-min", required_argument, 0, 'B'},
+        {"bout-tolerance", required_argument, 0, 'T'}, {"no-calibrate", no_argument, 0, 'N'},
         {"quiet", no_argument, 0, 'q'},        {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
     pt_params p = pt_params_defaults();
@@ -80,6 +90,23 @@ int pt_cmd_process(int argc, char **argv)
         case 'w': if (num("--hr-window", optarg, &p.hr_window_s)) return PT_EXIT_USAGE; break;
         case 't': if (num("--hr-step", optarg, &p.hr_step_s)) return PT_EXIT_USAGE; break;
         case 'e': if (num("--epoch", optarg, &p.epoch_s)) return PT_EXIT_USAGE; break;
+        case 'z': snprintf(p.tz, sizeof p.tz, "%s", optarg); break;
+        case 'E': {
+            double t;
+            if (num("--exercise-end", optarg, &t))
+                return PT_EXIT_USAGE;
+            if (p.n_exercise_end >= sizeof p.exercise_end_s / sizeof p.exercise_end_s[0]) {
+                fprintf(stderr, "pulsetrain process: at most %zu --exercise-end\n",
+                        sizeof p.exercise_end_s / sizeof p.exercise_end_s[0]);
+                return PT_EXIT_USAGE;
+            }
+            p.exercise_end_s[p.n_exercise_end++] = t;
+            break;
+        }
+        case 'R': if (num("--run-cadence", optarg, &p.run_cadence_spm)) return PT_EXIT_USAGE; break;
+        case 'B': if (num("--bout-min", optarg, &p.bout_min_s)) return PT_EXIT_USAGE; break;
+        case 'T': if (num("--bout-tolerance", optarg, &p.bout_tolerance_s)) return PT_EXIT_USAGE; break;
+        case 'N': p.calibrate = 0; break;
         case 'q': quiet = 1; break;
         case 'h': usage(stdout); return PT_EXIT_OK;
         default: usage(stderr); return PT_EXIT_USAGE;
