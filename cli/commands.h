@@ -8,9 +8,11 @@
 enum { PT_EXIT_OK = 0, PT_EXIT_USAGE = 1, PT_EXIT_INPUT = 2, PT_EXIT_OUTPUT = 3, PT_EXIT_PARTIAL = 4 };
 
 int pt_cmd_process(int argc, char **argv);
+int pt_cmd_batch(int argc, char **argv);
 int pt_cmd_info(int argc, char **argv);
 int pt_cmd_simulate(int argc, char **argv);
 int pt_cmd_load(int argc, char **argv);
+int pt_cmd_report(int argc, char **argv);
 
 /* Map a pt_status from the library to an exit code (input errors -> 2, I/O -> 3). */
 int pt_cli_exit_code(int status);

@@ -12,9 +12,11 @@ static const struct {
     const char *what;
 } commands[] = {
     {"process", pt_cmd_process, "analyse one recording into an HDF5 summary"},
+    {"batch", pt_cmd_batch, "analyse many recordings (folder or manifest) into OUTDIR"},
     {"info", pt_cmd_info, "describe a recording or a summary"},
     {"simulate", pt_cmd_simulate, "write a synthetic recording with known truth"},
     {"load", pt_cmd_load, "training load over days: TRIMP, CTL/ATL/TSB, ACWR, streaks"},
+    {"report", pt_cmd_report, "draw a summary or a load file as a self-contained SVG"},
 };
 
 static void usage(FILE *f)

@@ -1,0 +1,183 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * cmd_batch.c — `pulsetrain batch DIR|MANIFEST.csv -o OUTDIR [-j N] [--resume]`. */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/commands.h"
+#include "pulsetrain/batch.h"
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: pulsetrain batch DIR|MANIFEST.csv -o OUTDIR [-j N] [--resume] [options]\n"
+            "Analyse many recordings, one HDF5 summary each (OUTDIR/<name>.h5), and index them\n"
+            "in OUTDIR/batch.h5 (status, error, summary path and key figures per recording).\n"
+            "A folder is scanned for .csv .tsv .txt .edf .bdf .hea .wav .flac .ogg .aif(f) .cwa\n"
+            "files and E4 export folders. A manifest is a CSV with a header row and the columns\n"
+            "path (relative to the manifest) and, optionally, subject_id, age, sex, hr_rest,\n"
+            "hr_max, tz.\n\n"
+            "  -o, --output DIR      folder for the summaries (required; created if missing)\n"
+            "  -j, --jobs N          worker threads (default: the number of cores)\n"
+            "      --resume          keep summaries whose source hash and parameters match\n"
+            "      --format FMT      auto (default), csv, edf, wfdb, e4, wav, cwa\n"
+            "      --fs HZ           sample rate of CSVs without a time column\n"
+            "      --acc-units U     units of unsuffixed acc columns: g (default), mg, ms2\n"
+            "      --hr-window S     heart-rate window (default 8 s)\n"
+            "      --hr-step S       heart-rate step (default 2 s)\n"
+            "      --epoch S         motion epoch (default 5 s)\n"
+            "  -q, --quiet           no progress, only errors\n"
+            "  -h, --help\n\n"
+            "Exit codes: 0 all done, 1 usage, 2 bad input list, 3 output failure,\n"
+            "4 partial batch (some recordings failed; see OUTDIR/batch.h5).\n");
+}
+
+static int num(const char *opt, const char *arg, double *out)
+{
+    char *end;
+    double v = strtod(arg, &end);
+    if (end == arg || *end || !isfinite(v)) {
+        fprintf(stderr, "pulsetrain batch: %s needs a number, not '%s'\n", opt, arg);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+typedef struct ui {
+    int tty, quiet, bar_shown;
+} ui;
+
+static void fmt_time(double s, char *out, size_t len)
+{
+    if (!isfinite(s) || s < 0)
+        snprintf(out, len, "--:--");
+    else if (s >= 3600)
+        snprintf(out, len, "%d:%02d:%02d", (int)(s / 3600), (int)fmod(s / 60, 60), (int)fmod(s, 60));
+    else
+        snprintf(out, len, "%d:%02d", (int)(s / 60), (int)fmod(s, 60));
+}
+
+static void progress(const pt_batch_progress *p, void *user)
+{
+    ui *u = user;
+    const pt_batch_result *r = p->last;
+    size_t fin = p->done + p->skipped + p->failed;
+    double rate = p->elapsed_s > 0 ? p->signal_s / 3600.0 / p->elapsed_s : 0; /* h / s */
+    double frac = p->bytes_total > 0 ? p->bytes_done / p->bytes_total
+                                     : (double)fin / (double)(p->total ? p->total : 1);
+    double left = frac > 0 && fin < p->total ? p->elapsed_s * (1 - frac) / frac : 0;
+    char tl[32];
+    fmt_time(left, tl, sizeof tl);
+    if (u->tty) {
+        if (r->state == PT_BATCH_FAILED)
+            fprintf(stderr, "\r\033[Kfailed: %s\n", r->error.msg);
+        if (u->quiet)
+            return;
+        int width = 24, full = (int)(frac * width + 0.5);
+        char bar[32];
+        for (int i = 0; i < width; i++)
+            bar[i] = i < full ? '#' : '.';
+        bar[width] = '\0';
+        fprintf(stderr, "\r\033[K[%s] %zu/%zu recordings  %.1f h signal  %.2f h/s  %s left", bar,
+                fin, p->total, p->signal_s / 3600.0, rate, tl);
+        if (fin == p->total)
+            fprintf(stderr, "\n");
+        fflush(stderr);
+        return;
+    }
+    if (r->state == PT_BATCH_FAILED) {
+        fprintf(stderr, "pulsetrain batch: [%zu/%zu] failed: %s\n", fin, p->total, r->error.msg);
+        return;
+    }
+    if (u->quiet)
+        return;
+    fprintf(stderr, "pulsetrain batch: [%zu/%zu] %s %s -> %s (%.1f h in %.1f s); %.1f h signal, "
+                    "%.2f h/s, %s left\n",
+            fin, p->total, r->state == PT_BATCH_SKIPPED ? "kept" : "done", r->path, r->summary,
+            r->duration_s / 3600.0, r->wall_s, p->signal_s / 3600.0, rate, tl);
+}
+
+int pt_cmd_batch(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"output", required_argument, 0, 'o'},  {"jobs", required_argument, 0, 'j'},
+        {"resume", no_argument, 0, 'R'},        {"format", required_argument, 0, 'F'},
+        {"fs", required_argument, 0, 's'},      {"acc-units", required_argument, 0, 'u'},
+        {"hr-window", required_argument, 0, 'w'}, {"hr-step", required_argument, 0, 't'},
+        {"epoch", required_argument, 0, 'e'},   {"quiet", no_argument, 0, 'q'},
+        {"help", no_argument, 0, 'h'},          {0, 0, 0, 0}};
+    pt_params p = pt_params_defaults();
+    pt_read_options ro = pt_read_defaults();
+    pt_batch_options bo = pt_batch_defaults();
+    const char *out = NULL;
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    bo.nworkers = ncpu > 0 ? (int)ncpu : 1;
+    ui u = {.tty = isatty(2), .quiet = 0};
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "o:j:qh", opts, NULL)) != -1) {
+        switch (c) {
+        case 'o': out = optarg; break;
+        case 'j': {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (end == optarg || *end || v < 1 || v > 1024) {
+                fprintf(stderr, "pulsetrain batch: -j needs a number of workers in 1..1024, not "
+                                "'%s'\n", optarg);
+                return PT_EXIT_USAGE;
+            }
+            bo.nworkers = (int)v;
+            break;
+        }
+        case 'R': bo.resume = 1; break;
+        case 'F': ro.format = optarg; break;
+        case 's': if (num("--fs", optarg, &ro.fs_hz)) return PT_EXIT_USAGE; break;
+        case 'u': ro.acc_units = optarg; break;
+        case 'w': if (num("--hr-window", optarg, &p.hr_window_s)) return PT_EXIT_USAGE; break;
+        case 't': if (num("--hr-step", optarg, &p.hr_step_s)) return PT_EXIT_USAGE; break;
+        case 'e': if (num("--epoch", optarg, &p.epoch_s)) return PT_EXIT_USAGE; break;
+        case 'q': u.quiet = 1; break;
+        case 'h': usage(stdout); return PT_EXIT_OK;
+        default: usage(stderr); return PT_EXIT_USAGE;
+        }
+    }
+    if (optind != argc - 1 || !out) {
+        fprintf(stderr, "pulsetrain batch: give one folder or manifest and -o OUTDIR\n");
+        usage(stderr);
+        return PT_EXIT_USAGE;
+    }
+    pt_error err = {0};
+    pt_batch *b = pt_batch_create(argv[optind], out, &p, &ro, &err);
+    if (!b) {
+        fprintf(stderr, "pulsetrain batch: %s\n", err.msg[0] ? err.msg : pt_strerror(err.code));
+        return pt_cli_exit_code(err.code);
+    }
+    bo.progress = progress;
+    bo.user = &u;
+    if (!u.quiet)
+        fprintf(stderr, "pulsetrain batch: %zu recordings, %d workers%s -> %s\n",
+                pt_batch_count(b), bo.nworkers, bo.resume ? ", resuming" : "", out);
+    int rc = pt_batch_run(b, &bo, &err);
+    size_t n = pt_batch_count(b), ok = 0, kept = 0, bad = 0;
+    double sig = 0;
+    for (size_t i = 0; i < n; i++) {
+        const pt_batch_result *r = pt_batch_result_at(b, i);
+        ok += r->state == PT_BATCH_DONE;
+        kept += r->state == PT_BATCH_SKIPPED;
+        bad += r->state == PT_BATCH_FAILED;
+        if (r->state != PT_BATCH_FAILED && isfinite(r->duration_s))
+            sig += r->duration_s;
+    }
+    pt_batch_destroy(b);
+    if (rc == PT_EIO || rc == PT_ENOMEM || rc == PT_EINVAL) {
+        fprintf(stderr, "pulsetrain batch: %s\n", err.msg[0] ? err.msg : pt_strerror(rc));
+        return pt_cli_exit_code(rc);
+    }
+    fprintf(stderr, "pulsetrain batch: %zu processed, %zu kept, %zu failed; %.1f h of signal; "
+                    "index %s/batch.h5\n", ok, kept, bad, sig / 3600.0, out);
+    return rc ? PT_EXIT_PARTIAL : PT_EXIT_OK;
+}

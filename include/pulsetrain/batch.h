@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * pulsetrain/batch.h — many recordings through pt_process_file on a pool of
+ * worker threads, with an index of every recording (OUTDIR/batch.h5) and
+ * resumption after an interrupted run.
+ *
+ *   pt_params p = pt_params_defaults();
+ *   pt_batch *b = pt_batch_create("cohort/", "out/", &p, NULL, &err);
+ *   pt_batch_options o = pt_batch_defaults();     o.nworkers = 4; o.resume = 1;
+ *   int rc = pt_batch_run(b, &o, &err);           // PT_OK, or PT_EDATA when some failed
+ *   ... pt_batch_count(b), pt_batch_result(b, i) ...
+ *   pt_batch_destroy(b);
+ *
+ * Output: OUTDIR/<name>.h5 per recording, each written by pt_process_file to
+ * a temporary name and renamed, so a summary is either complete or absent.
+ * The summaries are the journal: each one carries the SHA-256 of its source
+ * and the JSON of its parameters, so after a crash (kill -9 included) a run
+ * with resume = 1 keeps exactly the summaries that still match and redoes the
+ * rest. OUTDIR/batch.h5 (the index) is rewritten the same way at the end.
+ *
+ * Results are identical to `pulsetrain process` run on each recording in
+ * turn, whatever the number of workers: recordings share nothing.
+ * Threads: one pt_batch is driven by one thread; pt_batch_run starts and
+ * joins its workers. The progress callback runs on a worker thread, one call
+ * at a time (under the batch's own mutex). */
+#ifndef PULSETRAIN_BATCH_H
+#define PULSETRAIN_BATCH_H
+
+#include <stddef.h>
+
+#include "pulsetrain/error.h"
+#include "pulsetrain/io.h"
+#include "pulsetrain/pipeline.h"
+
+typedef struct pt_batch pt_batch;
+
+/* List the recordings of `input` and prepare their parameters.
+ *   input  : a directory, scanned (not recursively) for recognised formats by
+ *            file extension — .csv .tsv .txt (CSV; *.truth.csv and
+ *            *.recovery.csv, the simulator's side files, are left out), .edf
+ *            .bdf, .hea (WFDB), .wav .flac .ogg .aif .aiff (libsndfile), .cwa,
+ *            and sub-directories holding an Empatica E4 export (BVP.csv or
+ *            ACC.csv) — or a manifest CSV with a header row and the columns
+ *            path (required; relative to the manifest's folder), subject_id,
+ *            age, sex, hr_rest, hr_max, tz (optional; empty = the default).
+ *   outdir : created if missing (one level).
+ *   base   : parameters every recording starts from (NULL = defaults); the
+ *            manifest's subject fields override them per recording; without a
+ *            subject_id the recording's name is used.
+ *   ropt   : read options for every recording (NULL = defaults); copied.
+ * Each recording's summary is OUTDIR/<name>.h5, <name> being the file name
+ * without its extension (made unique with -2, -3, ... in listing order).
+ * Returns NULL and fills *err: PT_EDATA (input missing or unreadable, no
+ * recording found, a manifest value out of range), PT_EFORMAT / PT_EDATA
+ * ("manifest.csv:7: ..." for a bad manifest line), PT_EINVAL (base
+ * parameters out of range), PT_EIO (outdir cannot be created).
+ * Free with pt_batch_destroy. */
+PT_API pt_batch *pt_batch_create(const char *input, const char *outdir, const pt_params *base,
+                                 const pt_read_options *ropt, pt_error *err);
+PT_API void pt_batch_destroy(pt_batch *b); /* NULL is a harmless no-op */
+
+/* Number of recordings listed. */
+PT_API size_t pt_batch_count(const pt_batch *b);
+
+typedef enum pt_batch_state {
+    PT_BATCH_PENDING = 0, /* not run yet                                      */
+    PT_BATCH_DONE,        /* processed in this run                            */
+    PT_BATCH_SKIPPED,     /* resume: the summary already matched              */
+    PT_BATCH_FAILED       /* error, see code and msg                          */
+} pt_batch_state;
+
+/* What happened to one recording, with key figures from its summary (NaN when
+ * not available). */
+typedef struct pt_batch_result {
+    char path[1024];       /* the source recording                              */
+    char name[256];        /* its name in OUTDIR                                */
+    char summary[1400];    /* OUTDIR/<name>.h5 ("" when failed)                 */
+    char subject_id[64];
+    pt_batch_state state;
+    pt_error error;        /* code and message when failed                      */
+    double bytes;          /* size of the source [bytes]                        */
+    double duration_s;     /* length of the recording [s]                       */
+    double wall_s;         /* time spent on it in this run [s]                  */
+    double hr_mean_bpm;    /* mean of /hr/bpm                                   */
+    double wear_h;         /* epochs not classed non-wear [h]                   */
+    double mvpa_min;       /* moderate + vigorous epochs [min]                  */
+    double n_bouts;        /* rows of /bouts                                    */
+    double n_recovery;     /* rows of /recovery                                 */
+    double hrr60_mean_bpm; /* mean of /recovery/hrr60_bpm                       */
+} pt_batch_result;
+
+/* Result i (0 <= i < count); valid until pt_batch_destroy. */
+PT_API const pt_batch_result *pt_batch_result_at(const pt_batch *b, size_t i);
+
+/* Progress so far, handed to the callback after every recording. */
+typedef struct pt_batch_progress {
+    size_t total, done, skipped, failed; /* recordings                              */
+    double bytes_total, bytes_done;      /* source sizes, for the time left [bytes] */
+    double signal_s;                     /* signal processed in this run [s]        */
+    double elapsed_s;                    /* since pt_batch_run started [s]          */
+    const pt_batch_result *last;         /* the recording that just finished        */
+} pt_batch_progress;
+
+typedef void (*pt_batch_progress_fn)(const pt_batch_progress *p, void *user);
+
+typedef struct pt_batch_options {
+    int nworkers;                  /* worker threads, >= 1; default 1 (the CLI uses
+                                    * the number of cores)                           */
+    int resume;                    /* 1: skip recordings whose summary matches     */
+    pt_batch_progress_fn progress; /* optional; called once per recording           */
+    void *user;                    /* passed to progress                            */
+} pt_batch_options;
+
+PT_API pt_batch_options pt_batch_defaults(void);
+
+/* Process every recording (those still pending), then write OUTDIR/batch.h5:
+ * one row per recording in listing order with datasets path, name, subject_id,
+ * status ("ok", "skipped", "failed"), error_code, error, summary, bytes,
+ * duration_s, wall_s, hr_mean_bpm, wear_h, mvpa_min, n_bouts, n_recovery,
+ * hrr60_mean_bpm; root attributes n_ok, n_skipped, n_failed, parameters.
+ * Temporary files left by a killed run (OUTDIR/<name>.h5.tmp.<pid> of a
+ * process that no longer exists) are removed first.
+ * A recording that fails never stops the others.
+ * Returns PT_OK when every recording is done or skipped; PT_EDATA when some
+ * failed (the batch is partial); PT_EIO when batch.h5 cannot be written;
+ * PT_EINVAL for bad options. */
+PT_API int pt_batch_run(pt_batch *b, const pt_batch_options *opt, pt_error *err);
+
+#endif
