@@ -72,7 +72,7 @@ static double cwa_time(uint32_t v)
     double u;
     if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || se > 59 ||
         pt_parse_iso8601(iso, strlen(iso), &u))
-        return NAN;
+        return (double)NAN;
     return u;
 }
 

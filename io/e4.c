@@ -179,7 +179,7 @@ static void *e4_open(const char *path, const pt_read_options *opt, pt_recording_
         pt_error_set(err, PT_EFORMAT, "%s: not an E4 export folder", path);
         goto fail;
     }
-    s->start_unix_s = INFINITY;
+    s->start_unix_s = (double)INFINITY;
     int nfiles = 0;
     for (int i = 0; i < E4_NFILES; i++) {
         e4_file *f = &s->file[i];
@@ -306,7 +306,7 @@ static int fill_file(e4_state *s, int i, const pt_recording_info *info, pt_block
     for (;;) {
         if (b->n[c0] >= b->cap)
             return PT_OK;
-        double v[3] = {NAN, NAN, NAN};
+        double v[3] = {(double)NAN, (double)NAN, (double)NAN};
         if (f->held) {
             memcpy(v, f->held_v, sizeof v);
         } else {

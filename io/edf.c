@@ -242,6 +242,11 @@ static void *edf_open(const char *path, const pt_read_options *opt, pt_recording
         g->gain = (g->pmax - g->pmin) / (dmax - dmin);
         g->base = g->pmin - g->gain * dmin;
     }
+    if (s->rec_bytes > (size_t)1 << 28) {
+        pt_error_set(err, PT_EFORMAT, "%s: data records of %zu bytes (over 256 MiB) are not "
+                     "supported", path, s->rec_bytes);
+        goto fail;
+    }
     if (s->discont && s->annot_sig < 0) {
         pt_error_set(err, PT_EFORMAT, "%s: EDF+D file without an 'EDF Annotations' signal", path);
         goto fail;

@@ -239,7 +239,7 @@ static inline int pt_chunk_drain(pt_chunk *k, pt_block *b)
         return 1;
     for (size_t c = 0; c < k->nchan; c++) {
         while (k->nan_pending[c] > 0 && b->n[c] < b->cap) {
-            b->x[c][b->n[c]++] = NAN;
+            b->x[c][b->n[c]++] = (double)NAN;
             k->nan_pending[c]--;
         }
         size_t m = k->len[c] - k->pos[c];

@@ -63,14 +63,14 @@ static void h5in_close(void *p)
 
 static double num_attr(hid_t d, const char *name)
 {
-    double v = NAN;
+    double v = (double)NAN;
     if (H5Aexists(d, name) <= 0)
-        return NAN;
+        return (double)NAN;
     hid_t a = H5Aopen(d, name, H5P_DEFAULT);
     if (a < 0)
-        return NAN;
+        return (double)NAN;
     if (H5Aread(a, H5T_NATIVE_DOUBLE, &v) < 0)
-        v = NAN;
+        v = (double)NAN;
     H5Aclose(a);
     return v;
 }
@@ -194,7 +194,7 @@ static void *h5in_open(const char *path, const pt_read_options *opt, pt_recordin
     s->file = -1;
     for (size_t c = 0; c < PT_MAX_CHANNELS; c++)
         s->dset[c] = -1;
-    info->duration_s = NAN;
+    info->duration_s = (double)NAN;
     pt_io_lock();
     H5E_auto2_t fn;
     void *data;

@@ -187,6 +187,11 @@ static void parse_base(const char *tm, const char *date, pt_recording_info *info
             break;
         p = end + 1;
     }
+    for (int i = 0; i < n; i++)
+        if (!(a[i] >= 0 && a[i] < 1e5)) {
+            pt_note_add(info, "the header's base time is not valid; start unknown");
+            return;
+        }
     if (n == 3) {
         h = (int)a[0];
         m = (int)a[1];
