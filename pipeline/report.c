@@ -201,9 +201,12 @@ int pt_report_summary_svg(const pt_summary *s, const char *title, const char *pa
         tend = rec->duration_s;
     int hours = tend > 2 * 3600;
     double tscale = hours ? 3600.0 : 60.0;
-    /* Bins of at least one epoch, at most ~1500 across the page. */
+    /* Bins of at least one epoch, a round length, at most ~2500 across the page. */
+    static const double round_s[] = {5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600};
     double ep_s = ne > 1 ? et[1] - et[0] : 5;
-    double bin_s = fmax(ep_s, ceil(tend / 1500 / ep_s) * ep_s);
+    double bin_s = ep_s;
+    for (size_t i = 0; i < sizeof round_s / sizeof round_s[0] && tend / bin_s > 2500; i++)
+        bin_s = fmax(ep_s, round_s[i]);
     size_t nbin = (size_t)(tend / bin_s) + 1;
     double *bx = calloc(nbin, sizeof *bx), *by = calloc(nbin, sizeof *by);
     int *bc = calloc(nbin, sizeof *bc);
@@ -260,7 +263,7 @@ int pt_report_summary_svg(const pt_summary *s, const char *title, const char *pa
         free(bx), free(by), free(bc);
         return PT_EIO;
     }
-    double W = 1100, H = nr ? 780 : 430;
+    double W = 1100, H = nr ? 795 : 445;
     head(f, W, H, title);
     text(f, 20, 28, "start", 18, "#111", title);
     char sub[400];
@@ -269,7 +272,7 @@ int pt_report_summary_svg(const pt_summary *s, const char *title, const char *pa
              rec->start_time_utc[0] ? rec->start_time_utc : "(relative time: no start in the file)",
              tend / 3600, bin_s);
     text(f, 20, 48, "start", 12, "#555", sub);
-    panel p = {70, 80, 820, 280, 0, tend / tscale, floor(hmin / 10) * 10 - 5,
+    panel p = {70, 95, 820, 280, 0, tend / tscale, floor(hmin / 10) * 10 - 5,
                ceil(hmax / 10) * 10 + 5};
     yaxis(f, &p, "heart rate [bpm]", 0);
     double xstep = nice_step(p.xmax, 10);
@@ -289,18 +292,22 @@ int pt_report_summary_svg(const pt_summary *s, const char *title, const char *pa
                    "stroke-width=\"1.6\"/>\n",
                 px(&p, bx[b - 1]), py(&p, by[b - 1]), px(&p, bx[b]), py(&p, by[b]), col);
     }
+    double last_x = -1e9;
+    int row = 0;
     for (size_t i = 0; i < nr; i++) {
         double X = px(&p, rt[i] / tscale);
+        row = X - last_x < 24 ? (row + 1) % 3 : 0; /* stagger labels that would overlap */
+        last_x = X;
         fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
                    "stroke-dasharray=\"3,3\"/>\n",
                 X, p.y0, X, p.y0 + p.h, rec_colour[i % 8]);
         char buf[16];
         snprintf(buf, sizeof buf, "R%zu", i + 1);
-        text(f, X, p.y0 - 4, "middle", 10, rec_colour[i % 8], buf);
+        text(f, X, p.y0 - 4 - 10.0 * row, "middle", 10, rec_colour[i % 8], buf);
     }
     frame(f, &p);
-    double ly = 100;
-    text(f, 905, 92, "start", 12, "#111", "class");
+    double ly = 115;
+    text(f, 905, 107, "start", 12, "#111", "class");
     for (int c = 0; c < PT_NCLASS; c++, ly += 18)
         legend_item(f, 905, ly + 6, class_colour[c], 1, pt_class_name(c));
     legend_item(f, 905, ly + 6, "#333333", 1, "unknown");
@@ -309,7 +316,7 @@ int pt_report_summary_svg(const pt_summary *s, const char *title, const char *pa
     free(bx), free(by), free(bc);
 
     if (nr) {
-        panel q = {70, 450, 560, 270, -30, 300, 0, 1};
+        panel q = {70, 465, 560, 270, -30, 300, 0, 1};
         double qmin = INFINITY, qmax = -INFINITY;
         for (size_t i = 0; i < nh; i++) {
             double tc = ht[i] + hr_half;
@@ -325,7 +332,7 @@ int pt_report_summary_svg(const pt_summary *s, const char *title, const char *pa
         }
         q.ymin = floor(qmin / 10) * 10 - 5;
         q.ymax = ceil(qmax / 10) * 10 + 5;
-        text(f, 20, 425, "start", 15, "#111",
+        text(f, 20, 440, "start", 15, "#111",
              "Heart-rate recovery after each end of exercise (R1, R2, ...): data and fit");
         yaxis(f, &q, "heart rate [bpm]", 0);
         for (double x = -30; x <= 300; x += 30) {
@@ -369,15 +376,15 @@ int pt_report_summary_svg(const pt_summary *s, const char *title, const char *pa
             char buf[160];
             snprintf(buf, sizeof buf, "R%zu at %.2f %s: HRR60 %.0f bpm, tau %.0f s, r2 %.2f, q %.2f",
                      k + 1, rt[k] / tscale, hours ? "h" : "min", r60[k], rtau[k], rr2[k], rq[k]);
-            legend_item(f, 660, 470 + 20.0 * (double)k, col, 1, buf);
+            legend_item(f, 660, 485 + 20.0 * (double)k, col, 1, buf);
         }
         free(xs);
         free(ys);
         frame(f, &q);
-        text(f, 660, 470 + 20.0 * (double)(nr < 8 ? nr : 8) + 14, "start", 10.5, "#555",
+        text(f, 660, 485 + 20.0 * (double)(nr < 8 ? nr : 8) + 14, "start", 10.5, "#555",
              "dots: heart rate; lines: HR = L + A exp(-t/tau), tau from /recovery");
         if (nr > 8)
-            text(f, 660, 470 + 20.0 * 8 + 30, "start", 10.5, "#555", "(first 8 recoveries shown)");
+            text(f, 660, 485 + 20.0 * 8 + 30, "start", 10.5, "#555", "(first 8 recoveries shown)");
     }
     fputs("</svg>\n", f);
     return close_rename(f, tmp, path, err);
