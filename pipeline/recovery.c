@@ -46,9 +46,11 @@
 #include <string.h>
 
 #include "pipeline/stage_impl.h"
+#include "pulsetrain/fit.h"
 
 #define MOVE_SD_G 0.050 /* per-second SD of |a| above this = moving */
 #define HALF_WIN_S 5.0  /* +-5 s median for the HR at a time point */
+#define END_SPAN_S 2.0  /* PPG: windows ending in the last 2 s of exercise give HR_end */
 
 typedef struct recovery {
     pt_params p;
@@ -225,93 +227,6 @@ static double median_in(const series *h, double a, double z, double *tmp)
     return n % 2 ? tmp[n / 2] : 0.5 * (tmp[n / 2 - 1] + tmp[n / 2]);
 }
 
-/* Sum of squared residuals of the best L + A e^{-t/tau} for a given tau;
- * *L, *A out. */
-static double sse_for_tau(const double *t, const double *y, size_t n, double tau, double *L,
-                          double *A)
-{
-    double sx = 0, sy = 0, sxx = 0, sxy = 0;
-    for (size_t i = 0; i < n; i++) {
-        double x = exp(-t[i] / tau);
-        sx += x;
-        sy += y[i];
-        sxx += x * x;
-        sxy += x * y[i];
-    }
-    double dn = (double)n, den = dn * sxx - sx * sx;
-    if (!(fabs(den) > 1e-12)) {
-        *A = 0;
-        *L = sy / dn;
-    } else {
-        *A = (dn * sxy - sx * sy) / den;
-        *L = (sy - *A * sx) / dn;
-    }
-    double e = 0;
-    for (size_t i = 0; i < n; i++) {
-        double d = y[i] - (*L + *A * exp(-t[i] / tau));
-        e += d * d;
-    }
-    return e;
-}
-
-/* Mono-exponential fit y = L + A exp(-t / tau), t >= 0 from the end.
- * Returns tau [s] (NaN when it cannot be fitted) and r^2 in *r2.
- * (Private until kernels/fit.c lands; the same model and criterion.) */
-double pt_recovery_fit_tau(const double *t, const double *y, size_t n, double *r2);
-double pt_recovery_fit_tau(const double *t, const double *y, size_t n, double *r2)
-{
-    *r2 = NAN;
-    if (n < 5)
-        return NAN;
-    double mean = 0, sst = 0, L, A;
-    for (size_t i = 0; i < n; i++)
-        mean += y[i];
-    mean /= (double)n;
-    for (size_t i = 0; i < n; i++)
-        sst += (y[i] - mean) * (y[i] - mean);
-    if (!(sst > 0))
-        return NAN;
-    /* log grid 3 s .. 3000 s, then golden section around the best */
-    const int ng = 120;
-    double lo = log(3.0), hi = log(3000.0), best = NAN, be = INFINITY;
-    int bi = 0;
-    for (int i = 0; i < ng; i++) {
-        double tau = exp(lo + (hi - lo) * i / (ng - 1));
-        double e = sse_for_tau(t, y, n, tau, &L, &A);
-        if (e < be) {
-            be = e;
-            best = tau;
-            bi = i;
-        }
-    }
-    double a = exp(lo + (hi - lo) * (bi > 0 ? bi - 1 : 0) / (ng - 1));
-    double b = exp(lo + (hi - lo) * (bi < ng - 1 ? bi + 1 : ng - 1) / (ng - 1));
-    const double gr = 0.6180339887498949;
-    double c = b - gr * (b - a), d = a + gr * (b - a);
-    double fc = sse_for_tau(t, y, n, c, &L, &A), fd = sse_for_tau(t, y, n, d, &L, &A);
-    for (int it = 0; it < 100 && b - a > 1e-6 * best; it++) {
-        if (fc < fd) {
-            b = d;
-            d = c;
-            fd = fc;
-            c = b - gr * (b - a);
-            fc = sse_for_tau(t, y, n, c, &L, &A);
-        } else {
-            a = c;
-            c = d;
-            fc = fd;
-            d = a + gr * (b - a);
-            fd = sse_for_tau(t, y, n, d, &L, &A);
-        }
-    }
-    double tau = 0.5 * (a + b);
-    double e = sse_for_tau(t, y, n, tau, &L, &A);
-    if (!(A > 0))
-        return NAN; /* not a decay */
-    *r2 = 1.0 - e / sst;
-    return tau;
-}
-
 /* Per-second SD of |a| [g]; NaN without data. */
 static double motion_sd(const recovery *r, long k)
 {
@@ -319,6 +234,84 @@ static double motion_sd(const recovery *r, long k)
         return NAN;
     double n = (double)r->m_n[k], mu = r->m_s[k] / n;
     return sqrt(fmax(0.0, (r->m_ss[k] - n * mu * mu) / (n - 1)));
+}
+
+/* The end of exercise to a fraction of a second from the per-second SD of |a|.
+ * The epochs only bound it: the gait window (ending at the epoch's end) still
+ * sees the run for up to gait_window_s after it stopped. Exercise level L =
+ * median SD over [t_run, t_epoch_end); k = the last second, up to `reach` s
+ * past the epoch boundary, with SD >= L/2. Stopping makes the wrist's motion
+ * decay: the end is the knee of log SD (at second centres) fitted as a hinge,
+ * flat at log L before the end and falling linearly after it, over the
+ * seconds from k - 5 down to the first below L/20 (the seated floor takes
+ * over there); the end is searched in [k - 1, k + 2] at 0.05 s. An abrupt stop
+ * leaves no decaying second: then the end is k + 1. */
+static double refine_end(const recovery *r, double t_run, double t_epoch_end, double reach)
+{
+    long a = (long)ceil(t_run), z = (long)floor(t_epoch_end), n = 0;
+    if (z - a < 10)
+        return t_epoch_end;
+    double *v = malloc((size_t)(z - a) * sizeof *v);
+    if (!v)
+        return t_epoch_end;
+    for (long k = a; k < z; k++) {
+        double sd = motion_sd(r, k);
+        if (!isnan(sd))
+            v[n++] = sd;
+    }
+    double L = NAN;
+    if (n >= 10) {
+        qsort(v, (size_t)n, sizeof *v, cmp_double);
+        L = n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+    }
+    free(v);
+    if (!(L > 0))
+        return t_epoch_end;
+    long k = -1;
+    for (long j = (long)ceil(t_epoch_end + reach); j >= a; j--) {
+        double sd = motion_sd(r, j);
+        if (!isnan(sd) && sd >= 0.5 * L) {
+            k = j;
+            break;
+        }
+    }
+    if (k < 0)
+        return t_epoch_end;
+    /* the hinge's points: (second centre, log SD) */
+    double ct[40], ly[40];
+    int m = 0, decay = 0;
+    for (long j = k - 5; j <= k + 30 && m < 40; j++) {
+        double sd = motion_sd(r, j);
+        if (isnan(sd))
+            continue;
+        if (sd < 0.05 * L)
+            break;
+        ct[m] = (double)j + 0.5;
+        ly[m++] = log(sd);
+        decay += j > k;
+    }
+    if (!decay)
+        return (double)(k + 1);
+    double lL = log(L), best = (double)(k + 1), be = INFINITY;
+    for (double T = (double)(k - 1); T <= (double)(k + 2) + 1e-9; T += 0.05) {
+        /* slope through the knee by least squares: d_i = lL - ly_i = s (c_i - T) */
+        double sxx = 0, sxy = 0, e = 0;
+        for (int i = 0; i < m; i++)
+            if (ct[i] > T) {
+                sxx += (ct[i] - T) * (ct[i] - T);
+                sxy += (ct[i] - T) * (lL - ly[i]);
+            }
+        double sl = sxx > 0 ? fmax(0.0, sxy / sxx) : 0.0;
+        for (int i = 0; i < m; i++) {
+            double fit = ct[i] > T ? lL - sl * (ct[i] - T) : lL;
+            e += (ly[i] - fit) * (ly[i] - fit);
+        }
+        if (e < be - 1e-12) {
+            be = e;
+            best = T;
+        }
+    }
+    return best;
 }
 
 /* Ends of high-intensity exercise from the epoch classes, refined to the second. */
@@ -349,17 +342,8 @@ static size_t ends_from_epochs(const recovery *r, pt_summary *s, double *ends, s
                mad[e + quiet] < p->mad_moderate_mg && isnan(cad[e + quiet]))
             quiet++;
         if (len >= p->recovery_min_exercise_s - 1e-9 && quiet >= rest) {
-            double tb = et[last] + p->epoch_s, end = tb;
-            /* refine: the last moving second within one epoch of the boundary */
-            long k0 = (long)floor(tb - p->epoch_s), k1 = (long)ceil(tb + p->epoch_s);
-            for (long k = k1; k >= k0; k--) {
-                double sd = motion_sd(r, k);
-                if (!isnan(sd) && sd >= MOVE_SD_G) {
-                    end = (double)(k + 1);
-                    break;
-                }
-            }
-            ends[n++] = end;
+            double tb = et[last] + p->epoch_s;
+            ends[n++] = refine_end(r, et[i], tb, p->epoch_s + p->gait_window_s);
         }
         i = last + 1;
     }
@@ -497,62 +481,67 @@ static int recovery_finish(void *st, pt_summary *s, pt_error *err)
     }
     const pt_table *ep = pt_summary_table_const(s, "epochs");
     const double *et = pt_table_column(ep, "t_start_s"), *ecls = pt_table_column(ep, "class");
+    const double *ecad = pt_table_column(ep, "cadence_spm"), *emad = pt_table_column(ep, "mad_mg");
     size_t ne = pt_table_nrows(ep);
+    double half = device ? 0.0 : p->hr_window_s / 2;
     for (size_t e = 0; e < nend; e++) {
         double T = ends[e];
-        double h0 = median_in(&h, T - HALF_WIN_S, T + HALF_WIN_S, tmp);
+        /* HR at the end: a chest strap's +-5 s median (the reference's rule);
+         * PPG rows average hr_window_s, so a window centred on the end would
+         * mix in the first seconds of the fall: take the windows that end in
+         * the last END_SPAN_S of exercise (the last of pure exercise) */
+        double h0 = device ? median_in(&h, T - HALF_WIN_S, T + HALF_WIN_S, tmp)
+                           : median_in(&h, T - half - END_SPAN_S, T - half, tmp);
+        /* +60, +120 s: centred (a near-linear decay averages to its centre) */
         double h60 = median_in(&h, T + 60 - HALF_WIN_S, T + 60 + HALF_WIN_S, tmp);
         double h120 = median_in(&h, T + 120 - HALF_WIN_S, T + 120 + HALF_WIN_S, tmp);
-        /* fit span: to the next end's exercise or the next vigorous epoch */
+        /* fit span: to the next end's exercise, or the next epoch with gait
+         * or moderate motion (a walk raises the heart rate again) */
         double stop = T + p->recovery_fit_s;
         if (e + 1 < nend && ends[e + 1] - p->recovery_min_exercise_s < stop)
             stop = fmax(T + 60, ends[e + 1] - p->recovery_min_exercise_s);
-        for (size_t i = 0; r->ch_acc[0] >= 0 && i < ne; i++) /* classes from motion only */
-            if (et[i] > T + 10 && et[i] < stop && ecls[i] == PT_CLASS_VIGOROUS) {
+        for (size_t i = 0; r->ch_acc[0] >= 0 && i < ne; i++) /* motion only */
+            if (et[i] > T + 10 && et[i] < stop &&
+                (ecls[i] == PT_CLASS_VIGOROUS || !isnan(ecad[i]) ||
+                 (!isnan(emad[i]) && emad[i] >= p->mad_moderate_mg))) {
                 stop = fmax(T + 60, et[i]);
                 break;
             }
-        /* T30 and the fit, on the samples */
-        double sx = 0, sy = 0, sxx = 0, sxy = 0;
-        size_t n30 = 0, nf = 0;
+        size_t nf = 0;
         double qsum = 0, qn = 0, rise = 0;
-        /* the fit starts where the rate leaves the end's plateau: a shift in
-         * time changes only A, so starting late costs nothing, while a flat
-         * start biases tau upwards */
-        double fit0 = T;
-        for (size_t i = lower(&h, T); i < h.n && h.t[i] <= T + 15; i++)
-            if (!isnan(h0) && h.v[i] >= h0 - 0.5)
-                fit0 = h.t[i];
+        /* the fit: a shift in time changes only b, so starting late costs
+         * nothing, while a flat start biases tau upwards. Chest strap: from
+         * where the rate leaves the end's plateau. PPG: from the first window
+         * wholly after the end (the mean of a + b e^{-t/tau} over a window
+         * is a + b' e^{-t_centre/tau}: tau unchanged) to the last wholly
+         * before the stop */
+        double fit0 = T + half, fit1 = stop - half;
+        if (device)
+            for (size_t i = lower(&h, T); i < h.n && h.t[i] <= T + 15; i++)
+                if (!isnan(h0) && h.v[i] >= h0 - 0.5)
+                    fit0 = h.t[i];
         for (size_t i = lower(&h, T); i < h.n && h.t[i] <= stop; i++) {
             double dt = h.t[i] - T;
-            if (dt <= 30.0) {
-                double l = log(h.v[i]);
-                sx += dt;
-                sy += l;
-                sxx += dt * dt;
-                sxy += dt * l;
-                n30++;
-            }
             if (dt <= 120.0) {
                 qsum += h.q[i];
                 qn += 1;
             }
             if (dt <= 60.0 && !isnan(h0) && h.v[i] > h0 + 5)
                 rise = 1;
-            if (h.t[i] >= fit0) {
+            if (h.t[i] >= fit0 && h.t[i] <= fit1) {
                 ft[nf] = dt;
                 fy[nf++] = h.v[i];
             }
         }
-        double t30 = NAN;
-        if (n30 >= 3) {
-            double den = (double)n30 * sxx - sx * sx;
-            double slope = den > 0 ? ((double)n30 * sxy - sx * sy) / den : (double)NAN;
-            t30 = slope < 0 ? -1.0 / slope : (double)NAN;
+        double t30 = NAN, r2 = NAN, tau = NAN;
+        if (nf >= 3 && pt_fit_t30(ft, fy, nf, &t30, NULL))
+            t30 = NAN;
+        pt_expfit fit;
+        if (nf >= 5 && ft[nf - 1] - ft[0] >= 60.0 && !pt_fit_exp(ft, fy, nf, &fit, NULL) &&
+            fit.b > 0) { /* a decay */
+            tau = fit.tau_s;
+            r2 = fit.r2;
         }
-        double r2 = NAN, tau = NAN;
-        if (nf >= 5 && (nf ? ft[nf - 1] : 0) >= 60.0)
-            tau = pt_recovery_fit_tau(ft, fy, nf, &r2);
         /* quality */
         int slots = 0;
         for (int k = 0; k < 12; k++) {
