@@ -92,8 +92,12 @@ static void print_subjects(const pt_load *ld)
                pt_load_subject(ld, (size_t)sid[i]), a, b, ndays[i], nval[i]);
         printf("  fitness CTL %.1f  fatigue ATL %.1f  form TSB (tomorrow) %+.1f  ACWR %.2f\n",
                ctl[i], atl[i], tsb[i], last_acwr);
-        printf("  walking streak %.0f days (best %.0f)  HRR60 trend %+.2f bpm/week\n",
-               last_streak, best, slope[i]);
+        printf("  walking streak %.0f days (best %.0f)  HRR60 trend ", last_streak, best);
+        if (isnan(slope[i]))
+            printf("n/a (fewer than %zu weeks with recoveries)\n",
+                   pt_load_settings(ld)->trend_min_weeks);
+        else
+            printf("%+.2f bpm/week\n", slope[i]);
     }
 }
 

@@ -1181,6 +1181,38 @@ static int read_ltable(pt_load *ld, hid_t file, ltable *t, const char *path, pt_
     return rc;
 }
 
+static double json_number(const char *json, const char *key, double dflt)
+{
+    char pat[64];
+    snprintf(pat, sizeof pat, "\"%s\":", key);
+    const char *p = strstr(json, pat);
+    if (!p)
+        return dflt;
+    char *end;
+    double v = strtod(p + strlen(pat), &end);
+    return end == p + strlen(pat) ? dflt : v;
+}
+
+/* The numeric settings written by config_json (a missing key keeps the default). */
+static void config_from_json(pt_load_config *c, const char *json)
+{
+    c->ctl_days = json_number(json, "ctl_days", c->ctl_days);
+    c->atl_days = json_number(json, "atl_days", c->atl_days);
+    c->sb_today = (int)json_number(json, "sb_today", c->sb_today);
+    c->acwr_acute_days = json_number(json, "acwr_acute_days", c->acwr_acute_days);
+    c->acwr_chronic_days = json_number(json, "acwr_chronic_days", c->acwr_chronic_days);
+    c->min_wear_h = json_number(json, "min_wear_h", c->min_wear_h);
+    c->streak_min_minutes = json_number(json, "streak_min_minutes", c->streak_min_minutes);
+    c->walk_target_minutes = json_number(json, "walk_target_minutes", c->walk_target_minutes);
+    c->easy_session_minutes = json_number(json, "easy_session_minutes", c->easy_session_minutes);
+    c->missing = strstr(json, "\"missing\": \"zero\"") ? PT_MISSING_ZERO : PT_MISSING_SKIP;
+    c->metric = strstr(json, "\"metric\": \"edwards\"") ? PT_LOAD_EDWARDS
+                : strstr(json, "\"metric\": \"accel\"") ? PT_LOAD_ACCEL
+                                                          : PT_LOAD_BANISTER;
+}
+
+const pt_load_config *pt_load_settings(const pt_load *ld) { return &ld->cfg; }
+
 pt_load *pt_load_read_h5(const char *path, pt_error *err)
 {
     if (!pt_is_hdf5(path)) {
@@ -1205,6 +1237,18 @@ pt_load *pt_load_read_h5(const char *path, pt_error *err)
             char *s = NULL;
             if (a >= 0 && H5Aread(a, mt, &s) >= 0 && s) {
                 is_load = !strcmp(s, "load");
+                H5free_memory(s);
+            }
+            H5Tclose(mt);
+            if (a >= 0)
+                H5Aclose(a);
+        }
+        if (is_load && H5Aexists(root, "parameters") > 0) { /* the settings used */
+            hid_t a = H5Aopen(root, "parameters", H5P_DEFAULT);
+            hid_t mt = h5_str();
+            char *s = NULL;
+            if (a >= 0 && H5Aread(a, mt, &s) >= 0 && s) {
+                config_from_json(&ld->cfg, s);
                 H5free_memory(s);
             }
             H5Tclose(mt);

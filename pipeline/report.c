@@ -10,6 +10,7 @@
  * Files are written to a temporary name and renamed into place. */
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -439,8 +440,8 @@ int pt_report_load_svg(const pt_load *ld, const char *subject, const char *title
     const double *wh60 = pt_load_column(ld, "weekly", "hrr60_bpm");
     const double *ssl = pt_load_column(ld, "subjects", "hrr60_slope_bpm_per_week");
     const double *ssid = pt_load_column(ld, "subjects", "subject_id");
-    const pt_load_config defs = pt_load_defaults();
-    double target = defs.walk_target_minutes;
+    const pt_load_config *cfg = pt_load_settings(ld);
+    double target = cfg->walk_target_minutes;
     double d0 = date[0] / 86400.0;
     double *x = malloc(n * sizeof *x);
     if (!x)
@@ -499,6 +500,17 @@ int pt_report_load_svg(const pt_load *ld, const char *subject, const char *title
     }
     fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#555\"/>\n", p.x0,
             py(&p, 0), p.x0 + p.w, py(&p, 0));
+    /* Across missing days the model carries its state: thin dotted bridges. */
+    for (size_t i = 0, prev = SIZE_MAX; i < n; i++) {
+        if (!isfinite(ctl[i]))
+            continue;
+        if (prev != SIZE_MAX && i > prev + 1) {
+            double bx2[2] = {x[prev], x[i]}, bc[2] = {ctl[prev], ctl[i]}, ba[2] = {atl[prev], atl[i]};
+            series(f, &p, bx2, bc, 2, "#1f4e9c", 1.0, "2,3");
+            series(f, &p, bx2, ba, 2, "#c2185b", 1.0, "2,3");
+        }
+        prev = i;
+    }
     series(f, &p, x, ctl, n, "#1f4e9c", 2.4, NULL);
     series(f, &p, x, atl, n, "#c2185b", 2.0, NULL);
     series(f, &p, x, tsb, n, "#f28e2b", 2.0, "6,3");
@@ -515,11 +527,14 @@ int pt_report_load_svg(const pt_load *ld, const char *subject, const char *title
     double lx = 915, ly = 92;
     legend_item(f, lx, ly, "#bdbdbd", 0, "load (TRIMP)");
     legend_item(f, lx, ly + 18, "#9ecae1", 0, "load (accel.)");
-    legend_item(f, lx, ly + 36, "#1f4e9c", 1, "CTL 42 d");
-    legend_item(f, lx, ly + 54, "#c2185b", 1, "ATL 7 d");
-    legend_item(f, lx, ly + 72, "#f28e2b", 2, "TSB");
+    char lab[64];
+    snprintf(lab, sizeof lab, "CTL %g d (fitness)", cfg->ctl_days);
+    legend_item(f, lx, ly + 36, "#1f4e9c", 1, lab);
+    snprintf(lab, sizeof lab, "ATL %g d (fatigue)", cfg->atl_days);
+    legend_item(f, lx, ly + 54, "#c2185b", 1, lab);
+    legend_item(f, lx, ly + 72, "#f28e2b", 2, "TSB (form)");
     text(f, lx, ly + 92, "start", 10, "#555", "TSB(d) = CTL-ATL");
-    text(f, lx, ly + 104, "start", 10, "#555", "of day d-1");
+    text(f, lx, ly + 104, "start", 10, "#555", cfg->sb_today ? "of day d" : "of day d-1");
     fprintf(f, "<path d=\"M%.1f %.1fl6 6m0 -6l-6 6\" stroke=\"#e6550d\" stroke-width=\"1.2\"/>\n",
             lx + 4, ly + 116);
     text(f, lx + 23, ly + 124, "start", 11, "#222", "too little wear");
@@ -617,7 +632,8 @@ int pt_report_load_svg(const pt_load *ld, const char *subject, const char *title
     frame(f, &r);
     legend_item(f, lx + 40, 712, "#74c476", 0, "target days");
     fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"5\" fill=\"#08519c\"/>\n", lx + 47, 726.0);
-    text(f, lx + 63, 730, "start", 11, "#222", "easy >= 25 min");
+    snprintf(buf, sizeof buf, "easy >= %g min", cfg->easy_session_minutes);
+    text(f, lx + 63, 730, "start", 11, "#222", buf);
     fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"5\" fill=\"white\" stroke=\"#08519c\"/>\n",
             lx + 47, 744.0);
     text(f, lx + 63, 748, "start", 11, "#222", "none");

@@ -183,6 +183,8 @@ PT_API const char *pt_load_notes(const pt_load *ld);
 PT_API int pt_load_write_h5(const pt_load *ld, const char *path, pt_error *err);
 /* The daily table as CSV (header row, subject and ISO date first, NaN empty). */
 PT_API int pt_load_write_csv(const pt_load *ld, const char *path, pt_error *err);
+/* The settings of the model (for a file read back: those it was computed with). */
+PT_API const pt_load_config *pt_load_settings(const pt_load *ld);
 /* Read a LOAD.h5 back (for reports). PT_EFORMAT when it is not one. */
 PT_API pt_load *pt_load_read_h5(const char *path, pt_error *err);
 

@@ -380,11 +380,24 @@ PT_TEST(load_missing_zero_option)
 {
     pt_load_config cfg = pt_load_defaults();
     cfg.missing = PT_MISSING_ZERO;
+    cfg.walk_target_minutes = 45;
+    cfg.ctl_days = 30;
     pt_load *ld = build_model(&cfg);
     PT_REQUIRE(pt_load_compute(ld, NULL) == PT_OK);
     const double *load = pt_load_column(ld, "daily", "load");
     PT_CHECK_NEAR(0, load[60], 0, 0); /* no data -> 0 */
     PT_CHECK_NEAR(5, load[20], 0, 0); /* flagged day: its measured load */
+    /* the settings travel with the file */
+    char h5[64];
+    snprintf(h5, sizeof h5, "test_load_zero_%ld.h5", (long)getpid());
+    PT_REQUIRE(pt_load_write_h5(ld, h5, NULL) == PT_OK);
+    pt_load *back = pt_load_read_h5(h5, NULL);
+    PT_REQUIRE(back);
+    PT_CHECK_INT(PT_MISSING_ZERO, pt_load_settings(back)->missing);
+    PT_CHECK_NEAR(45, pt_load_settings(back)->walk_target_minutes, 0, 0);
+    PT_CHECK_NEAR(30, pt_load_settings(back)->ctl_days, 0, 0);
+    pt_load_destroy(back);
+    remove(h5);
     pt_load_destroy(ld);
 }
 
