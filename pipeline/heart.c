@@ -238,6 +238,8 @@ static int emit(heart *h, size_t n_out, pt_summary *s, pt_error *err)
 /* Append conditioned samples to the pending queues, push what is aligned. */
 static int queue(double **q, size_t *cap, size_t have, const double *x, size_t n, pt_error *err)
 {
+    if (n == 0)
+        return PT_OK; /* nothing to copy (and *q may still be NULL) */
     if (have + n > *cap) {
         size_t c = (have + n) * 2;
         double *p = realloc(*q, c * sizeof(double));
@@ -285,11 +287,12 @@ static int feed(heart *h, int final, pt_summary *s, pt_error *err)
                                  &n_out, err);
         if (rc)
             return rc;
-        for (size_t k = 0; k < h->nppg; k++)
+        for (size_t k = 0; k < h->nppg && np && h->np_pend > np; k++)
             memmove(h->pend_p[k], h->pend_p[k] + np, (h->np_pend - np) * sizeof(double));
         h->np_pend -= np;
         for (int k = 0; k < 3 && have_acc; k++) {
-            memmove(h->pend_a[k], h->pend_a[k] + na, (h->na_pend[k] - na) * sizeof(double));
+            if (na && h->na_pend[k] > na)
+                memmove(h->pend_a[k], h->pend_a[k] + na, (h->na_pend[k] - na) * sizeof(double));
             h->na_pend[k] -= na;
         }
         if ((rc = emit(h, n_out, s, err)))
@@ -366,7 +369,8 @@ static int beats(heart *h, int final, pt_summary *s, pt_error *err)
                 drop = 0;
             if ((size_t)drop > h->ba_n[k])
                 drop = (long long)h->ba_n[k];
-            memmove(h->ba[k], h->ba[k] + drop, (h->ba_n[k] - (size_t)drop) * sizeof(double));
+            if (drop > 0 && h->ba_n[k] > (size_t)drop)
+                memmove(h->ba[k], h->ba[k] + drop, (h->ba_n[k] - (size_t)drop) * sizeof(double));
             h->ba_n[k] -= (size_t)drop;
             (void)keep_a;
         }
