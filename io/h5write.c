@@ -4,17 +4,14 @@
  * Written to "<path>.tmp.<pid>", flushed, fsync'd and renamed into place, so
  * a reader never sees a half-written summary and a failed run leaves the
  * previous file untouched. */
-#include <errno.h>
-#include <fcntl.h>
 #include <hdf5.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
+#include "io/atomic.h"
 #include "io/lock.h"
 #include "io/sha256.h"
 #include "pulsetrain/pipeline.h"
@@ -251,7 +248,7 @@ static int write_all(h5w *w, const pt_summary *s, const pt_params *p)
 int pt_summary_write_h5(const pt_summary *s, const pt_params *p, const char *path, pt_error *err)
 {
     char tmp[1100];
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+    pt_tmp_name(path, tmp, sizeof tmp);
     h5w w = {.path = path, .err = err};
     pt_io_lock();
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* we report errors ourselves */
@@ -265,19 +262,5 @@ int pt_summary_write_h5(const pt_summary *s, const pt_params *p, const char *pat
     if (H5Fclose(w.file) < 0 && !rc)
         rc = pt_error_set(err, PT_EIO, "%s: HDF5 could not close the file", path);
     pt_io_unlock();
-    if (!rc) {
-        int fd = open(tmp, O_RDONLY);
-        if (fd < 0 || fsync(fd) != 0)
-            rc = pt_error_set(err, PT_EIO, "%s: fsync failed: %s", tmp, strerror(errno));
-        if (fd >= 0)
-            close(fd);
-    }
-    if (!rc && rename(tmp, path) != 0)
-        rc = pt_error_set(err, PT_EIO, "%s: cannot rename %s into place: %s", path, tmp,
-                          strerror(errno));
-    if (rc) {
-        unlink(tmp);
-        return rc == PT_EIO || rc == PT_ENOMEM ? rc : rc;
-    }
-    return PT_OK;
+    return pt_tmp_commit(rc, tmp, path, err);
 }
