@@ -29,3 +29,21 @@ int pt_tmp_commit(int rc, const char *tmp, const char *path, pt_error *err)
         unlink(tmp);
     return rc;
 }
+
+FILE *pt_tmp_fopen(const char *path, char *tmp, size_t len, pt_error *err)
+{
+    pt_tmp_name(path, tmp, len);
+    FILE *f = fopen(tmp, "w");
+    if (!f)
+        pt_error_set(err, PT_EIO, "%s: cannot create: %s", tmp, strerror(errno));
+    return f;
+}
+
+int pt_tmp_fclose(FILE *f, int rc, const char *tmp, const char *path, pt_error *err)
+{
+    if ((ferror(f) | fflush(f)) && !rc)
+        rc = pt_error_set(err, PT_EIO, "%s: write failed: %s", tmp, strerror(errno));
+    if (fclose(f) && !rc)
+        rc = pt_error_set(err, PT_EIO, "%s: close failed: %s", tmp, strerror(errno));
+    return pt_tmp_commit(rc, tmp, path, err);
+}

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "io/atomic.h"
 #include "io/lock.h"
 #include "pulsetrain/load.h"
 
@@ -1013,7 +1014,7 @@ static int write_ltable(const pt_load *ld, hid_t file, const ltable *t, const ch
 int pt_load_write_h5(const pt_load *ld, const char *path, pt_error *err)
 {
     char tmp[1100];
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+    pt_tmp_name(path, tmp, sizeof tmp);
     char json[1024];
     config_json(&ld->cfg, json, sizeof json);
     pt_io_lock();
@@ -1044,28 +1045,15 @@ int pt_load_write_h5(const pt_load *ld, const char *path, pt_error *err)
     if (H5Fclose(f) < 0 && !rc)
         rc = pt_error_set(err, PT_EIO, "%s: HDF5 could not close the file", path);
     pt_io_unlock();
-    if (!rc) {
-        int fd = open(tmp, O_RDONLY);
-        if (fd < 0 || fsync(fd) != 0)
-            rc = pt_error_set(err, PT_EIO, "%s: fsync failed: %s", tmp, strerror(errno));
-        if (fd >= 0)
-            close(fd);
-    }
-    if (!rc && rename(tmp, path) != 0)
-        rc = pt_error_set(err, PT_EIO, "%s: cannot rename %s into place: %s", path, tmp,
-                          strerror(errno));
-    if (rc)
-        unlink(tmp);
-    return rc;
+    return pt_tmp_commit(rc, tmp, path, err);
 }
 
 int pt_load_write_csv(const pt_load *ld, const char *path, pt_error *err)
 {
     char tmp[1100];
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "w");
+    FILE *f = pt_tmp_fopen(path, tmp, sizeof tmp, err);
     if (!f)
-        return pt_error_set(err, PT_EIO, "%s: cannot create: %s", tmp, strerror(errno));
+        return err ? err->code : PT_EIO;
     const ltable *t = &ld->t[T_DAILY];
     for (size_t c = 0; c < t->ncols; c++)
         fprintf(f, "%s%s", c ? "," : "", t->def[c].name);
@@ -1086,16 +1074,7 @@ int pt_load_write_csv(const pt_load *ld, const char *path, pt_error *err)
         }
         fputc('\n', f);
     }
-    int rc = PT_OK;
-    if (ferror(f) | fflush(f) | fsync(fileno(f)))
-        rc = pt_error_set(err, PT_EIO, "%s: write failed: %s", tmp, strerror(errno));
-    if (fclose(f) && !rc)
-        rc = pt_error_set(err, PT_EIO, "%s: close failed: %s", tmp, strerror(errno));
-    if (!rc && rename(tmp, path))
-        rc = pt_error_set(err, PT_EIO, "%s: cannot rename into place: %s", path, strerror(errno));
-    if (rc)
-        unlink(tmp);
-    return rc;
+    return pt_tmp_fclose(f, PT_OK, tmp, path, err);
 }
 
 /* ---- reading a LOAD.h5 back ---- */

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "io/atomic.h"
 #include "pulsetrain/load.h"
 
 #define FONT "font-family=\"DejaVu Sans, Arial, Helvetica, sans-serif\""
@@ -141,28 +142,6 @@ static void series(FILE *f, const panel *p, const double *x, const double *y, si
         fputs("\"/>\n", f);
 }
 
-static FILE *open_tmp(const char *path, char *tmp, size_t len, pt_error *err)
-{
-    snprintf(tmp, len, "%s.tmp.%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "w");
-    if (!f)
-        pt_error_set(err, PT_EIO, "%s: cannot create: %s", tmp, strerror(errno));
-    return f;
-}
-
-static int close_rename(FILE *f, const char *tmp, const char *path, pt_error *err)
-{
-    int rc = PT_OK;
-    if (ferror(f) | fflush(f))
-        rc = pt_error_set(err, PT_EIO, "%s: write failed: %s", tmp, strerror(errno));
-    if (fclose(f) && !rc)
-        rc = pt_error_set(err, PT_EIO, "%s: close failed: %s", tmp, strerror(errno));
-    if (!rc && rename(tmp, path))
-        rc = pt_error_set(err, PT_EIO, "%s: cannot rename into place: %s", path, strerror(errno));
-    if (rc)
-        unlink(tmp);
-    return rc;
-}
 
 static void head(FILE *f, double w, double h, const char *title)
 {
@@ -259,7 +238,7 @@ int pt_report_summary_svg(const pt_summary *s, const char *title, const char *pa
         hmax = 150;
     }
     char tmp[1100];
-    FILE *f = open_tmp(path, tmp, sizeof tmp, err);
+    FILE *f = pt_tmp_fopen(path, tmp, sizeof tmp, err);
     if (!f) {
         free(bx), free(by), free(bc);
         return PT_EIO;
@@ -388,7 +367,7 @@ int pt_report_summary_svg(const pt_summary *s, const char *title, const char *pa
             text(f, 660, 485 + 20.0 * 8 + 30, "start", 10.5, "#555", "(first 8 recoveries shown)");
     }
     fputs("</svg>\n", f);
-    return close_rename(f, tmp, path, err);
+    return pt_tmp_fclose(f, PT_OK, tmp, path, err);
 }
 
 /* ---- a load file ---- */
@@ -461,7 +440,7 @@ int pt_report_load_svg(const pt_load *ld, const char *subject, const char *title
             smax = fmax(smax, streak[i]);
     }
     char tmp[1100];
-    FILE *f = open_tmp(path, tmp, sizeof tmp, err);
+    FILE *f = pt_tmp_fopen(path, tmp, sizeof tmp, err);
     if (!f) {
         free(x);
         return PT_EIO;
@@ -641,5 +620,5 @@ int pt_report_load_svg(const pt_load *ld, const char *subject, const char *title
     text(f, lx + 40, 784, "start", 11, "#1b9e77", "n: HRR60 [bpm]");
     free(x);
     fputs("</svg>\n", f);
-    return close_rename(f, tmp, path, err);
+    return pt_tmp_fclose(f, PT_OK, tmp, path, err);
 }
