@@ -1,0 +1,61 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# bench_pipeline.sh — end-to-end speed and memory of `process` and `batch`
+# (issue 8). Bench, not a test: prints figures, asserts nothing.
+#
+#   sh bench/bench_pipeline.sh BUILD_DIR [WORK_DIR] [--long]
+#
+# BUILD_DIR holds pulsetrain and pt-eval-pipeline. On simulated recordings
+# (PPG 64 Hz + 3-axis acc 32 Hz, CSV) of 1 h, 24 h (and 7 d with --long):
+# read-only, hash-only and whole-pipeline runs, one per process (wall, CPU,
+# hours of signal per second, peak RSS); the numpy/scipy baseline
+# (bench/baseline_scipy.py) on the 24 h file; FLAC when `simulate` can write
+# it; `batch -j 1` against `-j 2` on 8 recordings of 6 h.
+# The machine's load average is printed with each group: on a shared machine
+# compare CPU seconds, not wall seconds.
+set -u
+B=${1:?usage: bench_pipeline.sh BUILD_DIR [WORK_DIR] [--long]}
+W=${2:-/tmp/pt_bench_pipeline}
+LONG=0; [ "${3:-}" = "--long" ] && LONG=1
+SRC=$(cd "$(dirname "$0")/.." && pwd)
+PT="$B/pulsetrain"; EV="$B/pt-eval-pipeline"
+mkdir -p "$W"
+load() { echo "# load average: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores"; }
+sim() { # hours name
+    [ -f "$W/$2.csv" ] || "$PT" simulate --hours "$1" --seed 1 -o "$W/$2.csv" >/dev/null
+    rm -f "$W/$2.truth.csv" "$W/$2.recovery.csv"
+}
+echo "# $($PT --version); $(uname -m); $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)"
+lens="1:h1 24:d24"; [ $LONG -eq 1 ] && lens="$lens 168:d168"
+for l in $lens; do
+    sim "${l%%:*}" "${l##*:}"
+done
+echo "## process (CSV)"; load
+for l in $lens; do
+    f="$W/${l##*:}.csv"
+    "$EV" --read-only "$f"; "$EV" --hash-only "$f"; "$EV" -o "$W/out.h5" "$f"
+done
+if "$PT" simulate --help 2>&1 | grep -qi flac; then
+    echo "## process (FLAC)"; load
+    for l in $lens; do
+        n=${l##*:}
+        [ -f "$W/$n.flac" ] || "$PT" simulate --hours "${l%%:*}" --seed 1 -o "$W/$n.flac" >/dev/null
+        "$EV" --read-only "$W/$n.flac"; "$EV" -o "$W/out.h5" "$W/$n.flac"
+    done
+else
+    echo "## FLAC: not measured (simulate cannot write FLAC in this build)"
+fi
+echo "## numpy/scipy baseline, 24 h"; load
+/usr/bin/python3 "$SRC/bench/baseline_scipy.py" "$W/d24.csv" -o "$W/d24.baseline.npz"
+echo "## batch: 8 recordings of 6 h, -j 1 vs -j 2"; load
+mkdir -p "$W/batch8"
+for s in 1 2 3 4 5 6 7 8; do
+    [ -f "$W/batch8/r$s.csv" ] || "$PT" simulate --hours 6 --seed $s -o "$W/batch8/r$s.csv" >/dev/null
+    rm -f "$W/batch8/r$s.truth.csv" "$W/batch8/r$s.recovery.csv"
+done
+for j in 1 2; do
+    rm -rf "$W/b$j"
+    /usr/bin/time -f "batch -j $j: wall %e s  user %U s  sys %S s  peak RSS %M kB" \
+        "$PT" batch "$W/batch8" -o "$W/b$j" -j $j -q
+    load
+done
