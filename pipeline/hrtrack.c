@@ -23,6 +23,7 @@
 #include "pulsetrain/sos.h"
 
 #define MAX_CH 8
+#define MAX_REF 4 /* acc references of the coherence: x, y, z (+ |a|) */
 #define SKEW_S 60.0          /* streams may run this far apart in time */
 #define RECOMPUTE_EVERY 256  /* exact re-summation of the running sums against drift */
 
@@ -34,19 +35,22 @@ typedef struct resampler {
 
 struct pt_hrtrack {
     pt_hrtrack_config c;
-    double fs[MAX_CH + 3];
-    size_t nch, ns; /* PPG channels; streams = nch (+3 with acc) */
+    double fs[MAX_CH + MAX_REF];
+    size_t nch, ns; /* PPG channels; streams = nch + na */
+    size_t na;      /* acc streams: 0, 3 (axes) or 4 (axes and |a|) */
+    size_t npair;   /* na (na + 1) / 2 entries of the Hermitian acc cross-spectral matrix */
     int have_acc;
     size_t W, nfft, k_lo, nb;
     double df_bpm, f0_bpm;
     size_t K, Kc, Kw, R; /* lookahead, halves, frame ring length */
     size_t L;            /* decision lag */
     size_t ks;           /* smoothing length */
+    size_t back, ahead;  /* decided windows needed before/after one output (smoothing) */
 
-    resampler rs[MAX_CH + 3];
+    resampler rs[MAX_CH + MAX_REF];
     double *buf; /* [ns][cap] proc samples; index 0 = absolute buf0 */
     size_t cap;
-    int64_t buf0, buf_end[MAX_CH + 3];
+    int64_t buf0, buf_end[MAX_CH + MAX_REF];
 
     int64_t nframes;     /* frames computed */
     double *fre, *fim;   /* [R][ns][nb] */
@@ -54,8 +58,8 @@ struct pt_hrtrack {
     double *fP, *fA;     /* [R][nb] combined PPG, acc noise */
 
     /* running sums for the coherence over frames [c_lo, c_hi) and the PPG average [w_lo, w_hi) */
-    double *sM;          /* [9][nb]: M00 M11 M22, re/im of M10 M20 M21 */
-    double *sSre, *sSim; /* [nch][3][nb] cross-spectra PPG x conj(acc) */
+    double *sMr, *sMi;   /* [npair][nb]: M_ij = sum X_i conj(X_j), i >= j, row-packed */
+    double *sSre, *sSim; /* [nch][na][nb] cross-spectra PPG x conj(acc) */
     double *sSpp;        /* [nch][nb] */
     double *sP;          /* [nb] */
     int64_t c_lo, c_hi, w_lo, w_hi;
@@ -93,7 +97,8 @@ pt_hrtrack_config pt_hrtrack_defaults(void)
     c.bpm_max = 220.0;
     c.wiener_half = 7;
     c.coh_half = 15;
-    c.coh_reg = 0.01;
+    c.coh_reg = 0.05;
+    c.acc_magnitude = 1;
     c.acc_pow = 2.0;
     c.w_coh = 0.7;
     c.emis_beta = 6.0;
@@ -101,6 +106,7 @@ pt_hrtrack_config pt_hrtrack_defaults(void)
     c.refine_bpm = 3.0;
     c.smooth = 3;
     c.quality_bpm = 6.0;
+    c.quality_half = 7;
     c.lag_windows = 90;
     return c;
 }
@@ -125,7 +131,7 @@ size_t pt_hrtrack_max_out(const pt_hrtrack *h, size_t n_ppg)
     if (!h)
         return 0;
     return (size_t)((double)n_ppg / (h->fs[0] * h->c.step_s)) + h->cap / step_samples(h) +
-           h->L + h->K + h->ks + 8;
+           h->L + h->K + h->back + h->ahead + 8;
 }
 
 void pt_hrtrack_destroy(pt_hrtrack *h)
@@ -138,7 +144,8 @@ void pt_hrtrack_destroy(pt_hrtrack *h)
     free(h->fPn);
     free(h->fP);
     free(h->fA);
-    free(h->sM);
+    free(h->sMr);
+    free(h->sMi);
     free(h->sSre);
     free(h->sSim);
     free(h->sSpp);
@@ -165,6 +172,22 @@ void pt_hrtrack_destroy(pt_hrtrack *h)
     free(h);
 }
 
+static void clear_sums(pt_hrtrack *h)
+{
+    size_t nb = h->nb, np = h->npair ? h->npair : 1, nr = h->na ? h->na : 1;
+    memset(h->sMr, 0, np * nb * sizeof *h->sMr);
+    memset(h->sMi, 0, np * nb * sizeof *h->sMi);
+    memset(h->sSre, 0, h->nch * nr * nb * sizeof *h->sSre);
+    memset(h->sSim, 0, h->nch * nr * nb * sizeof *h->sSim);
+    memset(h->sSpp, 0, h->nch * nb * sizeof *h->sSpp);
+    memset(h->sP, 0, nb * sizeof *h->sP);
+}
+
+size_t pt_hrtrack_nacc(const pt_hrtrack *h)
+{
+    return h ? h->na : 0;
+}
+
 void pt_hrtrack_reset(pt_hrtrack *h)
 {
     if (!h)
@@ -175,11 +198,7 @@ void pt_hrtrack_reset(pt_hrtrack *h)
         h->buf_end[s] = 0;
     h->nframes = 0;
     h->c_lo = h->c_hi = h->w_lo = h->w_hi = 0;
-    memset(h->sM, 0, 9 * h->nb * sizeof *h->sM);
-    memset(h->sSre, 0, h->nch * 3 * h->nb * sizeof *h->sSre);
-    memset(h->sSim, 0, h->nch * 3 * h->nb * sizeof *h->sSim);
-    memset(h->sSpp, 0, h->nch * h->nb * sizeof *h->sSpp);
-    memset(h->sP, 0, h->nb * sizeof *h->sP);
+    clear_sums(h);
     h->since_recompute = 0;
     h->nemit = 0;
     h->ndecided = 0;
@@ -232,7 +251,8 @@ pt_hrtrack *pt_hrtrack_create(const pt_hrtrack_config *cfg, double fs_ppg_hz,
                NULL;
     if (!(c.w_coh >= 0 && c.w_coh <= 1) || !(c.emis_beta > 0) || !(c.trans_bpm > 0) ||
         !(c.coh_reg >= 0) || !(c.acc_pow > 0) || !(c.refine_bpm >= 0) ||
-        !(c.quality_bpm > 0) || c.smooth < 1 || c.smooth > 64 || c.lag_windows < 1 ||
+        !(c.quality_bpm > 0) || c.smooth < 1 || c.smooth > 64 || c.quality_half > 64 ||
+        c.lag_windows < 1 ||
         c.lag_windows > (size_t)1 << 30 || c.coh_half > 1000 || c.wiener_half > 1000)
         return pt_error_set(err, PT_EINVAL, "hrtrack: a tracking parameter is out of range"),
                NULL;
@@ -243,7 +263,9 @@ pt_hrtrack *pt_hrtrack_create(const pt_hrtrack_config *cfg, double fs_ppg_hz,
     h->c = c;
     h->nch = n_ppg_channels;
     h->have_acc = have_acc ? 1 : 0;
-    h->ns = h->nch + (h->have_acc ? 3 : 0);
+    h->na = h->have_acc ? (c.acc_magnitude ? 4 : 3) : 0;
+    h->npair = h->na * (h->na + 1) / 2;
+    h->ns = h->nch + h->na;
     for (size_t s = 0; s < h->ns; s++)
         h->fs[s] = s < h->nch ? fs_ppg_hz : fs_acc_hz;
     h->W = (size_t)wd;
@@ -273,6 +295,11 @@ pt_hrtrack *pt_hrtrack_create(const pt_hrtrack_config *cfg, double fs_ppg_hz,
     h->R = 2 * h->K + 2;
     h->L = c.lag_windows;
     h->ks = c.smooth;
+    {
+        size_t bb = h->ks / 2, aa = h->ks - 1 - h->ks / 2;
+        h->back = bb > c.quality_half ? bb : c.quality_half;
+        h->ahead = aa > c.quality_half ? aa : c.quality_half;
+    }
     h->cap = h->W + (size_t)ceil(SKEW_S * c.fs_proc_hz) + 2 * step_samples(h);
 
     size_t nb = h->nb, ns = h->ns, nch = h->nch, R = h->R, L1 = h->L + 1;
@@ -282,9 +309,11 @@ pt_hrtrack *pt_hrtrack_create(const pt_hrtrack_config *cfg, double fs_ppg_hz,
     h->fPn = xcalloc(R * nch, nb, sizeof *h->fPn);
     h->fP = xcalloc(R, nb, sizeof *h->fP);
     h->fA = xcalloc(R, nb, sizeof *h->fA);
-    h->sM = xcalloc(9, nb, sizeof *h->sM);
-    h->sSre = xcalloc(nch * 3, nb, sizeof *h->sSre);
-    h->sSim = xcalloc(nch * 3, nb, sizeof *h->sSim);
+    size_t np = h->npair ? h->npair : 1, nr = h->na ? h->na : 1;
+    h->sMr = xcalloc(np, nb, sizeof *h->sMr);
+    h->sMi = xcalloc(np, nb, sizeof *h->sMi);
+    h->sSre = xcalloc(nch * nr, nb, sizeof *h->sSre);
+    h->sSim = xcalloc(nch * nr, nb, sizeof *h->sSim);
     h->sSpp = xcalloc(nch, nb, sizeof *h->sSpp);
     h->sP = xcalloc(1, nb, sizeof *h->sP);
     h->delta = xcalloc(1, nb, sizeof *h->delta);
@@ -296,7 +325,7 @@ pt_hrtrack *pt_hrtrack_create(const pt_hrtrack_config *cfg, double fs_ppg_hz,
     h->path = xcalloc(L1, 1, sizeof *h->path);
     h->rC = xcalloc(L1, nb, sizeof *h->rC);
     h->rCw = xcalloc(L1, nb, sizeof *h->rCw);
-    h->dec = xcalloc(h->ks + 2, 1, sizeof *h->dec);
+    h->dec = xcalloc(h->back + h->ahead + 2, 1, sizeof *h->dec);
     h->seg = xcalloc(1, h->nfft, sizeof *h->seg);
     h->xre = xcalloc(1, h->nfft / 2 + 1, sizeof *h->xre);
     h->xim = xcalloc(1, h->nfft / 2 + 1, sizeof *h->xim);
@@ -305,7 +334,7 @@ pt_hrtrack *pt_hrtrack_create(const pt_hrtrack_config *cfg, double fs_ppg_hz,
     h->Cc = xcalloc(1, nb, sizeof *h->Cc);
     h->Cw = xcalloc(1, nb, sizeof *h->Cw);
     h->C = xcalloc(1, nb, sizeof *h->C);
-    if (!h->buf || !h->fre || !h->fim || !h->fPn || !h->fP || !h->fA || !h->sM || !h->sSre ||
+    if (!h->buf || !h->fre || !h->fim || !h->fPn || !h->fP || !h->fA || !h->sMr || !h->sMi || !h->sSre ||
         !h->sSim || !h->sSpp || !h->sP || !h->delta || !h->fwd || !h->bwd || !h->fwa ||
         !h->bwa || !h->bp || !h->path || !h->rC || !h->rCw || !h->dec || !h->seg || !h->xre || !h->xim ||
         !h->mag || !h->Pbar || !h->Cc || !h->Cw || !h->C) {
@@ -352,7 +381,7 @@ static double frame_stream(pt_hrtrack *h, size_t s, int64_t start, double *re, d
     for (size_t b = 0; b < h->nb; b++) {
         re[b] = h->xre[h->k_lo + b];
         im[b] = h->xim[h->k_lo + b];
-        mag[b] = hypot(re[b], im[b]);
+        mag[b] = sqrt(re[b] * re[b] + im[b] * im[b]);
         if (mag[b] > mx)
             mx = mag[b];
     }
@@ -376,7 +405,7 @@ static void compute_frame(pt_hrtrack *h, int64_t i)
                 Pn[b] = h->mag[b] * g;
                 P[b] += Pn[b] / (double)h->nch;
             }
-        } else {
+        } else if (s < h->nch + 3) { /* the Wiener noise estimate uses the three axes */
             for (size_t b = 0; b < nb; b++)
                 A[b] += h->mag[b] * g / 3.0;
         }
@@ -404,35 +433,31 @@ static void sums_frame(pt_hrtrack *h, int64_t j, double sign, int coh, int wie)
     }
     if (!coh)
         return;
-    const double *ar[3], *ai[3];
-    for (int a = 0; a < 3; a++) {
-        ar[a] = h->fre + (slot * ns + nch + (size_t)a) * nb;
-        ai[a] = h->fim + (slot * ns + nch + (size_t)a) * nb;
+    size_t na = h->na;
+    const double *ar[MAX_REF], *ai[MAX_REF];
+    for (size_t a = 0; a < na; a++) {
+        ar[a] = h->fre + (slot * ns + nch + a) * nb;
+        ai[a] = h->fim + (slot * ns + nch + a) * nb;
     }
-    double *M = h->sM;
-    for (size_t b = 0; b < nb; b++) {
-        double x0r = ar[0][b], x0i = ai[0][b], x1r = ar[1][b], x1i = ai[1][b];
-        double x2r = ar[2][b], x2i = ai[2][b];
-        M[0 * nb + b] += sign * (x0r * x0r + x0i * x0i);
-        M[1 * nb + b] += sign * (x1r * x1r + x1i * x1i);
-        M[2 * nb + b] += sign * (x2r * x2r + x2i * x2i);
-        /* M_ij = X_i conj(X_j) */
-        M[3 * nb + b] += sign * (x1r * x0r + x1i * x0i);
-        M[4 * nb + b] += sign * (x1i * x0r - x1r * x0i);
-        M[5 * nb + b] += sign * (x2r * x0r + x2i * x0i);
-        M[6 * nb + b] += sign * (x2i * x0r - x2r * x0i);
-        M[7 * nb + b] += sign * (x2r * x1r + x2i * x1i);
-        M[8 * nb + b] += sign * (x2i * x1r - x2r * x1i);
+    size_t q = 0;
+    for (size_t i = 0; i < na; i++) {
+        for (size_t k = 0; k <= i; k++, q++) {
+            double *mr = h->sMr + q * nb, *mi = h->sMi + q * nb;
+            const double *xr = ar[i], *xi = ai[i], *yr = ar[k], *yi = ai[k];
+            for (size_t b = 0; b < nb; b++) { /* X_i conj(X_j) */
+                mr[b] += sign * (xr[b] * yr[b] + xi[b] * yi[b]);
+                mi[b] += sign * (xi[b] * yr[b] - xr[b] * yi[b]);
+            }
+        }
     }
     for (size_t c = 0; c < nch; c++) {
         const double *pr = h->fre + (slot * ns + c) * nb, *pi = h->fim + (slot * ns + c) * nb;
         double *spp = h->sSpp + c * nb;
         for (size_t b = 0; b < nb; b++)
             spp[b] += sign * (pr[b] * pr[b] + pi[b] * pi[b]);
-        for (int a = 0; a < 3; a++) {
-            double *sr = h->sSre + (c * 3 + (size_t)a) * nb, *si = h->sSim + (c * 3 + (size_t)a) * nb;
-            for (size_t b = 0; b < nb; b++) {
-                /* Xp conj(Xa) */
+        for (size_t a = 0; a < na; a++) {
+            double *sr = h->sSre + (c * na + a) * nb, *si = h->sSim + (c * na + a) * nb;
+            for (size_t b = 0; b < nb; b++) { /* Xp conj(Xa) */
                 sr[b] += sign * (pr[b] * ar[a][b] + pi[b] * ai[a][b]);
                 si[b] += sign * (pi[b] * ar[a][b] - pr[b] * ai[a][b]);
             }
@@ -490,11 +515,7 @@ static void emission(pt_hrtrack *h, int64_t t, int64_t nf, double *Cn, double *C
     if (++h->since_recompute >= RECOMPUTE_EVERY) {
         /* start both sums afresh: bounds the floating-point drift of add/subtract */
         h->since_recompute = 0;
-        memset(h->sM, 0, 9 * nb * sizeof *h->sM);
-        memset(h->sSre, 0, h->nch * 3 * nb * sizeof *h->sSre);
-        memset(h->sSim, 0, h->nch * 3 * nb * sizeof *h->sSim);
-        memset(h->sSpp, 0, h->nch * nb * sizeof *h->sSpp);
-        memset(h->sP, 0, nb * sizeof *h->sP);
+        clear_sums(h);
         h->c_lo = h->c_hi = clo;
         h->w_lo = h->w_hi = wlo;
     }
@@ -524,34 +545,45 @@ static void emission(pt_hrtrack *h, int64_t t, int64_t nf, double *Cn, double *C
 
     /* PPG power not explained by the acc axes: Spp (1 - gamma^2), gamma^2 = s M^-1 s^H / Spp */
     memset(h->Cc, 0, nb * sizeof *h->Cc);
-    const double *M = h->sM;
+    size_t na = h->na;
     for (size_t b = 0; b < nb; b++) {
-        double m00 = M[b], m11 = M[nb + b], m22 = M[2 * nb + b];
-        double ld = h->c.coh_reg * (m00 + m11 + m22) / 3.0 + 1e-12;
-        m00 += ld;
-        m11 += ld;
-        m22 += ld;
-        /* Cholesky M = L L^H, L lower with real diagonal */
-        double l00 = sqrt(m00);
-        double l10r = M[3 * nb + b] / l00, l10i = M[4 * nb + b] / l00;
-        double l20r = M[5 * nb + b] / l00, l20i = M[6 * nb + b] / l00;
-        double l11 = sqrt(fmax(m11 - (l10r * l10r + l10i * l10i), 1e-300));
-        /* L21 = (M21 - L20 conj(L10)) / L11 */
-        double l21r = (M[7 * nb + b] - (l20r * l10r + l20i * l10i)) / l11;
-        double l21i = (M[8 * nb + b] - (l20i * l10r - l20r * l10i)) / l11;
-        double l22 = sqrt(fmax(m22 - (l20r * l20r + l20i * l20i) - (l21r * l21r + l21i * l21i),
-                               1e-300));
+        /* Cholesky M + load I = L L^H (Hermitian, na <= 4), L lower with real diagonal */
+        double lr[MAX_REF][MAX_REF], li[MAX_REF][MAX_REF], tr = 0;
+        for (size_t i = 0; i < na; i++)
+            tr += h->sMr[(i * (i + 1) / 2 + i) * nb + b];
+        double ld = h->c.coh_reg * tr / (double)na + 1e-12;
+        for (size_t j = 0; j < na; j++) {
+            double d = h->sMr[(j * (j + 1) / 2 + j) * nb + b] + ld;
+            for (size_t k = 0; k < j; k++)
+                d -= lr[j][k] * lr[j][k] + li[j][k] * li[j][k];
+            double ljj = sqrt(d > 1e-300 ? d : 1e-300);
+            lr[j][j] = ljj;
+            li[j][j] = 0;
+            for (size_t i = j + 1; i < na; i++) {
+                size_t q = i * (i + 1) / 2 + j;
+                double zr = h->sMr[q * nb + b], zi = h->sMi[q * nb + b];
+                for (size_t k = 0; k < j; k++) { /* - L_ik conj(L_jk) */
+                    zr -= lr[i][k] * lr[j][k] + li[i][k] * li[j][k];
+                    zi -= li[i][k] * lr[j][k] - lr[i][k] * li[j][k];
+                }
+                lr[i][j] = zr / ljj;
+                li[i][j] = zi / ljj;
+            }
+        }
         for (size_t c = 0; c < h->nch; c++) {
-            /* v = conj(s): solve L y = v; explained = |y|^2 */
-            const double *sr = h->sSre + c * 3 * nb, *si = h->sSim + c * 3 * nb;
-            double v0r = sr[b], v0i = -si[b], v1r = sr[nb + b], v1i = -si[nb + b];
-            double v2r = sr[2 * nb + b], v2i = -si[2 * nb + b];
-            double y0r = v0r / l00, y0i = v0i / l00;
-            double y1r = (v1r - (l10r * y0r - l10i * y0i)) / l11;
-            double y1i = (v1i - (l10r * y0i + l10i * y0r)) / l11;
-            double y2r = (v2r - (l20r * y0r - l20i * y0i) - (l21r * y1r - l21i * y1i)) / l22;
-            double y2i = (v2i - (l20r * y0i + l20i * y0r) - (l21r * y1i + l21i * y1r)) / l22;
-            double expl = y0r * y0r + y0i * y0i + y1r * y1r + y1i * y1i + y2r * y2r + y2i * y2i;
+            /* explained power s M^-1 s^H = |y|^2 with L y = conj(s) */
+            const double *sr = h->sSre + c * na * nb, *si = h->sSim + c * na * nb;
+            double yr[MAX_REF], yi[MAX_REF], expl = 0;
+            for (size_t i = 0; i < na; i++) {
+                double zr = sr[i * nb + b], zi = -si[i * nb + b];
+                for (size_t k = 0; k < i; k++) {
+                    zr -= lr[i][k] * yr[k] - li[i][k] * yi[k];
+                    zi -= lr[i][k] * yi[k] + li[i][k] * yr[k];
+                }
+                yr[i] = zr / lr[i][i];
+                yi[i] = zi / lr[i][i];
+                expl += yr[i] * yr[i] + yi[i] * yi[i];
+            }
             double spp = h->sSpp[c * nb + b];
             double g2 = expl / (spp > 1e-20 ? spp : 1e-20);
             g2 = g2 < 0 ? 0 : (g2 > 1 ? 1 : g2);
@@ -638,7 +670,7 @@ static void decide(pt_hrtrack *h, int64_t u, size_t state)
 {
     size_t nb = h->nb, slot = (size_t)(u % (int64_t)(h->L + 1));
     const double *Cn = h->rC + slot * nb, *Cw = h->rCw + slot * nb;
-    pt_hrtrack_window *w = &h->dec[(size_t)(u % (int64_t)(h->ks + 2))];
+    pt_hrtrack_window *w = &h->dec[(size_t)(u % (int64_t)(h->back + h->ahead + 2))];
     memset(w, 0, sizeof *w);
     w->t_start_s = (double)u * h->c.step_s;
 
@@ -694,23 +726,30 @@ static int output_ready(pt_hrtrack *h, pt_hrtrack_window *out, size_t max_out, s
                         pt_error *err)
 {
     int64_t before = (int64_t)(h->ks / 2), after = (int64_t)(h->ks - 1 - h->ks / 2);
-    int64_t R = (int64_t)(h->ks + 2);
+    int64_t qh = (int64_t)h->c.quality_half;
+    int64_t R = (int64_t)(h->back + h->ahead + 2);
     while (h->nout < h->ndecided) {
         int64_t u = h->nout;
         int end_known = h->nw_final >= 0 && h->ndecided == h->nw_final;
-        if (!end_known && u + after >= h->ndecided)
+        if (!end_known && u + (int64_t)h->ahead >= h->ndecided)
             break;
         if (*n_out >= max_out)
             return pt_error_set(err, PT_EINVAL, "hrtrack: output buffer of %zu windows is full",
                                 max_out);
-        double s = 0;
+        double s = 0, q = 0;
         for (int64_t j = -before; j <= after; j++) {
             int64_t v = u + j;
             v = v < 0 ? 0 : (v > h->ndecided - 1 ? h->ndecided - 1 : v);
             s += h->dec[v % R].bpm;
         }
+        for (int64_t j = -qh; j <= qh; j++) {
+            int64_t v = u + j;
+            v = v < 0 ? 0 : (v > h->ndecided - 1 ? h->ndecided - 1 : v);
+            q += h->dec[v % R].quality;
+        }
         out[*n_out] = h->dec[u % R];
         out[*n_out].bpm = s / (double)(before + after + 1);
+        out[*n_out].quality = q / (double)(2 * qh + 1);
         (*n_out)++;
         h->nout++;
     }
@@ -844,7 +883,7 @@ int pt_hrtrack_push(pt_hrtrack *h, const double *const *ppg, size_t n_ppg,
         if (!ppg[c])
             return pt_error_set(err, PT_EINVAL, "hrtrack_push: NULL ppg channel %zu", c);
     }
-    for (size_t a = 0; a < 3 && n_acc && h->have_acc; a++) {
+    for (size_t a = 0; a < h->na && n_acc; a++) {
         if (!acc[a])
             return pt_error_set(err, PT_EINVAL, "hrtrack_push: NULL acc axis %zu", a);
     }
@@ -862,7 +901,7 @@ int pt_hrtrack_push(pt_hrtrack *h, const double *const *ppg, size_t n_ppg,
         ip += np;
         if (h->have_acc) {
             size_t na = n_acc - ia < slice_a ? n_acc - ia : slice_a;
-            for (size_t a = 0; a < 3 && na; a++) {
+            for (size_t a = 0; a < h->na && na; a++) {
                 int rc = feed(h, h->nch + a, acc[a] + ia, na, out, max_out, n_out, err);
                 if (rc)
                     return rc;
@@ -962,7 +1001,9 @@ int pt_hrtrack_process(const pt_hrtrack_config *cfg, const double *const *ppg,
     if (nsec == 0 || nsec > 20)
         return pt_error_set(err, PT_EINVAL, "hrtrack_process: band_order %d", c.band_order);
     size_t nmax = n_ppg > n_acc ? n_ppg : n_acc;
-    size_t ns = n_ppg_channels + (have_acc ? 3 : 0);
+    size_t nacc = have_acc ? (c.acc_magnitude ? 4 : 3) : 0;
+    size_t ns = n_ppg_channels + nacc;
+    double *amag = NULL;
     double **x = calloc(ns, sizeof *x);
     pt_sos *f = NULL;
     pt_hrtrack *h = NULL;
@@ -971,10 +1012,27 @@ int pt_hrtrack_process(const pt_hrtrack_config *cfg, const double *const *ppg,
         rc = pt_error_set(err, PT_ENOMEM, "hrtrack_process: out of memory");
         goto done;
     }
+    if (nacc == 4) { /* |a| of the raw axes: the non-linear part of the motion coupling */
+        amag = malloc((n_acc ? n_acc : 1) * sizeof *amag);
+        if (!amag) {
+            rc = pt_error_set(err, PT_ENOMEM, "hrtrack_process: out of memory");
+            goto done;
+        }
+        for (size_t a = 0; a < 3; a++) {
+            if (!acc[a]) {
+                rc = pt_error_set(err, PT_EINVAL, "hrtrack_process: NULL acc axis %zu", a);
+                goto done;
+            }
+        }
+        for (size_t i = 0; i < n_acc; i++)
+            amag[i] = sqrt(acc[0][i] * acc[0][i] + acc[1][i] * acc[1][i] + acc[2][i] * acc[2][i]);
+    }
     for (size_t s = 0; s < ns; s++) {
         size_t n = s < n_ppg_channels ? n_ppg : n_acc;
         double fs = s < n_ppg_channels ? fs_ppg_hz : fs_acc_hz;
-        const double *src = s < n_ppg_channels ? ppg[s] : acc[s - n_ppg_channels];
+        const double *src = s < n_ppg_channels      ? ppg[s]
+                            : s < n_ppg_channels + 3 ? acc[s - n_ppg_channels]
+                                                     : amag;
         if (!src) {
             rc = pt_error_set(err, PT_EINVAL, "hrtrack_process: NULL channel %zu", s);
             goto done;
@@ -1015,6 +1073,7 @@ int pt_hrtrack_process(const pt_hrtrack_config *cfg, const double *const *ppg,
 done:
     pt_hrtrack_destroy(h);
     pt_sos_destroy(f);
+    free(amag);
     for (size_t s = 0; x && s < ns; s++)
         free(x[s]);
     free(x);

@@ -11,7 +11,7 @@ import numpy as np
 import data
 import hr_proto
 
-Q_THR = 0.3
+Q_THR = 0.1
 
 
 def parse(argv):

@@ -28,7 +28,9 @@ DEFAULTS = dict(
     harm=0.0,             # weight of 2nd harmonic in emission
     smooth=3,             # moving-average length on the final path
     coh_K=15,             # half-length of the cross-spectral average [windows]
-    coh_reg=1e-2,         # diagonal loading of the acc cross-spectral matrix (x trace/3)
+    coh_reg=0.05,         # diagonal loading of the acc cross-spectral matrix (x trace/nref)
+    coh_mag=1,            # |acc| (band-passed) as a 4th coherence reference: non-linear coupling
+    q_half=7,             # quality averaged over +-q_half windows
     w_coh=0.7,            # emission weight of the coherence-cleaned spectrum vs Wiener
     refine=True,          # parabolic interpolation of the path peak
 )
@@ -117,7 +119,7 @@ def viterbi(E, f_bpm, p):
     """E: (nw, nb) log-emission. Laplacian transition truncated at trans_max. Returns path idx."""
     nw, nb = E.shape
     df = f_bpm[1] - f_bpm[0]
-    K = int(np.floor(p['trans_max'] / df))
+    K = min(int(np.floor(p['trans_max'] / df)), nb - 1)
     shifts = np.arange(-K, K + 1)
     logT = -np.abs(shifts * df) / p['trans_b']
     delta = E[0].copy()
@@ -248,6 +250,13 @@ def estimate_coh(rec, p=None):
     n_out = int(np.floor(dur * fsp + 1e-9))
     xp = resample(condition(ppg, fs_ppg, p), fs_ppg, fsp, n_out)
     xa = resample(condition(acc, fs_acc, p), fs_acc, fsp, n_out)
+    if p.get('coh_mag', 0):
+        mag = np.sqrt((acc ** 2).sum(axis=1))[:, None]
+        xm = resample(condition(mag, fs_acc, p), fs_acc, fsp, n_out)
+        xa = np.hstack([xa, xm])
+    if p.get('coh_sq', 0):
+        xs = resample(condition(acc ** 2, fs_acc, p), fs_acc, fsp, n_out)
+        xa = np.hstack([xa, xs])
     W = int(round(p['win_s'] * fsp)); S = p['step_s'] * fsp
     nw = int(np.floor((dur - p['win_s']) / p['step_s'] + 1e-9)) + 1
     nfft = p['nfft']
@@ -321,6 +330,13 @@ def estimate3(rec, p=None):
     w = p.get('w_coh', 0.5)
     C = w * nz(Cc) + (1 - w) * nz(Cw)
     Cn = nz(C)
+    if p.get('harm3', 0) > 0:
+        # harmonic support: add gamma * C(2f) where 2f lies inside the band
+        j2 = np.round((2 * f - f[0]) / (f[1] - f[0])).astype(int)
+        okh = j2 < len(f)
+        H = np.zeros_like(Cn)
+        H[:, okh] = np.maximum(Cn[:, j2[okh]], 0)
+        Cn = nz(Cn + p['harm3'] * H)
     if p.get('emis_log', 0) > 0:
         E = p['emis_beta'] * np.log(np.maximum(Cn, 0) + p['emis_log'])
     else:
@@ -331,4 +347,13 @@ def estimate3(rec, p=None):
     if p['smooth'] > 1:
         k = p['smooth']
         bpm = np.convolve(np.pad(bpm, (k // 2, k - 1 - k // 2), mode='edge'), np.ones(k) / k, mode='valid')
-    return dict(bpm=bpm, quality=quality(C, f, path, p), C=C, f=f, path=path)
+    q = smooth_centered(quality(C, f, path, p), p.get('q_half', 0))
+    return dict(bpm=bpm, quality=q, C=C, f=f, path=path)
+
+
+def smooth_centered(x, h):
+    """Centred moving average over +-h samples, edges padded with the end values."""
+    if h <= 0:
+        return x
+    k = 2 * h + 1
+    return np.convolve(np.pad(x, h, mode='edge'), np.ones(k) / k, mode='valid')

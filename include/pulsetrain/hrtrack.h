@@ -40,8 +40,10 @@ typedef struct pt_hrtrack_config {
     double bpm_max;      /* default 220                                                   */
     size_t wiener_half;  /* PPG spectrum average for the Wiener gains: +-windows, def. 7  */
     size_t coh_half;     /* cross-spectral average for the coherence: +-windows, def. 15  */
-    double coh_reg;      /* diagonal loading of the acc cross-spectral matrix, x trace/3,
-                            default 0.01                                                  */
+    double coh_reg;      /* diagonal loading of the acc cross-spectral matrix, x trace/nref,
+                            default 0.05                                                  */
+    int acc_magnitude;   /* 1: the band-passed |a| of the raw axes is a 4th coherence
+                            reference (non-linear motion coupling), default 1             */
     double acc_pow;      /* exponent on the normalised acc magnitude spectrum, default 2  */
     double w_coh;        /* weight of the coherence-cleaned spectrum in the emission
                             (the Wiener-cleaned one gets 1 - w_coh), 0..1, default 0.7     */
@@ -52,6 +54,7 @@ typedef struct pt_hrtrack_config {
     size_t smooth;       /* centred moving average of the estimates [windows], default 3  */
     double quality_bpm;  /* half-width of the "near the path" band of the quality [bpm],
                             default 6                                                     */
+    size_t quality_half; /* the quality is averaged over +- this many windows, default 7  */
     size_t lag_windows;  /* fixed-lag decision delay [windows], default 90 (3 min)        */
 } pt_hrtrack_config;
 
@@ -62,8 +65,9 @@ PT_API pt_hrtrack_config pt_hrtrack_defaults(void);
 typedef struct pt_hrtrack_window {
     double t_start_s;    /* window start, relative to the first sample [s]                */
     double bpm;          /* heart rate [bpm]                                              */
-    double quality;      /* 0..1: share of the cleaned spectrum at the path x the path's
-                            height relative to the window's peak; < 0.1 = unreliable      */
+    double quality;      /* 0..1: share of the cleaned spectrum near the path x the path's
+                            height relative to the window's peak, averaged over
+                            +-quality_half windows; < 0.1 = unreliable                     */
     double cand_bpm[3];  /* the three highest local maxima of the emission [bpm]
                             (0 when fewer), highest first                                 */
     double cand_score[3];/* their emission values, 0..1                                   */
@@ -76,7 +80,8 @@ typedef struct pt_hrtrack pt_hrtrack;
  *   fs_ppg_hz      : PPG sample rate [Hz], > 0
  *   n_ppg_channels : PPG channels, 1..8 (all are used)
  *   fs_acc_hz      : accelerometer sample rate [Hz], > 0 (ignored without acc)
- *   have_acc       : 1 when 3 acc axes are pushed, 0 for PPG only (no motion suppression)
+ *   have_acc       : 1 when the accelerometer is pushed (pt_hrtrack_nacc streams), 0 for
+ *                    PPG only (no motion suppression)
  *   err            : out, reason on failure (may be NULL)
  * Returns the object, or NULL with PT_EINVAL / PT_ENOMEM in *err. Destroy with
  * pt_hrtrack_destroy. Memory is flat in the recording length:
@@ -84,6 +89,11 @@ typedef struct pt_hrtrack pt_hrtrack;
 PT_API pt_hrtrack *pt_hrtrack_create(const pt_hrtrack_config *cfg, double fs_ppg_hz,
                                      size_t n_ppg_channels, double fs_acc_hz, int have_acc,
                                      pt_error *err);
+
+/* Accelerometer streams pt_hrtrack_push expects: 0 (no acc), 3 (x, y, z) or, with
+ * cfg->acc_magnitude (default), 4: x, y, z and |a| = sqrt(x^2 + y^2 + z^2) of the raw axes,
+ * each band-passed like the PPG. */
+PT_API size_t pt_hrtrack_nacc(const pt_hrtrack *h);
 
 /* Upper bound on the windows one pt_hrtrack_push of n_ppg samples, or pt_hrtrack_finish
  * (n_ppg = 0), can return: size `out` with it. */
@@ -98,7 +108,8 @@ PT_API size_t pt_hrtrack_nwindows(const pt_hrtrack_config *cfg, double dur_s);
  * coh_half + smooth/2 has been seen).
  *   ppg   : n_ppg_channels pointers, each to n_ppg samples (any units)
  *   n_ppg : samples per PPG channel in this block, may be 0
- *   acc   : 3 pointers (x, y, z) to n_acc samples each (any units); NULL without acc
+ *   acc   : pt_hrtrack_nacc(h) pointers (x, y, z[, |a|]) to n_acc samples each (any units,
+ *           the same for all); NULL without acc
  *   n_acc : samples per axis in this block, may be 0 (blocks need not be aligned in time)
  *   out   : out, decided windows [size: max_out]; n_out: out, how many
  * Returns PT_OK, or PT_EINVAL (NULL pointer, max_out < pt_hrtrack_max_out(h, n_ppg)) /
@@ -131,7 +142,8 @@ typedef enum pt_hrtrack_decode {
  * create, push, finish and destroy a tracker.
  *   cfg            : parameters; NULL = defaults
  *   ppg            : n_ppg_channels pointers to n_ppg raw samples; fs_ppg_hz their rate
- *   acc            : 3 pointers to n_acc raw samples, or NULL; fs_acc_hz their rate
+ *   acc            : 3 pointers (x, y, z) to n_acc raw samples, or NULL; fs_acc_hz their
+ *                    rate (|a| is computed here when cfg->acc_magnitude)
  *   mode           : PT_HRTRACK_FIXED_LAG or PT_HRTRACK_GLOBAL
  *   out            : out [size: max_out >= pt_hrtrack_nwindows(cfg, duration)], where the
  *                    duration is min(n_ppg/fs_ppg_hz, n_acc/fs_acc_hz); n_out: out

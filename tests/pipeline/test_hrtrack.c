@@ -40,7 +40,7 @@ static double hr_at(double t)
 }
 
 typedef struct sig {
-    double *ppg, *acc[3];
+    double *ppg, *acc[4]; /* x, y, z, |a| (the 4th only for pt_hrtrack_push) */
     size_t np, na;
 } sig;
 
@@ -52,7 +52,7 @@ static void make_signal(sig *s, double motion_gain, double pulse_gain, uint64_t 
     s->np = (size_t)(DUR_S * FS_PPG);
     s->na = (size_t)(DUR_S * FS_ACC);
     s->ppg = malloc(s->np * sizeof *s->ppg);
-    for (int a = 0; a < 3; a++)
+    for (int a = 0; a < 4; a++)
         s->acc[a] = malloc(s->na * sizeof **s->acc);
     double ph = 0;
     const double fm = 2.6;
@@ -69,13 +69,15 @@ static void make_signal(sig *s, double motion_gain, double pulse_gain, uint64_t 
             s->acc[a][i] = (0.5 + 0.3 * a) * sin(2 * PI * fm * t + 0.3 + 0.4 * a) +
                            0.2 * sin(2 * PI * 2 * fm * t + 1.1 + 0.2 * a) + 0.05 * urand(&r) +
                            (a == 2 ? 1.0 : 0.0);
+        s->acc[3][i] = sqrt(s->acc[0][i] * s->acc[0][i] + s->acc[1][i] * s->acc[1][i] +
+                            s->acc[2][i] * s->acc[2][i]);
     }
 }
 
 static void free_signal(sig *s)
 {
     free(s->ppg);
-    for (int a = 0; a < 3; a++)
+    for (int a = 0; a < 4; a++)
         free(s->acc[a]);
 }
 
@@ -156,6 +158,7 @@ PT_TEST(blockwise_push_equals_one_push)
     pt_hrtrack *a = pt_hrtrack_create(&cfg, FS_PPG, 1, FS_ACC, 1, &err);
     pt_hrtrack *b = pt_hrtrack_create(&cfg, FS_PPG, 1, FS_ACC, 1, &err);
     PT_REQUIRE(a && b);
+    PT_CHECK_INT(4, (long)pt_hrtrack_nacc(a)); /* x, y, z, |a| by default */
     size_t cap = pt_hrtrack_max_out(a, s.np);
     pt_hrtrack_window *wa = calloc(cap * 2, sizeof *wa), *wb = calloc(cap * 2, sizeof *wb);
     size_t na = 0, nb = 0, k = 0;
@@ -176,7 +179,7 @@ PT_TEST(blockwise_push_equals_one_push)
         if (ip + bp == s.np)
             target_a = s.na;
         const double *p1[1] = {s.ppg + ip};
-        const double *a1[3] = {s.acc[0] + ia, s.acc[1] + ia, s.acc[2] + ia};
+        const double *a1[4] = {s.acc[0] + ia, s.acc[1] + ia, s.acc[2] + ia, s.acc[3] + ia};
         PT_CHECK_INT(PT_OK, pt_hrtrack_push(b, p1, bp, a1, target_a - ia, wb + nb, cap, &k, &err));
         nb += k;
         ip += bp;
