@@ -228,9 +228,9 @@ static void *e4_open(const char *path, const pt_read_options *opt, pt_recording_
                              f->path, f->line + (r <= 0));
                 goto fail;
             }
-            if (!(v[0] > 0) || !isfinite(v[0])) {
+            if (!(v[0] > 0) || !isfinite(v[0]) || v[0] > 1e6) {
                 pt_error_set(err, PT_EFORMAT,
-                             "%s:%lld: sample rate %g Hz: it must be a positive number", f->path,
+                             "%s:%lld: sample rate %g Hz: it must be a positive number up to 1 MHz", f->path,
                              f->line, v[0]);
                 goto fail;
             }
@@ -248,6 +248,16 @@ static void *e4_open(const char *path, const pt_read_options *opt, pt_recording_
     }
     if (s->fs_max <= 0)
         s->fs_max = 1.0; /* IBI only */
+    for (int i = 0; i < E4_NFILES; i++) {
+        e4_file *f = &s->file[i];
+        double lag = f->start_unix_s - s->start_unix_s;
+        if (f->f && lag > (opt->max_gap_s > 0 ? opt->max_gap_s : 86400.0)) {
+            pt_error_set(err, PT_EDATA,
+                         "%s:1: starts %.0f s after the other files (more than the gap limit)",
+                         f->path, lag);
+            goto fail;
+        }
+    }
     static const char *const names[E4_NFILES][3] = {
         {"ACC_x", "ACC_y", "ACC_z"}, {"BVP"}, {"HR"}, {"IBI"}, {"EDA"}, {"TEMP"}};
     static const char *const units[E4_NFILES] = {"g", "au", "bpm", "ms", "uS", "degC"};
@@ -396,7 +406,20 @@ static int e4_read(void *p, pt_recording_info *info, pt_block *b, pt_error *err)
                 more = 1;
         if (tot || !more)
             break;
-        t_end += (double)b->cap / s->fs_max; /* a span with no samples (late start, IBI gap) */
+        /* A span with no samples (a late start, a gap between beats): go on from
+         * the next sample any file holds, not span by span. */
+        double next = (double)INFINITY;
+        for (int i = 0; i < E4_NFILES; i++) {
+            e4_file *f = &s->file[i];
+            if (!f->f)
+                continue;
+            double t0 = info->chan[f->chan].t0_s;
+            if (f->held)
+                next = fmin(next, t0 + f->held_v[0]);
+            else if (!f->eof && i != E4_IBI)
+                next = fmin(next, t0 + (double)f->n / f->fs_hz);
+        }
+        t_end = fmax(t_end, isfinite(next) ? next : t_end) + (double)b->cap / s->fs_max;
     }
     s->t_end = t_end;
     if (!more) {
