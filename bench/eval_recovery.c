@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later
  * eval_recovery.c — heart-rate recovery against references.
  *
- *   pt-eval-recovery [SHARED_DIR] [--no-sim]    (default $PT_SHARED_DIR, else /work/shared)
+ *   pt-eval-recovery [SHARED_DIR] [--no-sim] [--no-yoyo] [-v]
+ *   (default $PT_SHARED_DIR, else /work/shared; -v: one line per simulated recovery)
  *
  * 1. Real: Yo-Yo test chest-strap heart rate (SHARED_DIR/data/hr_recovery,
  *    sessions.csv with the converter's reference HRR60/HRR120 around the
@@ -72,7 +73,7 @@ static inline int sim_write(const pt_sim_config *cfg, const char *path, sim_trut
 }
 
 typedef struct acc {
-    double n, sum_abs, sum_sq, in_tol;
+    double n, sum_abs, sum_sq, in_tol, sum;
 } acc;
 
 static void acc_add(acc *a, double err, double tol)
@@ -80,6 +81,7 @@ static void acc_add(acc *a, double err, double tol)
     if (isnan(err))
         return;
     a->n++;
+    a->sum += err;
     a->sum_abs += fabs(err);
     a->sum_sq += err * err;
     a->in_tol += fabs(err) <= tol;
@@ -87,8 +89,9 @@ static void acc_add(acc *a, double err, double tol)
 
 static void acc_print(const char *what, const acc *a, const char *unit, double tol)
 {
-    printf("  %-34s n=%2.0f  MAE %6.2f %s  RMSE %6.2f  within +-%g: %.0f/%.0f\n", what, a->n,
-           a->sum_abs / fmax(1, a->n), unit, sqrt(a->sum_sq / fmax(1, a->n)), tol, a->in_tol, a->n);
+    printf("  %-34s n=%2.0f  MAE %6.2f %s  RMSE %6.2f  bias %+6.2f  within +-%g: %.0f/%.0f\n",
+           what, a->n, a->sum_abs / fmax(1, a->n), unit, sqrt(a->sum_sq / fmax(1, a->n)),
+           a->sum / fmax(1, a->n), tol, a->in_tol, a->n);
 }
 
 /* Split a CSV line in place into at most max fields. */
@@ -215,7 +218,7 @@ static void eval_yoyo(const char *shared)
     acc_print("HRR60, stated end, all", &u60_all, "bpm", 3);
 }
 
-static void eval_sim(void)
+static void eval_sim(int verbose)
 {
     const unsigned seeds[] = {1, 2, 3, 4, 5};
     const double taus[] = {45, 60, 90};
@@ -273,6 +276,19 @@ static void eval_sim(void)
                 acc_add(&r60, a60[best] - t->hrr60_bpm, 2);
                 acc_add(&r120, a120[best] - t->hrr120_bpm, 2);
                 acc_add(&rtau, 100.0 * (tau[best] - t->tau_s) / t->tau_s, 10);
+                if (verbose) {
+                    size_t k1 = (size_t)t->t_end_exercise_s; /* seconds of seated recovery */
+                    while (k1 < tr.nsec && tr.sec[k1].intensity == PT_SIM_CLASS_SEDENTARY)
+                        k1++;
+                    printf("     end %7.0f  dEnd %+5.2f  dHR0 %+5.2f  dHR60 %+5.2f  dHR120 %+5.2f  "
+                           "tau %5.1f / %5.1f (%+5.1f %%)  rest %4.0f s\n",
+                           t->t_end_exercise_s, te[best] - t->t_end_exercise_s,
+                           pt_table_column(rc, "hr_end_bpm")[best] - t->hr_end_bpm,
+                           pt_table_column(rc, "hr_60_bpm")[best] - t->hr_60_bpm,
+                           pt_table_column(rc, "hr_120_bpm")[best] - t->hr_120_bpm, tau[best],
+                           t->tau_s, 100.0 * (tau[best] - t->tau_s) / t->tau_s,
+                           (double)k1 - t->t_end_exercise_s);
+                }
             }
             printf("%4u %5.0f %6.0f %6.0f %8.2f %8.2f %8.2f %9.1f %8.2f\n", seeds[si], taus[ti],
                    r_end.n + (double)0, found, r_end.sum_abs / fmax(1, r_end.n),
@@ -283,6 +299,7 @@ static void eval_sim(void)
 #define MERGE(a, b)                                                                                \
     a.n += b.n;                                                                                    \
     a.sum_abs += b.sum_abs;                                                                        \
+    a.sum += b.sum;                                                                                \
     a.sum_sq += b.sum_sq;                                                                          \
     a.in_tol += b.in_tol
             MERGE(e_end, r_end);
@@ -304,18 +321,23 @@ static void eval_sim(void)
 int main(int argc, char **argv)
 {
     const char *shared = getenv("PT_SHARED_DIR");
-    int sim = 1;
+    int sim = 1, yoyo = 1, verbose = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--no-sim"))
             sim = 0;
+        else if (!strcmp(argv[i], "--no-yoyo"))
+            yoyo = 0;
+        else if (!strcmp(argv[i], "-v"))
+            verbose = 1;
         else
             shared = argv[i];
     }
     if (!shared || !*shared)
         shared = "/work/shared";
     printf("pt-eval-recovery, pulsetrain %s, shared dir %s\n", pt_version(), shared);
-    eval_yoyo(shared);
+    if (yoyo)
+        eval_yoyo(shared);
     if (sim)
-        eval_sim();
+        eval_sim(verbose);
     return 0;
 }

@@ -50,6 +50,7 @@
 
 #define MOVE_SD_G 0.050 /* per-second SD of |a| above this = moving */
 #define HALF_WIN_S 5.0  /* +-5 s median for the HR at a time point */
+#define BREAK_MIN_S 90.0 /* a break in the recovery's course is sought after this */
 #define END_SPAN_S 2.0  /* PPG: windows ending in the last 2 s of exercise give HR_end */
 
 typedef struct recovery {
@@ -407,6 +408,78 @@ static size_t ends_from_hr(const series *h, double hr_rest, double hr_max, const
     return n;
 }
 
+/* Residual sum of squares of the least-squares quadratic in t over n points. */
+static double rss_quad(const double *t, const double *y, size_t n)
+{
+    if (n < 4)
+        return 0;
+    double t0 = t[0], m[3][4] = {{0}};
+    for (size_t i = 0; i < n; i++) {
+        double u = t[i] - t0, x[3] = {1, u, u * u};
+        for (int r = 0; r < 3; r++) {
+            for (int c = 0; c < 3; c++)
+                m[r][c] += x[r] * x[c];
+            m[r][3] += x[r] * y[i];
+        }
+    }
+    for (int c = 0; c < 3; c++) { /* Gauss-Jordan, partial pivoting */
+        int piv = c;
+        for (int r = c + 1; r < 3; r++)
+            if (fabs(m[r][c]) > fabs(m[piv][c]))
+                piv = r;
+        for (int j = 0; j < 4; j++) {
+            double q = m[c][j];
+            m[c][j] = m[piv][j];
+            m[piv][j] = q;
+        }
+        if (!(fabs(m[c][c]) > 1e-300))
+            return 0;
+        for (int r = 0; r < 3; r++)
+            if (r != c) {
+                double f = m[r][c] / m[c][c];
+                for (int j = c; j < 4; j++)
+                    m[r][j] -= f * m[c][j];
+            }
+    }
+    double e = 0;
+    for (size_t i = 0; i < n; i++) {
+        double u = t[i] - t0, d = y[i] - (m[0][3] / m[0][0] + m[1][3] / m[1][1] * u +
+                                          m[2][3] / m[2][2] * u * u);
+        e += d * d;
+    }
+    return e;
+}
+
+/* Points of the recovery that one exponential describes. The heart rate of a
+ * seated recovery can break into a second course (a new posture, the slow
+ * phase) that a + b e^{-t/tau} would absorb into a longer tau. Segmented
+ * regression with one break: the exponential over [0, S] plus a quadratic
+ * over the rest, S every 5 s from BREAK_MIN_S to 30 s before the last point;
+ * the best break is taken when it leaves less than a third of the residual of
+ * one exponential over everything (noise alone: the extra four parameters
+ * take a few per cent). Returns the number of points to fit. */
+static size_t fit_points(const double *t, const double *y, size_t n)
+{
+    pt_expfit f;
+    if (n < 10 || pt_fit_exp(t, y, n, &f, NULL) || !(f.rmse > 0))
+        return n;
+    double rss_all = f.rmse * f.rmse * (double)f.n_used, best = INFINITY;
+    size_t nb = n;
+    for (double S = t[0] + BREAK_MIN_S; S <= t[n - 1] - 30.0; S += 5.0) {
+        size_t m = 0;
+        while (m < n && t[m] <= S)
+            m++;
+        if (m < 10 || n - m < 8 || pt_fit_exp(t, y, m, &f, NULL))
+            continue;
+        double e = f.rmse * f.rmse * (double)f.n_used + rss_quad(t + m, y + m, n - m);
+        if (e < best) {
+            best = e;
+            nb = m;
+        }
+    }
+    return best < rss_all / 3.0 ? nb : n;
+}
+
 static int cmp_end(const void *a, const void *b) { return cmp_double(a, b); }
 
 static int recovery_finish(void *st, pt_summary *s, pt_error *err)
@@ -480,7 +553,7 @@ static int recovery_finish(void *st, pt_summary *s, pt_error *err)
         goto done;
     }
     const pt_table *ep = pt_summary_table_const(s, "epochs");
-    const double *et = pt_table_column(ep, "t_start_s"), *ecls = pt_table_column(ep, "class");
+    const double *et = pt_table_column(ep, "t_start_s");
     const double *ecad = pt_table_column(ep, "cadence_spm"), *emad = pt_table_column(ep, "mad_mg");
     size_t ne = pt_table_nrows(ep);
     double half = device ? 0.0 : p->hr_window_s / 2;
@@ -500,10 +573,10 @@ static int recovery_finish(void *st, pt_summary *s, pt_error *err)
         double stop = T + p->recovery_fit_s;
         if (e + 1 < nend && ends[e + 1] - p->recovery_min_exercise_s < stop)
             stop = fmax(T + 60, ends[e + 1] - p->recovery_min_exercise_s);
-        for (size_t i = 0; r->ch_acc[0] >= 0 && i < ne; i++) /* motion only */
+        /* motion only: the class can be raised by the still-high heart rate */
+        for (size_t i = 0; r->ch_acc[0] >= 0 && i < ne; i++)
             if (et[i] > T + 10 && et[i] < stop &&
-                (ecls[i] == PT_CLASS_VIGOROUS || !isnan(ecad[i]) ||
-                 (!isnan(emad[i]) && emad[i] >= p->mad_moderate_mg))) {
+                (!isnan(ecad[i]) || (!isnan(emad[i]) && emad[i] >= p->mad_moderate_mg))) {
                 stop = fmax(T + 60, et[i]);
                 break;
             }
@@ -537,6 +610,7 @@ static int recovery_finish(void *st, pt_summary *s, pt_error *err)
         if (nf >= 3 && pt_fit_t30(ft, fy, nf, &t30, NULL))
             t30 = NAN;
         pt_expfit fit;
+        nf = fit_points(ft, fy, nf);
         if (nf >= 5 && ft[nf - 1] - ft[0] >= 60.0 && !pt_fit_exp(ft, fy, nf, &fit, NULL) &&
             fit.b > 0) { /* a decay */
             tau = fit.tau_s;
