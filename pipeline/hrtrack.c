@@ -107,7 +107,7 @@ pt_hrtrack_config pt_hrtrack_defaults(void)
     c.smooth = 3;
     c.quality_bpm = 6.0;
     c.quality_half = 7;
-    c.lag_windows = 90;
+    c.lag_windows = 150;
     return c;
 }
 

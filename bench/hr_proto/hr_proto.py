@@ -341,6 +341,10 @@ def estimate3(rec, p=None):
         E = p['emis_beta'] * np.log(np.maximum(Cn, 0) + p['emis_log'])
     else:
         E = p['emis_beta'] * Cn
+    if p.get('conf_pow', 0) > 0:
+        # confidence of a window: flat (noise-like) spectra steer the path less
+        kappa = (1.0 - np.maximum(Cn, 0).mean(axis=1, keepdims=True)) ** p['conf_pow']
+        E = E * kappa / p.get('conf_ref', 1.0)
     path = viterbi(E, f, p)
     ref = {'raw': P, 'wiener': Cw, 'mix': C}[p.get('ref', 'wiener')]
     bpm = local_refine(ref, f, path, p.get('ref_half', 3.0))

@@ -55,7 +55,7 @@ typedef struct pt_hrtrack_config {
     double quality_bpm;  /* half-width of the "near the path" band of the quality [bpm],
                             default 6                                                     */
     size_t quality_half; /* the quality is averaged over +- this many windows, default 7  */
-    size_t lag_windows;  /* fixed-lag decision delay [windows], default 90 (3 min)        */
+    size_t lag_windows;  /* fixed-lag decision delay [windows], default 150 (5 min)       */
 } pt_hrtrack_config;
 
 /* The defaults above (tuned on SPC 2015 01-08; docs/heart-rate.md). */
