@@ -19,8 +19,9 @@
  *    over +-60 s, lies in the upper half of the reserve over the preceding
  *    recovery_min_exercise_s (mean), and drops by >= 12 bpm in the next 60 s
  *    (Cole 1999's abnormal-recovery limit: a real end drops by more); the end
- *    is the last second within 30 s after the peak still within 3 bpm of it
- *    (the rate holds a plateau for a few seconds after the effort stops), and
+ *    is the last second within 60 s after the peak (the span of the drop)
+ *    still within 3 bpm of it (the peak can lie early on a plateau the rate
+ *    holds until the effort stops; a 30 s span ended the plateau too soon), and
  *    the rate must not come back within 2 bpm of the peak during
  *    recovery_rest_s (an intermittent dip, not an end).
  *  - HR at the end, +60 s, +120 s: median of the samples within +-5 s (as a
@@ -389,10 +390,10 @@ static size_t ends_from_hr(const series *h, double hr_rest, double hr_max, const
             continue;
         if (!(v - sm[k + 60] >= 12.0))
             continue;
-        /* the end is where the plateau breaks: the last second, within 30 s
-         * of the peak, whose smoothed rate is still within 3 bpm of it */
+        /* the end is where the plateau breaks: the last second, within the
+         * 60 s of the drop, whose smoothed rate is still within 3 bpm of it */
         size_t e = k;
-        for (size_t j = k + 1; j <= k + 30 && j < nsec; j++)
+        for (size_t j = k + 1; j <= k + 60 && j < nsec; j++)
             if (!isnan(sm[j]) && sm[j] >= v - 3)
                 e = j;
         int back = 0; /* an intermittent dip: the rate comes back near the peak */
