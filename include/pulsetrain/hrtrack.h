@@ -84,8 +84,10 @@ typedef struct pt_hrtrack pt_hrtrack;
  *                    PPG only (no motion suppression)
  *   err            : out, reason on failure (may be NULL)
  * Returns the object, or NULL with PT_EINVAL / PT_ENOMEM in *err. Destroy with
- * pt_hrtrack_destroy. Memory is flat in the recording length:
- * about (2*max(coh_half,wiener_half)+2 + lag_windows) * nfft * (n_ppg_channels + 4) * 8 B. */
+ * pt_hrtrack_destroy. Memory is flat in the recording length: about
+ * (2*max(coh_half, wiener_half) + 2) * (n_ppg_channels + 4) * nbins * 16 B
+ * + (lag_windows + 1) * nbins * 18 B, nbins = bins in bpm_min..bpm_max (246 by default):
+ * about 1.5 MB with the defaults. */
 PT_API pt_hrtrack *pt_hrtrack_create(const pt_hrtrack_config *cfg, double fs_ppg_hz,
                                      size_t n_ppg_channels, double fs_acc_hz, int have_acc,
                                      pt_error *err);
