@@ -281,6 +281,52 @@ PT_TEST(beats_at_the_pulse_interval)
     free(x);
 }
 
+PT_TEST(any_rates_and_short_records)
+{
+    /* PPG 25 Hz + acc 20 Hz, and PPG 125 Hz + acc 50 Hz: same pulse, same answer within a bin */
+    const double rates[2][2] = {{25.0, 20.0}, {125.0, 50.0}};
+    for (int r = 0; r < 2; r++) {
+        double fp = rates[r][0], fa = rates[r][1];
+        size_t np = (size_t)(300 * fp), na = (size_t)(300 * fa);
+        double *x = malloc(np * sizeof *x), *acc[3];
+        for (int a = 0; a < 3; a++)
+            acc[a] = malloc(na * sizeof **acc);
+        for (size_t i = 0; i < np; i++) {
+            double t = (double)i / fp;
+            x[i] = sin(2 * PI * 1.5 * t) + 2.0 * sin(2 * PI * 2.4 * t); /* 90 bpm + 144 spm */
+        }
+        for (size_t i = 0; i < na; i++)
+            for (int a = 0; a < 3; a++)
+                acc[a][i] = (1.0 + a) * sin(2 * PI * 2.4 * (double)i / fa + a);
+        pt_hrtrack_config cfg = pt_hrtrack_defaults();
+        size_t nw = pt_hrtrack_nwindows(&cfg, 300), n = 0;
+        pt_hrtrack_window *w = calloc(nw, sizeof *w);
+        const double *pp[1] = {x};
+        pt_error err;
+        PT_CHECK_INT(PT_OK, pt_hrtrack_process(&cfg, pp, 1, np, fp, (const double *const *)acc,
+                                               na, fa, PT_HRTRACK_FIXED_LAG, w, nw, &n, &err));
+        PT_CHECK_INT((long)nw, (long)n);
+        for (size_t i = 0; i < n; i++)
+            PT_CHECK_NEAR(90.0, w[i].bpm, 0, 1.0);
+        /* a 20 s record (7 windows) is shorter than the lag and the coherence span */
+        size_t n2 = 0;
+        PT_CHECK_INT(PT_OK, pt_hrtrack_process(&cfg, pp, 1, (size_t)(20 * fp), fp,
+                                               (const double *const *)acc, (size_t)(20 * fa), fa,
+                                               PT_HRTRACK_FIXED_LAG, w, nw, &n2, &err));
+        PT_CHECK_INT(7, (long)n2);
+        for (size_t i = 0; i < n2; i++)
+            PT_CHECK_NEAR(90.0, w[i].bpm, 0, 1.5);
+        /* shorter than one window: no window, no error */
+        PT_CHECK_INT(PT_OK, pt_hrtrack_process(&cfg, pp, 1, (size_t)(7 * fp), fp, NULL, 0, fa,
+                                               PT_HRTRACK_GLOBAL, w, nw, &n2, &err));
+        PT_CHECK_INT(0, (long)n2);
+        free(w);
+        free(x);
+        for (int a = 0; a < 3; a++)
+            free(acc[a]);
+    }
+}
+
 int main(int argc, char **argv)
 {
     return pt_test_main(argc, argv);
