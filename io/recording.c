@@ -332,7 +332,8 @@ int pt_parse_iso8601(const char *s, size_t len, double *unix_s)
 
 void pt_format_iso8601(double unix_s, char out[40])
 {
-    if (!isfinite(unix_s)) {
+    /* years 0000..9999 only: beyond, time_t conversion overflows (found by fuzzing) */
+    if (!isfinite(unix_s) || unix_s < -62167219200.0 || unix_s > 253402300799.0) {
         out[0] = '\0';
         return;
     }
