@@ -69,7 +69,12 @@ static void progress(const pt_batch_progress *p, void *user)
     double rate = p->elapsed_s > 0 ? p->signal_s / 3600.0 / p->elapsed_s : 0; /* h / s */
     double frac = p->bytes_total > 0 ? p->bytes_done / p->bytes_total
                                      : (double)fin / (double)(p->total ? p->total : 1);
-    double left = frac > 0 && fin < p->total ? p->elapsed_s * (1 - frac) / frac : 0;
+    /* time left from the bytes processed per second: skipped and failed
+     * recordings take no time and would make the estimate meaningless */
+    double left = fin == p->total ? 0
+                  : p->bytes_processed > 0 && p->elapsed_s > 0
+                      ? (p->bytes_total - p->bytes_done) * p->elapsed_s / p->bytes_processed
+                      : (double)NAN;
     char tl[32];
     fmt_time(left, tl, sizeof tl);
     if (u->tty) {

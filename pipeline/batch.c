@@ -606,6 +606,7 @@ static void *worker(void *arg)
         p->bytes_done += it->res.bytes;
         if (it->res.state == PT_BATCH_DONE) {
             p->done++;
+            p->bytes_processed += it->res.bytes;
             if (isfinite(it->res.duration_s))
                 p->signal_s += it->res.duration_s;
         } else if (it->res.state == PT_BATCH_SKIPPED) {

@@ -94,7 +94,9 @@ PT_API const pt_batch_result *pt_batch_result_at(const pt_batch *b, size_t i);
 /* Progress so far, handed to the callback after every recording. */
 typedef struct pt_batch_progress {
     size_t total, done, skipped, failed; /* recordings                              */
-    double bytes_total, bytes_done;      /* source sizes, for the time left [bytes] */
+    double bytes_total, bytes_done;      /* source sizes, finished ones [bytes]     */
+    double bytes_processed;              /* of those processed in this run (not
+                                          * skipped, not failed): the rate [bytes]  */
     double signal_s;                     /* signal processed in this run [s]        */
     double elapsed_s;                    /* since pt_batch_run started [s]          */
     const pt_batch_result *last;         /* the recording that just finished        */
