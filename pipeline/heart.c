@@ -24,6 +24,7 @@
 #define CHUNK_S 300.0
 #define MARGIN_S 30.0
 #define MAX_PPG 8
+#define NACC 4 /* x, y, z and |a| */
 #define BEAT_MOTION_G 0.1 /* SD of |a| over +-2 s above which a beat is left out [g] */
 
 typedef struct heart {
@@ -31,12 +32,14 @@ typedef struct heart {
     int ppg[MAX_PPG], acc[3];
     double fs_ppg, fs_acc;
     double win_s, step_s;
-    pt_condition *cp[MAX_PPG], *ca[3];
-    double *yp[MAX_PPG], *ya[3]; /* conditioned output of the last push   */
+    pt_condition *cp[MAX_PPG], *ca[NACC];
+    double *yp[MAX_PPG], *ya[NACC]; /* conditioned output of the last push */
+    size_t nacc;                    /* acc streams the tracker takes: x, y, z[, |a|] */
+    double *mag;                    /* |a| of the raw axes, one piece [size: max_in] */
     double *rp;                  /* raw copy of ppg[0]'s output (NaN)      */
-    size_t np_pend, na_pend[3];  /* conditioned samples waiting (per kind) */
-    double *pend_p[MAX_PPG], *pend_a[3];
-    size_t pend_cap_p[MAX_PPG], pend_cap_a[3];
+    size_t np_pend, na_pend[NACC]; /* conditioned samples waiting (per kind) */
+    double *pend_p[MAX_PPG], *pend_a[NACC];
+    size_t pend_cap_p[MAX_PPG], pend_cap_a[NACC];
     pt_hrtrack *trk;
     pt_hrtrack_window *out;
     size_t max_out;
@@ -70,11 +73,12 @@ static void heart_destroy(void *p)
         free(h->yp[k]);
         free(h->pend_p[k]);
     }
-    for (int k = 0; k < 3; k++) {
+    for (int k = 0; k < NACC; k++) {
         pt_condition_destroy(h->ca[k]);
         free(h->ya[k]);
         free(h->pend_a[k]);
     }
+    free(h->mag);
     free(h->rp);
     free(h->bp);
     for (int k = 0; k < 3; k++)
@@ -154,14 +158,19 @@ static void *heart_create(const pt_params *p, const pt_recording_info *info, pt_
     }
     if (!(h->rp = malloc(pt_condition_max_out(h->cp[0]) * sizeof(double))))
         goto fail_mem;
-    if (have_acc)
-        for (int k = 0; k < 3; k++) {
-            h->ca[k] = pt_condition_create(h->fs_acc, p->ppg_lo_hz, p->ppg_hi_hz, p->ppg_order,
-                                           CHUNK_S, MARGIN_S, err);
-            if (!h->ca[k] ||
-                !(h->ya[k] = malloc(pt_condition_max_out(h->ca[k]) * sizeof(double))))
-                goto fail_mem;
-        }
+    h->nacc = have_acc ? pt_hrtrack_nacc(h->trk) : 0;
+    if (h->nacc > NACC || (have_acc && h->nacc < 3)) {
+        pt_error_set(err, PT_EINTERNAL, "heart: the tracker wants %zu acc streams", h->nacc);
+        goto fail;
+    }
+    for (size_t k = 0; k < h->nacc; k++) {
+        h->ca[k] = pt_condition_create(h->fs_acc, p->ppg_lo_hz, p->ppg_hi_hz, p->ppg_order,
+                                       CHUNK_S, MARGIN_S, err);
+        if (!h->ca[k] || !(h->ya[k] = malloc(pt_condition_max_out(h->ca[k]) * sizeof(double))))
+            goto fail_mem;
+    }
+    if (h->nacc > 3 && !(h->mag = malloc(pt_condition_max_in(h->ca[3]) * sizeof(double))))
+        goto fail_mem;
     h->max_out = pt_hrtrack_max_out(h->trk, pt_condition_max_out(h->cp[0]));
     h->out = malloc(h->max_out * sizeof *h->out);
     if (!h->out)
@@ -263,7 +272,7 @@ static int feed(heart *h, int final, pt_summary *s, pt_error *err)
         size_t np = h->np_pend, na = 0;
         if (have_acc) {
             na = h->na_pend[0];
-            for (int k = 1; k < 3; k++)
+            for (size_t k = 1; k < h->nacc; k++)
                 na = h->na_pend[k] < na ? h->na_pend[k] : na;
             if (!final) {
                 size_t np_cov = (size_t)((double)na * h->fs_ppg / h->fs_acc);
@@ -277,10 +286,10 @@ static int feed(heart *h, int final, pt_summary *s, pt_error *err)
         }
         if (np == 0 && na == 0)
             return PT_OK;
-        const double *pp[MAX_PPG], *pa[3];
+        const double *pp[MAX_PPG], *pa[NACC];
         for (size_t k = 0; k < h->nppg; k++)
             pp[k] = h->pend_p[k];
-        for (int k = 0; k < 3 && have_acc; k++)
+        for (size_t k = 0; k < h->nacc; k++)
             pa[k] = h->pend_a[k];
         size_t n_out = 0;
         int rc = pt_hrtrack_push(h->trk, pp, np, have_acc ? pa : NULL, na, h->out, h->max_out,
@@ -290,7 +299,7 @@ static int feed(heart *h, int final, pt_summary *s, pt_error *err)
         for (size_t k = 0; k < h->nppg && np && h->np_pend > np; k++)
             memmove(h->pend_p[k], h->pend_p[k] + np, (h->np_pend - np) * sizeof(double));
         h->np_pend -= np;
-        for (int k = 0; k < 3 && have_acc; k++) {
+        for (size_t k = 0; k < h->nacc; k++) {
             if (na && h->na_pend[k] > na)
                 memmove(h->pend_a[k], h->pend_a[k] + na, (h->na_pend[k] - na) * sizeof(double));
             h->na_pend[k] -= na;
@@ -434,13 +443,26 @@ static int heart_push(void *p, const pt_block *b, pt_summary *s, pt_error *err)
         h->np_pend += ny;
     }
     if (h->ca[0]) {
-        for (int k = 0; k < 3; k++) {
-            size_t na = b->n[h->acc[k]], st = pt_condition_max_in(h->ca[k]);
-            for (size_t at = 0; at < na; at += st) {
-                size_t m = na - at < st ? na - at : st, ny = 0;
-                rc = pt_condition_push(h->ca[k], b->x[h->acc[k]] + at, m, h->ya[k], NULL, &ny,
-                                       err);
-                if (rc)
+        /* x, y, z band-passed as they come, and |a| of the raw axes (the
+         * magnitude carries the step impacts whatever the orientation) */
+        size_t na = b->n[h->acc[0]];
+        if (b->n[h->acc[1]] != na || b->n[h->acc[2]] != na)
+            return pt_error_set(err, PT_EUNSUPPORTED,
+                                "accelerometer axes arrived unevenly (%zu, %zu, %zu samples)", na,
+                                b->n[h->acc[1]], b->n[h->acc[2]]);
+        size_t st = pt_condition_max_in(h->ca[0]);
+        for (size_t at = 0; at < na; at += st) {
+            size_t m = na - at < st ? na - at : st;
+            for (size_t k = 0; k < h->nacc; k++) {
+                const double *src = k < 3 ? b->x[h->acc[k]] + at : h->mag;
+                if (k == 3)
+                    for (size_t i = 0; i < m; i++) {
+                        double x = b->x[h->acc[0]][at + i], y = b->x[h->acc[1]][at + i],
+                               z = b->x[h->acc[2]][at + i];
+                        h->mag[i] = sqrt(x * x + y * y + z * z);
+                    }
+                size_t ny = 0;
+                if ((rc = pt_condition_push(h->ca[k], src, m, h->ya[k], NULL, &ny, err)))
                     return rc;
                 if ((rc = queue(&h->pend_a[k], &h->pend_cap_a[k], h->na_pend[k], h->ya[k], ny,
                                 err)))
@@ -482,7 +504,7 @@ static int heart_finish(void *p, pt_summary *s, pt_error *err)
     if ((rc = note_missing(h, h->rp, ny, err)))
         return rc;
     h->np_pend += ny;
-    for (int k = 0; k < 3 && h->ca[0]; k++) {
+    for (size_t k = 0; k < h->nacc; k++) {
         size_t na;
         if ((rc = pt_condition_finish(h->ca[k], h->ya[k], NULL, &na, err)))
             return rc;
