@@ -9,8 +9,10 @@
  *     window; MAE, RMSE, share within 5 bpm (windows with truth HR only);
  *   - class: per epoch, truth = the class of the epoch's middle second;
  *     agreement over epochs with both classes known, and walking-vs-high
- *     intensity agreement (truth moderate/vigorous epochs only).
- * Prints one row per recording and the mean. */
+ *     intensity agreement (truth moderate/vigorous epochs only);
+ *   - the class confusion matrix (truth rows, pipeline columns; epochs), summed
+ *     over the recordings, and Cohen's kappa.
+ * Prints one row per recording, the mean and the confusion matrix. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,6 +79,7 @@ int main(int argc, char **argv)
     printf("%-28s %8s %8s %8s %8s %9s %9s\n", "recording", "windows", "MAE", "RMSE", "<=5bpm",
            "class_agr", "walk/high");
     double s_mae = 0, s_agree = 0, s_wh = 0;
+    double cm[PT_NCLASS][PT_NCLASS + 1] = {{0}}; /* last column: pipeline class unknown */
     int n_ok = 0;
     for (int a = 1; a < argc; a++) {
         truth t;
@@ -114,6 +117,8 @@ int main(int argc, char **argv)
         size_t agree = 0, both = 0, wh = 0, nwh = 0;
         for (size_t i = 0; i < pt_table_nrows(ep); i++) {
             size_t k = (size_t)(et[i] + 2.5);
+            if (k < t.n && !isnan(t.cls[k]) && t.cls[k] >= 0 && t.cls[k] < PT_NCLASS)
+                cm[(int)t.cls[k]][isnan(ec[i]) ? PT_NCLASS : (int)ec[i]]++;
             if (k >= t.n || isnan(ec[i]) || isnan(t.cls[k]))
                 continue;
             both++;
@@ -140,5 +145,31 @@ int main(int argc, char **argv)
     }
     printf("%-28s %8s %8.2f %8s %8s %9.3f %9.3f\n", "mean", "", s_mae / n_ok, "", "",
            s_agree / n_ok, s_wh / n_ok);
+    /* confusion matrix over all recordings, and Cohen's kappa on known classes */
+    printf("\nclass confusion (epochs; rows truth, columns pipeline)\n%-10s", "");
+    for (int c = 0; c < PT_NCLASS; c++)
+        printf(" %9s", pt_class_name(c));
+    printf(" %9s %8s\n", "unknown", "recall");
+    double tot = 0, diag = 0, rs[PT_NCLASS] = {0}, cs[PT_NCLASS] = {0};
+    for (int r = 0; r < PT_NCLASS; r++) {
+        double row = 0;
+        printf("%-10s", pt_class_name(r));
+        for (int c = 0; c <= PT_NCLASS; c++) {
+            printf(" %9.0f", cm[r][c]);
+            if (c < PT_NCLASS) {
+                row += cm[r][c];
+                rs[r] += cm[r][c];
+                cs[c] += cm[r][c];
+            }
+        }
+        tot += row;
+        diag += cm[r][r];
+        printf(" %8.3f\n", row > 0 ? cm[r][r] / row : (double)NAN);
+    }
+    double pe = 0;
+    for (int c = 0; c < PT_NCLASS; c++)
+        pe += rs[c] * cs[c] / fmax(1, tot * tot);
+    printf("agreement %.3f, Cohen's kappa %.3f over %.0f epochs\n", diag / fmax(1, tot),
+           (diag / fmax(1, tot) - pe) / (1 - pe), tot);
     return 0;
 }

@@ -12,9 +12,10 @@
  *      bout_min_s (60), bout_tolerance_s (10), hr_rest_bpm, hr_max_bpm, age_y, sex.
  * Method (fusion, in order):
  *   1. non-wear epochs (GGIR rule, motion.c) stay non-wear, without heart rate;
- *   2. rhythmic gait: cadence >= run_cadence_spm is running (vigorous); below
- *      it is walking (moderate) — Tudor-Locke 2018 puts moderate walking at
- *      >= 100 steps/min and running above ~140;
+ *   2. rhythmic gait: cadence >= run_cadence_spm is running (vigorous);
+ *      100 steps/min up to it is walking (moderate) — Tudor-Locke 2018 puts
+ *      moderate walking at >= 100 steps/min and running above ~140; slower
+ *      stepping is light, or what the cut-points say when that is more;
  *   3. otherwise the MAD cut-points (Vaha-Ypya 2015), ENMO (Hildebrand 2014 /
  *      GGIR) where MAD is missing;
  *   4. heart-rate reserve (Karvonen 1957; ACSM: moderate 40-59 %HRR, vigorous
@@ -37,6 +38,10 @@
 #include <string.h>
 
 #include "pipeline/stage_impl.h"
+
+/* Tudor-Locke 2018 (Br J Sports Med 52:776): 100 steps/min ~ 3 METs, the
+ * moderate threshold for adults; 60-99 steps/min is slow, light walking */
+#define WALK_MODERATE_SPM 100.0
 
 typedef struct classify {
     pt_params p;
@@ -313,12 +318,21 @@ static int classify_finish(void *st, pt_summary *s, pt_error *err)
         if (cls[i] == PT_CLASS_NONWEAR)
             continue;
         double k = NAN;
-        if (!isnan(cad[i]))
-            k = cad[i] >= p->run_cadence_spm ? PT_CLASS_VIGOROUS : PT_CLASS_MODERATE;
-        else if (!isnan(mad[i]))
+        if (!isnan(mad[i]))
             k = cut(mad[i], p->mad_light_mg, p->mad_moderate_mg, p->mad_vigorous_mg);
         else if (!isnan(enmo[i]))
             k = cut(enmo[i], p->enmo_light_mg, p->enmo_moderate_mg, p->enmo_vigorous_mg);
+        if (!isnan(cad[i])) {
+            /* gait decides: running is vigorous; walking at >= 100 steps/min is
+             * moderate (Tudor-Locke 2018); slower stepping is at least light,
+             * the cut-points may say more */
+            if (cad[i] >= p->run_cadence_spm)
+                k = PT_CLASS_VIGOROUS;
+            else if (cad[i] >= WALK_MODERATE_SPM)
+                k = PT_CLASS_MODERATE;
+            else
+                k = isnan(k) || k < PT_CLASS_LIGHT ? PT_CLASS_LIGHT : k;
+        }
         double hk = isnan(shrr[i]) ? (double)NAN : cut(shrr[i], 20, 40, 60);
         int falling = 0;
         if (!isnan(hk) && hk >= PT_CLASS_MODERATE) {

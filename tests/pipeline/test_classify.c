@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later
  * test_classify.c — fused intensity classes and bouts: gait cadence decides
- * walking versus running, heart rate lifts a quiet wrist (cycling), a falling
+ * walking versus running, slow stepping (< 100 steps/min) is light, heart rate lifts a quiet wrist (cycling), a falling
  * heart rate after exercise does not, heart-rate-only input at irregular times
  * gets classes, and TRIMP of a bout at constant heart rate matches the formula. */
 #include <stdio.h>
@@ -105,6 +105,27 @@ PT_TEST(walking_is_moderate_running_is_vigorous)
     /* seated recovery: heart rate high but falling, wrist quiet -> not exercise */
     PT_CHECK(class_at(s, 760) <= PT_CLASS_LIGHT);
     PT_CHECK(class_at(s, 1000) <= PT_CLASS_LIGHT);
+    pt_summary_destroy(s);
+}
+
+PT_TEST(slow_stepping_is_light)
+{
+    /* 84 steps/min with a small wrist amplitude: rhythmic, below Tudor-Locke's
+     * 100 steps/min for moderate walking */
+    seg sg[] = {{120, 0, 0, 65, 65}, {300, 1.4, 0.06, 65, 75}, {300, 1.8, 0.30, 75, 100}};
+    const char *path = write_script("slowstep", sg, 3, 1);
+    PT_REQUIRE(path);
+    pt_params p = subject();
+    pt_summary *s = run(path, &p);
+    PT_REQUIRE(s);
+    const pt_table *ep = pt_summary_table_const(s, "epochs");
+    const double *et = pt_table_column(ep, "t_start_s"), *cad = pt_table_column(ep, "cadence_spm");
+    for (size_t i = 0; i < pt_table_nrows(ep); i++)
+        if (et[i] >= 150 && et[i] < 400) {
+            PT_CHECK_NEAR(84.0, cad[i], 0, 1.0);
+            PT_CHECK_INT(PT_CLASS_LIGHT, class_at(s, et[i]));
+        }
+    PT_CHECK_INT(PT_CLASS_MODERATE, class_at(s, 600)); /* 108 steps/min */
     pt_summary_destroy(s);
 }
 

@@ -140,6 +140,36 @@ PT_TEST(no_cadence_at_rest)
     pt_summary_destroy(s);
 }
 
+/* Light, aperiodic arm movement: four incommensurate lines, the strongest at
+ * 0.62 Hz holding about 36 % of the 0.5-4 Hz power. Read as a stride it would
+ * give 74 steps/min; it is not rhythmic (< 50 % near the gait lines). */
+static void gen_fidget(double t, double a[3], void *ctx)
+{
+    (void)ctx;
+    double v = 0.078 * sin(2 * PI_ * 0.62 * t) + 0.06 * sin(2 * PI_ * 1.71 * t + 1.0) +
+               0.06 * sin(2 * PI_ * 2.37 * t + 2.0) + 0.06 * sin(2 * PI_ * 3.13 * t + 0.5);
+    a[0] = 0.01 * sin(2 * PI_ * 0.41 * t);
+    a[1] = 0;
+    a[2] = 1.0 + v;
+}
+
+PT_TEST(aperiodic_arm_movement_is_not_gait)
+{
+    const char *path = write_csv("fidget", 32, 120, gen_fidget, NULL);
+    PT_REQUIRE(path);
+    pt_params p = pt_params_defaults();
+    pt_summary *s = run(path, &p);
+    PT_REQUIRE(s);
+    const pt_table *ep = pt_summary_table_const(s, "epochs");
+    const double *cad = pt_table_column(ep, "cadence_spm"), *mad = pt_table_column(ep, "mad_mg");
+    PT_REQUIRE(pt_table_nrows(ep) == 24);
+    for (size_t i = 2; i < pt_table_nrows(ep); i++) {
+        PT_CHECK(mad[i] >= 40.0); /* moving enough to be looked at */
+        PT_CHECK(isnan(cad[i]));
+    }
+    pt_summary_destroy(s);
+}
+
 PT_TEST(calibration_recovers_offset_and_scale)
 {
     /* still points on a sphere seen through offset (20, -10, 30) mg, scale 1.03 0.98 1.01 */
