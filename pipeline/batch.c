@@ -7,7 +7,6 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <hdf5.h>
 #include <math.h>
 #include <pthread.h>
@@ -21,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "io/atomic.h"
 #include "io/lock.h"
 #include "io/sha256.h"
 #include "pulsetrain/batch.h"
@@ -624,7 +624,7 @@ static void *worker(void *arg)
     }
 }
 
-/* Remove OUTDIR/<name>.h5.tmp.<pid> left by a process that no longer runs. */
+/* Remove OUTDIR/<name>.h5.tmp.<pid> (pt_tmp_name) left by a process that no longer runs. */
 static void remove_stale_temps(const pt_batch *b)
 {
     DIR *d = opendir(b->outdir);
@@ -751,7 +751,7 @@ static int write_index(const pt_batch *b, pt_error *err)
 {
     char path[1100], tmp[1200];
     snprintf(path, sizeof path, "%s/batch.h5", b->outdir);
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+    pt_tmp_name(path, tmp, sizeof tmp);
     size_t n = b->n;
     const char **s = calloc(6 * (n ? n : 1), sizeof *s);
     double *v = calloc(11 * (n ? n : 1), sizeof *v);
@@ -825,19 +825,7 @@ static int write_index(const pt_batch *b, pt_error *err)
     int rc = PT_OK;
     if (bad)
         rc = pt_error_set(err, PT_EIO, "%s: HDF5 could not write the batch index", path);
-    if (!rc) {
-        int fd = open(tmp, O_RDONLY);
-        if (fd < 0 || fsync(fd) != 0)
-            rc = pt_error_set(err, PT_EIO, "%s: fsync failed: %s", tmp, strerror(errno));
-        if (fd >= 0)
-            close(fd);
-    }
-    if (!rc && rename(tmp, path) != 0)
-        rc = pt_error_set(err, PT_EIO, "%s: cannot rename %s into place: %s", path, tmp,
-                          strerror(errno));
-    if (rc)
-        unlink(tmp);
-    return rc;
+    return pt_tmp_commit(rc, tmp, path, err); /* fsync + rename, or unlink */
 }
 
 int pt_batch_run(pt_batch *b, const pt_batch_options *opt, pt_error *err)
