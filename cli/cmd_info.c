@@ -10,18 +10,20 @@
 
 #include "cli/commands.h"
 #include "cli/print.h"
+#include "cli/readopts.h"
 #include "pulsetrain/pipeline.h"
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: pulsetrain info FILE [--format FMT] [--fs HZ]\n"
-               "Describe a recording (channels, rates, units, duration) or an HDF5 summary.\n");
+    fprintf(f, "usage: pulsetrain info FILE [reading options]\n"
+               "Describe a recording (channels, rates, units, duration, missing samples) or an\n"
+               "HDF5 summary (tables, row counts, parameters).\n\n");
+    pt_cli_read_help(f);
 }
 
 int pt_cmd_info(int argc, char **argv)
 {
-    static const struct option opts[] = {{"format", required_argument, 0, 'F'},
-                                         {"fs", required_argument, 0, 's'},
+    static const struct option opts[] = {PT_CLI_READ_LONGOPTS,
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     pt_read_options ro = pt_read_defaults();
@@ -29,10 +31,16 @@ int pt_cmd_info(int argc, char **argv)
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
-        case 'F': ro.format = optarg; break;
-        case 's': ro.fs_hz = strtod(optarg, NULL); break;
         case 'h': usage(stdout); return PT_EXIT_OK;
-        default: usage(stderr); return PT_EXIT_USAGE;
+        default: {
+            int r = pt_cli_read_option(c, optarg, &ro, "info");
+            if (r < 0)
+                return PT_EXIT_USAGE;
+            if (r == 0) {
+                usage(stderr);
+                return PT_EXIT_USAGE;
+            }
+        }
         }
     }
     if (optind != argc - 1) {

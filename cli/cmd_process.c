@@ -8,6 +8,7 @@
 
 #include "cli/commands.h"
 #include "cli/print.h"
+#include "cli/readopts.h"
 #include "pulsetrain/pipeline.h"
 
 static void usage(FILE *f)
@@ -17,9 +18,6 @@ static void usage(FILE *f)
             "Analyse one recording: heart rate, motion epochs and intensity classes, written\n"
             "as an HDF5 summary (schema 1). Prints a readable summary on stdout.\n\n"
             "  -o, --output FILE     summary to write (default: REC with .h5 instead of its extension)\n"
-            "      --format FMT      auto (default), csv\n"
-            "      --fs HZ           sample rate of a CSV without a time column\n"
-            "      --acc-units U     units of unsuffixed acc columns: g (default), mg, ms2\n"
             "      --subject ID      subject id written into the summary\n"
             "      --age YEARS       subject age (HRmax = 208 - 0.7 age, Tanaka 2001)\n"
             "      --sex m|f\n"
@@ -37,6 +35,7 @@ static void usage(FILE *f)
             "      --no-calibrate    do not auto-calibrate the accelerometer (van Hees 2014)\n"
             "  -q, --quiet           do not print the summary\n"
             "  -h, --help\n");
+    pt_cli_read_help(f);
 }
 
 static int num(const char *opt, const char *arg, double *out)
@@ -54,8 +53,7 @@ static int num(const char *opt, const char *arg, double *out)
 int pt_cmd_process(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"output", required_argument, 0, 'o'}, {"format", required_argument, 0, 'F'},
-        {"fs", required_argument, 0, 's'},     {"acc-units", required_argument, 0, 'u'},
+        {"output", required_argument, 0, 'o'}, PT_CLI_READ_LONGOPTS,
         {"subject", required_argument, 0, 'S'}, {"age", required_argument, 0, 'a'},
         {"sex", required_argument, 0, 'x'},    {"hr-rest", required_argument, 0, 'r'},
         {"hr-max", required_argument, 0, 'm'}, {"hr-window", required_argument, 0, 'w'},
@@ -73,9 +71,6 @@ int pt_cmd_process(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
         switch (c) {
         case 'o': out = optarg; break;
-        case 'F': ro.format = optarg; break;
-        case 's': if (num("--fs", optarg, &ro.fs_hz)) return PT_EXIT_USAGE; break;
-        case 'u': ro.acc_units = optarg; break;
         case 'S': snprintf(p.subject_id, sizeof p.subject_id, "%s", optarg); break;
         case 'a': if (num("--age", optarg, &p.age_y)) return PT_EXIT_USAGE; break;
         case 'x':
@@ -109,7 +104,15 @@ int pt_cmd_process(int argc, char **argv)
         case 'N': p.calibrate = 0; break;
         case 'q': quiet = 1; break;
         case 'h': usage(stdout); return PT_EXIT_OK;
-        default: usage(stderr); return PT_EXIT_USAGE;
+        default: {
+            int r = pt_cli_read_option(c, optarg, &ro, "process");
+            if (r < 0)
+                return PT_EXIT_USAGE;
+            if (r == 0) {
+                usage(stderr);
+                return PT_EXIT_USAGE;
+            }
+        }
         }
     }
     if (optind != argc - 1) {
