@@ -33,10 +33,12 @@
  *    neighbours (f/2, 2f) hold >= 50 % of the 0.5-4 Hz power and MAD >= 40 mg
  *    (aperiodic light arm movement holds 30-60 %, walking at the wrist 50-90 %).
  *    Steps = cadence x epoch length.
- *  - Non-wear (GGIR, van Hees 2011/2013, "2013" approach): 15 min blocks; a
- *    60 min window centred on each block; an axis is flat when its SD < 13 mg
- *    AND its range < 50 mg over the window; the block is non-wear when >= 2 of
- *    the 3 axes are flat. Per-axis statistics are kept per 7.5 min half block. */
+ *  - Non-wear (GGIR, van Hees 2011/2013; GGIR 2.9-2's "2023" approach): 15 min
+ *    blocks; a 60 min window centred on each block; an axis is flat when its
+ *    SD < 13 mg AND its range < 50 mg over the window; when >= 2 of the 3 axes
+ *    are flat the whole window is non-wear ("2013" marked only the centre
+ *    block). Non-wear shorter than the window is not found. Per-axis
+ *    statistics are kept per 7.5 min half block. */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -651,14 +653,17 @@ static void apply_nonwear(motion *m, pt_summary *s)
         /* GGIR scores a window only when it holds data; half an hour at least */
         if (flat < 2 || cover * 2 < m->nw_window_s * m->fs_hz / 2)
             continue;
-        /* epochs whose centre falls in the block (epoch i starts at i * epoch_s) */
-        double b0 = (double)(2 * h) * half_s, b1 = b0 + 2 * half_s;
+        /* GGIR "2023": the whole flat window is non-wear, not only its centre
+         * block (the 2013 rule found 15-30 min of an 80 min non-wear); the
+         * epochs whose centre falls in it (epoch i starts at i * epoch_s) */
+        double b0 = (double)a * half_s, b1 = (double)(z + 1) * half_s;
         double first = ceil(b0 / m->epoch_s - 0.5);
         for (size_t i = first > 0 ? (size_t)first : 0; i < ne; i++) {
             if ((double)i * m->epoch_s + m->epoch_s / 2 >= b1)
                 break;
+            if (cls[i] != PT_CLASS_NONWEAR)
+                minutes += m->epoch_s / 60;
             cls[i] = PT_CLASS_NONWEAR;
-            minutes += m->epoch_s / 60;
         }
     }
     if (minutes > 0)
