@@ -166,7 +166,7 @@ static int scan_dir(pt_batch *b, const char *dir, pt_error *err)
         strcpy(names[n++], e->d_name);
     }
     closedir(d);
-    if (!rc) /* a stable order: readdir's is arbitrary */
+    if (!rc && n > 1) /* a stable order: readdir's is arbitrary */
         qsort(names, n, sizeof *names, cmp_str);
     char path[1100];
     for (size_t i = 0; i < n && !rc; i++) {
