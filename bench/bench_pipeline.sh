@@ -35,16 +35,13 @@ for l in $lens; do
     f="$W/${l##*:}.csv"
     "$EV" --read-only "$f"; "$EV" --hash-only "$f"; "$EV" -o "$W/out.h5" "$f"
 done
-if "$PT" simulate --help 2>&1 | grep -qi flac; then
-    echo "## process (FLAC)"; load
-    for l in $lens; do
-        n=${l##*:}
-        [ -f "$W/$n.flac" ] || "$PT" simulate --hours "${l%%:*}" --seed 1 -o "$W/$n.flac" >/dev/null
-        "$EV" --read-only "$W/$n.flac"; "$EV" -o "$W/out.h5" "$W/$n.flac"
-    done
-else
-    echo "## FLAC: not measured (simulate cannot write FLAC in this build)"
-fi
+echo "## process (FLAC: the same recordings converted by pt-eval-pipeline --to-flac)"; load
+M="--channels ppg,acc_x,acc_y,acc_z"
+for l in $lens; do
+    n=${l##*:}
+    [ -f "$W/$n.flac" ] || "$EV" --to-flac "$W/$n.flac" "$W/$n.csv"
+    "$EV" --read-only $M "$W/$n.flac"; "$EV" --hash-only "$W/$n.flac"; "$EV" $M -o "$W/out.h5" "$W/$n.flac"
+done
 echo "## numpy/scipy baseline, 24 h"; load
 /usr/bin/python3 "$SRC/bench/baseline_scipy.py" "$W/d24.csv" -o "$W/d24.baseline.npz"
 echo "## batch: 8 recordings of 6 h, -j 1 vs -j 2"; load
