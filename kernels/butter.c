@@ -4,6 +4,9 @@
  * pre-warped bilinear transform (fs = 2), zpk2sos with 'nearest' pole-zero pairing.
  * Method: bilinear transform with frequency pre-warping (Oppenheim & Schafer 2010, 7.1). */
 #include <complex.h>
+#ifndef CMPLX /* clang 14 with glibc: no CMPLX; exact for the finite values used here */
+#define CMPLX(x, y) ((double complex)((double)(x) + I * (double)(y)))
+#endif
 #include <math.h>
 #include <string.h>
 
