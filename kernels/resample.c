@@ -160,40 +160,56 @@ static ptrdiff_t search(const double *tx, size_t n, double v, ptrdiff_t guess)
     return (ptrdiff_t)lo;
 }
 
+/* One interior point: tx[j] <= v < tx[j + 1] (numpy.interp's arithmetic). */
+static double interp_at(const double *tx, const double *x, size_t j, double v)
+{
+    if (tx[j] == v)
+        return x[j];
+    double slope = (x[j + 1] - x[j]) / (tx[j + 1] - tx[j]);
+    double r = slope * (v - tx[j]) + x[j];
+    if (isnan(r)) { /* as numpy: try from the right end, then a flat segment */
+        r = slope * (v - tx[j + 1]) + x[j + 1];
+        if (isnan(r) && x[j] == x[j + 1])
+            r = x[j];
+    }
+    return r;
+}
+
 int pt_interp(const double *tx, const double *x, size_t n, const double *tq, double *y, size_t m)
 {
     if (!tx || !x || n == 0 || (m && (!tq || !y)))
         return PT_EINVAL;
-    ptrdiff_t j = 0;
+    if (n == 1) {
+        for (size_t i = 0; i < m; i++)
+            y[i] = isnan(tq[i]) ? tq[i] : x[0];
+        return PT_OK;
+    }
+    const double lo = tx[0], hi = tx[n - 1];
+    size_t j = 0; /* segment of the previous query */
     for (size_t i = 0; i < m; i++) {
         double v = tq[i];
-        if (isnan(v)) {
-            y[i] = v;
+        if (!(v >= lo)) { /* below the range, or NaN */
+            y[i] = isnan(v) ? v : x[0];
             continue;
         }
-        if (n == 1) {
-            y[i] = x[0];
-            continue;
-        }
-        j = search(tx, n, v, j < 0 ? 0 : j);
-        if (j < 0) {
-            y[i] = x[0];
-            j = 0;
-        } else if ((size_t)j >= n - 1) {
+        if (v >= hi) {
             y[i] = x[n - 1];
-            j = (ptrdiff_t)n - 2;
-        } else if (tx[j] == v) {
-            y[i] = x[j];
-        } else {
-            double slope = (x[j + 1] - x[j]) / (tx[j + 1] - tx[j]);
-            double r = slope * (v - tx[j]) + x[j];
-            if (isnan(r)) { /* as numpy: try from the right end, then a flat segment */
-                r = slope * (v - tx[j + 1]) + x[j + 1];
-                if (isnan(r) && x[j] == x[j + 1])
-                    r = x[j];
-            }
-            y[i] = r;
+            continue;
         }
+        /* Queries usually increase (a time base): walk forward from the last
+         * segment, a few steps at most; otherwise search. */
+        if (tx[j] <= v) {
+            size_t k = 0;
+            while (tx[j + 1] <= v && k < 8) {
+                j++;
+                k++;
+            }
+            if (tx[j + 1] <= v)
+                j = (size_t)search(tx, n, v, -2);
+        } else {
+            j = (size_t)search(tx, n, v, -2);
+        }
+        y[i] = interp_at(tx, x, j, v);
     }
     return PT_OK;
 }
