@@ -84,7 +84,8 @@ static int read_only(const char *path, const pt_read_options *ro, double *dur_s,
     return rc;
 }
 
-/* CSV (ppg, acc_x/y/z) -> FLAC 24-bit at the PPG rate; values / 8 (full scale = 8 units). */
+/* CSV (ppg, acc_x/y/z) -> FLAC 24-bit at the PPG rate; full scale 32 au (PPG) and 8 g (acc),
+ * clipped beyond (24-bit steps: 4e-6 au, 1e-6 g). */
 static int to_flac(const char *in, const char *out, pt_error *err)
 {
     pt_reader *r = pt_reader_open(in, NULL, err);
@@ -105,7 +106,8 @@ static int to_flac(const char *in, const char *out, pt_error *err)
         pt_reader_close(r);
         return pt_error_set(err, PT_EIO, "%s: %s", out, sf_strerror(NULL));
     }
-    sf_set_string(f, SF_STR_COMMENT, "Channel-1: PPG\nScale-1: 8\nChannel-2: Accel-X\nScale-2: 8\n"
+    sf_command(f, SFC_SET_CLIPPING, NULL, SF_TRUE); /* else out-of-range values wrap */
+    sf_set_string(f, SF_STR_COMMENT, "Channel-1: PPG\nScale-1: 32\nChannel-2: Accel-X\nScale-2: 8\n"
                                      "Channel-3: Accel-Y\nScale-3: 8\nChannel-4: Accel-Z\nScale-4: 8\n");
     pt_block *b = pt_block_create(info, 65536, err);
     double *fr = malloc(4 * 65536 * sizeof *fr);
@@ -115,7 +117,7 @@ static int to_flac(const char *in, const char *out, pt_error *err)
         size_t n = b->n[ch[0]];
         for (size_t i = 0; i < n; i++) {
             double v = b->x[ch[0]][i];
-            fr[4 * i] = isfinite(v) ? v / 8 : 0;
+            fr[4 * i] = isfinite(v) ? v / 32 : 0;
             int64_t k = (int64_t)floor((double)(b->first[ch[0]] + (int64_t)i) * ratio) -
                         b->first[ch[1]];
             k = k < 0 ? 0 : k >= (int64_t)b->n[ch[1]] ? (int64_t)b->n[ch[1]] - 1 : k;
