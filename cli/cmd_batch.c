@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
+#include "cli/readopts.h"
 #include "pulsetrain/batch.h"
 
 static void usage(FILE *f)
@@ -23,16 +24,21 @@ static void usage(FILE *f)
             "  -o, --output DIR      folder for the summaries (required; created if missing)\n"
             "  -j, --jobs N          worker threads (default: the number of cores)\n"
             "      --resume          keep summaries whose source hash and parameters match\n"
-            "      --format FMT      auto (default), csv, edf, wfdb, e4, wav, cwa\n"
-            "      --fs HZ           sample rate of CSVs without a time column\n"
-            "      --acc-units U     units of unsuffixed acc columns: g (default), mg, ms2\n"
+            "Parameters for every recording (as in `process`; a manifest's subject fields\n"
+            "override --tz per recording):\n"
             "      --hr-window S     heart-rate window (default 8 s)\n"
             "      --hr-step S       heart-rate step (default 2 s)\n"
             "      --epoch S         motion epoch (default 5 s)\n"
+            "      --tz ZONE         local time for /daily: UTC (default), +02:00, or an IANA name\n"
+            "      --run-cadence SPM rhythmic gait at or above this is running (default 140)\n"
+            "      --bout-min S      shortest bout (default 60 s)\n"
+            "      --bout-tolerance S  longest interruption inside a bout (default 10 s)\n"
+            "      --no-calibrate    do not auto-calibrate the accelerometer (van Hees 2014)\n"
             "  -q, --quiet           no progress, only errors\n"
             "  -h, --help\n\n"
             "Exit codes: 0 all done, 1 usage, 2 bad input list, 3 output failure,\n"
             "4 partial batch (some recordings failed; see OUTDIR/batch.h5).\n");
+    pt_cli_read_help(f);
 }
 
 static int num(const char *opt, const char *arg, double *out)
@@ -109,12 +115,14 @@ static void progress(const pt_batch_progress *p, void *user)
 int pt_cmd_batch(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"output", required_argument, 0, 'o'},  {"jobs", required_argument, 0, 'j'},
-        {"resume", no_argument, 0, 'R'},        {"format", required_argument, 0, 'F'},
-        {"fs", required_argument, 0, 's'},      {"acc-units", required_argument, 0, 'u'},
-        {"hr-window", required_argument, 0, 'w'}, {"hr-step", required_argument, 0, 't'},
-        {"epoch", required_argument, 0, 'e'},   {"quiet", no_argument, 0, 'q'},
-        {"help", no_argument, 0, 'h'},          {0, 0, 0, 0}};
+        {"output", required_argument, 0, 'o'},    {"jobs", required_argument, 0, 'j'},
+        {"resume", no_argument, 0, 'R'},           PT_CLI_READ_LONGOPTS,
+        {"hr-window", required_argument, 0, 'w'},  {"hr-step", required_argument, 0, 't'},
+        {"epoch", required_argument, 0, 'e'},      {"tz", required_argument, 0, 'z'},
+        {"run-cadence", required_argument, 0, 'C'}, {"bout-min", required_argument, 0, 'B'},
+        {"bout-tolerance", required_argument, 0, 'T'}, {"no-calibrate", no_argument, 0, 'N'},
+        {"quiet", no_argument, 0, 'q'},            {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
     pt_params p = pt_params_defaults();
     pt_read_options ro = pt_read_defaults();
     pt_batch_options bo = pt_batch_defaults();
@@ -139,15 +147,25 @@ int pt_cmd_batch(int argc, char **argv)
             break;
         }
         case 'R': bo.resume = 1; break;
-        case 'F': ro.format = optarg; break;
-        case 's': if (num("--fs", optarg, &ro.fs_hz)) return PT_EXIT_USAGE; break;
-        case 'u': ro.acc_units = optarg; break;
         case 'w': if (num("--hr-window", optarg, &p.hr_window_s)) return PT_EXIT_USAGE; break;
         case 't': if (num("--hr-step", optarg, &p.hr_step_s)) return PT_EXIT_USAGE; break;
         case 'e': if (num("--epoch", optarg, &p.epoch_s)) return PT_EXIT_USAGE; break;
+        case 'z': snprintf(p.tz, sizeof p.tz, "%s", optarg); break;
+        case 'C': if (num("--run-cadence", optarg, &p.run_cadence_spm)) return PT_EXIT_USAGE; break;
+        case 'B': if (num("--bout-min", optarg, &p.bout_min_s)) return PT_EXIT_USAGE; break;
+        case 'T': if (num("--bout-tolerance", optarg, &p.bout_tolerance_s)) return PT_EXIT_USAGE; break;
+        case 'N': p.calibrate = 0; break;
         case 'q': u.quiet = 1; break;
         case 'h': usage(stdout); return PT_EXIT_OK;
-        default: usage(stderr); return PT_EXIT_USAGE;
+        default: {
+            int r = pt_cli_read_option(c, optarg, &ro, "batch");
+            if (r < 0)
+                return PT_EXIT_USAGE;
+            if (r == 0) {
+                usage(stderr);
+                return PT_EXIT_USAGE;
+            }
+        }
         }
     }
     if (optind != argc - 1 || !out) {

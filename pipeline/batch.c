@@ -35,7 +35,7 @@ struct pt_batch {
     char input[1024];
     pt_params base;
     pt_read_options ropt;
-    char ropt_format[32], ropt_acc_units[16]; /* copies of the option strings */
+    char ropt_str[9][256]; /* copies of the read options' strings */
     size_t n, cap;
     item *items;
     /* run state, shared by the workers under mu */
@@ -422,15 +422,25 @@ pt_batch *pt_batch_create(const char *input, const char *outdir, const pt_params
     pthread_mutex_init(&b->mu, NULL);
     b->base = base ? *base : pt_params_defaults();
     b->ropt = ropt ? *ropt : pt_read_defaults();
-    /* copy the strings the options point to (an object keeps no caller pointer) */
-    snprintf(b->ropt_format, sizeof b->ropt_format, "%s", b->ropt.format ? b->ropt.format : "auto");
-    snprintf(b->ropt_acc_units, sizeof b->ropt_acc_units, "%s",
-             b->ropt.acc_units ? b->ropt.acc_units : "g");
-    b->ropt.format = b->ropt_format;
-    b->ropt.acc_units = b->ropt_acc_units;
-    b->ropt.channels = NULL; /* per-file options make no sense across a cohort */
-    b->ropt.h5_ppg = b->ropt.h5_acc_x = b->ropt.h5_acc_y = b->ropt.h5_acc_z = NULL;
-    b->ropt.h5_ecg = b->ropt.h5_hr = NULL;
+    /* copy the strings the options point to (an object keeps no caller pointer);
+     * one channel map or dataset layout applies to every recording of the batch */
+    const char **str[9] = {&b->ropt.format, &b->ropt.acc_units, &b->ropt.channels,
+                           &b->ropt.h5_ppg, &b->ropt.h5_acc_x, &b->ropt.h5_acc_y,
+                           &b->ropt.h5_acc_z, &b->ropt.h5_ecg, &b->ropt.h5_hr};
+    for (int k = 0; k < 9; k++) {
+        if (!*str[k])
+            continue;
+        if (strlen(*str[k]) >= sizeof b->ropt_str[k]) {
+            pt_error_set(err, PT_EINVAL, "pt_batch_create: read option '%.40s...' too long",
+                         *str[k]);
+            pt_batch_destroy(b);
+            return NULL;
+        }
+        snprintf(b->ropt_str[k], sizeof b->ropt_str[k], "%s", *str[k]);
+        *str[k] = b->ropt_str[k];
+    }
+    if (!b->ropt.acc_units)
+        b->ropt.acc_units = "g";
     snprintf(b->outdir, sizeof b->outdir, "%s", outdir);
     size_t l = strlen(b->outdir);
     while (l > 1 && b->outdir[l - 1] == '/')

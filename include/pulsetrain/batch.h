@@ -46,7 +46,8 @@ typedef struct pt_batch pt_batch;
  *   base   : parameters every recording starts from (NULL = defaults); the
  *            manifest's subject fields override them per recording; without a
  *            subject_id the recording's name is used.
- *   ropt   : read options for every recording (NULL = defaults); copied.
+ *   ropt   : read options for every recording (NULL = defaults), strings
+ *            included (one channel map for a cohort of same-device files); copied.
  * Each recording's summary is OUTDIR/<name>.h5, <name> being the file name
  * without its extension (made unique with -2, -3, ... in listing order).
  * Returns NULL and fills *err: PT_EDATA (input missing or unreadable, no
