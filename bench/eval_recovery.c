@@ -12,8 +12,11 @@
  *    (b) the stated end given as --exercise-end. Errors of HRR60/HRR120
  *    against the reference; sessions whose reference_quality is "ok" are
  *    summarised apart from all sessions.
- * 2. Simulation (pulsetrain/simulate.h, "intervals" scenario): recoveries
- *    matched to the truth within 15 s; errors of the end, HRR60, HRR120 and tau. */
+ * 2. Simulation (pulsetrain/simulate.h): "intervals" (75 min: runs of 2-4 min,
+ *    seated recoveries of 3-4 min, a 30 min rest after every sixth) and "mixed"
+ *    (3 h: run, seated recovery, walk; everyday cycles), seeds 1-5 x tau 45/60/90 s;
+ *    recoveries matched to the truth within 15 s; errors of the end, HRR60,
+ *    HRR120 and tau. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -218,11 +221,12 @@ static void eval_yoyo(const char *shared)
     acc_print("HRR60, stated end, all", &u60_all, "bpm", 3);
 }
 
-static void eval_sim(int verbose)
+static void eval_sim(int verbose, pt_sim_scenario scenario, double duration_s)
 {
     const unsigned seeds[] = {1, 2, 3, 4, 5};
     const double taus[] = {45, 60, 90};
-    printf("\n== Simulation (intervals scenario, 75 min, PPG + accelerometer at 32 Hz) ==\n");
+    printf("\n== Simulation (%s scenario, %.0f min, PPG + accelerometer at 32 Hz) ==\n",
+           scenario == PT_SIM_INTERVALS ? "intervals" : "mixed", duration_s / 60);
     printf("%4s %5s %6s %6s %8s %8s %8s %9s %8s\n", "seed", "tau", "truth", "found", "end_MAE",
            "HRR60", "HRR120", "tau_%err", "quality");
     acc e_end = {0}, e60 = {0}, e120 = {0}, etau = {0};
@@ -231,8 +235,8 @@ static void eval_sim(int verbose)
         for (size_t si = 0; si < sizeof seeds / sizeof seeds[0]; si++) {
             pt_sim_config cfg = pt_sim_defaults();
             cfg.seed = seeds[si];
-            cfg.scenario = PT_SIM_INTERVALS;
-            cfg.duration_s = 4500;
+            cfg.scenario = scenario;
+            cfg.duration_s = duration_s;
             cfg.tau_s = taus[ti];
             cfg.fs_ppg_hz = 32;
             cfg.fs_acc_hz = 32;
@@ -337,7 +341,9 @@ int main(int argc, char **argv)
     printf("pt-eval-recovery, pulsetrain %s, shared dir %s\n", pt_version(), shared);
     if (yoyo)
         eval_yoyo(shared);
-    if (sim)
-        eval_sim(verbose);
+    if (sim) {
+        eval_sim(verbose, PT_SIM_INTERVALS, 4500);
+        eval_sim(verbose, PT_SIM_MIXED, 10800);
+    }
     return 0;
 }
