@@ -100,6 +100,12 @@ static int next_line(csv_state *s, char **line, size_t *len, pt_error *err)
     }
 }
 
+/* isspace() of the C locale, without the locale table lookup per byte. */
+static int is_blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+}
+
 /* Split line in place at delim; trims blanks and surrounding quotes.
  * One pass over the bytes (strchr + strlen per field was ~5 % of `process`). */
 static size_t split(char *line, char delim, char **fields, size_t *flen, size_t max)
@@ -112,9 +118,9 @@ static size_t split(char *line, char delim, char **fields, size_t *flen, size_t 
             q++;
         int more = *q == delim;
         char *a = p, *z = q;
-        while (a < z && isspace((unsigned char)*a))
+        while (a < z && is_blank(*a))
             a++;
-        while (z > a && isspace((unsigned char)z[-1]))
+        while (z > a && is_blank(z[-1]))
             z--;
         if (z - a >= 2 && *a == '"' && z[-1] == '"') {
             a++;
@@ -140,39 +146,32 @@ static const double pow10_exact[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6, 
 
 /* Plain decimals ("-0.2569", "86399.984375") without strtod, which was the
  * largest single cost of reading (~12 % of `process`). Clinger's fast path
- * (1990): with at most 15 significant digits the integer m < 2^53 and the
- * power of ten 10^k (k <= 22) are both exact, so m / 10^k is one correctly
- * rounded IEEE division, the same double strtod returns. Anything else
- * (exponents, more digits, nan, inf, hex) returns 0 and goes to strtod. */
+ * (1990): when the digits read as one integer m <= 2^53 and the power of ten
+ * 10^k (k <= 22) are both exact, m / 10^k is one correctly rounded IEEE
+ * division, the same double strtod returns. Anything else (exponents, more
+ * digits, nan, inf, hex) returns 0 and goes to strtod. */
 static int fast_decimal(const char *f, size_t len, double *v)
 {
     const char *p = f, *end = f + len;
     int neg = 0;
     if (p < end && (*p == '-' || *p == '+'))
         neg = *p++ == '-';
+    if (end - p > 20) /* at most 19 digits and the point: m cannot overflow */
+        return 0;
     uint64_t m = 0;
-    int ndig = 0, nfrac = 0, any = 0;
-    while (p < end && *p >= '0' && *p <= '9') {
-        if (m || *p != '0')
-            ndig++;
-        m = m * 10 + (uint64_t)(*p++ - '0');
-        any = 1;
-        if (ndig > 15)
+    const char *digits = p, *dot = NULL;
+    for (; p < end; p++) {
+        unsigned d = (unsigned)(*p - '0');
+        if (d < 10)
+            m = m * 10 + d;
+        else if (*p == '.' && !dot)
+            dot = p;
+        else
             return 0;
     }
-    if (p < end && *p == '.') {
-        p++;
-        while (p < end && *p >= '0' && *p <= '9') {
-            if (m || *p != '0')
-                ndig++;
-            m = m * 10 + (uint64_t)(*p++ - '0');
-            nfrac++;
-            any = 1;
-            if (ndig > 15 || nfrac > 22)
-                return 0;
-        }
-    }
-    if (p != end || !any)
+    size_t ndig = (size_t)(end - digits) - (dot != NULL);
+    int nfrac = dot ? (int)(end - dot - 1) : 0;
+    if (ndig == 0 || ndig > 19 || nfrac > 22 || m > ((uint64_t)1 << 53)) /* 20 digits may wrap */
         return 0;
     double x = (double)m / pow10_exact[nfrac];
     *v = neg ? -x : x;
