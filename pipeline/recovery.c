@@ -18,12 +18,14 @@
  *  - Ends from heart rate alone: the heart rate (median of +-5 s) is a maximum
  *    over +-60 s, lies in the upper half of the reserve over the preceding
  *    recovery_min_exercise_s (mean), and drops by >= 12 bpm in the next 60 s
- *    (Cole 1999's abnormal-recovery limit: a real end drops by more); the end
- *    is the last second within 60 s after the peak (the span of the drop)
- *    still within 3 bpm of it (the peak can lie early on a plateau the rate
- *    holds until the effort stops; a 30 s span ended the plateau too soon), and
- *    the rate must not come back within 2 bpm of the peak during
- *    recovery_rest_s (an intermittent dip, not an end).
+ *    (Cole 1999's abnormal-recovery limit: a real end drops by more); the
+ *    plateau ends at the last second within 60 s after the peak (the span of
+ *    the drop) still within 3 bpm of it, and the rate must not come back
+ *    within 2 bpm of the peak during recovery_rest_s (an intermittent dip,
+ *    not an end). The end is the onset of the fall near it: the knee of a
+ *    plateau turning into an exponential decay, fitted to the samples
+ *    (knee_end); a drop of a few bpm below the peak placed slow falls late
+ *    and sudden ones early.
  *  - HR at the end, +60 s, +120 s: median of the samples within +-5 s (as a
  *    reference converter would do; for a monotone decay the median is the
  *    centre value). PPG rows average hr_window_s: the HR at the end is the
@@ -358,6 +360,45 @@ static size_t ends_from_epochs(const recovery *r, pt_summary *s, double *ends, s
     return n;
 }
 
+/* The onset of the fall near a plateau's end te: a plateau c that turns into
+ * a + (c - a) e^{-(t - K)/tau} at K, fitted to the samples of [te - 40 s,
+ * te + 120 s] by least squares; (a, c) are linear for each (K, tau), so K runs
+ * over a 0.5 s grid in [te - 35, te + 90] and tau over a log grid of 10-400 s.
+ * Returns K (te when too few samples). */
+static double knee_end(const series *h, double te)
+{
+    size_t i0 = lower(h, te - 40.0), i1 = lower(h, te + 120.0 + 1e-9);
+    if (i1 < i0 + 20)
+        return te;
+    double best = INFINITY, bk = te;
+    for (double K = te - 35.0; K <= te + 90.0 + 1e-9; K += 0.5)
+        for (int g = 0; g < 40; g++) {
+            double tau = 10.0 * exp(log(40.0) * g / 39.0);
+            /* normal equations of y = a (1 - e) + c e, e = 1 before K */
+            double s11 = 0, s12 = 0, s22 = 0, b1 = 0, b2 = 0, syy = 0;
+            for (size_t i = i0; i < i1; i++) {
+                double e = h->t[i] < K ? 1.0 : exp(-(h->t[i] - K) / tau), y = h->v[i];
+                s11 += (1 - e) * (1 - e);
+                s12 += (1 - e) * e;
+                s22 += e * e;
+                b1 += (1 - e) * y;
+                b2 += e * y;
+                syy += y * y;
+            }
+            double det = s11 * s22 - s12 * s12;
+            if (!(det > 1e-9 * (s11 * s22 + 1e-300)))
+                continue;
+            double a = (b1 * s22 - b2 * s12) / det, c = (s11 * b2 - s12 * b1) / det;
+            /* residual from the normal equations: y'y - 2 x'b + x'Sx */
+            double r = syy - 2 * (a * b1 + c * b2) + a * a * s11 + 2 * a * c * s12 + c * c * s22;
+            if (c > a && r < best) {
+                best = r;
+                bk = K;
+            }
+        }
+    return bk;
+}
+
 /* Ends from heart rate alone (see the top comment). */
 static size_t ends_from_hr(const series *h, double hr_rest, double hr_max, const pt_params *p,
                            double *tmp, double *ends, size_t max)
@@ -408,7 +449,7 @@ static size_t ends_from_hr(const series *h, double hr_rest, double hr_max, const
                 back = 1;
         if (back)
             continue;
-        ends[n++] = t_first + (double)e;
+        ends[n++] = knee_end(h, t_first + (double)e);
         k += 60;
     }
     free(sm);
