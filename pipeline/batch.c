@@ -44,6 +44,7 @@ struct pt_batch {
     pt_batch_progress prog;
     const pt_batch_options *opt;
     struct timespec t0;
+    FILE *journal; /* OUTDIR/batch.journal.tsv, one line per finished recording */
 };
 
 /* ---- helpers ---- */
@@ -597,6 +598,39 @@ static void run_one(pt_batch *b, item *it, int resume)
     pt_summary_destroy(s);
 }
 
+/* Append one line per finished recording and push it to the disk, so that
+ * what happened before a crash (failures included) can still be read. A
+ * journal that cannot be written does not stop the batch. Called under mu. */
+static void journal_line(pt_batch *b, const pt_batch_result *r)
+{
+    static const char *const status[] = {"pending", "ok", "skipped", "failed"};
+    if (!b->journal)
+        return;
+    char when[40], msg[sizeof r->error.msg];
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    snprintf(msg, sizeof msg, "%s", r->state == PT_BATCH_FAILED ? r->error.msg : "");
+    for (char *c = msg; *c; c++) /* one line, tab-separated */
+        if (*c == '\t' || *c == '\n' || *c == '\r')
+            *c = ' ';
+    fprintf(b->journal, "%s\t%s\t%s\t%s\t%.3f\t%s\n", when, status[r->state], r->name, r->path,
+            r->wall_s, msg);
+    if (fflush(b->journal) == 0)
+        fsync(fileno(b->journal));
+}
+
+static void journal_open(pt_batch *b)
+{
+    char path[1100];
+    snprintf(path, sizeof path, "%s/batch.journal.tsv", b->outdir);
+    int fresh = access(path, F_OK) != 0;
+    b->journal = fopen(path, "a");
+    if (b->journal && fresh)
+        fprintf(b->journal, "time_utc\tstatus\tname\tpath\twall_s\terror\n");
+}
+
 static void *worker(void *arg)
 {
     pt_batch *b = arg;
@@ -628,6 +662,7 @@ static void *worker(void *arg)
         clock_gettime(CLOCK_MONOTONIC, &t1);
         p->elapsed_s = (double)(t1.tv_sec - b->t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - b->t0.tv_nsec);
         p->last = &it->res;
+        journal_line(b, &it->res);
         if (b->opt->progress)
             b->opt->progress(p, b->opt->user); /* serialized by mu */
         pthread_mutex_unlock(&b->mu);
@@ -856,6 +891,7 @@ int pt_batch_run(pt_batch *b, const pt_batch_options *opt, pt_error *err)
     for (size_t i = 0; i < b->n; i++)
         b->prog.bytes_total += b->items[i].res.bytes;
     clock_gettime(CLOCK_MONOTONIC, &b->t0);
+    journal_open(b);
     size_t nw = (size_t)opt->nworkers < b->n ? (size_t)opt->nworkers : b->n;
     pthread_t *tid = calloc(nw ? nw : 1, sizeof *tid);
     if (!tid)
@@ -870,6 +906,9 @@ int pt_batch_run(pt_batch *b, const pt_batch_options *opt, pt_error *err)
         pthread_join(tid[i], NULL);
     free(tid);
     b->opt = NULL;
+    if (b->journal)
+        fclose(b->journal);
+    b->journal = NULL;
     int rc = write_index(b, err);
     if (rc)
         return rc;

@@ -15,7 +15,10 @@
  * The summaries are the journal: each one carries the SHA-256 of its source
  * and the JSON of its parameters, so after a crash (kill -9 included) a run
  * with resume = 1 keeps exactly the summaries that still match and redoes the
- * rest. OUTDIR/batch.h5 (the index) is rewritten the same way at the end.
+ * rest. OUTDIR/batch.h5 (the index) is rewritten the same way at the end;
+ * meanwhile OUTDIR/batch.journal.tsv gets one line per finished recording
+ * (time_utc, status, name, path, wall_s, error), flushed and fsync'd, so that
+ * what happened before a crash, failures included, stays readable.
  *
  * Results are identical to `pulsetrain process` run on each recording in
  * turn, whatever the number of workers: recordings share nothing.

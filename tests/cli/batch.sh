@@ -1,8 +1,8 @@
 #!/bin/sh
 # CLI: `pulsetrain batch` — a corrupt, an unreadable and good files (exit 4,
-# every recording in batch.h5 with its status and error), a manifest, resume
-# after kill -9 (nothing lost, nothing half-written), and identical summaries
-# for -j 1 and -j 2. $1 = path of the pulsetrain binary.
+# every recording in batch.h5 and the journal with its status and error), a
+# manifest, resume after kill -9 (nothing lost, nothing half-written), and
+# identical summaries for -j 1 and -j 2. $1 = path of the pulsetrain binary.
 set -u
 PT="$1"
 d=$(mktemp -d /tmp/pt_batch_XXXXXX)
@@ -42,6 +42,8 @@ for f in good1 good2; do [ -f "$d/out/$f.h5" ] || no "partial_batch: no $f.h5"; 
 [ -f "$d/out/batch.h5" ] || no "partial_batch: no batch.h5"
 [ -f "$d/out/corrupt.h5" ] && no "partial_batch: a summary for the corrupt file"
 ls "$d/out" | grep -q '\.tmp\.' && no "partial_batch: temporary file left behind"
+grep -q "	failed	corrupt	.*corrupt.csv:4" "$d/out/batch.journal.tsv" || no "journal lacks the corrupt file's line"
+[ "$(grep -c "	ok	good" "$d/out/batch.journal.tsv")" -eq 2 ] || no "journal lacks the good files"
 if [ $HAVE_H5DUMP -eq 1 ]; then
     h5dump -d /recordings/status "$d/out/batch.h5" > "$d/st"
     grep -q '"failed", "ok", "ok", "failed"' "$d/st" || { no "batch.h5 status:"; cat "$d/st"; }
@@ -105,6 +107,7 @@ while [ ! -f "$d/k/b1.h5" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
 kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
 [ -f "$d/k/b1.h5" ] || no "kill: the first summary was not written before the kill"
 [ -f "$d/k/batch.h5" ] && no "kill: batch.h5 exists although the run was killed"
+grep -q "	ok	b1	" "$d/k/batch.journal.tsv" || no "kill: the journal does not list b1 as done"
 for f in "$d"/k/*.h5; do   # every summary present is complete
     [ -f "$f" ] || continue
     [ $HAVE_H5DUMP -eq 0 ] || h5dump -H "$f" >/dev/null 2>&1 || no "kill: $f is not a complete HDF5 file"
