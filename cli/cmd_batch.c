@@ -16,7 +16,8 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: pulsetrain batch DIR|MANIFEST.csv -o OUTDIR [-j N] [--resume] [options]\n"
             "Analyse many recordings, one HDF5 summary each (OUTDIR/<name>.h5), and index them\n"
-            "in OUTDIR/batch.h5 (status, error, summary path and key figures per recording).\n"
+            "in OUTDIR/batch.h5 (status, error, summary path and key figures per recording);\n"
+            "OUTDIR/batch.journal.tsv logs each recording as it finishes.\n"
             "A folder is scanned for .csv .tsv .txt .edf .bdf .hea .wav .flac .ogg .aif(f) .cwa\n"
             "files and E4 export folders. A manifest is a CSV with a header row and the columns\n"
             "path (relative to the manifest) and, optionally, subject_id, age, sex, hr_rest,\n"
