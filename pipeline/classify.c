@@ -23,7 +23,9 @@
  *      cycling, slow uphill walking): the median %HRR over hrr_sustain_s around
  *      the epoch must reach the level, and the heart rate must not be falling
  *      (> 5 bpm lower than hrr_sustain_s earlier), so that the elevated heart
- *      rate of a seated recovery is not taken for exercise. Without motion the
+ *      rate of a seated recovery is not taken for exercise; nor within
+ *      hrr_sustain_s after gait or moderate motion (the rate lags the motion:
+ *      the first minute of a recovery has not fallen 5 bpm yet). Without motion the
  *      class comes from the sustained %HRR alone (< 20 % sedentary, < 40 light).
  * HRmax = 208 - 0.7 age (Tanaka 2001; age 40 when unknown); HRrest, when not
  * given, the 5th percentile of the epochs' heart rate.
@@ -342,10 +344,16 @@ static int classify_finish(void *st, pt_summary *s, pt_error *err)
                                    (long)i + 2 > (long)ne ? (long)ne : (long)i + 2, tmp);
             falling = !isnan(then) && !isnan(now) && now < then - 5.0;
         }
+        /* the heart rate lags the motion (off-kinetics 30-90 s): within
+         * hrr_sustain_s after gait or moderate motion an elevated rate is
+         * that motion's, not exercise of a quiet wrist */
+        int after_motion = 0;
+        for (long j = (long)i - back < 0 ? 0 : (long)i - back; j < (long)i && !after_motion; j++)
+            after_motion = !isnan(cad[j]) || (!isnan(mad[j]) && mad[j] >= p->mad_moderate_mg);
         if (isnan(k))
             /* heart rate alone: a falling rate is a recovery, not exercise */
             k = falling && hk > PT_CLASS_LIGHT ? PT_CLASS_LIGHT : hk;
-        else if (!isnan(hk) && hk > k && hk >= PT_CLASS_MODERATE && !falling)
+        else if (!isnan(hk) && hk > k && hk >= PT_CLASS_MODERATE && !falling && !after_motion)
             k = hk; /* heart rate says harder than the wrist, and is not recovering */
         cls[i] = k;
     }

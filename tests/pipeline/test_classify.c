@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later
  * test_classify.c — fused intensity classes and bouts: gait cadence decides
- * walking versus running, slow stepping (< 100 steps/min) is light, heart rate lifts a quiet wrist (cycling), a falling
+ * walking versus running, slow stepping (< 100 steps/min) is light, the lagging
+ * heart rate after a walk does not lift a seated wrist, heart rate lifts a quiet wrist (cycling), a falling
  * heart rate after exercise does not, heart-rate-only input at irregular times
  * gets classes, and TRIMP of a bout at constant heart rate matches the formula. */
 #include <stdio.h>
@@ -126,6 +127,23 @@ PT_TEST(slow_stepping_is_light)
             PT_CHECK_INT(PT_CLASS_LIGHT, class_at(s, et[i]));
         }
     PT_CHECK_INT(PT_CLASS_MODERATE, class_at(s, 600)); /* 108 steps/min */
+    pt_summary_destroy(s);
+}
+
+PT_TEST(seated_after_walking_is_not_raised_by_the_lagging_heart_rate)
+{
+    /* a walk brings the rate to 50 %HRR; sitting down, it falls by 20 bpm
+     * with tau 40 s: for its first 10 s not yet 5 bpm below its level of a
+     * minute earlier, and the minute's median still >= 40 %HRR */
+    seg sg[] = {{120, 0, 0, 65, 65}, {300, 1.8, 0.30, 65, 120}, {300, 0, 0, 120, 100}};
+    const char *path = write_script("sitafterwalk", sg, 3, 1);
+    PT_REQUIRE(path);
+    pt_params p = subject();
+    pt_summary *s = run(path, &p);
+    PT_REQUIRE(s);
+    PT_CHECK_INT(PT_CLASS_MODERATE, class_at(s, 400));
+    for (double t = 425; t < 720; t += 5)
+        PT_CHECK(class_at(s, t) <= PT_CLASS_LIGHT);
     pt_summary_destroy(s);
 }
 
