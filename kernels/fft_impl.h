@@ -5,9 +5,9 @@
 
 #include "pulsetrain/fft.h"
 
-/* Forward FFT into the object's own buffers; *re, *im point at [nfreq] results that stay
- * valid until the next call on f. */
-void pt_fft_forward_internal(pt_fft *f, const double *x, const double **re, const double **im);
+/* Forward FFT into the object's own buffer: interleaved (re, im) pairs [2*nfreq], valid
+ * until the next call on f. */
+const double *pt_fft_forward_internal(pt_fft *f, const double *x);
 
 /* The object's aligned input buffer [n]; pass it back as x to transform without a copy. */
 double *pt_fft_inbuf(pt_fft *f);

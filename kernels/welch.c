@@ -156,9 +156,9 @@ size_t pt_welch_nseg(const pt_welch *w, size_t n)
     return n < w->cfg.nperseg ? 0 : (n - w->cfg.noverlap) / w->step;
 }
 
-/* Detrend and window one segment into the FFT's aligned input, transform; returns |X|^2
- * unscaled through re/im. */
-static void segment(pt_welch *w, const double *x, const double **re, const double **im)
+/* Detrend and window one segment into the FFT's aligned input, transform; returns the
+ * half spectrum as interleaved (re, im) pairs. */
+static const double *segment(pt_welch *w, const double *x)
 {
     size_t m = w->cfg.nperseg;
     double *in = pt_fft_inbuf(w->fft); /* [nfft]; the tail past nperseg stays zero */
@@ -183,7 +183,7 @@ static void segment(pt_welch *w, const double *x, const double **re, const doubl
         for (size_t i = 0; i < m; i++)
             in[i] = x[i] * win[i];
     }
-    pt_fft_forward_internal(w->fft, in, re, im);
+    return pt_fft_forward_internal(w->fft, in);
 }
 
 /* scale and one-sided doubling (not DC, not Nyquist for even nfft), as scipy */
@@ -245,15 +245,15 @@ int pt_welch_execute(pt_welch *w, const double *x, size_t n, double *psd, size_t
     if (!w || !x || !psd || n < w->cfg.nperseg)
         return PT_EINVAL;
     size_t ns = pt_welch_nseg(w, n), nf = w->nfreq;
-    const double *re, *im;
+    const double *c;
     if (w->cfg.average == PT_AVERAGE_MEDIAN) {
         if (ns > w->max_nseg)
             return PT_EINVAL;
         for (size_t s = 0; s < ns; s++) {
-            segment(w, x + s * w->step, &re, &im);
+            c = segment(w, x + s * w->step);
             double *row = w->store + s * nf;
             for (size_t k = 0; k < nf; k++)
-                row[k] = re[k] * re[k] + im[k] * im[k];
+                row[k] = c[2 * k] * c[2 * k] + c[2 * k + 1] * c[2 * k + 1];
         }
         for (size_t k = 0; k < nf; k++) {
             for (size_t s = 0; s < ns; s++)
@@ -272,9 +272,9 @@ int pt_welch_execute(pt_welch *w, const double *x, size_t n, double *psd, size_t
         double *acc = w->acc;
         memset(acc, 0, nf * sizeof *acc);
         for (size_t s = 0; s < ns; s++) {
-            segment(w, x + s * w->step, &re, &im);
+            c = segment(w, x + s * w->step);
             for (size_t k = 0; k < nf; k++)
-                acc[k] += re[k] * re[k] + im[k] * im[k];
+                acc[k] += c[2 * k] * c[2 * k] + c[2 * k + 1] * c[2 * k + 1];
         }
         memcpy(psd, acc, nf * sizeof *psd);
         finish(w, psd, 1.0 / (double)ns);
@@ -332,12 +332,12 @@ int pt_spectrogram_execute(pt_spectrogram *s, const double *x, size_t n, double 
         return PT_EINVAL;
     pt_welch *w = s->w;
     size_t ns = pt_welch_nseg(w, n), nf = w->nfreq;
-    const double *re, *im;
+    const double *c;
     for (size_t i = 0; i < ns; i++) {
-        segment(w, x + i * w->step, &re, &im);
+        c = segment(w, x + i * w->step);
         double *row = sxx + i * nf;
         for (size_t k = 0; k < nf; k++)
-            row[k] = re[k] * re[k] + im[k] * im[k];
+            row[k] = c[2 * k] * c[2 * k] + c[2 * k + 1] * c[2 * k + 1];
         finish(w, row, 1.0);
     }
     if (nseg)
