@@ -50,6 +50,12 @@ for s in 1 2 3 4 5 6 7 8; do
     [ -f "$W/batch8/r$s.csv" ] || "$PT" simulate --hours 6 --seed $s -o "$W/batch8/r$s.csv" >/dev/null
     rm -f "$W/batch8/r$s.truth.csv" "$W/batch8/r$s.recovery.csv"
 done
+# The machine's own ceiling right now: two CPU-bound runs at once against one
+# (2.0 on two free cores; 1.0 when only one core is free to us).
+t() { s=$(date +%s.%N); "$@" >/dev/null; e=$(date +%s.%N); echo "$e - $s" | bc; }
+one=$(t "$EV" --read-only "$W/d24.csv")
+two=$(t sh -c "\"$EV\" --read-only \"$W/d24.csv\" & \"$EV\" --read-only \"$W/d24.csv\"; wait")
+echo "parallel ceiling: 2 x $one s / $two s = $(echo "scale=2; 2 * $one / $two" | bc)"
 for j in 1 2; do
     rm -rf "$W/b$j"
     /usr/bin/time -f "batch -j $j: wall %e s  user %U s  sys %S s  peak RSS %M kB" \
