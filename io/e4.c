@@ -1,15 +1,20 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later
  * e4.c — Empatica E4 exports (E4 Connect / WESAD layout): a folder with
- * ACC.csv, BVP.csv, HR.csv, IBI.csv, EDA.csv, TEMP.csv and tags.csv. In every
- * signal file line 1 is the start (Unix seconds, UTC, one per column) and
- * line 2 the sample rate [Hz]; IBI.csv has "<start>, IBI" and then rows of
- * "<s since start>,<interval s>". Units (Empatica's info.txt): ACC 1/64 g,
- * BVP unitless (PPG), HR bpm, IBI s (delivered in ms), EDA uS, TEMP degC.
- * Files are read in step, a time span per block, so the folder's channels
- * stay aligned without loading any file whole. The zip the portal gives is
- * not read: unzip it first (the reader says so). */
+ * ACC.csv, BVP.csv, HR.csv, IBI.csv, EDA.csv, TEMP.csv and tags.csv, or the
+ * zip of those files the portal gives. In every signal file line 1 is the
+ * start (Unix seconds, UTC, one per column) and line 2 the sample rate [Hz];
+ * IBI.csv has "<start>, IBI" and then rows of "<s since start>,<interval s>".
+ * Units (Empatica's info.txt): ACC 1/64 g, BVP unitless (PPG), HR bpm, IBI s
+ * (delivered in ms), EDA uS, TEMP degC.
+ * Files are read in step, a time span per block, so the channels stay aligned
+ * without loading any file whole. A zip's members are inflated block by block
+ * (io/zip.c) into the same line parser as the folder's files.
+ * Numbers: decimal fields are converted exactly (Clinger 1990's fast path: an
+ * integer mantissa up to 2^53 times a power of ten up to 1e22 is one correctly
+ * rounded operation); anything else goes to strtod, so values equal strtod's. */
 #include <ctype.h>
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +25,7 @@
 
 #include "io/edf_util.h"
 #include "io/reader_impl.h"
+#include "io/zip.h"
 
 enum { E4_ACC, E4_BVP, E4_HR, E4_IBI, E4_EDA, E4_TEMP, E4_NFILES };
 
@@ -30,9 +36,19 @@ static const struct {
     {"ACC.csv", 3}, {"BVP.csv", 1}, {"HR.csv", 1}, {"IBI.csv", 2}, {"EDA.csv", 1}, {"TEMP.csv", 1},
 };
 
+#define E4_BUF 65536
+#define E4_MAX_LINE (1 << 20) /* longer is not an E4 CSV (a binary file, say) */
+
+/* One signal file: a file of the folder or a member of the zip, read through
+ * a buffer of lines. */
 typedef struct e4_file {
-    FILE *f;
-    char path[1100];
+    FILE *f;           /* folder: the file                        */
+    pt_zip_stream *zs; /* zip: the member's stream                */
+    int open;          /* one of the two is set                   */
+    char path[1400];   /* "dir/ACC.csv" or "x.zip:ACC.csv"        */
+    unsigned char *buf;
+    size_t beg, end, cap;
+    int src_eof;
     long long line;
     double start_unix_s;
     double fs_hz;     /* 0 for IBI */
@@ -47,13 +63,12 @@ typedef struct e4_file {
 } e4_file;
 
 typedef struct e4_state {
-    char dir[1024];
+    char dir[1024]; /* the folder, or the zip */
+    pt_zip *zip;    /* NULL for a folder */
     e4_file file[E4_NFILES];
     double start_unix_s;
     double fs_max;
     double t_end; /* blocks so far cover [0, t_end) s */
-    char *line;
-    size_t line_cap;
 } e4_state;
 
 static int is_dir(const char *path)
@@ -82,9 +97,25 @@ static int e4_dir(const char *path, char out[1024])
     return -1;
 }
 
+/* Number of E4 signal members in the zip. */
+static int zip_e4_members(const pt_zip *z)
+{
+    int found = 0;
+    for (int i = 0; i < E4_NFILES; i++)
+        found += pt_zip_find(z, e4_files[i].file) >= 0;
+    return found;
+}
+
 static int e4_probe(const char *path, const unsigned char *head, size_t len)
 {
     char dir[1024], p[1100];
+    if (pt_zip_sniff(head, len)) {
+        /* Any zip gets a low score so that a zip without E4 members is told so. */
+        pt_zip *z = pt_zip_open(path, NULL);
+        int found = z ? zip_e4_members(z) : 0;
+        pt_zip_close(z);
+        return found ? 95 : 10;
+    }
     if (e4_dir(path, dir))
         return 0;
     if (!is_dir(path)) {
@@ -103,33 +134,191 @@ static int e4_probe(const char *path, const unsigned char *head, size_t len)
     return found ? 90 : 0;
 }
 
+static void file_close(e4_file *f)
+{
+    if (f->f)
+        fclose(f->f);
+    pt_zip_stream_close(f->zs);
+    free(f->buf);
+    f->f = NULL;
+    f->zs = NULL;
+    f->buf = NULL;
+}
+
 static void e4_close(void *p)
 {
     e4_state *s = p;
     if (!s)
         return;
     for (int i = 0; i < E4_NFILES; i++)
-        if (s->file[i].f)
-            fclose(s->file[i].f);
-    free(s->line);
+        file_close(&s->file[i]);
+    pt_zip_close(s->zip);
     free(s);
 }
 
-/* Next non-empty line of f with its end stripped; 1, 0 at the end, -1 on a read error. */
-static int get_line(e4_state *s, e4_file *f, char **line)
+/* Open the source of f: path in the folder, or member m of the zip. */
+static int file_open(e4_state *s, e4_file *f, const char *name, long m, pt_error *err)
+{
+    if (s->zip) {
+        snprintf(f->path, sizeof f->path, "%s:%s", s->dir, pt_zip_entry_at(s->zip, (size_t)m)->name);
+        if (!(f->zs = pt_zip_stream_open(s->zip, (size_t)m, err)))
+            return err ? err->code : PT_EFORMAT;
+    } else {
+        snprintf(f->path, sizeof f->path, "%s/%s", s->dir, name);
+        if (!(f->f = fopen(f->path, "rb")))
+            return pt_error_set(err, PT_EIO, "%s: %s", f->path, strerror(errno));
+    }
+    f->cap = E4_BUF;
+    if (!(f->buf = malloc(f->cap)))
+        return pt_error_set(err, PT_ENOMEM, "out of memory");
+    f->open = 1;
+    return PT_OK;
+}
+
+/* Raw bytes from the file or the member: the count, 0 at the end, -1 with *err. */
+static long src_read(e4_file *f, unsigned char *buf, size_t n, pt_error *err)
+{
+    if (f->zs)
+        return (long)pt_zip_stream_read(f->zs, buf, n, err);
+    size_t got = fread(buf, 1, n, f->f);
+    if (got == 0 && ferror(f->f)) {
+        pt_error_set(err, PT_EIO, "%s:%lld: %s", f->path, f->line + 1, strerror(errno));
+        return -1;
+    }
+    return (long)got;
+}
+
+/* Next non-empty line of f with its end (CR, LF, blanks) stripped, NUL-terminated:
+ * 1, 0 at the end, -1 with *err filled. */
+static int get_line(e4_file *f, char **line, pt_error *err)
 {
     for (;;) {
-        ssize_t n = getline(&s->line, &s->line_cap, f->f);
-        if (n < 0)
-            return ferror(f->f) ? -1 : 0;
+        unsigned char *start = f->buf + f->beg;
+        size_t avail = f->end - f->beg;
+        unsigned char *nl = avail ? memchr(start, '\n', avail) : NULL;
+        size_t n;
+        if (nl) {
+            n = (size_t)(nl - start);
+            f->beg += n + 1;
+        } else if (f->src_eof) {
+            if (!avail)
+                return 0;
+            n = avail; /* the last line has no LF */
+            f->beg = f->end;
+        } else {
+            /* Keep the partial line, make room, read more (one byte kept for a NUL). */
+            if (f->beg > 0) {
+                memmove(f->buf, start, avail);
+                f->beg = 0;
+                f->end = avail;
+            }
+            if (f->end + 1 >= f->cap) {
+                if (f->cap >= E4_MAX_LINE) {
+                    pt_error_set(err, PT_EFORMAT,
+                                 "%s:%lld: a line longer than %d bytes: not an E4 CSV file",
+                                 f->path, f->line + 1, E4_MAX_LINE);
+                    return -1;
+                }
+                unsigned char *nb = realloc(f->buf, f->cap * 2);
+                if (!nb) {
+                    pt_error_set(err, PT_ENOMEM, "out of memory");
+                    return -1;
+                }
+                f->buf = nb;
+                f->cap *= 2;
+            }
+            long got = src_read(f, f->buf + f->end, f->cap - f->end - 1, err);
+            if (got < 0)
+                return -1;
+            if (got == 0)
+                f->src_eof = 1;
+            f->end += (size_t)got;
+            continue;
+        }
         f->line++;
-        while (n > 0 && (s->line[n - 1] == '\n' || s->line[n - 1] == '\r' || s->line[n - 1] == ' '))
-            s->line[--n] = '\0';
+        while (n > 0 && (start[n - 1] == '\r' || start[n - 1] == ' ' || start[n - 1] == '\n'))
+            n--;
         if (n > 0) {
-            *line = s->line;
+            start[n] = '\0';
+            *line = (char *)start;
             return 1;
         }
     }
+}
+
+/* Exact powers of ten: every one up to 1e22 is a double without rounding. */
+static const double pow10_exact[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                       1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                       1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+/* strtod, faster on plain decimals ("-1056.400000", "63", "1.2e3"): with at
+ * most 19 significant digits forming an integer m <= 2^53 and a decimal
+ * exponent |e| <= 22, m * 10^e (or m / 10^-e) is one IEEE operation on exact
+ * operands, hence the correctly rounded value strtod returns. Anything else
+ * (more digits, hex, inf, nan, an unusual end) is left to strtod. */
+static double parse_num(const char *p, char **end)
+{
+    const char *q = p;
+    int neg = 0;
+    if (*q == '-' || *q == '+')
+        neg = *q++ == '-';
+    uint64_t m = 0;
+    int nd = 0, ndig = 0, e10 = 0;
+    while (*q == '0') {
+        q++;
+        ndig++;
+    }
+    while (*q >= '0' && *q <= '9') {
+        m = m * 10 + (uint64_t)(*q++ - '0');
+        nd++;
+        ndig++;
+    }
+    if (*q == '.') {
+        q++;
+        if (nd == 0)
+            while (*q == '0') {
+                q++;
+                ndig++;
+                e10--;
+            }
+        while (*q >= '0' && *q <= '9') {
+            m = m * 10 + (uint64_t)(*q++ - '0');
+            nd++;
+            ndig++;
+            e10--;
+        }
+    }
+    if (ndig == 0 || nd > 19)
+        return strtod(p, end);
+    if (*q == 'e' || *q == 'E') {
+        const char *r = q + 1;
+        int eneg = 0, ev = 0, en = 0;
+        if (*r == '-' || *r == '+')
+            eneg = *r++ == '-';
+        while (*r >= '0' && *r <= '9' && en < 4) {
+            ev = ev * 10 + (*r++ - '0');
+            en++;
+        }
+        if (en == 0 || (*r >= '0' && *r <= '9'))
+            return strtod(p, end);
+        e10 += eneg ? -ev : ev;
+        q = r;
+    }
+    /* only the ends parse_fields accepts; others (a letter: "0x1p3") go to strtod */
+    if (*q && *q != ',' && *q != ' ' && *q != '\t')
+        return strtod(p, end);
+#if FLT_EVAL_METHOD != 0
+    return strtod(p, end); /* x87 extended precision would round twice */
+#endif
+    double v;
+    if (m == 0)
+        v = 0.0;
+    else if (m <= ((uint64_t)1 << 53) && e10 >= -22 && e10 <= 22)
+        v = e10 < 0 ? (double)m / pow10_exact[-e10] : (double)m * pow10_exact[e10];
+    else
+        return strtod(p, end);
+    *end = (char *)q;
+    return neg ? -v : v;
 }
 
 /* Split a line of numbers at commas: returns the count, or -1 when a field
@@ -142,7 +331,7 @@ static int parse_fields(char *line, double *v, int max, char **bad)
         while (*p == ' ' || *p == '\t')
             p++;
         char *end;
-        double x = strtod(p, &end);
+        double x = parse_num(p, &end);
         char *q = end;
         while (*q == ' ' || *q == '\t')
             q++;
@@ -159,24 +348,105 @@ static int parse_fields(char *line, double *v, int max, char **bad)
     }
 }
 
+/* Count the lines of f that do not start with CR or LF (tags.csv: one event a line). */
+static int count_lines(e4_file *f, int *count, pt_error *err)
+{
+    int prev = '\n', ntag = 0;
+    for (;;) {
+        long got = src_read(f, f->buf, f->cap, err);
+        if (got < 0)
+            return -1;
+        if (got == 0)
+            break;
+        for (long k = 0; k < got; k++) {
+            int ch = f->buf[k];
+            if (prev == '\n' && ch != '\n' && ch != '\r')
+                ntag++;
+            prev = ch;
+        }
+    }
+    *count = ntag;
+    return 0;
+}
+
+/* Read the two header lines of signal file i (the start time, the rate). */
+static int read_header(e4_state *s, int i, pt_error *err)
+{
+    e4_file *f = &s->file[i];
+    char *line, *bad;
+    double v[3];
+    int r = get_line(f, &line, err);
+    if (r < 0)
+        return err ? err->code : PT_EIO;
+    if (r == 0)
+        return pt_error_set(err, PT_EFORMAT, "%s:1: the file is empty", f->path);
+    int n;
+    if (i == E4_IBI) {
+        char *comma = strchr(line, ',');
+        if (comma)
+            *comma = '\0';
+        n = parse_fields(line, v, 1, &bad);
+    } else {
+        n = parse_fields(line, v, 3, &bad);
+    }
+    if (n < 1 || !isfinite(v[0]) || v[0] < 0)
+        return pt_error_set(err, PT_EFORMAT,
+                            "%s:%lld: the first line must be the start time (Unix seconds)",
+                            f->path, f->line);
+    if (i != E4_IBI && n != f->ncols)
+        return pt_error_set(err, PT_EFORMAT, "%s:%lld: %d columns, expected %d", f->path,
+                            f->line, n, f->ncols);
+    f->start_unix_s = v[0];
+    if (i != E4_IBI) {
+        r = get_line(f, &line, err);
+        if (r < 0)
+            return err ? err->code : PT_EIO;
+        if (r == 0 || (n = parse_fields(line, v, 3, &bad)) < 1)
+            return pt_error_set(err, PT_EFORMAT, "%s:%lld: the second line must be the sample rate",
+                                f->path, f->line + (r <= 0));
+        if (!(v[0] > 0) || !isfinite(v[0]) || v[0] > 1e6)
+            return pt_error_set(err, PT_EFORMAT,
+                                "%s:%lld: sample rate %g Hz: it must be a positive number up to "
+                                "1 MHz", f->path, f->line, v[0]);
+        f->fs_hz = v[0];
+        if (f->fs_hz > s->fs_max)
+            s->fs_max = f->fs_hz;
+    }
+    if (f->start_unix_s < s->start_unix_s)
+        s->start_unix_s = f->start_unix_s;
+    return PT_OK;
+}
+
 static void *e4_open(const char *path, const pt_read_options *opt, pt_recording_info *info,
                      pt_error *err)
 {
-    (void)opt;
     e4_state *s = calloc(1, sizeof *s);
     if (!s) {
         pt_error_set(err, PT_ENOMEM, "out of memory");
         return NULL;
     }
-    size_t plen = strlen(path);
-    if (plen > 4 && !strcasecmp(path + plen - 4, ".zip")) {
-        pt_error_set(err, PT_EUNSUPPORTED,
-                     "%s: E4 zip archives are not read directly; unzip it and give the folder",
-                     path);
-        goto fail;
+    unsigned char head[22] = {0};
+    size_t hn = 0;
+    if (!is_dir(path)) {
+        FILE *hf = fopen(path, "rb");
+        if (hf) {
+            hn = fread(head, 1, sizeof head, hf);
+            fclose(hf);
+        }
     }
-    if (e4_dir(path, s->dir)) {
-        pt_error_set(err, PT_EFORMAT, "%s: not an E4 export folder", path);
+    if (pt_zip_sniff(head, hn)) {
+        snprintf(s->dir, sizeof s->dir, "%s", path);
+        if (!(s->zip = pt_zip_open(path, err)))
+            goto fail;
+        if (!zip_e4_members(s->zip)) {
+            pt_error_set(err, PT_EFORMAT,
+                         "%s: no E4 signal file (ACC.csv, BVP.csv, HR.csv, IBI.csv, EDA.csv, "
+                         "TEMP.csv) among the archive's %zu members", path,
+                         pt_zip_count(s->zip));
+            goto fail;
+        }
+    } else if (e4_dir(path, s->dir)) {
+        pt_error_set(err, PT_EFORMAT, "%s: not an E4 export folder or zip", path);
         goto fail;
     }
     s->start_unix_s = (double)INFINITY;
@@ -184,62 +454,19 @@ static void *e4_open(const char *path, const pt_read_options *opt, pt_recording_
     for (int i = 0; i < E4_NFILES; i++) {
         e4_file *f = &s->file[i];
         f->ncols = e4_files[i].ncols;
-        snprintf(f->path, sizeof f->path, "%s/%s", s->dir, e4_files[i].file);
-        if (access(f->path, F_OK) != 0)
-            continue;
-        if (!(f->f = fopen(f->path, "rb"))) {
-            pt_error_set(err, PT_EIO, "%s: %s", f->path, strerror(errno));
-            goto fail;
-        }
-        nfiles++;
-        char *line, *bad;
-        double v[3];
-        int r = get_line(s, f, &line);
-        if (r <= 0) {
-            pt_error_set(err, r < 0 ? PT_EIO : PT_EFORMAT, "%s:1: %s", f->path,
-                         r < 0 ? strerror(errno) : "the file is empty");
-            goto fail;
-        }
-        int n;
-        if (i == E4_IBI) {
-            char *comma = strchr(line, ',');
-            if (comma)
-                *comma = '\0';
-            n = parse_fields(line, v, 1, &bad);
+        long m = -1;
+        if (s->zip) {
+            if ((m = pt_zip_find(s->zip, e4_files[i].file)) < 0)
+                continue;
         } else {
-            n = parse_fields(line, v, 3, &bad);
+            char p[1100];
+            snprintf(p, sizeof p, "%s/%s", s->dir, e4_files[i].file);
+            if (access(p, F_OK) != 0)
+                continue;
         }
-        if (n < 1 || !isfinite(v[0]) || v[0] < 0) {
-            pt_error_set(err, PT_EFORMAT,
-                         "%s:%lld: the first line must be the start time (Unix seconds)",
-                         f->path, f->line);
+        if (file_open(s, f, e4_files[i].file, m, err) || read_header(s, i, err))
             goto fail;
-        }
-        if (i != E4_IBI && n != f->ncols) {
-            pt_error_set(err, PT_EFORMAT, "%s:%lld: %d columns, expected %d", f->path, f->line, n,
-                         f->ncols);
-            goto fail;
-        }
-        f->start_unix_s = v[0];
-        if (i != E4_IBI) {
-            r = get_line(s, f, &line);
-            if (r <= 0 || (n = parse_fields(line, v, 3, &bad)) < 1) {
-                pt_error_set(err, PT_EFORMAT, "%s:%lld: the second line must be the sample rate",
-                             f->path, f->line + (r <= 0));
-                goto fail;
-            }
-            if (!(v[0] > 0) || !isfinite(v[0]) || v[0] > 1e6) {
-                pt_error_set(err, PT_EFORMAT,
-                             "%s:%lld: sample rate %g Hz: it must be a positive number up to 1 MHz", f->path,
-                             f->line, v[0]);
-                goto fail;
-            }
-            f->fs_hz = v[0];
-            if (f->fs_hz > s->fs_max)
-                s->fs_max = f->fs_hz;
-        }
-        if (f->start_unix_s < s->start_unix_s)
-            s->start_unix_s = f->start_unix_s;
+        nfiles++;
     }
     if (nfiles == 0) {
         pt_error_set(err, PT_EFORMAT, "%s: no E4 signal file (ACC.csv, BVP.csv, HR.csv, IBI.csv, "
@@ -251,7 +478,7 @@ static void *e4_open(const char *path, const pt_read_options *opt, pt_recording_
     for (int i = 0; i < E4_NFILES; i++) {
         e4_file *f = &s->file[i];
         double lag = f->start_unix_s - s->start_unix_s;
-        if (f->f && lag > (opt->max_gap_s > 0 ? opt->max_gap_s : 86400.0)) {
+        if (f->open && lag > (opt->max_gap_s > 0 ? opt->max_gap_s : 86400.0)) {
             pt_error_set(err, PT_EDATA,
                          "%s:1: starts %.0f s after the other files (more than the gap limit)",
                          f->path, lag);
@@ -265,7 +492,7 @@ static void *e4_open(const char *path, const pt_read_options *opt, pt_recording_
                                              PT_KIND_IBI,   PT_KIND_AUX, PT_KIND_AUX};
     for (int i = 0; i < E4_NFILES; i++) {
         e4_file *f = &s->file[i];
-        if (!f->f)
+        if (!f->open)
             continue;
         f->chan = info->nchan;
         int nc = i == E4_ACC ? 3 : 1;
@@ -284,26 +511,52 @@ static void *e4_open(const char *path, const pt_read_options *opt, pt_recording_
     if (pt_channel_map_apply(opt->channels, info, s->dir, err))
         goto fail;
     {
-        char tags[1100];
-        snprintf(tags, sizeof tags, "%s/tags.csv", s->dir);
-        FILE *t = fopen(tags, "rb");
-        if (t) {
-            int ntag = 0, ch, prev = '\n';
-            while ((ch = fgetc(t)) != EOF) {
-                if (prev == '\n' && ch != '\n' && ch != '\r')
-                    ntag++;
-                prev = ch;
-            }
-            fclose(t);
+        /* tags.csv: counted, read through the same sources as the signals */
+        e4_file t = {0};
+        long m = s->zip ? pt_zip_find(s->zip, "tags.csv") : 0;
+        char p[1100];
+        snprintf(p, sizeof p, "%s/tags.csv", s->dir);
+        if (s->zip ? m >= 0 : access(p, R_OK) == 0) {
+            int ntag = 0;
+            int rc = file_open(s, &t, "tags.csv", m, err);
+            if (!rc)
+                rc = count_lines(&t, &ntag, err) ? -1 : 0;
+            file_close(&t);
+            if (rc && s->zip)
+                goto fail; /* a corrupt member; a folder's unreadable tags are skipped */
             char note[96];
-            snprintf(note, sizeof note, "tags.csv: %d event marks (not channels)", ntag);
-            pt_note_add(info, note);
+            if (!rc) {
+                snprintf(note, sizeof note, "tags.csv: %d event marks (not channels)", ntag);
+                pt_note_add(info, note);
+            }
+            pt_error_clear(err);
         }
+    }
+    if (s->zip) {
+        char note[128];
+        snprintf(note, sizeof note, "read from the zip archive (%zu members)",
+                 pt_zip_count(s->zip));
+        pt_note_add(info, note);
     }
     return s;
 fail:
     e4_close(s);
     return NULL;
+}
+
+/* First sample index n of file f whose time t0 + n / fs reaches t_end: the
+ * predicate evaluated exactly as a per-row test would (it is monotonic in n). */
+static int64_t first_at_or_after(double t0, double fs, double t_end, int64_t from)
+{
+    double guess = ceil((t_end - t0) * fs);
+    if (isnan(guess) || guess > 9e15)
+        return INT64_MAX; /* beyond any file's rows */
+    int64_t n = guess > (double)from ? (int64_t)guess : from;
+    while (n > from && t0 + (double)(n - 1) / fs >= t_end)
+        n--;
+    while (!(t0 + (double)n / fs >= t_end))
+        n++;
+    return n;
 }
 
 /* Fill channel(s) of file i up to time t_end [s from the recording start]. */
@@ -313,6 +566,7 @@ static int fill_file(e4_state *s, int i, const pt_recording_info *info, pt_block
     e4_file *f = &s->file[i];
     size_t c0 = f->chan;
     double t0 = info->chan[c0].t0_s;
+    int64_t n_stop = i == E4_IBI ? INT64_MAX : first_at_or_after(t0, f->fs_hz, t_end, f->n);
     for (;;) {
         if (b->n[c0] >= b->cap)
             return PT_OK;
@@ -322,13 +576,12 @@ static int fill_file(e4_state *s, int i, const pt_recording_info *info, pt_block
         } else {
             if (f->eof)
                 return PT_OK;
-            if (i != E4_IBI && t0 + (double)f->n / f->fs_hz >= t_end)
+            if (f->n >= n_stop)
                 return PT_OK;
             char *line, *bad;
-            int r = get_line(s, f, &line);
+            int r = get_line(f, &line, err);
             if (r < 0)
-                return pt_error_set(err, PT_EIO, "%s:%lld: %s", f->path, f->line + 1,
-                                    strerror(errno));
+                return err ? err->code : PT_EIO;
             if (r == 0) {
                 f->eof = 1;
                 return PT_OK;
@@ -381,7 +634,7 @@ static int e4_read(void *p, pt_recording_info *info, pt_block *b, pt_error *err)
     e4_state *s = p;
     for (int i = 0; i < E4_NFILES; i++) {
         e4_file *f = &s->file[i];
-        if (!f->f)
+        if (!f->open)
             continue;
         for (size_t k = 0; k < (i == E4_ACC ? 3u : 1u); k++)
             b->first[f->chan + k] = f->n;
@@ -391,7 +644,7 @@ static int e4_read(void *p, pt_recording_info *info, pt_block *b, pt_error *err)
     int more = 0;
     for (;;) {
         for (int i = 0; i < E4_NFILES; i++) {
-            if (!s->file[i].f)
+            if (!s->file[i].open)
                 continue;
             int rc = fill_file(s, i, info, b, t_end, err);
             if (rc)
@@ -402,7 +655,7 @@ static int e4_read(void *p, pt_recording_info *info, pt_block *b, pt_error *err)
         for (size_t c = 0; c < b->nchan; c++)
             tot += b->n[c];
         for (int i = 0; i < E4_NFILES; i++)
-            if (s->file[i].f && (!s->file[i].eof || s->file[i].held))
+            if (s->file[i].open && (!s->file[i].eof || s->file[i].held))
                 more = 1;
         if (tot || !more)
             break;
@@ -411,7 +664,7 @@ static int e4_read(void *p, pt_recording_info *info, pt_block *b, pt_error *err)
         double next = (double)INFINITY;
         for (int i = 0; i < E4_NFILES; i++) {
             e4_file *f = &s->file[i];
-            if (!f->f)
+            if (!f->open)
                 continue;
             double t0 = info->chan[f->chan].t0_s;
             if (f->held)
@@ -426,7 +679,7 @@ static int e4_read(void *p, pt_recording_info *info, pt_block *b, pt_error *err)
         double dur = 0;
         for (int i = 0; i < E4_NFILES; i++) {
             e4_file *f = &s->file[i];
-            if (!f->f)
+            if (!f->open)
                 continue;
             for (size_t k = 0; k < (i == E4_ACC ? 3u : 1u); k++)
                 info->chan[f->chan + k].n_samples = f->n;

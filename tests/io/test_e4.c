@@ -2,6 +2,7 @@
  * test_e4.c — the Empatica E4 folder reader on the two real exports of
  * data/formats/e4 (figures from its README) and on bad folders. */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -150,8 +151,60 @@ PT_TEST(bad_folders)
              PT_OK);
     PT_CHECK(isnan(a.x[1][0]));
     io_all_free(&a);
-    /* the portal's zip is refused with a hint */
-    IO_EXPECT_FAIL(io_write_bytes("x.zip", "PK\x03\x04", 4), &o, PT_EUNSUPPORTED, "unzip");
+    /* the portal's zip is read (tests/io/test_e4zip.c); a cut one is refused */
+    IO_EXPECT_FAIL(io_write_bytes("x.zip", "PK\x03\x04", 4), &o, PT_EFORMAT, "truncated");
+}
+
+/* The reader's decimal conversion (a fast path for plain decimals) gives
+ * strtod's value bit for bit, on awkward strings too. */
+PT_TEST(numbers_equal_strtod)
+{
+    enum { N = 20000 };
+    static const char *const fixed[] = {
+        "-0.00", "0", "+5", "5.", ".5", "-.5", "00.0500", "1e22", "1e23", "1.5e-22", "4e-400",
+        "9007199254740992", "9007199254740993", "12345678901234567890", "0.1", "0.3",
+        "1234567.1234567", "2.2250738585072014e-308", "1.7976931348623157e308", "1e+05",
+        "0x1p3", "nan", "-nan", "1E5", "123456789012345678.5", "0.000000000000000000001",
+        "-1056.400000", "999999999999999999", "1.0000000000000001", "7e-1", "3.14159265358979"};
+    size_t nfixed = sizeof fixed / sizeof fixed[0];
+    char *text = malloc((size_t)N * 40 + 64), **vals = calloc(N, sizeof *vals);
+    PT_REQUIRE(text && vals);
+    size_t k = (size_t)sprintf(text, "1600000000\n64\n");
+    uint64_t st = 88172645463325252u;
+    for (int i = 0; i < N; i++) {
+        char v[40];
+        st ^= st << 13;
+        st ^= st >> 7;
+        st ^= st << 17;
+        double d = (double)(int64_t)(st >> 11) * 1e-9 * ((st & 7) ? 1 : 1e-30);
+        switch (i % 5) {
+        case 0: snprintf(v, sizeof v, "%s", fixed[(size_t)i / 5 % nfixed]); break;
+        case 1: snprintf(v, sizeof v, "%.2f", d); break;
+        case 2: snprintf(v, sizeof v, "%.17g", d); break;
+        case 3: snprintf(v, sizeof v, "%.*f", (int)(st % 20), d / 1e6); break;
+        default: snprintf(v, sizeof v, "%.*e", (int)(st % 18), d); break;
+        }
+        vals[i] = text + k;
+        k += (size_t)sprintf(text + k, "%s\n", v);
+    }
+    const char *dir = io_tmp_path("nums");
+    mkdir(dir, 0700);
+    io_write_bytes("nums/BVP.csv", text, k);
+    pt_error err = {0};
+    io_all a;
+    PT_REQUIRE(io_read_all(dir, NULL, 1000, N, &a, &err) == PT_OK);
+    PT_REQUIRE(a.n[0] == N);
+    int bad = 0;
+    for (int i = 0; i < N; i++) {
+        double want = strtod(vals[i], NULL);
+        if (memcmp(&want, &a.x[0][i], sizeof want) && !(isnan(want) && isnan(a.x[0][i])) &&
+            bad++ < 5)
+            PT_FAILF("'%.30s': strtod %.17g, reader %.17g", vals[i], want, a.x[0][i]);
+    }
+    PT_CHECK_INT(0, bad);
+    io_all_free(&a);
+    free(vals);
+    free(text);
 }
 
 int main(int argc, char **argv) { return pt_test_main(argc, argv); }
