@@ -70,9 +70,10 @@ typedef struct recovery {
     double *hr_sum, *hr_tsum; /* per 1 s bin: sums of bpm and of the sample times */
     float *hr_n;
     size_t n_sec, cap_sec;
-    double *m_s, *m_ss; /* per 1 s: sums of |a| - 1 and its square */
-    float *m_n;
+    float *m_sd;        /* per 1 s: SD of |a| [g], NaN with < 2 samples (4 B/s of state) */
     size_t n_msec, cap_msec;
+    long cur_k;         /* the second being summed: sums of |a| - 1, its square, count */
+    double cur_s, cur_ss, cur_n;
     int64_t acc_done; /* accelerometer samples consumed */
 } recovery;
 
@@ -84,9 +85,7 @@ static void recovery_destroy(void *st)
     free(r->hr_sum);
     free(r->hr_tsum);
     free(r->hr_n);
-    free(r->m_s);
-    free(r->m_ss);
-    free(r->m_n);
+    free(r->m_sd);
     free(r);
 }
 
@@ -100,6 +99,7 @@ static void *recovery_create(const pt_params *p, const pt_recording_info *info, 
         return NULL;
     }
     r->p = *p;
+    r->cur_k = -1;
     r->ch_hr = pt_find_channel(info, PT_KIND_HR);
     r->ch_ibi = r->ch_hr < 0 ? pt_find_channel(info, PT_KIND_IBI) : -1;
     r->ch_acc[0] = pt_find_channel(info, PT_KIND_ACC_X);
@@ -154,6 +154,25 @@ static int add_hr(recovery *r, double t, double bpm, pt_error *err)
     return PT_OK;
 }
 
+/* Store the SD of the finished second cur_k (seconds without samples stay NaN). */
+static int close_second(recovery *r, pt_error *err)
+{
+    if (r->cur_k < 0)
+        return PT_OK;
+    size_t k = (size_t)r->cur_k, cap = r->cap_msec, old = r->cap_msec;
+    if (grow((void **)&r->m_sd, sizeof(float), &cap, k + 1, err))
+        return PT_ENOMEM;
+    for (size_t i = old; i < cap; i++)
+        r->m_sd[i] = NAN;
+    r->cap_msec = cap;
+    double n = r->cur_n, mu = n > 0 ? r->cur_s / n : 0;
+    r->m_sd[k] = n >= 2 ? (float)sqrt(fmax(0.0, (r->cur_ss - n * mu * mu) / (n - 1))) : NAN;
+    if (k + 1 > r->n_msec)
+        r->n_msec = k + 1;
+    r->cur_s = r->cur_ss = r->cur_n = 0;
+    return PT_OK;
+}
+
 static int recovery_push(void *st, const pt_block *b, pt_summary *s, pt_error *err)
 {
     recovery *r = st;
@@ -183,17 +202,16 @@ static int recovery_push(void *st, const pt_block *b, pt_summary *s, pt_error *e
             double t = t0 + (double)(b->first[r->ch_acc[0]] + (int64_t)i) / r->fs_acc;
             if (isnan(v) || !(t >= 0))
                 continue;
-            size_t k = (size_t)floor(t), c1 = r->cap_msec, c2 = r->cap_msec, c3 = r->cap_msec;
-            if (grow((void **)&r->m_s, sizeof(double), &c1, k + 1, err) ||
-                grow((void **)&r->m_ss, sizeof(double), &c2, k + 1, err) ||
-                grow((void **)&r->m_n, sizeof(float), &c3, k + 1, err))
-                return PT_ENOMEM;
-            r->cap_msec = c1;
-            r->m_s[k] += v;
-            r->m_ss[k] += v * v;
-            r->m_n[k] += 1.0f;
-            if (k + 1 > r->n_msec)
-                r->n_msec = k + 1;
+            long k = (long)floor(t);
+            if (k != r->cur_k) {
+                int rc = close_second(r, err);
+                if (rc)
+                    return rc;
+                r->cur_k = k;
+            }
+            r->cur_s += v;
+            r->cur_ss += v * v;
+            r->cur_n += 1.0;
         }
     }
     return PT_OK;
@@ -241,10 +259,9 @@ static double median_in(const series *h, double a, double z, double *tmp)
 /* Per-second SD of |a| [g]; NaN without data. */
 static double motion_sd(const recovery *r, long k)
 {
-    if (k < 0 || (size_t)k >= r->n_msec || r->m_n[k] < 2)
+    if (k < 0 || (size_t)k >= r->n_msec)
         return NAN;
-    double n = (double)r->m_n[k], mu = r->m_s[k] / n;
-    return sqrt(fmax(0.0, (r->m_ss[k] - n * mu * mu) / (n - 1)));
+    return (double)r->m_sd[k];
 }
 
 /* The end of exercise to a fraction of a second from the per-second SD of |a|.
@@ -536,6 +553,9 @@ static int recovery_finish(void *st, pt_summary *s, pt_error *err)
     recovery *r = st;
     const pt_params *p = &r->p;
     series h = {0};
+    int rc0 = close_second(r, err); /* the last second */
+    if (rc0)
+        return rc0;
     /* the heart-rate series */
     const pt_table *hr = pt_summary_table_const(s, "hr");
     size_t nh = pt_table_nrows(hr), cap = r->n_sec > nh ? r->n_sec : nh;
