@@ -22,6 +22,7 @@ typedef struct h5w {
     const char *path;
     pt_error *err;
     int rc;
+    char sha[65]; /* SHA-256 of the source, computed before taking the I/O lock */
 } h5w;
 
 static int fail(h5w *w, const char *what, const char *where)
@@ -205,17 +206,15 @@ static int write_all(h5w *w, const pt_summary *s, const pt_params *p)
     if (root < 0)
         return fail(w, "open", "/");
     int schema = 1;
-    char sha[65];
-    int rc = pt_sha256_file(rec->path, sha, w->err);
+    int rc = PT_OK;
     char *json = NULL;
-    if (!rc)
-        rc = attr_num(w, root, "schema_version", H5T_NATIVE_INT, &schema);
+    rc = attr_num(w, root, "schema_version", H5T_NATIVE_INT, &schema);
     if (!rc)
         rc = attr_str(w, root, "pulsetrain_version", pt_version());
     if (!rc)
         rc = attr_str(w, root, "source_file", rec->path);
     if (!rc)
-        rc = attr_str(w, root, "source_sha256", sha);
+        rc = attr_str(w, root, "source_sha256", w->sha);
     if (!rc)
         rc = attr_str(w, root, "format", rec->format);
     if (!rc)
@@ -250,6 +249,11 @@ int pt_summary_write_h5(const pt_summary *s, const pt_params *p, const char *pat
     char tmp[1100];
     pt_tmp_name(path, tmp, sizeof tmp);
     h5w w = {.path = path, .err = err};
+    /* Hash outside the I/O lock: it reads the whole source (10 % of a run),
+     * and batch workers would otherwise wait for each other here. */
+    int hrc = pt_sha256_file(pt_summary_recording(s)->path, w.sha, err);
+    if (hrc)
+        return hrc;
     pt_io_lock();
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* we report errors ourselves */
     w.file = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
