@@ -19,5 +19,6 @@
 #include "pulsetrain/pipeline.h"
 #include "pulsetrain/hrtrack.h"
 #include "pulsetrain/load.h"
+#include "pulsetrain/batch.h"
 #include "pulsetrain/simulate.h"
 #endif
