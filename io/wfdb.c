@@ -41,6 +41,7 @@ typedef struct wfdb_sig {
     int chan;       /* output channel, -1 when dropped */
     long acc;       /* format 8: running value */
     unsigned sum;   /* running checksum (16 bits used) */
+    double *lut;    /* formats 212 and 80: the value of every code, made on first use */
 } wfdb_sig;
 
 typedef struct wfdb_group {
@@ -68,6 +69,7 @@ typedef struct wfdb_state {
     int64_t delivered[PT_MAX_CHANNELS];
     int truncated_ok;
     int done;
+    int32_t raw[WFDB_BUF]; /* one buffer's samples, decoded (at most one per byte) */
 } wfdb_state;
 
 static int has_ext(const char *path, const char *ext)
@@ -117,6 +119,8 @@ static void wfdb_close(void *p)
             fclose(s->grp[g]->f);
         free(s->grp[g]);
     }
+    for (int i = 0; i < s->nsig; i++)
+        free(s->sig[i].lut);
     free(s);
 }
 
@@ -661,6 +665,163 @@ static int next_sample(wfdb_group *gr, wfdb_sig *g, long *d)
     }
 }
 
+/* Bytes that hold the next nsamp samples of the group's file (212: from its phase). */
+static size_t bytes_for(const wfdb_group *gr, long long nsamp)
+{
+    if (gr->fmt == 212) {
+        long long rest = nsamp - (gr->phase ? 1 : 0);
+        return rest > 0 ? (size_t)(3 * ((rest + 1) / 2)) : 0;
+    }
+    return (size_t)nsamp * (size_t)(fmt_bits(gr->fmt) / 8);
+}
+
+/* Samples decodable from nbytes buffered bytes (212: with the pending one). */
+static long long samples_in(const wfdb_group *gr, size_t nbytes)
+{
+    if (gr->fmt == 212)
+        return (long long)(nbytes / 3) * 2 + (gr->phase ? 1 : 0);
+    return (long long)(nbytes / (size_t)(fmt_bits(gr->fmt) / 8));
+}
+
+/* Decode n samples from the group's buffer into raw[] (all present: see
+ * samples_in); the same values as n calls of next_sample. */
+static void decode_run(wfdb_group *gr, int32_t *raw, size_t n)
+{
+    const unsigned char *p = gr->buf + gr->beg, *p0 = p;
+    size_t i = 0;
+    switch (gr->fmt) {
+    case 212:
+        if (gr->phase && n) {
+            raw[i++] = gr->pending;
+            gr->phase = 0;
+        }
+        for (; i + 2 <= n; i += 2, p += 3) {
+            int a = p[0] | (p[1] & 0x0F) << 8, c = p[2] | (p[1] & 0xF0) << 4;
+            raw[i] = a >= 2048 ? a - 4096 : a;
+            raw[i + 1] = c >= 2048 ? c - 4096 : c;
+        }
+        if (i < n) { /* a lone sample: its pair partner waits */
+            int a = p[0] | (p[1] & 0x0F) << 8, c = p[2] | (p[1] & 0xF0) << 4;
+            raw[i++] = a >= 2048 ? a - 4096 : a;
+            gr->pending = c >= 2048 ? c - 4096 : c;
+            gr->phase = 1;
+            p += 3;
+        }
+        break;
+    case 8: /* differences: accumulated per signal by the caller */
+        for (; i < n; i++)
+            raw[i] = (int8_t)p[i];
+        p += n;
+        break;
+    case 80:
+        for (; i < n; i++)
+            raw[i] = (int32_t)p[i] - 128;
+        p += n;
+        break;
+    case 16:
+        for (; i < n; i++, p += 2)
+            raw[i] = (int16_t)(uint16_t)(p[0] | p[1] << 8);
+        break;
+    case 61:
+        for (; i < n; i++, p += 2)
+            raw[i] = (int16_t)(uint16_t)(p[0] << 8 | p[1]);
+        break;
+    case 160:
+        for (; i < n; i++, p += 2)
+            raw[i] = (int32_t)(p[0] | p[1] << 8) - 32768;
+        break;
+    case 24:
+        for (; i < n; i++, p += 3) {
+            int32_t v = (int32_t)((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16);
+            raw[i] = v & 0x800000 ? v - 0x1000000 : v;
+        }
+        break;
+    default: /* 32 */
+        for (; i < n; i++, p += 4)
+            raw[i] = (int32_t)((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+                               (uint32_t)p[3] << 24);
+        break;
+    }
+    gr->beg += (size_t)(p - p0);
+    gr->byte_at += (long long)(p - p0);
+}
+
+/* Frames every file can give from its buffer (filled up to one buffer's worth),
+ * at most want; 0 when some file is near its end (the per-sample path then
+ * reports exactly where it ends). */
+static long long frames_buffered(wfdb_state *s, long long want)
+{
+    for (int gi = 0; gi < s->ngroup && want > 0; gi++) {
+        wfdb_group *gr = s->grp[gi];
+        long long fs = gr->frame_samples;
+        size_t need = bytes_for(gr, want * fs);
+        if (need > WFDB_BUF)
+            need = WFDB_BUF;
+        long long can = samples_in(gr, fill(gr, need)) / fs;
+        if (can < want)
+            want = can;
+    }
+    return want;
+}
+
+/* Decode nfr whole frames of every file into the block (see frames_buffered). */
+static void decode_frames(wfdb_state *s, pt_block *b, long long nfr)
+{
+    for (int gi = 0; gi < s->ngroup; gi++) {
+        wfdb_group *gr = s->grp[gi];
+        size_t fs = (size_t)gr->frame_samples;
+        decode_run(gr, s->raw, (size_t)nfr * fs);
+        size_t off = 0; /* the signal's first sample within a frame */
+        for (int i = gr->first; i < gr->first + gr->nsig; i++) {
+            wfdb_sig *g = &s->sig[i];
+            size_t spf = (size_t)g->spf;
+            long inval = fmt_invalid(g->fmt);
+            double base = g->baseline, gain = g->gain;
+            unsigned sum = g->sum;
+            long acc = g->acc;
+            double *out = g->chan >= 0 ? b->x[g->chan] + b->n[g->chan] : NULL;
+            size_t m = 0;
+            /* 12- and 8-bit codes: a table of the values (the same expression, made
+             * once) instead of a division per sample */
+            int lut_off = g->fmt == 212 ? 2048 : g->fmt == 80 ? 128 : 0;
+            if (out && lut_off && !g->lut &&
+                (g->lut = malloc(2 * (size_t)lut_off * sizeof(double)))) {
+                for (long d = -lut_off; d < lut_off; d++)
+                    g->lut[d + lut_off] = d == inval ? (double)NAN : ((double)d - base) / gain;
+            }
+            if (out && lut_off && g->lut) {
+                const double *lut = g->lut + lut_off;
+                for (long long fr = 0; fr < nfr; fr++) {
+                    const int32_t *r = s->raw + (size_t)fr * fs + off;
+                    for (size_t k = 0; k < spf; k++) {
+                        sum += (unsigned)(long)r[k];
+                        out[m++] = lut[r[k]];
+                    }
+                }
+            } else {
+                for (long long fr = 0; fr < nfr; fr++) {
+                    const int32_t *r = s->raw + (size_t)fr * fs + off;
+                    for (size_t k = 0; k < spf; k++) {
+                        long d = r[k];
+                        if (g->fmt == 8) {
+                            acc += d;
+                            d = acc;
+                        }
+                        sum += (unsigned)d;
+                        if (out)
+                            out[m++] = d == inval ? (double)NAN : ((double)d - base) / gain;
+                    }
+                }
+            }
+            g->sum = sum;
+            g->acc = acc;
+            if (out)
+                b->n[g->chan] += m;
+            off += spf;
+        }
+    }
+}
+
 static int wfdb_read(void *p, pt_recording_info *info, pt_block *b, pt_error *err)
 {
     wfdb_state *s = p;
@@ -678,6 +839,15 @@ static int wfdb_read(void *p, pt_recording_info *info, pt_block *b, pt_error *er
     if (todo > room)
         todo = room;
     for (long long fr = 0; fr < todo; fr++) {
+        /* Whole frames already in the buffers: decoded format by format. */
+        long long nfr = frames_buffered(s, todo - fr);
+        if (nfr > 0) {
+            decode_frames(s, b, nfr);
+            s->frame += nfr;
+            fr += nfr - 1;
+            continue;
+        }
+        /* Near a file's end: sample by sample, to name the frame it ends at. */
         for (int gi = 0; gi < s->ngroup; gi++) {
             wfdb_group *gr = s->grp[gi];
             for (int i = gr->first; i < gr->first + gr->nsig; i++) {

@@ -236,6 +236,8 @@ static int rec_read(const char *path, size_t blk, rec *out, pt_error *err)
         size_t tot = 0;
         for (size_t c = 0; c < b->nchan; c++) {
             tot += b->n[c];
+            if (!b->n[c])
+                continue;
             if (out->n[c] + b->n[c] > cap[c]) {
                 cap[c] = 2 * (out->n[c] + b->n[c]);
                 out->x[c] = realloc(out->x[c], cap[c] * sizeof(double));
