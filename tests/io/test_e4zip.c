@@ -291,6 +291,7 @@ static void real_export(const char *name)
     const char *zp = io_tmp_path(zname);
     zip_folder(dir, zp, "", 1);
     PT_REQUIRE(rec_read(zp, 1000, &z, &err) == PT_OK);
+    unlink(zp);
     check_same(&folder, &z);
     PT_CHECK_STR_CONTAINS(z.info.note, "zip archive");
     if (strstr(folder.info.note, "event"))
@@ -301,6 +302,7 @@ static void real_export(const char *name)
     zp = io_tmp_path(zname);
     zip_folder(dir, zp, "export/", 0);
     PT_REQUIRE(rec_read(zp, 77, &z, &err) == PT_OK);
+    unlink(zp);
     check_same(&folder, &z);
     rec_free(&z);
     rec_free(&folder);
