@@ -529,7 +529,7 @@ fail:
     return NULL;
 }
 
-/* Deliver s->held into b if it fits; returns 1 delivered, 0 block full, <0 error. */
+/* Deliver s->held into b if it fits; returns 1 delivered, 0 block full, -1 error. */
 static int deliver(csv_state *s, pt_recording_info *info, pt_block *b, pt_error *err)
 {
     double t = s->held_t - s->t_first;
@@ -548,17 +548,21 @@ static int deliver(csv_state *s, pt_recording_info *info, pt_block *b, pt_error 
             ch->t0_s = t;
         }
         int64_t idx = (int64_t)llround((t - ch->t0_s) * ch->fs_hz);
-        if (idx < s->chan_n[c])
-            return pt_error_set(err, PT_EDATA,
-                                "%s:%lld: column '%s': sample at %.6f s comes less than one "
-                                "sample period (1/%.6g Hz) after the previous one",
-                                s->path, s->held_line, ch->name, t, ch->fs_hz);
-        if ((double)(idx - s->chan_n[c]) / ch->fs_hz > s->max_gap_s)
-            return pt_error_set(err, PT_EDATA,
-                                "%s:%lld: gap of %.1f s before %.3f s is longer than the limit of "
-                                "%.0f s",
-                                s->path, s->held_line, (double)(idx - s->chan_n[c]) / ch->fs_hz,
-                                t, s->max_gap_s);
+        /* Errors return -1, never a status that could read as "delivered". */
+        if (idx < s->chan_n[c]) {
+            pt_error_set(err, PT_EDATA,
+                         "%s:%lld: column '%s': sample at %.6f s comes less than one sample "
+                         "period (1/%.6g Hz) after the previous one",
+                         s->path, s->held_line, ch->name, t, ch->fs_hz);
+            return -1;
+        }
+        if ((double)(idx - s->chan_n[c]) / ch->fs_hz > s->max_gap_s) {
+            pt_error_set(err, PT_EDATA,
+                         "%s:%lld: gap of %.1f s before %.3f s is longer than the limit of %.0f s",
+                         s->path, s->held_line, (double)(idx - s->chan_n[c]) / ch->fs_hz, t,
+                         s->max_gap_s);
+            return -1;
+        }
         /* A gap is filled with NaN so that sample i stays at t0 + i/fs. */
         while (s->chan_n[c] < idx && b->n[c] < b->cap) {
             b->x[c][b->n[c]++] = NAN;
@@ -632,7 +636,7 @@ static int csv_read(void *p, pt_recording_info *info, pt_block *b, pt_error *err
         }
         int r = deliver(s, info, b, err);
         if (r < 0)
-            return r;
+            return err && err->code ? err->code : PT_EDATA;
         if (r == 0)
             return PT_OK; /* block full; the held row goes first next time */
     }

@@ -250,6 +250,14 @@ PT_TEST(bad_infinite_value)
     expect_bad("inf.csv", "t_s,ppg\n0,1\n0.1,2\n0.2,inf\n", PT_EDATA, "inf.csv:4");
 }
 PT_TEST(bad_nan_time) { expect_bad("nant.csv", "t_s,ppg\n0,1\nnan,2\n", PT_EDATA, "nant.csv:3"); }
+/* Found by fuzzing: a slower column whose next sample comes too early used to
+ * loop forever (the error status was read as "row delivered"). */
+PT_TEST(bad_sample_too_early_is_an_error_not_a_hang)
+{
+    expect_bad("early.csv", "t_s,ppg,acc_g_x,hr_bpm\n0,1,,60\n0.51662,2,0.1,\n1.0,NaN,0.2,61\n",
+               PT_EDATA, "early.csv:4");
+}
+
 PT_TEST(bad_missing_file)
 {
     pt_error err = {0};
