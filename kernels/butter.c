@@ -35,7 +35,8 @@ static int is_real(cplx z) { return cimag(z) == 0.0; }
 
 static void del_at(cplx *a, size_t *n, size_t i)
 {
-    memmove(a + i, a + i + 1, (*n - i - 1) * sizeof *a);
+    if (i + 1 < *n) /* (the guard also tells gcc -O3 the length cannot wrap) */
+        memmove(a + i, a + i + 1, (*n - i - 1) * sizeof *a);
     (*n)--;
 }
 
