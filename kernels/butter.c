@@ -172,7 +172,7 @@ static void zpk2sos(cplx *z, size_t nz, cplx *p, size_t np_, double k, double *s
             cplx p2;
             if (is_real(p1)) {
                 cplx pr[MAXR];
-                size_t idx[MAXR], nr = 0;
+                size_t idx[MAXR] = {0}, nr = 0;
                 for (size_t i = 0; i < np_; i++)
                     if (is_real(p[i])) {
                         idx[nr] = i;
