@@ -46,6 +46,10 @@ static void usage(FILE *f)
           "      --fs-acc HZ         accelerometer rate, divides --fs-ppg (default 32)\n"
           "      --no-ppg            leave out the ppg column (rows at the accelerometer rate)\n"
           "      --no-acc            leave out the accelerometer columns\n"
+          "      --format FMT        csv (default), flac or wfdb; by default from the name:\n"
+          "                          REC.flac -> FLAC (PPG + acc at the PPG rate, 24-bit, channel\n"
+          "                          names and scales in its comment), REC.hea -> WFDB record\n"
+          "                          REC.hea + REC.dat (format 16, multi-frequency)\n"
           "  -h, --help              this text\n"
           "\n"
           "Units: t_s seconds from the start, ppg arbitrary units, acc in g (1 mg steps);\n"
@@ -259,7 +263,8 @@ static int parse_start(const char *s, double *tod_s)
 enum {
     OPT_HOURS = 256, OPT_MINUTES, OPT_SEED, OPT_SCENARIO, OPT_AGE, OPT_SEX, OPT_HR_REST,
     OPT_HR_MAX, OPT_TAU, OPT_TAU_SPREAD, OPT_FS_PPG, OPT_FS_ACC, OPT_START, OPT_NO_PPG,
-    OPT_NO_ACC
+    OPT_NO_ACC,
+    OPT_FORMAT
 };
 
 /* ---------------------------------------------------------------- writers */
@@ -412,10 +417,11 @@ int pt_cmd_simulate(int argc, char **argv)
         {"start", required_argument, NULL, OPT_START},
         {"no-ppg", no_argument, NULL, OPT_NO_PPG},
         {"no-acc", no_argument, NULL, OPT_NO_ACC},
+        {"format", required_argument, NULL, OPT_FORMAT},
         {NULL, 0, NULL, 0},
     };
     pt_sim_config cfg = pt_sim_defaults();
-    const char *output = NULL;
+    const char *output = NULL, *format = NULL;
     int have_hours = 0, have_minutes = 0;
     double v;
     pt_error err = {0};
@@ -497,6 +503,9 @@ int pt_cmd_simulate(int argc, char **argv)
         case OPT_NO_PPG:
             cfg.with_ppg = 0;
             break;
+        case OPT_FORMAT:
+            format = optarg;
+            break;
         case OPT_NO_ACC:
             cfg.with_acc = 0;
             break;
@@ -529,15 +538,39 @@ int pt_cmd_simulate(int argc, char **argv)
         return PT_EXIT_USAGE;
     }
 
+    /* the recording's format: --format, else the name's extension */
+    size_t len = strlen(output);
+    int ends_flac = len >= 5 && !strcmp(output + len - 5, ".flac");
+    int ends_hea = len >= 4 && !strcmp(output + len - 4, ".hea");
+    if (!format)
+        format = ends_flac ? "flac" : ends_hea ? "wfdb" : "csv";
+    if (strcmp(format, "csv") && strcmp(format, "flac") && strcmp(format, "wfdb")) {
+        fprintf(stderr, "pulsetrain simulate: --format takes csv, flac or wfdb, not '%s'\n",
+                format);
+        return PT_EXIT_USAGE;
+    }
+    int csv = !strcmp(format, "csv");
+    if (!csv && (!cfg.with_ppg || !cfg.with_acc)) {
+        fprintf(stderr, "pulsetrain simulate: --no-ppg/--no-acc are for CSV output only\n");
+        return PT_EXIT_USAGE;
+    }
+    if (!strcmp(format, "wfdb") && !ends_hea) {
+        fprintf(stderr, "pulsetrain simulate: a WFDB record is named NAME.hea (NAME.dat beside)\n");
+        return PT_EXIT_USAGE;
+    }
+
     pt_sim *sim = pt_sim_create(&cfg, &err);
     if (!sim) {
         fprintf(stderr, "pulsetrain %s\n", err.msg);
         return err.code == PT_ENOMEM ? PT_EXIT_OUTPUT : PT_EXIT_INPUT;
     }
 
-    /* the truth files sit next to the recording: REC.csv -> REC.truth.csv, REC.recovery.csv */
-    size_t len = strlen(output);
-    size_t stem = len >= 4 && !strcmp(output + len - 4, ".csv") ? len - 4 : len;
+    /* the truth files sit next to the recording: REC.csv -> REC.truth.csv, REC.recovery.csv
+     * (likewise REC.flac, REC.hea) */
+    size_t stem = len >= 4 && (!strcmp(output + len - 4, ".csv") || ends_hea) ? len - 4
+                  : ends_flac                                                 ? len - 5
+                                                                              : len;
+    int nfiles = csv ? 3 : 2; /* FLAC and WFDB writers do their own temp name + rename */
     char *p_truth = malloc(stem + 16), *p_rec = malloc(stem + 16);
     out *files = calloc(3, sizeof *files); // 3 x 64 KiB buffers: off the stack
     int rc = PT_EXIT_OK, e = 0;
@@ -551,7 +584,7 @@ int pt_cmd_simulate(int argc, char **argv)
         e = ENOMEM;
     }
     const char *paths[3] = {p_truth, p_rec, output};
-    for (int k = 0; k < 3 && !e; k++) {
+    for (int k = 0; k < nfiles && !e; k++) {
         failed_path = paths[k];
         e = out_open(&files[k], paths[k]);
     }
@@ -565,12 +598,21 @@ int pt_cmd_simulate(int argc, char **argv)
         e = write_recovery(sim, &files[1]);
         e = e ? e : out_close(&files[1]);
     }
-    if (!e) {
+    if (!e && csv) {
         failed_path = output;
         e = write_recording(sim, &files[2], cfg.with_ppg, cfg.with_acc);
         e = e ? e : out_close(&files[2]);
     }
-    for (int k = 0; k < 3 && !e; k++) {
+    if (!e && !csv) {
+        int r = !strcmp(format, "flac") ? pt_sim_write_flac(sim, output, &err)
+                                        : pt_sim_write_wfdb(sim, output, &err);
+        if (r) {
+            fprintf(stderr, "pulsetrain simulate: %s\n", err.msg);
+            rc = PT_EXIT_OUTPUT;
+            nfiles = 0; /* keep no truth files for a recording that was not written */
+        }
+    }
+    for (int k = 0; k < nfiles && !e; k++) {
         failed_path = paths[k];
         if (rename(files[k].tmp, files[k].path) != 0)
             e = errno;
@@ -580,7 +622,7 @@ int pt_cmd_simulate(int argc, char **argv)
         rc = PT_EXIT_OUTPUT;
     }
     for (int k = 0; files && k < 3; k++)
-        out_discard(&files[k]); // unlinks the temporaries that were not renamed
+        out_discard(&files[k]); // unlinks the temporaries that were not renamed (or opened)
     free(files);
     free(p_truth);
     free(p_rec);

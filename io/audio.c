@@ -223,6 +223,16 @@ static void *audio_open(const char *path, const pt_read_options *opt, pt_recordi
                 s->scale[c] = scale;
                 snprintf(ch->units, sizeof ch->units, "au");
             }
+            /* other names the CSV reader knows (PPG, ECG, HR, ...) give their kind too */
+            pt_kind kind;
+            double unit_scale;
+            char units[16];
+            if (ch->kind == PT_KIND_AUX &&
+                pt_channel_from_name(val, opt->acc_units, &kind, &unit_scale, units) &&
+                kind != PT_KIND_ACC_X && kind != PT_KIND_ACC_Y && kind != PT_KIND_ACC_Z) {
+                ch->kind = kind;
+                snprintf(ch->units, sizeof ch->units, "%s", units);
+            }
         } else if (omconvert) {
             /* OMConvert's packed auxiliary channel: kept as raw 16-bit codes */
             snprintf(ch->name, sizeof ch->name, "aux%d", c + 1);

@@ -139,6 +139,17 @@ PT_API int pt_sim_recovery_read(pt_sim *s, size_t max_rows, pt_sim_recovery *row
 /* Rewind all three cursors to the start (the same output is generated again). */
 PT_API void pt_sim_reset(pt_sim *s);
 
+/* Write the whole recording (from the generator's current position) as FLAC:
+ * PPG, acc x, y, z at the PPG rate, 24-bit, channel names and scales in the
+ * Vorbis comment (read back by --format auto without a channel map).
+ * Temporary name, then rename. Returns PT_OK, PT_EIO or PT_ENOMEM. */
+PT_API int pt_sim_write_flac(pt_sim *s, const char *path, pt_error *err);
+
+/* Write it as a WFDB record NAME.hea + NAME.dat (format 16, multi-frequency:
+ * frames at the accelerometer rate, fs_ppg/fs_acc PPG samples per frame;
+ * gains 1000/au and 1000/g; checksums). Returns PT_OK, PT_EINVAL, PT_EIO. */
+PT_API int pt_sim_write_wfdb(pt_sim *s, const char *hea_path, pt_error *err);
+
 /* Free the simulator; NULL is a harmless no-op. */
 PT_API void pt_sim_destroy(pt_sim *s);
 
