@@ -76,16 +76,79 @@ static void reanchor(pt_movstat *m)
     double c = (double)NAN;
     for (size_t k = 0; k < cnt && isnan(c); k++)
         c = m->ring[k];
-    m->shift = isnan(c) ? 0 : c;
-    m->s1 = m->s2 = 0;
+    const double sh = isnan(c) ? 0 : c;
+    const double *ring = m->ring;
+    double s1 = 0, s2 = 0; /* locals: summing into m->s1 would go through memory */
     for (size_t k = 0; k < cnt; k++) {
-        double v = m->ring[k];
+        double v = ring[k];
         if (!isnan(v)) {
-            m->s1 += v - m->shift;
-            m->s2 += (v - m->shift) * (v - m->shift);
+            s1 += v - sh;
+            s2 += (v - sh) * (v - sh);
         }
     }
+    m->shift = sh;
+    m->s1 = s1;
+    m->s2 = s2;
     m->since = 0;
+}
+
+/* Steady state of mean/std (full window, no NaN inside it or in x[0..n)): the
+ * same arithmetic as the general loop below, without its per-sample branches,
+ * in runs that end at the ring's wrap or the next re-anchor. Returns the
+ * samples done (stops early at a NaN). */
+static size_t steady(pt_movstat *m, const double *x, double *y, size_t n)
+{
+    const size_t w = m->w;
+    const double inv_w = 1.0 / (double)w;
+    size_t i = 0;
+    while (i < n) {
+        size_t run = n - i;
+        if (run > w - m->pos)
+            run = w - m->pos;
+        if (run > w - 1 - m->since)
+            run = w - 1 - m->since;
+        if (run == 0) { /* re-anchor point: let the general path do this sample */
+            break;
+        }
+        double *ring = m->ring + m->pos;
+        const double sh = m->shift;
+        double s1 = m->s1, s2 = m->s2;
+        const double *xi = x + i;
+        double *yi = y + i;
+        size_t k = 0;
+        if (m->kind == PT_MOVSTAT_MEAN) {
+            for (; k < run; k++) {
+                double v = xi[k];
+                if (isnan(v))
+                    break;
+                double old = ring[k];
+                ring[k] = v;
+                s1 += v - old; /* (v - sh) - (old - sh); s2 is not needed for a mean */
+                yi[k] = sh + s1 * inv_w;
+            }
+        } else {
+            for (; k < run; k++) {
+                double v = xi[k];
+                if (isnan(v))
+                    break;
+                double old = ring[k];
+                ring[k] = v;
+                double dv = v - sh, dold = old - sh;
+                s1 += dv - dold;
+                s2 += dv * dv - dold * dold;
+                double mu = s1 * inv_w, var = s2 * inv_w - mu * mu;
+                yi[k] = var > 0 ? sqrt(var) : 0.0;
+            }
+        }
+        m->s1 = s1;
+        m->s2 = s2;
+        m->pos = (m->pos + k) % w;
+        m->since += k;
+        i += k;
+        if (k < run)
+            break; /* a NaN: the general path takes it */
+    }
+    return i;
 }
 
 int pt_movstat_execute(pt_movstat *m, const double *x, double *y, size_t n)
@@ -94,6 +157,12 @@ int pt_movstat_execute(pt_movstat *m, const double *x, double *y, size_t n)
         return PT_EINVAL;
     const size_t w = m->w;
     for (size_t i = 0; i < n; i++) {
+        if (m->kind != PT_MOVSTAT_MEDIAN && m->seen == w && m->nnan == 0) {
+            size_t done = steady(m, x + i, y + i, n - i);
+            i += done;
+            if (i >= n)
+                break;
+        }
         double v = x[i];
         double old = m->seen == w ? m->ring[m->pos] : (double)NAN;
         int had_old = m->seen == w;
