@@ -119,10 +119,19 @@ int pt_resample_execute(const pt_resample *r, const double *x, size_t n, double 
             const double *hp = r->poly + f * r->ntap;
             size_t t0 = i0 >= n ? i0 - (n - 1) : 0; /* skip x beyond the end (zeros) */
             size_t t1 = i0 + 1 < r->ntap ? i0 + 1 : r->ntap;
-            double acc = 0;
-            for (size_t t = t0; t < t1; t++)
-                acc += hp[t] * x[i0 - t];
-            y[o] = acc;
+            /* four partial sums: one serial chain of adds was the bottleneck (its
+             * latency, not the multiplies); the order change is at rounding level */
+            double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+            size_t t = t0;
+            for (; t + 4 <= t1; t += 4) {
+                a0 += hp[t] * x[i0 - t];
+                a1 += hp[t + 1] * x[i0 - t - 1];
+                a2 += hp[t + 2] * x[i0 - t - 2];
+                a3 += hp[t + 3] * x[i0 - t - 3];
+            }
+            for (; t < t1; t++)
+                a0 += hp[t] * x[i0 - t];
+            y[o] = (a0 + a1) + (a2 + a3);
         }
     }
     if (n_out)
