@@ -9,12 +9,17 @@
 
 #include "pulsetrain/peaks.h"
 
+struct keyed {
+    double key;
+    size_t pos;
+};
+
 struct pt_peaks {
     pt_peaks_config cfg;
     size_t max_n, cap;
     size_t *cand;   /* [cap] candidate peaks */
     size_t *order;  /* [cap] argsort by height */
-    size_t *tmp;    /* [cap] merge-sort scratch */
+    struct keyed *ka, *kb; /* [cap] (height, position) pairs for the sort */
     unsigned char *keep; /* [cap] */
     double *prom;   /* [cap] */
 };
@@ -56,10 +61,11 @@ pt_peaks *pt_peaks_create(const pt_peaks_config *cfg, size_t max_n, pt_error *er
     p->cap = pt_peaks_capacity(max_n);
     p->cand = calloc(p->cap, sizeof *p->cand);
     p->order = calloc(p->cap, sizeof *p->order);
-    p->tmp = calloc(p->cap, sizeof *p->tmp);
+    p->ka = calloc(p->cap, sizeof *p->ka);
+    p->kb = calloc(p->cap, sizeof *p->kb);
     p->keep = calloc(p->cap, 1);
     p->prom = calloc(p->cap, sizeof *p->prom);
-    if (!p->cand || !p->order || !p->tmp || !p->keep || !p->prom) {
+    if (!p->cand || !p->order || !p->ka || !p->kb || !p->keep || !p->prom) {
         pt_peaks_destroy(p);
         pt_error_set(err, PT_ENOMEM, "pt_peaks_create: out of memory (max_n = %zu)", max_n);
         return NULL;
@@ -67,22 +73,33 @@ pt_peaks *pt_peaks_create(const pt_peaks_config *cfg, size_t max_n, pt_error *er
     return p;
 }
 
-/* stable merge sort of positions ord[0..m) by key x[pk[ord[i]]] ascending */
-static void msort(size_t *ord, size_t *tmp, size_t m, const double *x, const size_t *pk)
+/* Stable argsort of the candidates by height (numpy argsort kind='stable', as scipy's
+ * distance rule needs): a bottom-up merge sort of (height, position) pairs, keys kept
+ * next to their positions so that comparisons do not chase x[pk[ord[i]]]. */
+static void msort(size_t *ord, struct keyed *a, struct keyed *b, size_t m, const double *x,
+                  const size_t *pk)
 {
+    for (size_t j = 0; j < m; j++) {
+        a[j].key = x[pk[j]];
+        a[j].pos = j;
+    }
     for (size_t w = 1; w < m; w *= 2) {
         for (size_t lo = 0; lo < m; lo += 2 * w) {
             size_t mid = lo + w < m ? lo + w : m, hi = lo + 2 * w < m ? lo + 2 * w : m;
             size_t i = lo, j = mid, k = lo;
             while (i < mid && j < hi)
-                tmp[k++] = x[pk[ord[j]]] < x[pk[ord[i]]] ? ord[j++] : ord[i++];
+                b[k++] = a[j].key < a[i].key ? a[j++] : a[i++];
             while (i < mid)
-                tmp[k++] = ord[i++];
+                b[k++] = a[i++];
             while (j < hi)
-                tmp[k++] = ord[j++];
+                b[k++] = a[j++];
         }
-        memcpy(ord, tmp, m * sizeof *ord);
+        struct keyed *t = a;
+        a = b;
+        b = t;
     }
+    for (size_t j = 0; j < m; j++)
+        ord[j] = a[j].pos;
 }
 
 static double prominence1(const double *x, size_t n, size_t pk, size_t *lb, size_t *rb)
@@ -158,7 +175,7 @@ int pt_peaks_execute(pt_peaks *p, const double *x, size_t n, size_t *idx, double
             p->order[j] = j;
             p->keep[j] = 1;
         }
-        msort(p->order, p->tmp, m, x, p->cand);
+        msort(p->order, p->ka, p->kb, m, x, p->cand);
         for (size_t r = m; r-- > 0;) {
             size_t j = p->order[r];
             if (!p->keep[j])
@@ -203,7 +220,8 @@ void pt_peaks_destroy(pt_peaks *p)
         return;
     free(p->cand);
     free(p->order);
-    free(p->tmp);
+    free(p->ka);
+    free(p->kb);
     free(p->keep);
     free(p->prom);
     free(p);
