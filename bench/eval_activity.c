@@ -20,56 +20,7 @@
 
 #include "pulsetrain/pipeline.h"
 #include "pulsetrain/simulate.h"
-
-typedef struct sim_truth {
-    pt_sim_second *sec;
-    size_t nsec;
-    pt_sim_recovery rec[256];
-    size_t nrec;
-} sim_truth;
-
-/* Write cfg's recording to path (t_s,ppg,acc_x_g,acc_y_g,acc_z_g; PPG and acc on
- * the same grid) and fill *tr. Returns 0 on success. */
-static inline int sim_write(const pt_sim_config *cfg, const char *path, sim_truth *tr)
-{
-    pt_error err = {0};
-    pt_sim *s = pt_sim_create(cfg, &err);
-    if (!s) {
-        fprintf(stderr, "simulate: %s\n", err.msg);
-        return -1;
-    }
-    FILE *f = fopen(path, "w");
-    if (!f) {
-        pt_sim_destroy(s);
-        return -1;
-    }
-    fprintf(f, "t_s,ppg,acc_x_g,acc_y_g,acc_z_g\n");
-    enum { CH = 4096 };
-    static double t[CH], ppg[CH], x[CH], y[CH], z[CH];
-    size_t n;
-    while (pt_sim_read(s, CH, t, ppg, x, y, z, &n, &err) == PT_OK && n > 0)
-        for (size_t i = 0; i < n; i++) {
-            fprintf(f, "%.5f,%.5f", t[i], ppg[i]);
-            if (isnan(x[i]))
-                fprintf(f, ",,,\n");
-            else
-                fprintf(f, ",%.3f,%.3f,%.3f\n", x[i], y[i], z[i]);
-        }
-    fclose(f);
-    tr->nsec = (size_t)pt_sim_nseconds(s);
-    tr->sec = calloc(tr->nsec + 1, sizeof *tr->sec);
-    size_t got = 0;
-    while (tr->sec && got < tr->nsec &&
-           pt_sim_truth_read(s, tr->nsec - got, tr->sec + got, &n, &err) == PT_OK && n > 0)
-        got += n;
-    tr->nsec = got;
-    tr->nrec = 0;
-    while (tr->nrec < 256 &&
-           pt_sim_recovery_read(s, 256 - tr->nrec, tr->rec + tr->nrec, &n, &err) == PT_OK && n > 0)
-        tr->nrec += n;
-    pt_sim_destroy(s);
-    return tr->sec ? 0 : -1;
-}
+#include "eval_util.h"
 
 /* Confusion counts for walking (negative) versus high intensity (positive). */
 typedef struct conf {
