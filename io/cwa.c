@@ -29,6 +29,7 @@ typedef struct cwa_state {
     double fs_hz;
     int rate_code;
     double t_next;      /* Unix time the next sample should have */
+    double max_gap_s;   /* a longer gap between blocks is an error (pt_read_options) */
     int started;
     long long bad, bad_list[8];
     int nbad_list;
@@ -92,6 +93,7 @@ static void *cwa_open(const char *path, const pt_read_options *opt, pt_recording
         pt_error_set(err, PT_ENOMEM, "out of memory");
         return NULL;
     }
+    s->max_gap_s = opt->max_gap_s > 0 ? opt->max_gap_s : 86400.0;
     snprintf(s->path, sizeof s->path, "%s", path);
     if (!(s->f = fopen(path, "rb"))) {
         pt_error_set(err, PT_EIO, "%s: %s", path, strerror(errno));
@@ -265,6 +267,11 @@ static int load_block(cwa_state *s, pt_recording_info *info, pt_error *err)
                 return pt_error_set(err, PT_EDATA,
                                     "%s: block %lld (byte %lld): time goes back %.3f s",
                                     s->path, i, at + 14, -lag / s->fs_hz);
+            if (lag / s->fs_hz > s->max_gap_s) /* found by fuzzing: 2.5 KB asked for 480 h */
+                return pt_error_set(err, PT_EDATA,
+                                    "%s: block %lld (byte %lld): gap of %.1f s is longer than the "
+                                    "limit of %.0f s",
+                                    s->path, i, at + 14, lag / s->fs_hz, s->max_gap_s);
             if (lag >= n / 2.0) { /* a gap (a skipped or missing block) */
                 int64_t m = llround(lag);
                 for (size_t c = 0; c < info->nchan; c++)

@@ -402,7 +402,7 @@ static void *wfdb_open(const char *path, const pt_read_options *opt, pt_recordin
         int has_base = 0;
         if (gain[0]) {
             double gv = strtod(gain, &end);
-            if (end == gain || !isfinite(gv) || gv < 0) {
+            if (end == gain || !isfinite(gv) || gv < 0 || (gv > 0 && gv < 1e-200)) {
                 pt_error_set(err, PT_EFORMAT, "%s:%d: signal %d: gain '%s' is not valid", hea,
                              lineno, sig, gain);
                 goto fail;
@@ -412,7 +412,9 @@ static void *wfdb_open(const char *path, const pt_read_options *opt, pt_recordin
             if (*end == '(') {
                 g->baseline = strtod(end + 1, &end);
                 has_base = 1;
-                if (*end != ')') {
+                /* WFDB baselines are integers; an overflowing one (found by fuzzing:
+                 * "(-1e4605)") would turn every sample into an infinity */
+                if (*end != ')' || !(fabs(g->baseline) <= 2147483647.0)) {
                     pt_error_set(err, PT_EFORMAT, "%s:%d: signal %d: baseline in '%s' is not "
                                  "valid", hea, lineno, sig, gain);
                     goto fail;
