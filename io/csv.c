@@ -429,12 +429,8 @@ static void *csv_open(const char *path, const pt_read_options *opt, pt_recording
         s->fs_row = opt->fs_hz;
     }
     size_t m = 0;
-    long offset_after_header = -1;
-    {
-        /* Where the data starts: re-open position after the header line. */
-        offset_after_header = ftell(s->f) - (long)(s->end - s->beg);
-    }
-    s->data_offset = offset_after_header;
+    /* where the data starts (the reader rewinds here after the probe) */
+    s->data_offset = ftell(s->f) - (long)(s->end - s->beg);
     while (m < PROBE_ROWS) {
         r = next_line(s, &line, &len, err);
         if (r < 0)
@@ -587,9 +583,6 @@ static int deliver(csv_state *s, pt_recording_info *info, pt_block *b, pt_error 
 static int csv_read(void *p, pt_recording_info *info, pt_block *b, pt_error *err)
 {
     csv_state *s = p;
-    for (size_t c = 0; c < info->nchan; c++)
-        if (s->chan_n[c] == 0 && b->n[c] == 0)
-            b->first[c] = 0;
     for (size_t c = 0; c < info->nchan; c++)
         b->first[c] = s->chan_n[c];
     for (;;) {

@@ -370,7 +370,6 @@ static int beats(heart *h, int final, pt_summary *s, pt_error *err)
         h->bp_first += (long long)drop;
     }
     if (h->ca[0]) {
-        size_t keep_a = (size_t)(BEAT_TAIL_S * h->fs_acc);
         long long target = (long long)llround((double)h->bp_first / h->fs_ppg * h->fs_acc);
         for (int k = 0; k < 3; k++) {
             long long drop = target - h->ba_first;
@@ -381,7 +380,6 @@ static int beats(heart *h, int final, pt_summary *s, pt_error *err)
             if (drop > 0 && h->ba_n[k] > (size_t)drop)
                 memmove(h->ba[k], h->ba[k] + drop, (h->ba_n[k] - (size_t)drop) * sizeof(double));
             h->ba_n[k] -= (size_t)drop;
-            (void)keep_a;
         }
         h->ba_first = target > h->ba_first ? target : h->ba_first;
     }
