@@ -318,22 +318,18 @@ static int load_block(cwa_state *s, pt_recording_info *info, pt_error *err)
     return -1;
 }
 
+static int cwa_load(void *p, pt_recording_info *info, pt_error *err)
+{
+    return load_block(p, info, err);
+}
+
 static int cwa_read(void *p, pt_recording_info *info, pt_block *b, pt_error *err)
 {
     cwa_state *s = p;
-    pt_chunk_begin(&s->k, b);
-    for (;;) {
-        if (pt_chunk_empty(&s->k)) {
-            int r = load_block(s, info, err);
-            if (r < 0)
-                break;
-            if (r)
-                return r;
-        }
-        if (pt_chunk_drain(&s->k, b))
-            break;
-    }
-    if (pt_chunk_end(&s->k, b) == 0) {
+    int done, rc = pt_chunk_read(&s->k, b, cwa_load, s, info, &done, err);
+    if (rc)
+        return rc;
+    if (done) {
         pt_chunk_finish(&s->k, info);
         if (s->bad) {
             char note[200];

@@ -414,24 +414,18 @@ static int load_record(edf_state *s, pt_recording_info *info, pt_error *err)
     return PT_OK;
 }
 
+static int edf_load(void *p, pt_recording_info *info, pt_error *err)
+{
+    return load_record(p, info, err);
+}
+
 static int edf_read(void *p, pt_recording_info *info, pt_block *b, pt_error *err)
 {
     edf_state *s = p;
-    pt_chunk_begin(&s->k, b);
-    for (;;) {
-        if (pt_chunk_empty(&s->k)) {
-            int r = load_record(s, info, err);
-            if (r < 0)
-                break;
-            if (r)
-                return r;
-        }
-        if (pt_chunk_drain(&s->k, b))
-            break;
-    }
-    if (pt_chunk_end(&s->k, b) == 0)
+    int done, rc = pt_chunk_read(&s->k, b, edf_load, s, info, &done, err);
+    if (!rc && done)
         pt_chunk_finish(&s->k, info);
-    return PT_OK;
+    return rc;
 }
 
 const pt_reader_ops pt_reader_edf = {"edf", edf_probe, edf_open, edf_read, edf_close};

@@ -270,6 +270,32 @@ static inline size_t pt_chunk_end(pt_chunk *k, const pt_block *b)
     return tot;
 }
 
+/* Decode the next record (block) of a file into k; 0 = decoded, < 0 = no more
+ * records, > 0 = an error code (in *err). */
+typedef int (*pt_chunk_load_fn)(void *state, pt_recording_info *info, pt_error *err);
+
+/* One pt_reader_read of a record-structured format (EDF, CWA): deliver what k
+ * holds, decoding records with load until b is full or the file ends. Returns
+ * PT_OK or load's error; *done = 1 when this block delivered nothing (the end). */
+static inline int pt_chunk_read(pt_chunk *k, pt_block *b, pt_chunk_load_fn load, void *state,
+                                pt_recording_info *info, int *done, pt_error *err)
+{
+    pt_chunk_begin(k, b);
+    for (;;) {
+        if (pt_chunk_empty(k)) {
+            int r = load(state, info, err);
+            if (r < 0)
+                break;
+            if (r)
+                return r;
+        }
+        if (pt_chunk_drain(k, b))
+            break;
+    }
+    *done = pt_chunk_end(k, b) == 0;
+    return PT_OK;
+}
+
 /* When the reader reaches the end: durations and sample counts. */
 static inline void pt_chunk_finish(const pt_chunk *k, pt_recording_info *info)
 {
