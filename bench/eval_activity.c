@@ -156,25 +156,16 @@ static void eval_sim(void)
             cfg.fs_acc_hz = 32;
             sim_truth tr = {0};
             const char *path = "pt_eval_activity_sim.csv";
-            if (sim_write(&cfg, path, &tr))
+            pt_summary *s = sim_process(&cfg, path, &tr);
+            if (!s)
                 continue;
-            pt_params p = pt_params_defaults();
-            p.age_y = cfg.age_y;
-            p.sex = cfg.sex;
-            pt_summary *s = NULL;
-            pt_error err = {0};
-            if (pt_process_file(path, NULL, &p, NULL, &s, &err)) {
-                printf("%s: %s\n", path, err.msg);
-                free(tr.sec);
-                continue;
-            }
             const pt_table *ep = pt_summary_table_const(s, "epochs");
             const double *et = pt_table_column(ep, "t_start_s"), *k = pt_table_column(ep, "class"),
                          *c = pt_table_column(ep, "cadence_spm");
             conf cf = {0};
             double n = 0, ok = 0, ca = 0, cn = 0, c3 = 0;
             for (size_t i = 0; i < pt_table_nrows(ep); i++) {
-                size_t a = (size_t)et[i], mid = a + (size_t)(p.epoch_s / 2);
+                size_t a = (size_t)et[i], mid = a + (size_t)(pt_params_defaults().epoch_s / 2);
                 if (mid >= tr.nsec || isnan(k[i]))
                     continue;
                 int tc = tr.sec[mid].intensity;

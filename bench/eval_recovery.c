@@ -193,18 +193,9 @@ static void eval_sim(int verbose, pt_sim_scenario scenario, double duration_s)
             cfg.fs_acc_hz = 32;
             sim_truth tr = {0};
             const char *path = "pt_eval_recovery_sim.csv";
-            if (sim_write(&cfg, path, &tr))
+            pt_summary *s = sim_process(&cfg, path, &tr);
+            if (!s)
                 continue;
-            pt_params p = pt_params_defaults();
-            p.age_y = cfg.age_y;
-            p.sex = cfg.sex;
-            pt_summary *s = NULL;
-            pt_error err = {0};
-            if (pt_process_file(path, NULL, &p, NULL, &s, &err)) {
-                printf("%s: %s\n", path, err.msg);
-                free(tr.sec);
-                continue;
-            }
             const pt_table *rc = pt_summary_table_const(s, "recovery");
             const double *te = pt_table_column(rc, "t_end_exercise_s"),
                          *a60 = pt_table_column(rc, "hrr60_bpm"),

@@ -11,6 +11,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "pulsetrain/pipeline.h"
 #include "pulsetrain/simulate.h"
 
 typedef struct sim_truth {
@@ -61,6 +62,26 @@ static inline int sim_write(const pt_sim_config *cfg, const char *path, sim_trut
         tr->nrec += n;
     pt_sim_destroy(s);
     return tr->sec ? 0 : -1;
+}
+
+/* Simulate cfg into path and run the whole pipeline on it, with the subject's
+ * age and sex; NULL (message printed, truth freed) when either step fails. */
+static inline pt_summary *sim_process(const pt_sim_config *cfg, const char *path, sim_truth *tr)
+{
+    if (sim_write(cfg, path, tr))
+        return NULL;
+    pt_params p = pt_params_defaults();
+    p.age_y = cfg->age_y;
+    p.sex = cfg->sex;
+    pt_summary *s = NULL;
+    pt_error err = {0};
+    if (pt_process_file(path, NULL, &p, NULL, &s, &err)) {
+        printf("%s: %s\n", path, err.msg);
+        free(tr->sec);
+        tr->sec = NULL;
+        return NULL;
+    }
+    return s;
 }
 
 /* Monotonic wall clock and process CPU time (user + system) [s]. */
