@@ -27,6 +27,15 @@
 #define SKEW_S 60.0          /* streams may run this far apart in time */
 #define RECOMPUTE_EVERY 256  /* exact re-summation of the running sums against drift */
 
+/* Hot loops get an AVX2 copy beside the baseline one, chosen at load time (GNU ifunc).
+ * AVX2 without FMA: the same IEEE operations in the same order, so the same results. */
+#if defined(__x86_64__) && defined(__linux__) && (defined(__GNUC__) || defined(__clang__)) && \
+    !defined(PT_NO_CLONES)
+#define PT_HOT_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define PT_HOT_CLONES
+#endif
+
 typedef struct resampler {
     int64_t n_in;   /* input samples seen */
     double x_prev;  /* last input sample */
@@ -423,7 +432,7 @@ static void compute_frame(pt_hrtrack *h, int64_t i)
 
 /* ------------------------------------------------------- running sums */
 
-static void sums_frame(pt_hrtrack *h, int64_t j, double sign, int coh, int wie)
+PT_HOT_CLONES static void sums_frame(pt_hrtrack *h, int64_t j, double sign, int coh, int wie)
 {
     size_t nb = h->nb, ns = h->ns, nch = h->nch, slot = (size_t)(j % (int64_t)h->R);
     if (wie) {
@@ -495,6 +504,85 @@ static double stdv(const double *x, size_t n)
     return sqrt(v / (double)n);
 }
 
+/* The PPG power not explained by the acc references, per bin: sum over PPG channels of
+ * Pn (1 - gamma^2) / nch into h->Cc, with the multiple coherence gamma^2 = s M^-1 s^H / Spp
+ * (Bendat & Piersol 2010, ch. 7) from a Cholesky factor of the loaded cross-spectral matrix.
+ * Bins are done TILE at a time with the bin index innermost, so that the compiler
+ * vectorises across bins; every bin sees the same operations in the same order as a
+ * bin-by-bin loop would, so the result does not depend on the tile or the vector width. */
+#define TILE 64
+PT_HOT_CLONES static void coherence_residual(pt_hrtrack *h, size_t slot)
+{
+    size_t nb = h->nb, na = h->na, nch = h->nch;
+    double lr[MAX_REF][MAX_REF][TILE], li[MAX_REF][MAX_REF][TILE];
+    double yr[MAX_REF][TILE], yi[MAX_REF][TILE], ld[TILE], expl[TILE];
+    for (size_t b0 = 0; b0 < nb; b0 += TILE) {
+        size_t bn = nb - b0 < TILE ? nb - b0 : TILE;
+        /* Cholesky M + load I = L L^H (Hermitian, na <= 4), L lower with real diagonal */
+        for (size_t b = 0; b < bn; b++)
+            ld[b] = 0;
+        for (size_t i = 0; i < na; i++) {
+            const double *m = h->sMr + (i * (i + 1) / 2 + i) * nb + b0;
+            for (size_t b = 0; b < bn; b++)
+                ld[b] += m[b];
+        }
+        for (size_t b = 0; b < bn; b++)
+            ld[b] = h->c.coh_reg * ld[b] / (double)na + 1e-12;
+        for (size_t j = 0; j < na; j++) {
+            const double *mjj = h->sMr + (j * (j + 1) / 2 + j) * nb + b0;
+            double *ljj = lr[j][j];
+            for (size_t b = 0; b < bn; b++) {
+                double d = mjj[b] + ld[b];
+                for (size_t k = 0; k < j; k++)
+                    d -= lr[j][k][b] * lr[j][k][b] + li[j][k][b] * li[j][k][b];
+                ljj[b] = sqrt(d > 1e-300 ? d : 1e-300);
+                li[j][j][b] = 0;
+            }
+            for (size_t i = j + 1; i < na; i++) {
+                size_t q = i * (i + 1) / 2 + j;
+                const double *mr = h->sMr + q * nb + b0, *mi = h->sMi + q * nb + b0;
+                for (size_t b = 0; b < bn; b++) {
+                    double zr = mr[b], zi = mi[b];
+                    for (size_t k = 0; k < j; k++) { /* - L_ik conj(L_jk) */
+                        zr -= lr[i][k][b] * lr[j][k][b] + li[i][k][b] * li[j][k][b];
+                        zi -= li[i][k][b] * lr[j][k][b] - lr[i][k][b] * li[j][k][b];
+                    }
+                    lr[i][j][b] = zr / ljj[b];
+                    li[i][j][b] = zi / ljj[b];
+                }
+            }
+        }
+        double *cc = h->Cc + b0;
+        for (size_t b = 0; b < bn; b++)
+            cc[b] = 0;
+        for (size_t c = 0; c < nch; c++) {
+            /* explained power s M^-1 s^H = |y|^2 with L y = conj(s) */
+            const double *sr = h->sSre + c * na * nb + b0, *si = h->sSim + c * na * nb + b0;
+            for (size_t b = 0; b < bn; b++)
+                expl[b] = 0;
+            for (size_t i = 0; i < na; i++) {
+                for (size_t b = 0; b < bn; b++) {
+                    double zr = sr[i * nb + b], zi = -si[i * nb + b];
+                    for (size_t k = 0; k < i; k++) {
+                        zr -= lr[i][k][b] * yr[k][b] - li[i][k][b] * yi[k][b];
+                        zi -= lr[i][k][b] * yi[k][b] + li[i][k][b] * yr[k][b];
+                    }
+                    yr[i][b] = zr / lr[i][i][b];
+                    yi[i][b] = zi / lr[i][i][b];
+                    expl[b] += yr[i][b] * yr[i][b] + yi[i][b] * yi[i][b];
+                }
+            }
+            const double *spp = h->sSpp + c * nb + b0;
+            const double *pn = h->fPn + (slot * nch + c) * nb + b0;
+            for (size_t b = 0; b < bn; b++) {
+                double g2 = expl[b] / (spp[b] > 1e-20 ? spp[b] : 1e-20);
+                g2 = g2 < 0 ? 0 : (g2 > 1 ? 1 : g2);
+                cc[b] += pn[b] * (1.0 - g2) / (double)nch;
+            }
+        }
+    }
+}
+
 /* Emission of window t from frames [t-K, t+K] (clipped to the frames of the recording). */
 static void emission(pt_hrtrack *h, int64_t t, int64_t nf, double *Cn, double *Cw)
 {
@@ -544,52 +632,7 @@ static void emission(pt_hrtrack *h, int64_t t, int64_t nf, double *Cn, double *C
         Cw[b] = C1[b] * s1 + C2[b] * s2;
 
     /* PPG power not explained by the acc axes: Spp (1 - gamma^2), gamma^2 = s M^-1 s^H / Spp */
-    memset(h->Cc, 0, nb * sizeof *h->Cc);
-    size_t na = h->na;
-    for (size_t b = 0; b < nb; b++) {
-        /* Cholesky M + load I = L L^H (Hermitian, na <= 4), L lower with real diagonal */
-        double lr[MAX_REF][MAX_REF], li[MAX_REF][MAX_REF], tr = 0;
-        for (size_t i = 0; i < na; i++)
-            tr += h->sMr[(i * (i + 1) / 2 + i) * nb + b];
-        double ld = h->c.coh_reg * tr / (double)na + 1e-12;
-        for (size_t j = 0; j < na; j++) {
-            double d = h->sMr[(j * (j + 1) / 2 + j) * nb + b] + ld;
-            for (size_t k = 0; k < j; k++)
-                d -= lr[j][k] * lr[j][k] + li[j][k] * li[j][k];
-            double ljj = sqrt(d > 1e-300 ? d : 1e-300);
-            lr[j][j] = ljj;
-            li[j][j] = 0;
-            for (size_t i = j + 1; i < na; i++) {
-                size_t q = i * (i + 1) / 2 + j;
-                double zr = h->sMr[q * nb + b], zi = h->sMi[q * nb + b];
-                for (size_t k = 0; k < j; k++) { /* - L_ik conj(L_jk) */
-                    zr -= lr[i][k] * lr[j][k] + li[i][k] * li[j][k];
-                    zi -= li[i][k] * lr[j][k] - lr[i][k] * li[j][k];
-                }
-                lr[i][j] = zr / ljj;
-                li[i][j] = zi / ljj;
-            }
-        }
-        for (size_t c = 0; c < h->nch; c++) {
-            /* explained power s M^-1 s^H = |y|^2 with L y = conj(s) */
-            const double *sr = h->sSre + c * na * nb, *si = h->sSim + c * na * nb;
-            double yr[MAX_REF], yi[MAX_REF], expl = 0;
-            for (size_t i = 0; i < na; i++) {
-                double zr = sr[i * nb + b], zi = -si[i * nb + b];
-                for (size_t k = 0; k < i; k++) {
-                    zr -= lr[i][k] * yr[k] - li[i][k] * yi[k];
-                    zi -= lr[i][k] * yi[k] + li[i][k] * yr[k];
-                }
-                yr[i] = zr / lr[i][i];
-                yi[i] = zi / lr[i][i];
-                expl += yr[i] * yr[i] + yi[i] * yi[i];
-            }
-            double spp = h->sSpp[c * nb + b];
-            double g2 = expl / (spp > 1e-20 ? spp : 1e-20);
-            g2 = g2 < 0 ? 0 : (g2 > 1 ? 1 : g2);
-            h->Cc[b] += h->fPn[(slot * h->nch + c) * nb + b] * (1.0 - g2) / (double)h->nch;
-        }
-    }
+    coherence_residual(h, slot);
     double mc = maxv(h->Cc, nb), mw = maxv(Cw, nb);
     mc = mc > 1e-12 ? mc : 1e-12;
     mw = mw > 1e-12 ? mw : 1e-12;
