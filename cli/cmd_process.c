@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later
  * cmd_process.c — `pulsetrain process REC [-o OUT.h5] [options]`. */
 #include <getopt.h>
+#include <unistd.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,8 @@ static void usage(FILE *f)
             "      --bout-min S      shortest bout (default 60 s)\n"
             "      --bout-tolerance S  longest interruption inside a bout (default 10 s)\n"
             "      --no-calibrate    do not auto-calibrate the accelerometer (van Hees 2014)\n"
+            "  -j, --threads N       1: one thread; 2 (default when two or more cores are\n"
+            "                        online): the heart-rate stage on a second thread\n"
             "  -q, --quiet           do not print the summary\n"
             "  -h, --help\n");
     pt_cli_read_help(f);
@@ -62,14 +65,27 @@ int pt_cmd_process(int argc, char **argv)
         {"run-cadence", required_argument, 0, 'R'}, {"bout-min", required_argument, 0, 'B'},
         {"bout-tolerance", required_argument, 0, 'T'}, {"no-calibrate", no_argument, 0, 'N'},
         {"quiet", no_argument, 0, 'q'},        {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
+        {"threads", required_argument, 0, 'j'}, {0, 0, 0, 0}};
     pt_params p = pt_params_defaults();
     pt_read_options ro = pt_read_defaults();
     const char *out = NULL;
     int quiet = 0, c;
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    int threads = ncpu >= 2 ? 2 : 1;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "o:j:qh", opts, NULL)) != -1) {
         switch (c) {
+        case 'j': {
+            double t;
+            if (num("--threads", optarg, &t))
+                return PT_EXIT_USAGE;
+            if (t != 1 && t != 2) {
+                fprintf(stderr, "pulsetrain process: --threads takes 1 or 2\n");
+                return PT_EXIT_USAGE;
+            }
+            threads = (int)t;
+            break;
+        }
         case 'o': out = optarg; break;
         case 'S': snprintf(p.subject_id, sizeof p.subject_id, "%s", optarg); break;
         case 'a': if (num("--age", optarg, &p.age_y)) return PT_EXIT_USAGE; break;
@@ -133,7 +149,7 @@ int pt_cmd_process(int argc, char **argv)
     }
     pt_error err = {0};
     pt_summary *s = NULL;
-    int rc = pt_process_file(in, &ro, &p, out, &s, &err);
+    int rc = pt_process_file_mt(in, &ro, &p, out, threads, &s, &err);
     if (rc) {
         fprintf(stderr, "pulsetrain process: %s\n", err.msg[0] ? err.msg : pt_strerror(rc));
         return pt_cli_exit_code(rc);

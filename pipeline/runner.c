@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later
  * runner.c — one recording through every stage, block by block. */
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,6 +19,82 @@ static const pt_stage_ops *const stages[] = {
 #define NSTAGES (sizeof stages / sizeof stages[0])
 
 #define BLOCK_SAMPLES 65536
+#define HEART 1 /* index of the stage a second thread may run (most of the CPU time) */
+
+/* Two-thread pipeline: the reader and every other stage on the calling thread, the heart
+ * stage on a worker, a block behind. Two blocks alternate: block k goes into blk[k & 1]
+ * once the worker has finished block k - 2; both threads only read a posted block. The
+ * stages share no state during push (each appends to its own tables), so the rows and the
+ * summary are the same as with one thread. */
+typedef struct worker {
+    pthread_t tid;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    const pt_stage_ops *ops;
+    void *st;
+    pt_summary *s;
+    pt_block *blk[2];
+    size_t posted, done; /* blocks handed over / finished */
+    int end;             /* no more blocks will be posted */
+    int rc;              /* first error of the worker */
+    pt_error err;
+} worker;
+
+static void *worker_main(void *arg)
+{
+    worker *w = arg;
+    for (size_t j = 0;; j++) {
+        pthread_mutex_lock(&w->mu);
+        while (w->posted <= j && !w->end)
+            pthread_cond_wait(&w->cv, &w->mu);
+        int have = w->posted > j;
+        pthread_mutex_unlock(&w->mu);
+        if (!have)
+            return NULL;
+        int rc = w->ops->push(w->st, w->blk[j & 1], w->s, &w->err);
+        pthread_mutex_lock(&w->mu);
+        w->done = j + 1;
+        if (rc) {
+            w->rc = rc;
+            w->end = 1;
+        }
+        pthread_cond_broadcast(&w->cv);
+        pthread_mutex_unlock(&w->mu);
+        if (rc)
+            return NULL;
+    }
+}
+
+/* Wait until the worker has finished block `upto - 1` (all when upto = posted). Returns its
+ * error code, or 0. */
+static int worker_wait(worker *w, size_t upto)
+{
+    pthread_mutex_lock(&w->mu);
+    while (w->done < upto && !w->rc)
+        pthread_cond_wait(&w->cv, &w->mu);
+    int rc = w->rc;
+    pthread_mutex_unlock(&w->mu);
+    return rc;
+}
+
+static void worker_post(worker *w, size_t k)
+{
+    pthread_mutex_lock(&w->mu);
+    w->posted = k + 1;
+    pthread_cond_broadcast(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+}
+
+static void worker_stop(worker *w)
+{
+    pthread_mutex_lock(&w->mu);
+    w->end = 1;
+    pthread_cond_broadcast(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+    pthread_join(w->tid, NULL);
+    pthread_cond_destroy(&w->cv);
+    pthread_mutex_destroy(&w->mu);
+}
 
 static int input_error(pt_error *err)
 {
@@ -30,6 +107,12 @@ static int input_error(pt_error *err)
 
 int pt_process_file(const char *in, const pt_read_options *ropt, const pt_params *p,
                     const char *out_h5, pt_summary **out, pt_error *err)
+{
+    return pt_process_file_mt(in, ropt, p, out_h5, 1, out, err);
+}
+
+int pt_process_file_mt(const char *in, const pt_read_options *ropt, const pt_params *p,
+                       const char *out_h5, int threads, pt_summary **out, pt_error *err)
 {
     pt_params defaults = pt_params_defaults();
     if (!p)
@@ -44,9 +127,11 @@ int pt_process_file(const char *in, const pt_read_options *ropt, const pt_params
         return input_error(err);
     const pt_recording_info *info = pt_reader_info(r);
     pt_summary *s = pt_summary_create(err);
-    pt_block *b = s ? pt_block_create(info, BLOCK_SAMPLES, err) : NULL;
+    pt_block *blk[2] = {s ? pt_block_create(info, BLOCK_SAMPLES, err) : NULL, NULL};
     void *st[NSTAGES] = {0};
-    if (!b) {
+    worker w = {0};
+    int running = 0;
+    if (!blk[0] || (threads > 1 && !(blk[1] = pt_block_create(info, BLOCK_SAMPLES, err)))) {
         rc = err ? err->code : PT_ENOMEM;
         goto done;
     }
@@ -59,7 +144,25 @@ int pt_process_file(const char *in, const pt_read_options *ropt, const pt_params
             goto done;
         }
     }
-    for (;;) {
+    if (threads > 1) {
+        w.ops = stages[HEART];
+        w.st = st[HEART];
+        w.s = s;
+        w.blk[0] = blk[0];
+        w.blk[1] = blk[1];
+        pthread_mutex_init(&w.mu, NULL);
+        pthread_cond_init(&w.cv, NULL);
+        if (pthread_create(&w.tid, NULL, worker_main, &w) != 0) {
+            pthread_cond_destroy(&w.cv);
+            pthread_mutex_destroy(&w.mu);
+            threads = 1; /* no thread to be had: run on this one */
+        } else
+            running = 1;
+    }
+    for (size_t k = 0;; k++) {
+        pt_block *b = blk[running ? (k & 1) : 0];
+        if (running && k >= 2 && worker_wait(&w, k - 1))
+            break; /* its error is taken below */
         if ((rc = pt_reader_read(r, b, err))) {
             rc = input_error(err);
             goto done;
@@ -69,9 +172,22 @@ int pt_process_file(const char *in, const pt_read_options *ropt, const pt_params
             total += b->n[c];
         if (total == 0)
             break;
+        if (running)
+            worker_post(&w, k);
         for (size_t i = 0; i < NSTAGES; i++)
-            if ((rc = stages[i]->push(st[i], b, s, err)))
+            if (!(running && i == HEART) && (rc = stages[i]->push(st[i], b, s, err)))
                 goto done;
+    }
+    if (running) {
+        int wrc = worker_wait(&w, w.posted);
+        worker_stop(&w);
+        running = 0;
+        if (wrc) {
+            rc = wrc;
+            if (err)
+                *err = w.err;
+            goto done;
+        }
     }
     pt_summary_set_recording(s, info); /* now with duration and sample counts */
     for (size_t i = 0; i < NSTAGES; i++)
@@ -80,10 +196,13 @@ int pt_process_file(const char *in, const pt_read_options *ropt, const pt_params
     if (out_h5 && (rc = pt_summary_write_h5(s, p, out_h5, err)))
         goto done;
 done:
+    if (running) /* an error on this thread: let the worker finish its block, then stop */
+        worker_stop(&w);
     for (size_t i = 0; i < NSTAGES; i++)
         if (st[i])
             stages[i]->destroy(st[i]);
-    pt_block_destroy(b);
+    pt_block_destroy(blk[0]);
+    pt_block_destroy(blk[1]);
     pt_reader_close(r);
     if (rc == PT_OK && out)
         *out = s;

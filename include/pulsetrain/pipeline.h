@@ -139,6 +139,12 @@ PT_API void pt_summary_note(pt_summary *s, const char *fmt, ...) PT_PRINTF(2, 3)
 PT_API int pt_process_file(const char *in, const pt_read_options *ropt, const pt_params *p,
                            const char *out_h5, pt_summary **out, pt_error *err);
 
+/* As pt_process_file, with the heart-rate stage (most of the CPU time) on a second thread
+ * when threads >= 2: the reader and the other stages run a block ahead on the calling
+ * thread. The summary is identical to the one-thread run. pt_process_file uses 1. */
+PT_API int pt_process_file_mt(const char *in, const pt_read_options *ropt, const pt_params *p,
+                              const char *out_h5, int threads, pt_summary **out, pt_error *err);
+
 /* Write a summary as HDF5 schema 1 (temporary name, fsync, rename). */
 PT_API int pt_summary_write_h5(const pt_summary *s, const pt_params *p, const char *path,
                                pt_error *err);

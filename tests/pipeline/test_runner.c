@@ -30,18 +30,32 @@ static const char *path_in(const char *name)
 
 /* 3 minutes: PPG at 64 Hz with a 72 bpm pulse, accelerometer at 32 Hz:
  * still for 90 s, then 2 Hz shaking of 0.6 g. */
+static const char *write_recording_n(const char *name, int seconds, int bad_at);
 static const char *write_recording(void)
 {
-    const char *path = path_in("rec.csv");
+    return write_recording_n("rec.csv", 180, 0);
+}
+
+/* seconds long; with `bad_at` > 0 the row of that index holds a non-number */
+static const char *write_recording_n(const char *name, int seconds, int bad_at)
+{
+    const char *path = path_in(name);
     FILE *f = fopen(path, "w");
     if (!f)
         abort();
     fprintf(f, "t_s,ppg,acc_x_g,acc_y_g,acc_z_g\n");
-    for (int i = 0; i < 64 * 180; i++) {
+    for (int i = 0; i < 64 * seconds; i++) {
         double t = i / 64.0;
-        double ppg = sin(2 * 3.141592653589793 * 1.2 * t) + 0.3 * sin(2 * 3.141592653589793 * 2.4 * t);
+        if (bad_at > 0 && i == bad_at) {
+            fprintf(f, "%.6f,oops,,,\n", t);
+            continue;
+        }
+        /* 72 bpm, with a slow swing of +-12 bpm over 20 min on long recordings */
+        double ph = 1.2 * t + (seconds > 600 ? 0.2 * 1200 / (2 * 3.141592653589793) *
+                                                   sin(2 * 3.141592653589793 * t / 1200) : 0);
+        double ppg = sin(2 * 3.141592653589793 * ph) + 0.3 * sin(2 * 3.141592653589793 * 2 * ph);
         if (i % 2 == 0) {
-            double a = t >= 90 ? 0.6 * sin(2 * 3.141592653589793 * 2.0 * t) : 0.0;
+            double a = fmod(t, 180) >= 90 ? 0.6 * sin(2 * 3.141592653589793 * 2.0 * t) : 0.0;
             fprintf(f, "%.6f,%.6f,%.6f,0,%.6f\n", t, ppg, a, 1.0 + 0.5 * a);
         } else {
             fprintf(f, "%.6f,%.6f,,,\n", t, ppg);
@@ -182,6 +196,51 @@ PT_TEST(accelerometer_only_and_ppg_only)
     PT_CHECK(isnan(pt_table_column(ep, "mad_mg")[0]));
     PT_CHECK_NEAR(60.0, pt_table_column(pt_summary_table_const(s, "hr"), "bpm")[5], 0, 1.0);
     pt_summary_destroy(s);
+}
+
+/* The heart stage on a second thread gives the very same summary (every value of every
+ * table compared exactly, NaN equal to NaN) over several blocks of 65536 samples. */
+PT_TEST(two_threads_give_the_same_summary)
+{
+    const char *in = write_recording_n("long.csv", 40 * 60, 0); /* 153600 PPG samples */
+    pt_error err = {0};
+    pt_summary *a = NULL, *b = NULL;
+    PT_REQUIRE(pt_process_file_mt(in, NULL, NULL, NULL, 1, &a, &err) == PT_OK);
+    PT_REQUIRE(pt_process_file_mt(in, NULL, NULL, path_in("long2.h5"), 2, &b, &err) == PT_OK);
+    PT_CHECK(pt_table_nrows(pt_summary_table_const(a, "hr")) > 1000);
+    PT_CHECK(!strcmp(pt_summary_notes(a), pt_summary_notes(b)));
+    for (size_t k = 0; k < pt_summary_ntables(a); k++) {
+        const pt_table *x = pt_summary_table_at(a, k), *y = pt_summary_table_at(b, k);
+        PT_CHECK_INT(pt_table_nrows(x), pt_table_nrows(y));
+        for (size_t c = 0; c < pt_table_ncols(x); c++) {
+            const double *u = pt_table_column(x, pt_table_colname(x, c));
+            const double *v = pt_table_column(y, pt_table_colname(y, c));
+            size_t diff = 0;
+            for (size_t i = 0; i < pt_table_nrows(x) && i < pt_table_nrows(y); i++)
+                diff += !(u[i] == v[i] || (isnan(u[i]) && isnan(v[i])));
+            if (diff)
+                fprintf(stderr, "%s/%s: %zu values differ\n", pt_table_name(x),
+                        pt_table_colname(x, c), diff);
+            PT_CHECK_INT(0, diff);
+        }
+    }
+    pt_summary_destroy(a);
+    pt_summary_destroy(b);
+}
+
+/* An input error in the third block: the same message with two threads, the worker is
+ * stopped and joined, nothing is left behind. */
+PT_TEST(two_threads_input_error)
+{
+    const char *in = write_recording_n("late_bad.csv", 40 * 60, 150000);
+    const char *out = path_in("late_bad.h5");
+    pt_error e1 = {0}, e2 = {0};
+    PT_CHECK_INT(PT_EDATA, pt_process_file_mt(in, NULL, NULL, out, 1, NULL, &e1));
+    PT_CHECK_INT(PT_EDATA, pt_process_file_mt(in, NULL, NULL, out, 2, NULL, &e2));
+    PT_CHECK_STR_CONTAINS(e2.msg, "late_bad.csv:150002");
+    PT_CHECK(!strcmp(e1.msg, e2.msg));
+    PT_CHECK(access(out, F_OK) != 0);
+    PT_CHECK_INT(0, count_tmp_files());
 }
 
 int main(int argc, char **argv)
