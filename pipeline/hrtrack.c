@@ -70,6 +70,8 @@ struct pt_hrtrack {
     double *sMr, *sMi;   /* [npair][nb]: M_ij = sum X_i conj(X_j), i >= j, row-packed */
     double *sSre, *sSim; /* [nch][na][nb] cross-spectra PPG x conj(acc) */
     double *sSpp;        /* [nch][nb] */
+    size_t nsum;         /* sMr, sMi, sSre, sSim, sSpp: one block of nsum doubles, in that order */
+    double *fprod;       /* [R][nsum]: each frame's terms of those sums (made once per frame) */
     double *sP;          /* [nb] */
     int64_t c_lo, c_hi, w_lo, w_hi;
     size_t since_recompute;
@@ -153,11 +155,8 @@ void pt_hrtrack_destroy(pt_hrtrack *h)
     free(h->fPn);
     free(h->fP);
     free(h->fA);
-    free(h->sMr);
-    free(h->sMi);
-    free(h->sSre);
-    free(h->sSim);
-    free(h->sSpp);
+    free(h->sMr); /* the block that holds sMi .. sSpp too */
+    free(h->fprod);
     free(h->sP);
     free(h->delta);
     free(h->fwd);
@@ -183,13 +182,8 @@ void pt_hrtrack_destroy(pt_hrtrack *h)
 
 static void clear_sums(pt_hrtrack *h)
 {
-    size_t nb = h->nb, np = h->npair ? h->npair : 1, nr = h->na ? h->na : 1;
-    memset(h->sMr, 0, np * nb * sizeof *h->sMr);
-    memset(h->sMi, 0, np * nb * sizeof *h->sMi);
-    memset(h->sSre, 0, h->nch * nr * nb * sizeof *h->sSre);
-    memset(h->sSim, 0, h->nch * nr * nb * sizeof *h->sSim);
-    memset(h->sSpp, 0, h->nch * nb * sizeof *h->sSpp);
-    memset(h->sP, 0, nb * sizeof *h->sP);
+    memset(h->sMr, 0, h->nsum * sizeof *h->sMr);
+    memset(h->sP, 0, h->nb * sizeof *h->sP);
 }
 
 size_t pt_hrtrack_nacc(const pt_hrtrack *h)
@@ -319,11 +313,15 @@ pt_hrtrack *pt_hrtrack_create(const pt_hrtrack_config *cfg, double fs_ppg_hz,
     h->fP = xcalloc(R, nb, sizeof *h->fP);
     h->fA = xcalloc(R, nb, sizeof *h->fA);
     size_t np = h->npair ? h->npair : 1, nr = h->na ? h->na : 1;
-    h->sMr = xcalloc(np, nb, sizeof *h->sMr);
-    h->sMi = xcalloc(np, nb, sizeof *h->sMi);
-    h->sSre = xcalloc(nch * nr, nb, sizeof *h->sSre);
-    h->sSim = xcalloc(nch * nr, nb, sizeof *h->sSim);
-    h->sSpp = xcalloc(nch, nb, sizeof *h->sSpp);
+    h->nsum = (2 * np + 2 * nch * nr + nch) * nb;
+    h->sMr = xcalloc(1, h->nsum, sizeof *h->sMr);
+    if (h->sMr) {
+        h->sMi = h->sMr + np * nb;
+        h->sSre = h->sMi + np * nb;
+        h->sSim = h->sSre + nch * nr * nb;
+        h->sSpp = h->sSim + nch * nr * nb;
+    }
+    h->fprod = xcalloc(R, h->nsum, sizeof *h->fprod);
     h->sP = xcalloc(1, nb, sizeof *h->sP);
     h->delta = xcalloc(1, nb, sizeof *h->delta);
     h->fwd = xcalloc(1, nb, sizeof *h->fwd);
@@ -397,6 +395,47 @@ static double frame_stream(pt_hrtrack *h, size_t s, int64_t start, double *re, d
     return mx;
 }
 
+/* ------------------------------------------------------- running sums */
+
+/* The terms one frame adds to the coherence sums, in the layout of the sums block:
+ * X_i conj(X_j) of the acc references, Xp conj(Xa), |Xp|^2. */
+PT_HOT_CLONES static void frame_products(pt_hrtrack *h, size_t slot)
+{
+    size_t nb = h->nb, ns = h->ns, nch = h->nch, na = h->na;
+    size_t np = h->npair ? h->npair : 1, nr = na ? na : 1;
+    double *pMr = h->fprod + slot * h->nsum, *pMi = pMr + np * nb;
+    double *pSre = pMi + np * nb, *pSim = pSre + nch * nr * nb, *pSpp = pSim + nch * nr * nb;
+    const double *ar[MAX_REF], *ai[MAX_REF];
+    for (size_t a = 0; a < na; a++) {
+        ar[a] = h->fre + (slot * ns + nch + a) * nb;
+        ai[a] = h->fim + (slot * ns + nch + a) * nb;
+    }
+    size_t q = 0;
+    for (size_t i = 0; i < na; i++) {
+        for (size_t k = 0; k <= i; k++, q++) {
+            double *mr = pMr + q * nb, *mi = pMi + q * nb;
+            const double *xr = ar[i], *xi = ai[i], *yr = ar[k], *yi = ai[k];
+            for (size_t b = 0; b < nb; b++) { /* X_i conj(X_j) */
+                mr[b] = xr[b] * yr[b] + xi[b] * yi[b];
+                mi[b] = xi[b] * yr[b] - xr[b] * yi[b];
+            }
+        }
+    }
+    for (size_t c = 0; c < nch; c++) {
+        const double *pr = h->fre + (slot * ns + c) * nb, *pi = h->fim + (slot * ns + c) * nb;
+        double *spp = pSpp + c * nb;
+        for (size_t b = 0; b < nb; b++)
+            spp[b] = pr[b] * pr[b] + pi[b] * pi[b];
+        for (size_t a = 0; a < na; a++) {
+            double *sr = pSre + (c * na + a) * nb, *si = pSim + (c * na + a) * nb;
+            for (size_t b = 0; b < nb; b++) { /* Xp conj(Xa) */
+                sr[b] = pr[b] * ar[a][b] + pi[b] * ai[a][b];
+                si[b] = pi[b] * ar[a][b] - pr[b] * ai[a][b];
+            }
+        }
+    }
+}
+
 static void compute_frame(pt_hrtrack *h, int64_t i)
 {
     size_t nb = h->nb, slot = (size_t)(i % (int64_t)h->R);
@@ -428,13 +467,15 @@ static void compute_frame(pt_hrtrack *h, int64_t i)
         if (h->have_acc)
             A[b] = pow(A[b], h->c.acc_pow);
     }
+    if (h->have_acc)
+        frame_products(h, slot);
 }
 
-/* ------------------------------------------------------- running sums */
-
+/* Add (sign +1) or remove (-1) frame j from the running sums. x - y is x + (-y) in IEEE
+ * arithmetic, so removing is exact to the same bits as adding sign * term. */
 PT_HOT_CLONES static void sums_frame(pt_hrtrack *h, int64_t j, double sign, int coh, int wie)
 {
-    size_t nb = h->nb, ns = h->ns, nch = h->nch, slot = (size_t)(j % (int64_t)h->R);
+    size_t nb = h->nb, slot = (size_t)(j % (int64_t)h->R);
     if (wie) {
         const double *P = h->fP + slot * nb;
         for (size_t b = 0; b < nb; b++)
@@ -442,41 +483,35 @@ PT_HOT_CLONES static void sums_frame(pt_hrtrack *h, int64_t j, double sign, int 
     }
     if (!coh)
         return;
-    size_t na = h->na;
-    const double *ar[MAX_REF], *ai[MAX_REF];
-    for (size_t a = 0; a < na; a++) {
-        ar[a] = h->fre + (slot * ns + nch + a) * nb;
-        ai[a] = h->fim + (slot * ns + nch + a) * nb;
-    }
-    size_t q = 0;
-    for (size_t i = 0; i < na; i++) {
-        for (size_t k = 0; k <= i; k++, q++) {
-            double *mr = h->sMr + q * nb, *mi = h->sMi + q * nb;
-            const double *xr = ar[i], *xi = ai[i], *yr = ar[k], *yi = ai[k];
-            for (size_t b = 0; b < nb; b++) { /* X_i conj(X_j) */
-                mr[b] += sign * (xr[b] * yr[b] + xi[b] * yi[b]);
-                mi[b] += sign * (xi[b] * yr[b] - xr[b] * yi[b]);
-            }
-        }
-    }
-    for (size_t c = 0; c < nch; c++) {
-        const double *pr = h->fre + (slot * ns + c) * nb, *pi = h->fim + (slot * ns + c) * nb;
-        double *spp = h->sSpp + c * nb;
-        for (size_t b = 0; b < nb; b++)
-            spp[b] += sign * (pr[b] * pr[b] + pi[b] * pi[b]);
-        for (size_t a = 0; a < na; a++) {
-            double *sr = h->sSre + (c * na + a) * nb, *si = h->sSim + (c * na + a) * nb;
-            for (size_t b = 0; b < nb; b++) { /* Xp conj(Xa) */
-                sr[b] += sign * (pr[b] * ar[a][b] + pi[b] * ai[a][b]);
-                si[b] += sign * (pi[b] * ar[a][b] - pr[b] * ai[a][b]);
-            }
-        }
-    }
+    const double *t = h->fprod + slot * h->nsum;
+    double *m = h->sMr;
+    size_t n = h->nsum;
+    if (sign > 0)
+        for (size_t i = 0; i < n; i++)
+            m[i] += t[i];
+    else
+        for (size_t i = 0; i < n; i++)
+            m[i] -= t[i];
+}
+
+/* One frame in, one out of the coherence sums in a single pass over them: (m + new) - old,
+ * the same two roundings in the same order as two passes. */
+PT_HOT_CLONES static void sums_swap(pt_hrtrack *h, int64_t in, int64_t out)
+{
+    const double *a = h->fprod + (size_t)(in % (int64_t)h->R) * h->nsum;
+    const double *o = h->fprod + (size_t)(out % (int64_t)h->R) * h->nsum;
+    double *m = h->sMr;
+    for (size_t i = 0, n = h->nsum; i < n; i++)
+        m[i] = (m[i] + a[i]) - o[i];
 }
 
 static void sums_move(pt_hrtrack *h, int64_t *lo, int64_t *hi, int64_t nlo, int64_t nhi, int coh,
                       int wie)
 {
+    if (coh && !wie && nhi - *hi == 1 && nlo - *lo == 1) {
+        sums_swap(h, (*hi)++, (*lo)++);
+        return;
+    }
     while (*hi < nhi)
         sums_frame(h, (*hi)++, 1.0, coh, wie);
     while (*lo < nlo)
