@@ -28,7 +28,9 @@
 #define RECOMPUTE_EVERY 256  /* exact re-summation of the running sums against drift */
 
 /* Hot loops get an AVX2 copy beside the baseline one, chosen at load time (GNU ifunc).
- * AVX2 without FMA: the same IEEE operations in the same order, so the same results. */
+ * AVX2 without FMA: the same IEEE operations in the same order, so the same results.
+ * -DPT_NO_CLONES turns it off (needed under ThreadSanitizer, whose runtime is not up when
+ * the ifunc resolvers of a shared library run). */
 #if defined(__x86_64__) && defined(__linux__) && (defined(__GNUC__) || defined(__clang__)) && \
     !defined(PT_NO_CLONES)
 #define PT_HOT_CLONES __attribute__((target_clones("avx2", "default")))
