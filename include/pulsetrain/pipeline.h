@@ -131,8 +131,10 @@ PT_API void pt_summary_note(pt_summary *s, const char *fmt, ...) PT_PRINTF(2, 3)
 /* Read `in` block by block through every stage and, when out_h5 is not NULL,
  * write the HDF5 summary (schema 1) to a temporary name and rename it into
  * place. *out (optional) receives the summary, to be freed with
- * pt_summary_destroy. Memory does not grow with the recording's length, only
- * with the number of output rows.
+ * pt_summary_destroy. The samples are read block by block; memory grows with the
+ * recording's length only through the output rows and the per-epoch and per-second state
+ * the end-of-recording passes need (calibration, recovery): about 7 MB per day of
+ * PPG 64 Hz + acc 32 Hz (docs/benchmarks.md).
  * Returns PT_OK; PT_EINVAL (bad parameters); PT_EFORMAT / PT_EDATA /
  * PT_EUNSUPPORTED for a recording that cannot be read or used (a missing or
  * unreadable file included); PT_EIO only when the summary cannot be written. */
