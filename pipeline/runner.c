@@ -152,12 +152,11 @@ int pt_process_file_mt(const char *in, const pt_read_options *ropt, const pt_par
         w.blk[1] = blk[1];
         pthread_mutex_init(&w.mu, NULL);
         pthread_cond_init(&w.cv, NULL);
-        if (pthread_create(&w.tid, NULL, worker_main, &w) != 0) {
+        running = pthread_create(&w.tid, NULL, worker_main, &w) == 0;
+        if (!running) { /* no thread to be had: everything runs on this one */
             pthread_cond_destroy(&w.cv);
             pthread_mutex_destroy(&w.mu);
-            threads = 1; /* no thread to be had: run on this one */
-        } else
-            running = 1;
+        }
     }
     for (size_t k = 0;; k++) {
         pt_block *b = blk[running ? (k & 1) : 0];
