@@ -14,6 +14,7 @@
 #include "io/atomic.h"
 #include "io/lock.h"
 #include "io/sha256.h"
+#include "pipeline/stage_impl.h"
 #include "pulsetrain/pipeline.h"
 
 /* All HDF5 work of one summary; every call checks and bails out to `fail`. */
@@ -250,10 +251,16 @@ int pt_summary_write_h5(const pt_summary *s, const pt_params *p, const char *pat
     pt_tmp_name(path, tmp, sizeof tmp);
     h5w w = {.path = path, .err = err};
     /* Hash outside the I/O lock: it reads the whole source (10 % of a run),
-     * and batch workers would otherwise wait for each other here. */
-    int hrc = pt_sha256_file(pt_summary_recording(s)->path, w.sha, err);
-    if (hrc)
-        return hrc;
+     * and batch workers would otherwise wait for each other here. The two-thread
+     * runner hashes while the heart stage finishes and leaves the result. */
+    const char *known = pt_summary_source_sha256(s);
+    if (known[0])
+        snprintf(w.sha, sizeof w.sha, "%s", known);
+    else {
+        int hrc = pt_sha256_file(pt_summary_recording(s)->path, w.sha, err);
+        if (hrc)
+            return hrc;
+    }
     pt_io_lock();
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* we report errors ourselves */
     w.file = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "io/sha256.h"
 #include "pipeline/stage_impl.h"
 
 /* The stages in data-flow order; later ones read the tables of earlier ones
@@ -178,6 +179,11 @@ int pt_process_file_mt(const char *in, const pt_read_options *ropt, const pt_par
                 goto done;
     }
     if (running) {
+        /* this thread is ahead of the heart stage: hash the source meanwhile (the summary
+         * writer would read the whole file again otherwise) */
+        char sha[65];
+        if (out_h5 && pt_sha256_file(pt_summary_recording(s)->path, sha, NULL) == PT_OK)
+            pt_summary_set_source_sha256(s, sha);
         int wrc = worker_wait(&w, w.posted);
         worker_stop(&w);
         running = 0;

@@ -26,6 +26,10 @@ extern const pt_stage_ops pt_stage_recovery;
 
 /* Internal to the summary: set the recording description. */
 void pt_summary_set_recording(pt_summary *s, const pt_recording_info *info);
+/* The source's SHA-256 (hex) when the runner computed it already, else "": the summary
+ * writer hashes the source itself then. */
+void pt_summary_set_source_sha256(pt_summary *s, const char hex[65]);
+const char *pt_summary_source_sha256(const pt_summary *s);
 
 /* First channel of a kind in info, or -1. */
 int pt_find_channel(const pt_recording_info *info, pt_kind kind);

@@ -317,6 +317,7 @@ struct pt_summary {
     pt_table tables[NTABLES];
     pt_recording_info rec;
     char notes[1024];
+    char source_sha256[65]; /* "" until the runner hashed the source */
 };
 
 pt_summary *pt_summary_create(pt_error *err)
@@ -363,6 +364,11 @@ const pt_table *pt_summary_table_const(const pt_summary *s, const char *name)
 size_t pt_summary_ntables(const pt_summary *s) { return s ? NTABLES : 0; }
 const pt_table *pt_summary_table_at(const pt_summary *s, size_t i) { return i < NTABLES ? &s->tables[i] : NULL; }
 const pt_recording_info *pt_summary_recording(const pt_summary *s) { return &s->rec; }
+void pt_summary_set_source_sha256(pt_summary *s, const char hex[65])
+{
+    snprintf(s->source_sha256, sizeof s->source_sha256, "%s", hex);
+}
+const char *pt_summary_source_sha256(const pt_summary *s) { return s->source_sha256; }
 const char *pt_summary_notes(const pt_summary *s) { return s->notes; }
 
 void pt_summary_set_recording(pt_summary *s, const pt_recording_info *info) { s->rec = *info; }

@@ -205,8 +205,17 @@ PT_TEST(two_threads_give_the_same_summary)
     const char *in = write_recording_n("long.csv", 40 * 60, 0); /* 153600 PPG samples */
     pt_error err = {0};
     pt_summary *a = NULL, *b = NULL;
-    PT_REQUIRE(pt_process_file_mt(in, NULL, NULL, NULL, 1, &a, &err) == PT_OK);
+    PT_REQUIRE(pt_process_file_mt(in, NULL, NULL, path_in("long1.h5"), 1, &a, &err) == PT_OK);
     PT_REQUIRE(pt_process_file_mt(in, NULL, NULL, path_in("long2.h5"), 2, &b, &err) == PT_OK);
+    /* the source hash, made on the reader's thread while the heart stage finishes */
+    pt_summary_meta m1, m2;
+    pt_summary *r1 = pt_summary_read_h5(path_in("long1.h5"), &m1, &err);
+    pt_summary *r2 = pt_summary_read_h5(path_in("long2.h5"), &m2, &err);
+    PT_REQUIRE(r1 && r2);
+    PT_CHECK_INT(64, strlen(m2.source_sha256));
+    PT_CHECK(!strcmp(m1.source_sha256, m2.source_sha256));
+    pt_summary_destroy(r1);
+    pt_summary_destroy(r2);
     PT_CHECK(pt_table_nrows(pt_summary_table_const(a, "hr")) > 1000);
     PT_CHECK(!strcmp(pt_summary_notes(a), pt_summary_notes(b)));
     for (size_t k = 0; k < pt_summary_ntables(a); k++) {
