@@ -2,6 +2,7 @@
  * runner.c — one recording through every stage, block by block. */
 #include <math.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -97,6 +98,22 @@ static void worker_stop(worker *w)
     pthread_mutex_destroy(&w->mu);
 }
 
+/* The source's SHA-256 on a thread of its own (the summary writer would read the whole
+ * file again at the end otherwise, after everything else). */
+typedef struct hasher {
+    pthread_t tid;
+    char path[sizeof ((pt_recording_info *)0)->path]; /* its own copy: the summary's is rewritten */
+    char hex[65];
+    int rc;
+} hasher;
+
+static void *hasher_main(void *arg)
+{
+    hasher *hs = arg;
+    hs->rc = pt_sha256_file(hs->path, hs->hex, NULL);
+    return NULL;
+}
+
 static int input_error(pt_error *err)
 {
     if (!err)
@@ -131,7 +148,8 @@ int pt_process_file_mt(const char *in, const pt_read_options *ropt, const pt_par
     pt_block *blk[2] = {s ? pt_block_create(info, BLOCK_SAMPLES, err) : NULL, NULL};
     void *st[NSTAGES] = {0};
     worker w = {0};
-    int running = 0;
+    hasher hs = {0};
+    int running = 0, hashing = 0;
     if (!blk[0] || (threads > 1 && !(blk[1] = pt_block_create(info, BLOCK_SAMPLES, err)))) {
         rc = err ? err->code : PT_ENOMEM;
         goto done;
@@ -145,6 +163,9 @@ int pt_process_file_mt(const char *in, const pt_read_options *ropt, const pt_par
             goto done;
         }
     }
+    snprintf(hs.path, sizeof hs.path, "%s", pt_summary_recording(s)->path);
+    hs.rc = -1;
+    hashing = threads > 1 && out_h5 && pthread_create(&hs.tid, NULL, hasher_main, &hs) == 0;
     if (threads > 1) {
         w.ops = stages[HEART];
         w.st = st[HEART];
@@ -179,11 +200,6 @@ int pt_process_file_mt(const char *in, const pt_read_options *ropt, const pt_par
                 goto done;
     }
     if (running) {
-        /* this thread is ahead of the heart stage: hash the source meanwhile (the summary
-         * writer would read the whole file again otherwise) */
-        char sha[65];
-        if (out_h5 && pt_sha256_file(pt_summary_recording(s)->path, sha, NULL) == PT_OK)
-            pt_summary_set_source_sha256(s, sha);
         int wrc = worker_wait(&w, w.posted);
         worker_stop(&w);
         running = 0;
@@ -198,11 +214,19 @@ int pt_process_file_mt(const char *in, const pt_read_options *ropt, const pt_par
     for (size_t i = 0; i < NSTAGES; i++)
         if ((rc = stages[i]->finish(st[i], s, err)))
             goto done;
+    if (hashing) {
+        pthread_join(hs.tid, NULL);
+        hashing = 0;
+        if (hs.rc == PT_OK)
+            pt_summary_set_source_sha256(s, hs.hex);
+    }
     if (out_h5 && (rc = pt_summary_write_h5(s, p, out_h5, err)))
         goto done;
 done:
     if (running) /* an error on this thread: let the worker finish its block, then stop */
         worker_stop(&w);
+    if (hashing)
+        pthread_join(hs.tid, NULL);
     for (size_t i = 0; i < NSTAGES; i++)
         if (st[i])
             stages[i]->destroy(st[i]);
