@@ -38,6 +38,14 @@ typedef struct heart {
     double *mag;                    /* |a| of the raw axes, one piece [size: max_in] */
     double *rp;                  /* raw copy of ppg[0]'s output (NaN)      */
     size_t np_pend, na_pend[NACC]; /* conditioned samples waiting (per kind) */
+    /* one block's conditioned output, made by push (the reader's thread) and taken by
+     * push_bg (the tracker's thread, a block behind): two sets, alternating per block */
+    struct staged {
+        double *p[MAX_PPG], *a[NACC], *raw; /* PPG channels, acc streams, raw ppg[0] mask */
+        size_t np, na[NACC], cap_p[MAX_PPG], cap_a[NACC], cap_raw;
+    } stg[2];
+    size_t n_prep, n_track; /* blocks conditioned / tracked */
+    int staged;             /* push_bg runs on another thread: hand over through stg */
     double *pend_p[MAX_PPG], *pend_a[NACC];
     size_t pend_cap_p[MAX_PPG], pend_cap_a[NACC];
     pt_hrtrack *trk;
@@ -77,6 +85,13 @@ static void heart_destroy(void *p)
         pt_condition_destroy(h->ca[k]);
         free(h->ya[k]);
         free(h->pend_a[k]);
+    }
+    for (int j = 0; j < 2; j++) {
+        for (size_t k = 0; k < MAX_PPG; k++)
+            free(h->stg[j].p[k]);
+        for (int k = 0; k < NACC; k++)
+            free(h->stg[j].a[k]);
+        free(h->stg[j].raw);
     }
     free(h->mag);
     free(h->rp);
@@ -412,11 +427,52 @@ static int beats_push(heart *h, const pt_block *b, pt_summary *s, pt_error *err)
     return PT_OK;
 }
 
+/* One conditioned piece of the PPG channels (in h->yp, ppg[0]'s raw mask in h->rp) into
+ * the staging set g, or, with g NULL (one thread), straight into the tracker's queues. */
+static int take_ppg(heart *h, struct staged *g, size_t ny, pt_error *err)
+{
+    int rc;
+    for (size_t k = 0; k < h->nppg; k++)
+        if ((rc = g ? queue(&g->p[k], &g->cap_p[k], g->np, h->yp[k], ny, err)
+                    : queue(&h->pend_p[k], &h->pend_cap_p[k], h->np_pend, h->yp[k], ny, err)))
+            return rc;
+    if (g) {
+        if ((rc = queue(&g->raw, &g->cap_raw, g->np, h->rp, ny, err)))
+            return rc;
+        g->np += ny;
+        return PT_OK;
+    }
+    if ((rc = note_missing(h, h->rp, ny, err)))
+        return rc;
+    h->np_pend += ny;
+    return PT_OK;
+}
+
+/* Likewise for acc stream k (in h->ya[k]). */
+static int take_acc(heart *h, struct staged *g, size_t k, size_t ny, pt_error *err)
+{
+    double **q = g ? &g->a[k] : &h->pend_a[k];
+    size_t *cap = g ? &g->cap_a[k] : &h->pend_cap_a[k], *have = g ? &g->na[k] : &h->na_pend[k];
+    int rc = queue(q, cap, *have, h->ya[k], ny, err);
+    if (!rc)
+        *have += ny;
+    return rc;
+}
+
+/* Condition one block and find its beats (the reader's thread). The conditioned samples
+ * wait in a staging set for heart_push_bg when that runs on another thread. */
 static int heart_push(void *p, const pt_block *b, pt_summary *s, pt_error *err)
 {
     heart *h = p;
     if (!h->trk)
         return PT_OK;
+    struct staged *g = NULL;
+    if (h->staged) {
+        g = &h->stg[h->n_prep++ & 1];
+        g->np = 0;
+        for (size_t k = 0; k < NACC; k++)
+            g->na[k] = 0;
+    }
     int rc;
     /* PPG channels arrive in lockstep (one rate); push pieces no longer than a chunk. */
     size_t n = b->n[h->ppg[0]];
@@ -428,17 +484,12 @@ static int heart_push(void *p, const pt_block *b, pt_summary *s, pt_error *err)
     size_t step = pt_condition_max_in(h->cp[0]);
     for (size_t at = 0; at < n; at += step) {
         size_t m = n - at < step ? n - at : step, ny = 0;
-        for (size_t k = 0; k < h->nppg; k++) {
-            rc = pt_condition_push(h->cp[k], b->x[h->ppg[k]] + at, m, h->yp[k],
-                                   k == 0 ? h->rp : NULL, &ny, err);
-            if (rc)
+        for (size_t k = 0; k < h->nppg; k++)
+            if ((rc = pt_condition_push(h->cp[k], b->x[h->ppg[k]] + at, m, h->yp[k],
+                                        k == 0 ? h->rp : NULL, &ny, err)))
                 return rc;
-            if ((rc = queue(&h->pend_p[k], &h->pend_cap_p[k], h->np_pend, h->yp[k], ny, err)))
-                return rc;
-        }
-        if ((rc = note_missing(h, h->rp, ny, err)))
+        if ((rc = take_ppg(h, g, ny, err)))
             return rc;
-        h->np_pend += ny;
     }
     if (h->ca[0]) {
         /* x, y, z band-passed as they come, and |a| of the raw axes (the
@@ -460,18 +511,46 @@ static int heart_push(void *p, const pt_block *b, pt_summary *s, pt_error *err)
                         h->mag[i] = sqrt(x * x + y * y + z * z);
                     }
                 size_t ny = 0;
-                if ((rc = pt_condition_push(h->ca[k], src, m, h->ya[k], NULL, &ny, err)))
+                if ((rc = pt_condition_push(h->ca[k], src, m, h->ya[k], NULL, &ny, err)) ||
+                    (rc = take_acc(h, g, k, ny, err)))
                     return rc;
-                if ((rc = queue(&h->pend_a[k], &h->pend_cap_a[k], h->na_pend[k], h->ya[k], ny,
-                                err)))
-                    return rc;
-                h->na_pend[k] += ny;
             }
         }
     }
-    if ((rc = beats_push(h, b, s, err)))
-        return rc;
+    return beats_push(h, b, s, err);
+}
+
+/* The tracker's half of a block: take its staged samples (when staged) and push what is
+ * aligned into the tracker: /hr rows. */
+static int heart_push_bg(void *p, const pt_block *b, pt_summary *s, pt_error *err)
+{
+    heart *h = p;
+    (void)b;
+    if (!h->trk)
+        return PT_OK;
+    if (h->staged) {
+        const struct staged *g = &h->stg[h->n_track++ & 1];
+        int rc;
+        for (size_t k = 0; k < h->nppg; k++)
+            if ((rc = queue(&h->pend_p[k], &h->pend_cap_p[k], h->np_pend, g->p[k], g->np, err)))
+                return rc;
+        if ((rc = note_missing(h, g->raw, g->np, err)))
+            return rc;
+        h->np_pend += g->np;
+        for (size_t k = 0; k < h->nacc; k++) {
+            if ((rc = queue(&h->pend_a[k], &h->pend_cap_a[k], h->na_pend[k], g->a[k], g->na[k],
+                            err)))
+                return rc;
+            h->na_pend[k] += g->na[k];
+        }
+    }
     return feed(h, 0, s, err);
+}
+
+/* The runner runs heart_push_bg on another thread from now on. */
+static void heart_threaded(void *p)
+{
+    ((heart *)p)->staged = 1;
 }
 
 static int heart_finish(void *p, pt_summary *s, pt_error *err)
@@ -522,6 +601,8 @@ const pt_stage_ops pt_stage_heart = {
     .name = "heart",
     .create = heart_create,
     .push = heart_push,
+    .push_bg = heart_push_bg,
+    .threaded = heart_threaded,
     .finish = heart_finish,
     .destroy = heart_destroy,
 };

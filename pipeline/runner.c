@@ -21,13 +21,14 @@ static const pt_stage_ops *const stages[] = {
 #define NSTAGES (sizeof stages / sizeof stages[0])
 
 #define BLOCK_SAMPLES 65536
-#define HEART 1 /* index of the stage a second thread may run (most of the CPU time) */
+#define HEART 1 /* the stage whose push_bg a second thread runs (most of the CPU time) */
 
-/* Two-thread pipeline: the reader and every other stage on the calling thread, the heart
- * stage on a worker, a block behind. Two blocks alternate: block k goes into blk[k & 1]
- * once the worker has finished block k - 2; both threads only read a posted block. The
- * stages share no state during push (each appends to its own tables), so the rows and the
- * summary are the same as with one thread. */
+/* Two-thread pipeline: the reader and every stage's push on the calling thread, the heart
+ * stage's push_bg (the tracker) on a worker, a block behind. Two blocks alternate: block k
+ * goes into blk[k & 1] once the worker has finished block k - 2; both threads only read a
+ * posted block. The stages share no state between push and push_bg (each appends to its
+ * own tables; the heart stage hands its conditioned samples over in two alternating
+ * sets), so the rows and the summary are the same as with one thread. */
 typedef struct worker {
     pthread_t tid;
     pthread_mutex_t mu;
@@ -53,7 +54,7 @@ static void *worker_main(void *arg)
         pthread_mutex_unlock(&w->mu);
         if (!have)
             return NULL;
-        int rc = w->ops->push(w->st, w->blk[j & 1], w->s, &w->err);
+        int rc = w->ops->push_bg(w->st, w->blk[j & 1], w->s, &w->err);
         pthread_mutex_lock(&w->mu);
         w->done = j + 1;
         if (rc) {
@@ -174,6 +175,8 @@ int pt_process_file_mt(const char *in, const pt_read_options *ropt, const pt_par
         w.blk[1] = blk[1];
         pthread_mutex_init(&w.mu, NULL);
         pthread_cond_init(&w.cv, NULL);
+        if (stages[HEART]->threaded)
+            stages[HEART]->threaded(st[HEART]);
         running = pthread_create(&w.tid, NULL, worker_main, &w) == 0;
         if (!running) { /* no thread to be had: everything runs on this one */
             pthread_cond_destroy(&w.cv);
@@ -193,11 +196,15 @@ int pt_process_file_mt(const char *in, const pt_read_options *ropt, const pt_par
             total += b->n[c];
         if (total == 0)
             break;
+        for (size_t i = 0; i < NSTAGES; i++) {
+            if ((rc = stages[i]->push(st[i], b, s, err)))
+                goto done;
+            if (stages[i]->push_bg && !(running && i == HEART) &&
+                (rc = stages[i]->push_bg(st[i], b, s, err)))
+                goto done;
+        }
         if (running)
             worker_post(&w, k);
-        for (size_t i = 0; i < NSTAGES; i++)
-            if (!(running && i == HEART) && (rc = stages[i]->push(st[i], b, s, err)))
-                goto done;
     }
     if (running) {
         int wrc = worker_wait(&w, w.posted);

@@ -13,6 +13,13 @@ typedef struct pt_stage_ops {
                     pt_error *err);
     /* One block of samples (channels as in info). */
     int (*push)(void *st, const pt_block *b, pt_summary *s, pt_error *err);
+    /* Optional second half of push, for the same block, after push: the runner may call it
+     * on another thread, at most one block behind push (push of block k + 2 waits until
+     * push_bg of block k is done). It must not touch what push touches. */
+    int (*push_bg)(void *st, const pt_block *b, pt_summary *s, pt_error *err);
+    /* Optional: called once, before the first push, when push_bg will run on another
+     * thread (a stage may then hand data over differently). */
+    void (*threaded)(void *st);
     /* End of the recording: flush rows; later stages may read earlier tables. */
     int (*finish)(void *st, pt_summary *s, pt_error *err);
     void (*destroy)(void *st);
