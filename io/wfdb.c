@@ -506,9 +506,9 @@ static void *wfdb_open(const char *path, const pt_read_options *opt, pt_recordin
         }
         long long off = s->sig[gr->first].offset;
         long long bits_frame = (long long)gr->frame_samples * fmt_bits(gr->fmt);
-        long long have = ((long long)st.st_size - off) * 8 / bits_frame;
-        if ((long long)st.st_size < off)
-            have = 0;
+        /* an offset past the end (up to LONG_MAX from strtol) holds nothing: no overflow */
+        long long have =
+            (long long)st.st_size < off ? 0 : ((long long)st.st_size - off) * 8 / bits_frame;
         if (s->nframes < 0) {
             if (gi == 0 || have < s->nframes)
                 s->nframes = have;
