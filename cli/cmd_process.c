@@ -35,7 +35,7 @@ static void usage(FILE *f)
             "      --bout-tolerance S  longest interruption inside a bout (default 10 s)\n"
             "      --no-calibrate    do not auto-calibrate the accelerometer (van Hees 2014)\n"
             "  -j, --threads N       1: one thread; 2 (default when two or more cores are\n"
-            "                        online): the heart-rate stage on a second thread\n"
+            "                        online): the heart-rate tracker on a second thread\n"
             "  -q, --quiet           do not print the summary\n"
             "  -h, --help\n");
     pt_cli_read_help(f);
