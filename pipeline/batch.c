@@ -695,24 +695,27 @@ static void remove_stale_temps(const pt_batch *b)
 
 /* ---- the index, OUTDIR/batch.h5 ---- */
 
-static int h5_strings(hid_t g, const char *name, const char *const *v, size_t n, const char *desc)
+/* One 1-D column of the index with its "units" and "description" attributes. strings:
+ * v is const char *[n] (variable-length UTF-8); else double[n]. */
+static int h5_column(hid_t g, const char *name, int strings, const void *v, size_t n,
+                     const char *units, const char *desc)
 {
     hsize_t dims[1] = {n};
-    hid_t t = H5Tcopy(H5T_C_S1);
-    H5Tset_size(t, H5T_VARIABLE);
-    H5Tset_cset(t, H5T_CSET_UTF8);
+    hid_t st = H5Tcopy(H5T_C_S1);
+    H5Tset_size(st, H5T_VARIABLE);
+    H5Tset_cset(st, H5T_CSET_UTF8);
+    hid_t ft = strings ? st : H5T_IEEE_F64LE, mt = strings ? st : H5T_NATIVE_DOUBLE;
     hid_t sp = H5Screate_simple(1, dims, NULL);
-    hid_t d = H5Dcreate2(g, name, t, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    herr_t e = d < 0 ? -1 : (n ? H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) : 0);
+    hid_t d = H5Dcreate2(g, name, ft, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    herr_t e = d < 0 ? -1 : (n ? H5Dwrite(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) : 0);
     if (d >= 0 && e >= 0) {
         hid_t ssp = H5Screate(H5S_SCALAR);
-        const char *u = "";
-        hid_t a = H5Acreate2(d, "units", t, ssp, H5P_DEFAULT, H5P_DEFAULT);
-        e = a < 0 ? -1 : H5Awrite(a, t, &u);
+        hid_t a = H5Acreate2(d, "units", st, ssp, H5P_DEFAULT, H5P_DEFAULT);
+        e = a < 0 ? -1 : H5Awrite(a, st, &units);
         if (a >= 0)
             H5Aclose(a);
-        a = H5Acreate2(d, "description", t, ssp, H5P_DEFAULT, H5P_DEFAULT);
-        e = a < 0 || e < 0 ? -1 : H5Awrite(a, t, &desc);
+        a = H5Acreate2(d, "description", st, ssp, H5P_DEFAULT, H5P_DEFAULT);
+        e = a < 0 || e < 0 ? -1 : H5Awrite(a, st, &desc);
         if (a >= 0)
             H5Aclose(a);
         H5Sclose(ssp);
@@ -720,36 +723,7 @@ static int h5_strings(hid_t g, const char *name, const char *const *v, size_t n,
     if (d >= 0)
         H5Dclose(d);
     H5Sclose(sp);
-    H5Tclose(t);
-    return d < 0 || e < 0 ? -1 : 0;
-}
-
-static int h5_numbers(hid_t g, const char *name, const double *v, size_t n, const char *units,
-                      const char *desc)
-{
-    hsize_t dims[1] = {n};
-    hid_t sp = H5Screate_simple(1, dims, NULL);
-    hid_t d = H5Dcreate2(g, name, H5T_IEEE_F64LE, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    herr_t e = d < 0 ? -1 : (n ? H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) : 0);
-    if (d >= 0 && e >= 0) {
-        hid_t t = H5Tcopy(H5T_C_S1);
-        H5Tset_size(t, H5T_VARIABLE);
-        H5Tset_cset(t, H5T_CSET_UTF8);
-        hid_t ssp = H5Screate(H5S_SCALAR);
-        hid_t a = H5Acreate2(d, "units", t, ssp, H5P_DEFAULT, H5P_DEFAULT);
-        e = a < 0 ? -1 : H5Awrite(a, t, &units);
-        if (a >= 0)
-            H5Aclose(a);
-        a = H5Acreate2(d, "description", t, ssp, H5P_DEFAULT, H5P_DEFAULT);
-        e = a < 0 || e < 0 ? -1 : H5Awrite(a, t, &desc);
-        if (a >= 0)
-            H5Aclose(a);
-        H5Sclose(ssp);
-        H5Tclose(t);
-    }
-    if (d >= 0)
-        H5Dclose(d);
-    H5Sclose(sp);
+    H5Tclose(st);
     return d < 0 || e < 0 ? -1 : 0;
 }
 
@@ -854,9 +828,9 @@ static int write_index(const pt_batch *b, pt_error *err)
         hid_t g = H5Gcreate2(f, "/recordings", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
         bad = g < 0;
         for (int k = 0; k < 6 && !bad; k++)
-            bad = h5_strings(g, sc[k].name, s + (size_t)k * n, n, sc[k].desc) != 0;
+            bad = h5_column(g, sc[k].name, 1, s + (size_t)k * n, n, "", sc[k].desc) != 0;
         for (int k = 0; k < 10 && !bad; k++)
-            bad = h5_numbers(g, nc[k].name, v + (size_t)k * n, n, nc[k].units, nc[k].desc) != 0;
+            bad = h5_column(g, nc[k].name, 0, v + (size_t)k * n, n, nc[k].units, nc[k].desc) != 0;
         if (g >= 0)
             H5Gclose(g);
         if (!bad)
