@@ -69,6 +69,7 @@ typedef struct e4_state {
     double start_unix_s;
     double fs_max;
     double t_end; /* blocks so far cover [0, t_end) s */
+    double max_gap_s; /* a longer gap between beats (or to the first) is an error */
 } e4_state;
 
 static int is_dir(const char *path)
@@ -477,6 +478,7 @@ static void *e4_open(const char *path, const pt_read_options *opt, pt_recording_
     }
     if (s->fs_max <= 0)
         s->fs_max = 1.0; /* IBI only */
+    s->max_gap_s = opt->max_gap_s > 0 ? opt->max_gap_s : 86400.0;
     for (int i = 0; i < E4_NFILES; i++) {
         e4_file *f = &s->file[i];
         double lag = f->start_unix_s - s->start_unix_s;
@@ -609,6 +611,12 @@ static int fill_file(e4_state *s, int i, const pt_recording_info *info, pt_block
                 if (!(v[1] > 0))
                     return pt_error_set(err, PT_EDATA, "%s:%lld: interval %g s is not positive",
                                         f->path, f->line, v[1]);
+                /* also keeps times where adding a block's span still moves them on */
+                if (v[0] - (f->n > 0 ? f->t_prev : 0.0) > s->max_gap_s)
+                    return pt_error_set(err, PT_EDATA,
+                                        "%s:%lld: beat at %g s comes more than the gap limit "
+                                        "(%g s) after the previous one",
+                                        f->path, f->line, v[0], s->max_gap_s);
             }
         }
         if (i == E4_IBI && t0 + v[0] >= t_end) {
