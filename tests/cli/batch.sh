@@ -102,8 +102,11 @@ for s in 1 2 3 4; do
 done
 "$PT" batch "$d/big" -o "$d/k" -j 1 -q 2>/dev/null &
 pid=$!
-i=0   # wait for the first summary, then kill during the next one
-while [ ! -f "$d/k/b1.h5" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+i=0   # wait until the journal has the first recording done, then kill during the next one
+# (waiting for b1.h5 raced: the summary is renamed into place just before its journal line)
+while ! grep -q "	ok	b1	" "$d/k/batch.journal.tsv" 2>/dev/null && [ $i -lt 600 ]; do
+    sleep 0.1; i=$((i + 1))
+done
 kill -9 $pid 2>/dev/null; wait $pid 2>/dev/null
 [ -f "$d/k/b1.h5" ] || no "kill: the first summary was not written before the kill"
 [ -f "$d/k/batch.h5" ] && no "kill: batch.h5 exists although the run was killed"
