@@ -47,13 +47,18 @@ void pt_print_recording(FILE *f, const pt_recording_info *info)
         fprintf(f, "note       %s\n", info->note);
 }
 
-static void stats(const double *v, size_t n, double *mean, double *lo, double *hi, size_t *nv)
+/* Mean, range and count of the non-NaN values of a column; the table's pages are released
+ * as the pass goes (a week's column is not brought back into memory whole). */
+static void stats(const pt_table *t, const char *col, double *mean, double *lo, double *hi,
+                  size_t *nv)
 {
+    const double *v = pt_table_column(t, col);
+    size_t n = pt_table_nrows(t);
     double s = 0;
     *lo = INFINITY;
     *hi = -INFINITY;
     *nv = 0;
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         if (!isnan(v[i])) {
             s += v[i];
             (*nv)++;
@@ -62,6 +67,10 @@ static void stats(const double *v, size_t n, double *mean, double *lo, double *h
             if (v[i] > *hi)
                 *hi = v[i];
         }
+        if ((i + 1) % 16384 == 0)
+            pt_table_release(t);
+    }
+    pt_table_release(t);
     *mean = *nv ? s / (double)*nv : (double)NAN;
 }
 
@@ -74,10 +83,10 @@ void pt_print_summary(FILE *f, const pt_summary *s, const char *out_path)
     double mean, lo, hi;
     fprintf(f, "\nheart rate  %zu windows", nh);
     if (nh) {
-        stats(pt_table_column(hr, "bpm"), nh, &mean, &lo, &hi, &nv);
+        stats(hr, "bpm", &mean, &lo, &hi, &nv);
         if (nv)
             fprintf(f, ", %zu valid: mean %.1f bpm, range %.1f-%.1f bpm", nv, mean, lo, hi);
-        stats(pt_table_column(hr, "quality"), nh, &mean, &lo, &hi, &nv);
+        stats(hr, "quality", &mean, &lo, &hi, &nv);
         if (nv)
             fprintf(f, ", mean quality %.2f", mean);
     }
@@ -87,17 +96,20 @@ void pt_print_summary(FILE *f, const pt_summary *s, const char *out_path)
     double epoch_s = ne > 1 ? pt_table_column(ep, "t_start_s")[1] - pt_table_column(ep, "t_start_s")[0] : 5.0;
     fprintf(f, "epochs      %zu of %.0f s\n", ne, epoch_s);
     if (ne) {
-        stats(pt_table_column(ep, "enmo_mg"), ne, &mean, &lo, &hi, &nv);
+        stats(ep, "enmo_mg", &mean, &lo, &hi, &nv);
         if (nv)
             fprintf(f, "  ENMO      mean %.1f mg (max %.1f)\n", mean, hi);
-        stats(pt_table_column(ep, "mad_mg"), ne, &mean, &lo, &hi, &nv);
+        stats(ep, "mad_mg", &mean, &lo, &hi, &nv);
         if (nv)
             fprintf(f, "  MAD       mean %.1f mg (max %.1f)\n", mean, hi);
         double minutes[PT_NCLASS + 1] = {0};
         for (size_t i = 0; i < ne; i++) {
             int k = isnan(cls[i]) ? PT_NCLASS : (int)cls[i];
             minutes[k] += epoch_s / 60.0;
+            if ((i + 1) % 16384 == 0)
+                pt_table_release(ep);
         }
+        pt_table_release(ep);
         fprintf(f, "  minutes  ");
         for (int k = 0; k <= PT_NCLASS; k++)
             if (minutes[k] > 0)

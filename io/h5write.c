@@ -75,13 +75,30 @@ static hid_t class_enum(void)
 }
 
 /* One 1-D dataset with its units and description. */
+/* Rows written per H5Dwrite of a long column: the table's pages are released after each,
+ * so that writing a week's summary does not bring whole columns back into memory. */
+#define WRITE_ROWS ((hsize_t)PT_RELEASE_ROWS * 4)
+
 static int dataset(h5w *w, hid_t grp, const char *name, hid_t ftype, hid_t mtype, size_t n,
-                   const void *data, const char *units, const char *desc)
+                   const void *data, const char *units, const char *desc, const pt_table *from)
 {
     hsize_t dims[1] = {n};
     hid_t sp = H5Screate_simple(1, dims, NULL);
     hid_t d = H5Dcreate2(grp, name, ftype, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    herr_t e = d < 0 ? -1 : (n ? H5Dwrite(d, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) : 0);
+    herr_t e = d < 0 ? -1 : 0;
+    size_t elem = H5Tget_size(mtype);
+    for (hsize_t at = 0; e >= 0 && at < (hsize_t)n; at += WRITE_ROWS) {
+        hsize_t cnt[1] = {(hsize_t)n - at < WRITE_ROWS ? (hsize_t)n - at : WRITE_ROWS};
+        hsize_t off[1] = {at};
+        hid_t ms = H5Screate_simple(1, cnt, NULL);
+        e = ms < 0 ? -1 : H5Sselect_hyperslab(sp, H5S_SELECT_SET, off, NULL, cnt, NULL);
+        if (e >= 0)
+            e = H5Dwrite(d, mtype, ms, sp, H5P_DEFAULT, (const char *)data + at * elem);
+        if (ms >= 0)
+            H5Sclose(ms);
+        if (from)
+            pt_table_release(from);
+    }
     H5Sclose(sp);
     if (d < 0 || e < 0) {
         if (d >= 0)
@@ -117,10 +134,13 @@ static int write_table(h5w *w, const pt_table *t, const pt_params *p)
                 rc = pt_error_set(w->err, PT_ENOMEM, "out of memory");
                 break;
             }
-            for (size_t i = 0; i < n; i++)
+            for (size_t i = 0; i < n; i++) {
                 k[i] = isnan(v[i]) ? -1 : (signed char)v[i];
+                PT_RELEASE_EVERY(i, t);
+            }
+            pt_table_release(t);
             hid_t et = is_class ? class_enum() : H5Tcopy(H5T_NATIVE_SCHAR);
-            rc = dataset(w, g, name, et, et, n, k, u, desc);
+            rc = dataset(w, g, name, et, et, n, k, u, desc, NULL);
             H5Tclose(et);
             free(k);
             break;
@@ -143,14 +163,14 @@ static int write_table(h5w *w, const pt_table *t, const pt_params *p)
                 ptr[i] = buf + 16 * i;
             }
             hid_t st = str_type();
-            rc = dataset(w, g, name, st, st, n, ptr, u, desc);
+            rc = dataset(w, g, name, st, st, n, ptr, u, desc, NULL);
             H5Tclose(st);
             free(buf);
             free(ptr);
             break;
         }
         default:
-            rc = dataset(w, g, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, n, v, u, desc);
+            rc = dataset(w, g, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, n, v, u, desc, t);
         }
     }
     if (!rc && !strcmp(pt_table_name(t), "hr")) {
@@ -181,21 +201,21 @@ static int write_channels(h5w *w, const pt_recording_info *rec)
         t0[c] = rec->chan[c].t0_s;
     }
     hid_t st = str_type();
-    int rc = dataset(w, g, "name", st, st, n, names, "", "channel name in the source file");
+    int rc = dataset(w, g, "name", st, st, n, names, "", "channel name in the source file", NULL);
     if (!rc)
-        rc = dataset(w, g, "kind", st, st, n, kinds, "", "ppg, acc_x, acc_y, acc_z, ecg, hr, ibi or aux");
+        rc = dataset(w, g, "kind", st, st, n, kinds, "", "ppg, acc_x, acc_y, acc_z, ecg, hr, ibi or aux", NULL);
     if (!rc)
-        rc = dataset(w, g, "units", st, st, n, units, "", "units of the channel's values as analysed");
+        rc = dataset(w, g, "units", st, st, n, units, "", "units of the channel's values as analysed", NULL);
     H5Tclose(st);
     if (!rc)
         rc = dataset(w, g, "fs_hz", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, n, fs, "Hz",
-                     "sample rate; NaN for irregular samples");
+                     "sample rate; NaN for irregular samples", NULL);
     if (!rc)
         rc = dataset(w, g, "n_samples", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, n, ns, "1",
-                     "number of samples, missing ones included");
+                     "number of samples, missing ones included", NULL);
     if (!rc)
         rc = dataset(w, g, "t0_s", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, n, t0, "s",
-                     "time of the first sample from the recording's start");
+                     "time of the first sample from the recording's start", NULL);
     H5Gclose(g);
     return rc;
 }

@@ -23,6 +23,7 @@
 #include "io/atomic.h"
 #include "io/lock.h"
 #include "io/sha256.h"
+#include "pipeline/stage_impl.h"
 #include "pulsetrain/batch.h"
 
 typedef struct item {
@@ -502,11 +503,14 @@ static double col_mean(const pt_summary *s, const char *table, const char *col)
         return NAN;
     double sum = 0;
     size_t k = 0;
-    for (size_t i = 0; i < pt_table_nrows(t); i++)
+    for (size_t i = 0; i < pt_table_nrows(t); i++) {
         if (!isnan(v[i])) {
             sum += v[i];
             k++;
         }
+        PT_RELEASE_EVERY(i, t);
+    }
+    pt_table_release(t);
     return k ? sum / (double)k : (double)NAN;
 }
 
@@ -532,7 +536,9 @@ static void key_figures(pt_batch_result *r, const pt_summary *s, const pt_params
         for (size_t i = 0; i < pt_table_nrows(ep); i++) {
             wear += !isnan(cls[i]) && cls[i] != PT_CLASS_NONWEAR;
             mvpa += cls[i] == PT_CLASS_MODERATE || cls[i] == PT_CLASS_VIGOROUS;
+            PT_RELEASE_EVERY(i, ep);
         }
+        pt_table_release(ep);
         r->wear_h = (double)wear * p->epoch_s / 3600.0;
         r->mvpa_min = (double)mvpa * p->epoch_s / 60.0;
     }

@@ -39,6 +39,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pipeline/spill.h"
 #include "pipeline/stage_impl.h"
 
 /* Tudor-Locke 2018 (Br J Sports Med 52:776): 100 steps/min ~ 3 METs, the
@@ -48,18 +49,27 @@
 typedef struct classify {
     pt_params p;
     int ch_hr, ch_ibi;
-    double *hr_sum; /* device heart rate per 1 s bin from the recording's start */
+    pt_spill sum, cnt; /* device heart rate per 1 s bin from the recording's start:   */
+    double *hr_sum;    /* sums [bpm] (sum.p) and counts (cnt.p)                      */
     float *hr_n;
     size_t n_sec, cap_sec;
 } classify;
+
+static void release_sec(const classify *c)
+{
+    pt_spill_release(&c->sum, 0, c->n_sec * sizeof(double));
+    pt_spill_release(&c->cnt, 0, c->n_sec * sizeof(float));
+}
+
+static void release_table(const void *t) { pt_table_release(t); }
 
 static void classify_destroy(void *st)
 {
     classify *c = st;
     if (!c)
         return;
-    free(c->hr_sum);
-    free(c->hr_n);
+    pt_spill_free(&c->sum);
+    pt_spill_free(&c->cnt);
     free(c);
 }
 
@@ -88,18 +98,15 @@ static int add_hr(classify *c, double t, double bpm, pt_error *err)
         size_t cap = c->cap_sec ? c->cap_sec : 4096;
         while (cap <= k)
             cap *= 2;
-        double *a = realloc(c->hr_sum, cap * sizeof *a);
-        if (!a)
-            return pt_error_set(err, PT_ENOMEM, "out of memory");
-        c->hr_sum = a;
-        float *b = realloc(c->hr_n, cap * sizeof *b);
-        if (!b)
-            return pt_error_set(err, PT_ENOMEM, "out of memory");
-        c->hr_n = b;
-        memset(c->hr_sum + c->cap_sec, 0, (cap - c->cap_sec) * sizeof *a);
-        memset(c->hr_n + c->cap_sec, 0, (cap - c->cap_sec) * sizeof *b);
+        if (pt_spill_reserve(&c->sum, cap * sizeof(double)) ||
+            pt_spill_reserve(&c->cnt, cap * sizeof(float)))
+            return pt_error_set(err, PT_ENOMEM, "out of memory or scratch space");
+        c->hr_sum = c->sum.p;
+        c->hr_n = c->cnt.p;
         c->cap_sec = cap;
     }
+    if (k + 1 > c->n_sec && (k + 1) % (4 * PT_RELEASE_ROWS) == 0)
+        release_sec(c); /* times mostly grow: the bins behind are done */
     c->hr_sum[k] += bpm;
     c->hr_n[k] += 1.0f;
     if (k + 1 > c->n_sec)
@@ -168,8 +175,12 @@ static int make_bouts(const classify *c, pt_summary *s, double hr_rest, double h
     const double *et = pt_table_column(ep, "t_start_s"), *cls = pt_table_column(ep, "class");
     const double *hr = pt_table_column(ep, "hr_bpm"), *cad = pt_table_column(ep, "cadence_spm");
     size_t tol = (size_t)floor(p->bout_tolerance_s / p->epoch_s + 1e-9);
-    size_t i = 0;
+    size_t i = 0, next_release = PT_RELEASE_ROWS;
     while (i < ne) {
+        if (i >= next_release) {
+            pt_table_release(ep);
+            next_release = i + PT_RELEASE_ROWS;
+        }
         double k = cls[i];
         if (isnan(k) || k < PT_CLASS_SEDENTARY) {
             i++;
@@ -225,6 +236,7 @@ static int make_bouts(const classify *c, pt_summary *s, double hr_rest, double h
         }
         i = last + 1;
     }
+    pt_table_release(ep);
     return PT_OK;
 }
 
@@ -259,7 +271,12 @@ static int classify_finish(void *st, pt_summary *s, pt_error *err)
                 n += (double)c->hr_n[k];
             }
             ehr[i] = n > 0 ? sum / n : (double)NAN;
+            if ((i + 1) % PT_RELEASE_ROWS == 0) {
+                release_sec(c);
+                pt_table_release(ep);
+            }
         }
+        release_sec(c);
     } else {
         /* PPG heart rate: mean of the windows whose centre falls in the epoch */
         size_t j = 0;
@@ -274,11 +291,18 @@ static int classify_finish(void *st, pt_summary *s, pt_error *err)
                     n++;
                 }
             ehr[i] = n ? sum / (double)n : (double)NAN;
+            if ((i + 1) % PT_RELEASE_ROWS == 0) {
+                pt_table_release(ep);
+                pt_table_release(hr);
+            }
         }
+        pt_table_release(hr);
     }
-    for (size_t i = 0; i < ne; i++)
+    for (size_t i = 0; i < ne; i++) {
         if (cls[i] == PT_CLASS_NONWEAR)
             ehr[i] = NAN; /* no heart rate invented where the device was off */
+        PT_RELEASE_EVERY(i, ep);
+    }
     double hr_max = p->hr_max_bpm, hr_rest = p->hr_rest_bpm;
     if (isnan(hr_max)) {
         double age = isnan(p->age_y) ? 40.0 : p->age_y;
@@ -286,39 +310,34 @@ static int classify_finish(void *st, pt_summary *s, pt_error *err)
         if (isnan(p->age_y))
             pt_summary_note(s, "age unknown: HRmax taken as 208 - 0.7 * 40 = %.0f bpm", hr_max);
     }
-    double *tmp = malloc((ne ? ne : 1) * sizeof *tmp);
-    double *shrr = malloc((ne ? ne : 1) * sizeof *shrr);
-    if (!tmp || !shrr) {
-        free(tmp);
-        free(shrr);
+    /* sustained %HRR: median over hrr_sustain_s centred on the epoch */
+    long w = (long)lround(p->hrr_sustain_s / p->epoch_s / 2);
+    double *tmp = malloc((size_t)(2 * w + 4) * sizeof *tmp); /* a median's window */
+    if (!tmp)
         return pt_error_set(err, PT_ENOMEM, "out of memory");
-    }
     if (isnan(hr_rest)) {
         size_t n = 0;
         for (size_t i = 0; i < ne; i++)
-            if (!isnan(ehr[i]))
-                tmp[n++] = ehr[i];
-        if ((double)n * p->epoch_s >= 60) { /* at least a minute of heart rate */
-            qsort(tmp, n, sizeof *tmp, cmp_double);
-            hr_rest = tmp[n / 20];
+            n += !isnan(ehr[i]);
+        /* at least a minute of heart rate; the 5th percentile as sorting would give it */
+        if ((double)n * p->epoch_s >= 60 &&
+            !pt_kth_value(ehr, ne, n / 20, release_table, ep, &hr_rest))
             pt_summary_note(s, "HRrest estimated as the 5th percentile of epoch heart rate: %.1f bpm",
                             hr_rest);
-        }
     }
-    for (size_t i = 0; i < ne; i++)
+    for (size_t i = 0; i < ne; i++) {
         hrr[i] = (!isnan(hr_rest) && !isnan(ehr[i]) && hr_max > hr_rest)
                      ? 100.0 * (ehr[i] - hr_rest) / (hr_max - hr_rest)
                      : (double)NAN;
-    /* sustained %HRR: median over hrr_sustain_s centred on the epoch */
-    long w = (long)lround(p->hrr_sustain_s / p->epoch_s / 2);
-    for (size_t i = 0; i < ne; i++) {
-        long a = (long)i - w, z = (long)i + w + 1;
-        shrr[i] = median_of(hrr, a < 0 ? 0 : a, z > (long)ne ? (long)ne : z, tmp);
+        PT_RELEASE_EVERY(i, ep);
     }
     long back = (long)lround(p->hrr_sustain_s / p->epoch_s);
     for (size_t i = 0; i < ne; i++) {
+        PT_RELEASE_EVERY(i, ep);
         if (cls[i] == PT_CLASS_NONWEAR)
             continue;
+        long w0 = (long)i - w, w1 = (long)i + w + 1;
+        double shrr = median_of(hrr, w0 < 0 ? 0 : w0, w1 > (long)ne ? (long)ne : w1, tmp);
         double k = NAN;
         if (!isnan(mad[i]))
             k = cut(mad[i], p->mad_light_mg, p->mad_moderate_mg, p->mad_vigorous_mg);
@@ -335,7 +354,7 @@ static int classify_finish(void *st, pt_summary *s, pt_error *err)
             else
                 k = isnan(k) || k < PT_CLASS_LIGHT ? PT_CLASS_LIGHT : k;
         }
-        double hk = isnan(shrr[i]) ? (double)NAN : cut(shrr[i], 20, 40, 60);
+        double hk = isnan(shrr) ? (double)NAN : cut(shrr, 20, 40, 60);
         int falling = 0;
         if (!isnan(hk) && hk >= PT_CLASS_MODERATE) {
             long j0 = (long)i - back, a = j0 - 1 < 0 ? 0 : j0 - 1;
@@ -358,7 +377,7 @@ static int classify_finish(void *st, pt_summary *s, pt_error *err)
         cls[i] = k;
     }
     free(tmp);
-    free(shrr);
+    pt_table_release(ep);
     return make_bouts(c, s, hr_rest, hr_max, err);
 }
 

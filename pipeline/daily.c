@@ -288,7 +288,9 @@ static int daily_finish(void *st, pt_summary *s, pt_error *err)
             first = dd;
         if (dd > last)
             last = dd;
+        PT_RELEASE_EVERY(i, ep);
     }
+    pt_table_release(ep);
     if (last - first > 366 * 20)
         return pt_error_set(err, PT_EDATA, "epochs span %lld days", (long long)(last - first));
     size_t nd = (size_t)(last - first + 1);
@@ -302,6 +304,7 @@ static int daily_finish(void *st, pt_summary *s, pt_error *err)
         pt_summary_note(s, "sex unknown: Banister TRIMP uses the men's constants 0.64, 1.92");
     k = 0;
     for (size_t i = 0; i < ne; i++) {
+        PT_RELEASE_EVERY(i, ep);
         dayacc *a = &acc[day_of(d, t0u, et[i], &k) - first];
         int c = isnan(cls[i]) ? -1 : (int)cls[i];
         if (!isnan(mad[i]) || !isnan(enmo[i]))
@@ -340,6 +343,7 @@ static int daily_finish(void *st, pt_summary *s, pt_error *err)
             a->edwards += emin * pt_edwards_zone(100.0 * hr[i] / d->hr_max_bpm);
         }
     }
+    pt_table_release(ep);
     /* Bouts of light/moderate activity count as easy sessions too. */
     size_t nb = pt_table_nrows(bo);
     const double *bs = pt_table_column(bo, "t_start_s"), *be_ = pt_table_column(bo, "t_end_s");

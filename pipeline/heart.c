@@ -565,8 +565,11 @@ static int heart_finish(void *p, pt_summary *s, pt_error *err)
     for (int k = 0; k < 2; k++) {
         pt_table *t = pt_summary_table(s, tabs[k][0]);
         double *ts = pt_table_column_mut(t, tabs[k][1]);
-        for (size_t i = 0; i < pt_table_nrows(t); i++)
+        for (size_t i = 0; h->t0_s != 0 && i < pt_table_nrows(t); i++) {
             ts[i] += h->t0_s;
+            PT_RELEASE_EVERY(i, t);
+        }
+        pt_table_release(t);
     }
     int rc = beats(h, 1, s, err);
     if (rc)

@@ -44,6 +44,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pipeline/spill.h"
 #include "pipeline/stage_impl.h"
 #include "pulsetrain/fft.h"
 
@@ -67,6 +68,9 @@ typedef struct epoch_rec { /* what the calibration needs to redo an epoch's ENMO
     uint32_t n, n_pos;
     uint16_t hist[HIST_N];
 } epoch_rec;
+
+/* epoch records between releases of their pages (112 kB) */
+#define ER_RELEASE 1024
 
 typedef struct nw_stat { /* one half block of the non-wear rule, per axis */
     double n, s[3], ss[3], lo[3], hi[3], ref[3];
@@ -97,6 +101,7 @@ typedef struct motion {
     pt_fft *fft;
     double steps;
     /* calibration */
+    pt_spill er_store; /* er lives here: 112 B per epoch, in a scratch file when long */
     epoch_rec *er;
     size_t n_er, cap_er;
     size_t n_cal_win;
@@ -126,7 +131,7 @@ static void motion_destroy(void *p)
     free(m->power);
     free(m->hann);
     pt_fft_destroy(m->fft);
-    free(m->er);
+    pt_spill_free(&m->er_store);
     free(m->cal);
     free(m->nw);
     free(m);
@@ -406,13 +411,14 @@ static int emit_epoch(motion *m, pt_summary *s, pt_error *err)
     if (m->calibrate) {
         if (m->n_er == m->cap_er) {
             size_t cap = m->cap_er ? 2 * m->cap_er : 1024;
-            epoch_rec *q = realloc(m->er, cap * sizeof *q);
-            if (!q)
-                return pt_error_set(err, PT_ENOMEM, "out of memory");
-            m->er = q;
+            if (pt_spill_reserve(&m->er_store, cap * sizeof(epoch_rec)))
+                return pt_error_set(err, PT_ENOMEM, "out of memory or scratch space");
+            m->er = m->er_store.p;
             m->cap_er = cap;
         }
         m->er[m->n_er++] = rec;
+        if (m->n_er % ER_RELEASE == 0) /* only the end is written */
+            pt_spill_release(&m->er_store, 0, m->n_er * sizeof(epoch_rec));
     }
     double row[] = {m->t0_s + (double)m->epoch * m->epoch_s, enmo, mad, cad, NAN, NAN, walk, NAN};
     m->epoch++;
@@ -603,7 +609,13 @@ static void apply_calibration(motion *m, pt_summary *s)
         }
         double d = sqrt(cal) - sqrt(raw);
         enmo[i] = enmo_shifted(e, d);
+        if ((i + 1) % ER_RELEASE == 0) {
+            pt_table_release(t);
+            pt_spill_release(&m->er_store, 0, m->n_er * sizeof(epoch_rec));
+        }
     }
+    pt_table_release(t);
+    pt_spill_release(&m->er_store, 0, m->n_er * sizeof(epoch_rec));
     pt_summary_note(s, "calibration (van Hees 2014) from %zu still windows: offset %.1f %.1f %.1f "
                        "mg, scale %.4f %.4f %.4f, error %.1f -> %.1f mg",
                     m->n_cal, 1000 * off[0], 1000 * off[1], 1000 * off[2], g[0], g[1], g[2],
@@ -665,7 +677,10 @@ static void apply_nonwear(motion *m, pt_summary *s)
                 minutes += m->epoch_s / 60;
             cls[i] = PT_CLASS_NONWEAR;
         }
+        if ((h + 1) % 256 == 0)
+            pt_table_release(t);
     }
+    pt_table_release(t);
     if (minutes > 0)
         pt_summary_note(s, "non-wear (GGIR rule): %.0f min", minutes);
 }
@@ -685,8 +700,11 @@ static int motion_finish(void *p, pt_summary *s, pt_error *err)
         if (m->t0_s != 0) {
             pt_table *t = pt_summary_table(s, "epochs");
             double *ts = pt_table_column_mut(t, "t_start_s");
-            for (size_t i = 0; i < pt_table_nrows(t); i++)
+            for (size_t i = 0; i < pt_table_nrows(t); i++) {
                 ts[i] += m->t0_s;
+                PT_RELEASE_EVERY(i, t);
+            }
+            pt_table_release(t);
         }
         return PT_OK;
     }

@@ -55,6 +55,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pipeline/spill.h"
 #include "pipeline/stage_impl.h"
 #include "pulsetrain/fit.h"
 
@@ -72,6 +73,7 @@ typedef struct recovery {
     size_t n_sec, cap_sec;
     float *m_sd;        /* per 1 s: SD of |a| [g], NaN with < 2 samples (4 B/s of state) */
     size_t n_msec, cap_msec;
+    pt_spill s_sum, s_tsum, s_n, s_sd; /* where the four arrays above live (spill.h) */
     long cur_k;         /* the second being summed: sums of |a| - 1, its square, count */
     double cur_s, cur_ss, cur_n;
     int64_t acc_done; /* accelerometer samples consumed */
@@ -82,10 +84,10 @@ static void recovery_destroy(void *st)
     recovery *r = st;
     if (!r)
         return;
-    free(r->hr_sum);
-    free(r->hr_tsum);
-    free(r->hr_n);
-    free(r->m_sd);
+    pt_spill_free(&r->s_sum);
+    pt_spill_free(&r->s_tsum);
+    pt_spill_free(&r->s_n);
+    pt_spill_free(&r->s_sd);
     free(r);
 }
 
@@ -113,20 +115,30 @@ static void *recovery_create(const pt_params *p, const pt_recording_info *info, 
     return r;
 }
 
-static int grow(void **a, size_t elem, size_t *cap, size_t need, pt_error *err)
+/* Grow the per-second array in sp (new elements zero) to hold `need`; *a follows sp. */
+static int grow(pt_spill *sp, void **a, size_t elem, size_t *cap, size_t need, pt_error *err)
 {
     if (need <= *cap)
         return PT_OK;
     size_t c = *cap ? *cap : 4096;
     while (c < need)
         c *= 2;
-    void *q = realloc(*a, c * elem);
-    if (!q)
-        return pt_error_set(err, PT_ENOMEM, "out of memory");
-    memset((char *)q + *cap * elem, 0, (c - *cap) * elem);
-    *a = q;
+    if (pt_spill_reserve(sp, c * elem))
+        return pt_error_set(err, PT_ENOMEM, "out of memory or scratch space");
+    *a = sp->p;
     *cap = c;
     return PT_OK;
+}
+
+/* Seconds between two releases of the per-second arrays' pages (times mostly grow). */
+#define RELEASE_SECONDS (4 * PT_RELEASE_ROWS)
+
+static void release_seconds(const recovery *r)
+{
+    pt_spill_release(&r->s_sum, 0, r->n_sec * sizeof(double));
+    pt_spill_release(&r->s_tsum, 0, r->n_sec * sizeof(double));
+    pt_spill_release(&r->s_n, 0, r->n_sec * sizeof(float));
+    pt_spill_release(&r->s_sd, 0, r->n_msec * sizeof(float));
 }
 
 static int add_hr(recovery *r, double t, double bpm, pt_error *err)
@@ -134,14 +146,14 @@ static int add_hr(recovery *r, double t, double bpm, pt_error *err)
     if (!(t >= 0) || !(bpm >= 25 && bpm <= 250))
         return PT_OK; /* strap dropouts (0) are missing, not data */
     size_t k = (size_t)floor(t), cap = r->cap_sec;
-    int rc = grow((void **)&r->hr_sum, sizeof(double), &cap, k + 1, err);
+    int rc = grow(&r->s_sum, (void **)&r->hr_sum, sizeof(double), &cap, k + 1, err);
     if (!rc) {
         size_t cap2 = r->cap_sec;
-        rc = grow((void **)&r->hr_n, sizeof(float), &cap2, k + 1, err);
+        rc = grow(&r->s_n, (void **)&r->hr_n, sizeof(float), &cap2, k + 1, err);
     }
     if (!rc) {
         size_t cap3 = r->cap_sec;
-        rc = grow((void **)&r->hr_tsum, sizeof(double), &cap3, k + 1, err);
+        rc = grow(&r->s_tsum, (void **)&r->hr_tsum, sizeof(double), &cap3, k + 1, err);
     }
     if (rc)
         return rc;
@@ -149,8 +161,11 @@ static int add_hr(recovery *r, double t, double bpm, pt_error *err)
     r->hr_sum[k] += bpm;
     r->hr_tsum[k] += t;
     r->hr_n[k] += 1.0f;
-    if (k + 1 > r->n_sec)
+    if (k + 1 > r->n_sec) {
         r->n_sec = k + 1;
+        if (r->n_sec % RELEASE_SECONDS == 0)
+            release_seconds(r);
+    }
     return PT_OK;
 }
 
@@ -160,15 +175,20 @@ static int close_second(recovery *r, pt_error *err)
     if (r->cur_k < 0)
         return PT_OK;
     size_t k = (size_t)r->cur_k, cap = r->cap_msec, old = r->cap_msec;
-    if (grow((void **)&r->m_sd, sizeof(float), &cap, k + 1, err))
+    if (grow(&r->s_sd, (void **)&r->m_sd, sizeof(float), &cap, k + 1, err))
         return PT_ENOMEM;
     for (size_t i = old; i < cap; i++)
         r->m_sd[i] = NAN;
+    if (cap != old) /* the NaN fill touched every new page */
+        pt_spill_release(&r->s_sd, 0, cap * sizeof(float));
     r->cap_msec = cap;
     double n = r->cur_n, mu = n > 0 ? r->cur_s / n : 0;
     r->m_sd[k] = n >= 2 ? (float)sqrt(fmax(0.0, (r->cur_ss - n * mu * mu) / (n - 1))) : NAN;
-    if (k + 1 > r->n_msec)
+    if (k + 1 > r->n_msec) {
         r->n_msec = k + 1;
+        if (r->n_msec % RELEASE_SECONDS == 0)
+            release_seconds(r);
+    }
     r->cur_s = r->cur_ss = r->cur_n = 0;
     return PT_OK;
 }
@@ -222,7 +242,16 @@ static int recovery_push(void *st, const pt_block *b, pt_summary *s, pt_error *e
 typedef struct series {
     double *t, *v, *q;
     size_t n;
+    pt_spill st, sv, sq; /* where t, v and q live (spill.h) */
 } series;
+
+static void release_series(const void *p)
+{
+    const series *h = p;
+    pt_spill_release(&h->st, 0, h->n * sizeof(double));
+    pt_spill_release(&h->sv, 0, h->n * sizeof(double));
+    pt_spill_release(&h->sq, 0, h->n * sizeof(double));
+}
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -352,8 +381,13 @@ static size_t ends_from_epochs(const recovery *r, pt_summary *s, double *ends, s
     const double *mad = pt_table_column(ep, "mad_mg"), *cad = pt_table_column(ep, "cadence_spm");
     size_t tol = (size_t)floor(p->bout_tolerance_s / p->epoch_s + 1e-9);
     size_t rest = (size_t)ceil(p->recovery_rest_s / p->epoch_s - 1e-9);
-    size_t i = 0;
+    size_t i = 0, next_release = PT_RELEASE_ROWS;
     while (i < ne && n < max) {
+        if (i >= next_release) {
+            pt_table_release(ep);
+            release_seconds(r);
+            next_release = i + PT_RELEASE_ROWS;
+        }
         if (cls[i] != PT_CLASS_VIGOROUS) {
             i++;
             continue;
@@ -375,6 +409,8 @@ static size_t ends_from_epochs(const recovery *r, pt_summary *s, double *ends, s
         }
         i = last + 1;
     }
+    pt_table_release(ep);
+    release_seconds(r);
     return n;
 }
 
@@ -425,16 +461,25 @@ static size_t ends_from_hr(const series *h, double hr_rest, double hr_max, const
         return 0;
     double t_first = h->t[0], t_last = h->t[h->n - 1];
     size_t nsec = (size_t)(t_last - t_first) + 1, n = 0;
-    double *sm = malloc(nsec * sizeof *sm);
-    if (!sm)
+    pt_spill ssm = {0};
+    if (pt_spill_reserve(&ssm, nsec * sizeof(double)))
         return 0;
+    double *sm = ssm.p;
     for (size_t k = 0; k < nsec; k++) {
         double t = t_first + (double)k;
         sm[k] = median_in(h, t - HALF_WIN_S, t + HALF_WIN_S, tmp);
+        if ((k + 1) % (4 * PT_RELEASE_ROWS) == 0) {
+            release_series(h);
+            pt_spill_release(&ssm, 0, nsec * sizeof(double));
+        }
     }
     double high = hr_rest + 0.5 * (hr_max - hr_rest);
     size_t ex = (size_t)p->recovery_min_exercise_s, rest = (size_t)p->recovery_rest_s;
     for (size_t k = ex; k + 60 < nsec && n < max; k++) {
+        if ((k + 1) % (4 * PT_RELEASE_ROWS) == 0) {
+            release_series(h);
+            pt_spill_release(&ssm, 0, nsec * sizeof(double));
+        }
         double v = sm[k];
         if (isnan(v))
             continue;
@@ -470,7 +515,7 @@ static size_t ends_from_hr(const series *h, double hr_rest, double hr_max, const
         ends[n++] = knee_end(h, t_first + (double)e);
         k += 60;
     }
-    free(sm);
+    pt_spill_free(&ssm);
     return n;
 }
 
@@ -559,24 +604,35 @@ static int recovery_finish(void *st, pt_summary *s, pt_error *err)
     /* the heart-rate series */
     const pt_table *hr = pt_summary_table_const(s, "hr");
     size_t nh = pt_table_nrows(hr), cap = r->n_sec > nh ? r->n_sec : nh;
-    h.t = malloc((cap ? cap : 1) * sizeof(double));
-    h.v = malloc((cap ? cap : 1) * sizeof(double));
-    h.q = malloc((cap ? cap : 1) * sizeof(double));
-    double *tmp = malloc((cap ? cap : 1) * sizeof(double));
-    double *ft = NULL, *fy = NULL;
+    /* a week of these is tens of MB: scratch-file arrays, of which only the pages in use
+     * stay in memory (a pass over them releases behind itself) */
+    pt_spill stmp = {0}, sft = {0}, sfy = {0};
+    double *tmp = NULL, *ft = NULL, *fy = NULL;
     int rc = PT_OK;
-    if (!h.t || !h.v || !h.q || !tmp) {
-        rc = pt_error_set(err, PT_ENOMEM, "out of memory");
+    size_t bytes = (cap ? cap : 1) * sizeof(double);
+    if (pt_spill_reserve(&h.st, bytes) || pt_spill_reserve(&h.sv, bytes) ||
+        pt_spill_reserve(&h.sq, bytes) || pt_spill_reserve(&stmp, bytes)) {
+        rc = pt_error_set(err, PT_ENOMEM, "out of memory or scratch space");
         goto done;
     }
+    h.t = h.st.p;
+    h.v = h.sv.p;
+    h.q = h.sq.p;
+    tmp = stmp.p;
     int device = r->n_sec > 0;
     if (device) {
-        for (size_t k = 0; k < r->n_sec; k++)
+        for (size_t k = 0; k < r->n_sec; k++) {
             if (r->hr_n[k] > 0) {
                 h.t[h.n] = r->hr_tsum[k] / (double)r->hr_n[k];
                 h.v[h.n] = r->hr_sum[k] / (double)r->hr_n[k];
                 h.q[h.n++] = 1.0;
             }
+            if ((k + 1) % RELEASE_SECONDS == 0) {
+                release_series(&h);
+                release_seconds(r);
+            }
+        }
+        release_seconds(r);
     } else {
         const double *ht = pt_table_column(hr, "t_start_s"), *hb = pt_table_column(hr, "bpm"),
                      *hq = pt_table_column(hr, "quality");
@@ -585,8 +641,14 @@ static int recovery_finish(void *st, pt_summary *s, pt_error *err)
                 h.t[h.n] = ht[i] + p->hr_window_s / 2;
                 h.v[h.n] = hb[i];
                 h.q[h.n++] = isnan(hq[i]) ? 0.0 : hq[i];
+                if (h.n % PT_RELEASE_ROWS == 0) {
+                    release_series(&h);
+                    pt_table_release(hr);
+                }
             }
+        pt_table_release(hr);
     }
+    release_series(&h);
     if (h.n < 10) {
         pt_summary_note(s, "recovery: no heart rate, /recovery is empty");
         goto done;
@@ -594,10 +656,9 @@ static int recovery_finish(void *st, pt_summary *s, pt_error *err)
     double hr_max = p->hr_max_bpm, hr_rest = p->hr_rest_bpm;
     if (isnan(hr_max))
         hr_max = 208.0 - 0.7 * (isnan(p->age_y) ? 40.0 : p->age_y);
-    if (isnan(hr_rest)) {
-        memcpy(tmp, h.v, h.n * sizeof(double));
-        qsort(tmp, h.n, sizeof *tmp, cmp_double);
-        hr_rest = tmp[h.n / 20];
+    if (isnan(hr_rest) && pt_kth_value(h.v, h.n, h.n / 20, release_series, &h, &hr_rest)) {
+        rc = pt_error_set(err, PT_ENOMEM, "out of memory");
+        goto done;
     }
     double ends[64];
     size_t nend = 0;
@@ -615,12 +676,13 @@ static int recovery_finish(void *st, pt_summary *s, pt_error *err)
         how = "from heart rate alone";
     }
     pt_summary_note(s, "recovery: %zu end(s) of exercise %s", nend, how);
-    ft = malloc(h.n * sizeof(double));
-    fy = malloc(h.n * sizeof(double));
-    if (!ft || !fy) {
-        rc = pt_error_set(err, PT_ENOMEM, "out of memory");
+    if (pt_spill_reserve(&sft, h.n * sizeof(double)) ||
+        pt_spill_reserve(&sfy, h.n * sizeof(double))) {
+        rc = pt_error_set(err, PT_ENOMEM, "out of memory or scratch space");
         goto done;
     }
+    ft = sft.p;
+    fy = sfy.p;
     const pt_table *ep = pt_summary_table_const(s, "epochs");
     const double *et = pt_table_column(ep, "t_start_s");
     const double *ecad = pt_table_column(ep, "cadence_spm"), *emad = pt_table_column(ep, "mad_mg");
@@ -643,12 +705,14 @@ static int recovery_finish(void *st, pt_summary *s, pt_error *err)
         if (e + 1 < nend && ends[e + 1] - p->recovery_min_exercise_s < stop)
             stop = fmax(T + 60, ends[e + 1] - p->recovery_min_exercise_s);
         /* motion only: the class can be raised by the still-high heart rate */
-        for (size_t i = 0; r->ch_acc[0] >= 0 && i < ne; i++)
+        for (size_t i = 0; r->ch_acc[0] >= 0 && i < ne; i++) {
             if (et[i] > T + 10 && et[i] < stop &&
                 (!isnan(ecad[i]) || (!isnan(emad[i]) && emad[i] >= p->mad_moderate_mg))) {
                 stop = fmax(T + 60, et[i]);
                 break;
             }
+            PT_RELEASE_EVERY(i, ep);
+        }
         size_t nf = 0;
         double qsum = 0, qn = 0, rise = 0;
         /* the fit: a shift in time changes only b, so starting late costs
@@ -726,14 +790,21 @@ static int recovery_finish(void *st, pt_summary *s, pt_error *err)
                         t30, tau, r2, quality};
         if ((rc = pt_table_append(pt_summary_table(s, "recovery"), row, err)))
             goto done;
+        /* each end reads a few minutes of each array */
+        pt_table_release(ep);
+        release_series(&h);
+        release_seconds(r);
+        pt_spill_release(&stmp, 0, stmp.cap);
+        pt_spill_release(&sft, 0, sft.cap);
+        pt_spill_release(&sfy, 0, sfy.cap);
     }
 done:
-    free(h.t);
-    free(h.v);
-    free(h.q);
-    free(tmp);
-    free(ft);
-    free(fy);
+    pt_spill_free(&h.st);
+    pt_spill_free(&h.sv);
+    pt_spill_free(&h.sq);
+    pt_spill_free(&stmp);
+    pt_spill_free(&sft);
+    pt_spill_free(&sfy);
     return rc;
 }
 

@@ -38,6 +38,23 @@ void pt_summary_set_recording(pt_summary *s, const pt_recording_info *info);
 void pt_summary_set_source_sha256(pt_summary *s, const char hex[65]);
 const char *pt_summary_source_sha256(const pt_summary *s);
 
+/* Long passes over a table call pt_table_release every pt_release_rows rows (16384 unless
+ * a test sets it), so that a week's table is never wholly in memory (issue 8). */
+extern size_t pt_release_rows;
+#define PT_RELEASE_ROWS pt_release_rows
+#define PT_RELEASE_EVERY(i, t)                                                                     \
+    do {                                                                                           \
+        if (((i) + 1) % PT_RELEASE_ROWS == 0)                                                      \
+            pt_table_release(t);                                                                   \
+    } while (0)
+
+/* The k-th smallest (0-based) of the non-NaN values among x[0..n): the value sorting them
+ * would put at k, found from a histogram and a sort of one bin (memory: that bin), with
+ * release(arg) called every PT_RELEASE_ROWS values when not NULL. -1 when k is out of
+ * range or out of memory. */
+int pt_kth_value(const double *x, size_t n, size_t k, void (*release)(const void *),
+                 const void *arg, double *out);
+
 /* First channel of a kind in info, or -1. */
 int pt_find_channel(const pt_recording_info *info, pt_kind kind);
 

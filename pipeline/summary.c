@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pipeline/spill.h"
 #include "pipeline/stage_impl.h"
 
 const char *pt_version(void) { return PT_VERSION_STRING; }
@@ -186,8 +187,9 @@ struct pt_table {
     const char *name;
     size_t ncols, nrows, cap;
     col_def def[MAX_COLS];
-    double *col[MAX_COLS];
+    pt_spill col[MAX_COLS]; /* a long table's columns live in scratch files (spill.h) */
 };
+
 
 size_t pt_table_nrows(const pt_table *t) { return t ? t->nrows : 0; }
 size_t pt_table_ncols(const pt_table *t) { return t ? t->ncols : 0; }
@@ -210,13 +212,25 @@ int pt_table_colindex(const pt_table *t, const char *name)
 const double *pt_table_column(const pt_table *t, const char *name)
 {
     int c = pt_table_colindex(t, name);
-    return c < 0 ? NULL : t->col[c];
+    return c < 0 ? NULL : (const double *)t->col[c].p;
 }
 
 double *pt_table_column_mut(pt_table *t, const char *name)
 {
     int c = pt_table_colindex(t, name);
-    return c < 0 ? NULL : t->col[c];
+    return c < 0 ? NULL : (double *)t->col[c].p;
+}
+
+void pt_table_release(const pt_table *t)
+{
+    for (size_t c = 0; t && c < t->ncols; c++)
+        pt_spill_release(&t->col[c], 0, t->nrows * sizeof(double));
+}
+
+void pt_summary_release(const pt_summary *s)
+{
+    for (size_t i = 0; s && i < pt_summary_ntables(s); i++)
+        pt_table_release(pt_summary_table_at(s, i));
 }
 
 int pt_table_append(pt_table *t, const double *row, pt_error *err)
@@ -225,18 +239,18 @@ int pt_table_append(pt_table *t, const double *row, pt_error *err)
         size_t cap = t->cap ? t->cap * 2 : 256;
         if (cap > SIZE_MAX / sizeof(double))
             return pt_error_set(err, PT_ENOMEM, "table %s: too many rows", t->name);
-        for (size_t c = 0; c < t->ncols; c++) {
-            double *p = realloc(t->col[c], cap * sizeof(double));
-            if (!p)
-                return pt_error_set(err, PT_ENOMEM, "table %s: out of memory at %zu rows",
+        for (size_t c = 0; c < t->ncols; c++)
+            if (pt_spill_reserve(&t->col[c], cap * sizeof(double)))
+                return pt_error_set(err, PT_ENOMEM,
+                                    "table %s: out of memory or scratch space at %zu rows",
                                     t->name, t->nrows);
-            t->col[c] = p;
-        }
         t->cap = cap;
     }
     for (size_t c = 0; c < t->ncols; c++)
-        t->col[c][t->nrows] = row[c];
+        ((double *)t->col[c].p)[t->nrows] = row[c];
     t->nrows++;
+    if (t->nrows % PT_RELEASE_ROWS == 0) /* appending touches only the end */
+        pt_table_release(t);
     return PT_OK;
 }
 
@@ -344,7 +358,7 @@ void pt_summary_destroy(pt_summary *s)
         return;
     for (size_t i = 0; i < NTABLES; i++)
         for (size_t c = 0; c < s->tables[i].ncols; c++)
-            free(s->tables[i].col[c]);
+            pt_spill_free(&s->tables[i].col[c]);
     free(s);
 }
 

@@ -110,6 +110,10 @@ PT_API int pt_table_colindex(const pt_table *t, const char *name);
 PT_API int pt_table_append(pt_table *t, const double *row, pt_error *err);
 /* Writable column (for stages that fill columns after the rows exist). */
 PT_API double *pt_table_column_mut(pt_table *t, const char *name);
+/* A long table's columns live in unlinked scratch files ($TMPDIR, else /tmp), and only
+ * the pages read or written since the last release stay in memory. This drops them; the
+ * values stay and come back when read. Column pointers stay valid until the next append. */
+PT_API void pt_table_release(const pt_table *t);
 
 typedef struct pt_summary pt_summary;
 
@@ -125,6 +129,8 @@ PT_API const pt_recording_info *pt_summary_recording(const pt_summary *s);
 /* Notes the stages left ("no PPG: heart rate not computed"), "; "-separated. */
 PT_API const char *pt_summary_notes(const pt_summary *s);
 PT_API void pt_summary_note(pt_summary *s, const char *fmt, ...) PT_PRINTF(2, 3);
+/* pt_table_release on every table. */
+PT_API void pt_summary_release(const pt_summary *s);
 
 /* ---- runner ---- */
 

@@ -9,6 +9,8 @@
 #include <unistd.h>
 #include <dirent.h>
 
+#include "pipeline/spill.h"
+#include "pipeline/stage_impl.h"
 #include "pt_test.h"
 #include "pulsetrain/pipeline.h"
 
@@ -198,6 +200,27 @@ PT_TEST(accelerometer_only_and_ppg_only)
     pt_summary_destroy(s);
 }
 
+/* Every value of every table equal (NaN equal to NaN), and the same notes. */
+static void same_summary(const pt_summary *a, const pt_summary *b)
+{
+    PT_CHECK(!strcmp(pt_summary_notes(a), pt_summary_notes(b)));
+    for (size_t k = 0; k < pt_summary_ntables(a); k++) {
+        const pt_table *x = pt_summary_table_at(a, k), *y = pt_summary_table_at(b, k);
+        PT_CHECK_INT(pt_table_nrows(x), pt_table_nrows(y));
+        for (size_t c = 0; c < pt_table_ncols(x); c++) {
+            const double *u = pt_table_column(x, pt_table_colname(x, c));
+            const double *v = pt_table_column(y, pt_table_colname(y, c));
+            size_t diff = 0;
+            for (size_t i = 0; i < pt_table_nrows(x) && i < pt_table_nrows(y); i++)
+                diff += !(u[i] == v[i] || (isnan(u[i]) && isnan(v[i])));
+            if (diff)
+                fprintf(stderr, "%s/%s: %zu values differ\n", pt_table_name(x),
+                        pt_table_colname(x, c), diff);
+            PT_CHECK_INT(0, diff);
+        }
+    }
+}
+
 /* The heart stage on a second thread gives the very same summary (every value of every
  * table compared exactly, NaN equal to NaN) over several blocks of 65536 samples. */
 PT_TEST(two_threads_give_the_same_summary)
@@ -217,22 +240,36 @@ PT_TEST(two_threads_give_the_same_summary)
     pt_summary_destroy(r1);
     pt_summary_destroy(r2);
     PT_CHECK(pt_table_nrows(pt_summary_table_const(a, "hr")) > 1000);
-    PT_CHECK(!strcmp(pt_summary_notes(a), pt_summary_notes(b)));
-    for (size_t k = 0; k < pt_summary_ntables(a); k++) {
-        const pt_table *x = pt_summary_table_at(a, k), *y = pt_summary_table_at(b, k);
-        PT_CHECK_INT(pt_table_nrows(x), pt_table_nrows(y));
-        for (size_t c = 0; c < pt_table_ncols(x); c++) {
-            const double *u = pt_table_column(x, pt_table_colname(x, c));
-            const double *v = pt_table_column(y, pt_table_colname(y, c));
-            size_t diff = 0;
-            for (size_t i = 0; i < pt_table_nrows(x) && i < pt_table_nrows(y); i++)
-                diff += !(u[i] == v[i] || (isnan(u[i]) && isnan(v[i])));
-            if (diff)
-                fprintf(stderr, "%s/%s: %zu values differ\n", pt_table_name(x),
-                        pt_table_colname(x, c), diff);
-            PT_CHECK_INT(0, diff);
-        }
-    }
+    same_summary(a, b);
+    pt_summary_destroy(a);
+    pt_summary_destroy(b);
+}
+
+/* Tables and per-epoch state in scratch files (pipeline/spill.c), with the pages released
+ * every 7 rows in every pass, give the very same summary as everything on the heap. */
+PT_TEST(scratch_files_give_the_same_summary)
+{
+    const char *in = write_recording_n("long.csv", 40 * 60, 0);
+    pt_error err = {0};
+    pt_summary *a = NULL, *b = NULL;
+    pt_spill_set_heap_max((size_t)-1);
+    PT_REQUIRE(pt_process_file_mt(in, NULL, NULL, path_in("heap.h5"), 1, &a, &err) == PT_OK);
+    pt_spill_set_heap_max(0);
+    size_t keep = pt_release_rows;
+    pt_release_rows = 7;
+    int rc = pt_process_file_mt(in, NULL, NULL, path_in("spill.h5"), 2, &b, &err);
+    pt_release_rows = keep;
+    pt_spill_set_heap_max(PT_SPILL_HEAP_MAX);
+    PT_REQUIRE(rc == PT_OK);
+    PT_CHECK(pt_table_nrows(pt_summary_table_const(a, "beats")) > 1000);
+    same_summary(a, b);
+    /* and the files written from them */
+    pt_summary *r1 = pt_summary_read_h5(path_in("heap.h5"), NULL, &err);
+    pt_summary *r2 = pt_summary_read_h5(path_in("spill.h5"), NULL, &err);
+    PT_REQUIRE(r1 && r2);
+    same_summary(r1, r2);
+    pt_summary_destroy(r1);
+    pt_summary_destroy(r2);
     pt_summary_destroy(a);
     pt_summary_destroy(b);
 }
