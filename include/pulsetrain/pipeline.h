@@ -137,10 +137,10 @@ PT_API void pt_summary_release(const pt_summary *s);
 /* Read `in` block by block through every stage and, when out_h5 is not NULL,
  * write the HDF5 summary (schema 1) to a temporary name and rename it into
  * place. *out (optional) receives the summary, to be freed with
- * pt_summary_destroy. The samples are read block by block; memory grows with the
- * recording's length only through the output rows and the per-epoch and per-second state
- * the end-of-recording passes need (calibration, recovery): about 7 MB per day of
- * PPG 64 Hz + acc 32 Hz (docs/benchmarks.md).
+ * pt_summary_destroy. The samples are read block by block, and long tables and the state
+ * of the end-of-recording passes live in unlinked scratch files ($TMPDIR, else /tmp) of
+ * which only the pages in use stay in memory: peak memory does not grow with the
+ * recording's length (36-37 MB from 1 h to 7 days, docs/benchmarks.md).
  * Returns PT_OK; PT_EINVAL (bad parameters); PT_EFORMAT / PT_EDATA /
  * PT_EUNSUPPORTED for a recording that cannot be read or used (a missing or
  * unreadable file included); PT_EIO only when the summary cannot be written. */
