@@ -12,13 +12,17 @@
  * with --check), at a third of the FFTs. scipy.signal.welch on the stacked windows
  * computes every segment of every window.
  *
- *   pt-eval-same_steps REC.csv [OUT.csv] [--check]
+ *   pt-eval-same_steps REC.csv [OUT.csv] [--check] [-j 1|2]
  *     --check : also run pt_welch_execute on every window and count PSDs that differ
+ *     -j 2    : (default) read and parse the CSV on a second thread, NSLOT blocks ahead of
+ *               the DSP on the main thread; -j 1: both on one thread. Wall and CPU are
+ *               printed separately (CPU = both threads).
  *
  * Streams block by block (memory flat); prints wall/CPU seconds, hours of signal per
  * second and peak RSS; OUT.csv (optional) holds t_s,hr_bpm for comparison with the
  * baseline's .npz. Bench, not a test. */
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,20 +52,101 @@ static void seg_power(pt_fft *fft, const double *win, size_t m, const double *x,
         p[k - k0] = c[2 * k] * c[2 * k] + c[2 * k + 1] * c[2 * k + 1];
 }
 
+/* Blocks read ahead by the reader thread; the main thread consumes them in order. */
+#define NSLOT 3
+typedef struct feeder {
+    pt_reader *r;
+    pt_block *blk[NSLOT];
+    int rc[NSLOT];
+    pt_error err[NSLOT];
+    int full[NSLOT]; /* slot holds a block not yet consumed */
+    int stop;        /* consumer finished or failed: the reader returns */
+    int threaded;
+    size_t next;     /* consumer's next slot (counts blocks) */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+} feeder;
+
+static int block_empty(const pt_block *b)
+{
+    for (size_t c = 0; c < b->nchan; c++)
+        if (b->n[c])
+            return 0;
+    return 1;
+}
+
+static void *feeder_run(void *arg)
+{
+    feeder *f = arg;
+    for (size_t i = 0;; i++) {
+        size_t k = i % NSLOT;
+        pthread_mutex_lock(&f->mu);
+        while (f->full[k] && !f->stop)
+            pthread_cond_wait(&f->cv, &f->mu);
+        int stop = f->stop;
+        pthread_mutex_unlock(&f->mu);
+        if (stop)
+            return NULL;
+        f->rc[k] = pt_reader_read(f->r, f->blk[k], &f->err[k]);
+        int last = f->rc[k] != 0 || block_empty(f->blk[k]);
+        pthread_mutex_lock(&f->mu);
+        f->full[k] = 1;
+        pthread_cond_broadcast(&f->cv);
+        pthread_mutex_unlock(&f->mu);
+        if (last)
+            return NULL;
+    }
+}
+
+/* The next block in file order (read now with -j 1); *err filled when the read failed. */
+static pt_block *feeder_get(feeder *f, int *rc, pt_error **err)
+{
+    size_t k = f->next % NSLOT;
+    if (!f->threaded) {
+        f->rc[k] = pt_reader_read(f->r, f->blk[k], &f->err[k]);
+    } else {
+        pthread_mutex_lock(&f->mu);
+        while (!f->full[k])
+            pthread_cond_wait(&f->cv, &f->mu);
+        pthread_mutex_unlock(&f->mu);
+    }
+    *rc = f->rc[k];
+    *err = &f->err[k];
+    return f->blk[k];
+}
+
+/* Hand the block from feeder_get back for reuse. */
+static void feeder_put(feeder *f)
+{
+    size_t k = f->next++ % NSLOT;
+    if (!f->threaded)
+        return;
+    pthread_mutex_lock(&f->mu);
+    f->full[k] = 0;
+    pthread_cond_broadcast(&f->cv);
+    pthread_mutex_unlock(&f->mu);
+}
+
 int main(int argc, char **argv)
 {
     const char *in_path = NULL, *out_path = NULL;
-    int check_welch = 0;
+    int check_welch = 0, threads = 2;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--check"))
             check_welch = 1;
+        else if (!strcmp(argv[i], "-j") && i + 1 < argc)
+            threads = atoi(argv[++i]);
         else if (!in_path)
             in_path = argv[i];
         else
             out_path = argv[i];
     }
     if (!in_path) {
-        fprintf(stderr, "usage: pt-eval-same_steps REC.csv [OUT.csv] [--check]\n");
+        fprintf(stderr, "usage: pt-eval-same_steps REC.csv [OUT.csv] [--check] [-j 1|2]\n");
+        return 1;
+    }
+    if (threads != 1 && threads != 2) {
+        fprintf(stderr, "-j takes 1 or 2\n");
         return 1;
     }
     double w0 = now_s(), c0 = cpu_s();
@@ -85,7 +170,14 @@ int main(int argc, char **argv)
         return 2;
     }
     double fs = info->chan[cp].fs_hz, fsa = info->chan[ca[0]].fs_hz;
-    pt_block *b = pt_block_create(info, 65536, &err);
+    static feeder fd; /* static: about 2 kB of pt_error per slot */
+    fd.r = r;
+    fd.threaded = threads == 2;
+    for (size_t k = 0; k < NSLOT; k++)
+        if (!(fd.blk[k] = pt_block_create(info, 65536, &err))) {
+            fprintf(stderr, "%s\n", err.msg);
+            return 2;
+        }
     pt_condition *cond = pt_condition_create(fs, 0.5, 4.0, 4, 300.0, 30.0, &err);
     pt_welch_config wc = pt_welch_defaults(fs);
     wc.nperseg = (size_t)(4 * fs);
@@ -93,7 +185,7 @@ int main(int argc, char **argv)
     wc.nfft = 2048;
     pt_welch *w = check_welch ? pt_welch_create(&wc, &err) : NULL;
     pt_fft *fft = pt_fft_create(wc.nfft, wc.rigor, &err);
-    if (!b || !cond || (check_welch && !w) || !fft) {
+    if (!cond || (check_welch && !w) || !fft) {
         fprintf(stderr, "%s\n", err.msg);
         return 2;
     }
@@ -126,10 +218,22 @@ int main(int argc, char **argv)
     FILE *out = out_path ? fopen(out_path, "w") : NULL;
     if (out)
         fprintf(out, "t_s,hr_bpm\n");
+    pthread_t reader;
+    if (fd.threaded) {
+        pthread_mutex_init(&fd.mu, NULL);
+        pthread_cond_init(&fd.cv, NULL);
+        if (pthread_create(&reader, NULL, feeder_run, &fd)) {
+            fprintf(stderr, "cannot start the reader thread\n");
+            return 2;
+        }
+    }
     int done = 0;
     while (!done) {
-        if (pt_reader_read(r, b, &err)) {
-            fprintf(stderr, "%s\n", err.msg);
+        int rc;
+        pt_error *rerr;
+        const pt_block *b = feeder_get(&fd, &rc, &rerr);
+        if (rc) {
+            fprintf(stderr, "%s\n", rerr->msg);
             return 2;
         }
         size_t n = b->n[cp], ny = 0;
@@ -188,14 +292,25 @@ int main(int argc, char **argv)
                 fill = 0;
             }
         }
+        feeder_put(&fd);
+    }
+    if (fd.threaded) {
+        pthread_mutex_lock(&fd.mu);
+        fd.stop = 1;
+        pthread_cond_broadcast(&fd.cv);
+        pthread_mutex_unlock(&fd.mu);
+        pthread_join(reader, NULL);
+        pthread_cond_destroy(&fd.cv);
+        pthread_mutex_destroy(&fd.mu);
     }
     double hours = (double)info->chan[cp].n_samples / fs / 3600.0;
     double wall = now_s() - w0, cpu = cpu_s() - c0;
     struct rusage u;
     getrusage(RUSAGE_SELF, &u);
-    printf("same-steps %s  %.2f h  %zu windows  %zu epochs  wall %.2f s  CPU %.2f s  %.1f h/s  "
-           "peak RSS %.0f MB  (checksum %.6g)\n",
-           in_path, hours, nwin, nep, wall, cpu, hours / wall, (double)u.ru_maxrss / 1024.0, check);
+    printf("same-steps %s  %.2f h  %zu windows  %zu epochs  -j %d  wall %.2f s  CPU %.2f s  "
+           "%.1f h/s  peak RSS %.0f MB  (checksum %.6g)\n",
+           in_path, hours, nwin, nep, threads, wall, cpu, hours / wall, (double)u.ru_maxrss / 1024.0,
+           check);
     if (w)
         printf("--check: %zu of %zu windows' PSDs differ from pt_welch_execute's in 40-220 bpm\n",
                ndiff, nwin);
@@ -211,7 +326,8 @@ int main(int argc, char **argv)
     pt_fft_destroy(fft);
     pt_welch_destroy(w);
     pt_condition_destroy(cond);
-    pt_block_destroy(b);
+    for (size_t k = 0; k < NSLOT; k++)
+        pt_block_destroy(fd.blk[k]);
     pt_reader_close(r);
     return 0;
 }
