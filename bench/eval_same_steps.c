@@ -170,7 +170,8 @@ int main(int argc, char **argv)
         return 2;
     }
     double fs = info->chan[cp].fs_hz, fsa = info->chan[ca[0]].fs_hz;
-    static feeder fd; /* static: about 2 kB of pt_error per slot */
+    feeder fd;
+    memset(&fd, 0, sizeof fd);
     fd.r = r;
     fd.threaded = threads == 2;
     for (size_t k = 0; k < NSLOT; k++)
@@ -200,7 +201,10 @@ int main(int argc, char **argv)
     /* pt_welch's scale (density: 1 / (fs sum w^2)) and its mean over 3 segments with the
      * one-sided doubling, computed as pt_welch_create and finish() do */
     double *hann = malloc(m * sizeof *hann), s2 = 0;
-    pt_window_fill(wc.window, m, 1, hann);
+    if (!hann || pt_window_fill(wc.window, m, 1, hann)) {
+        fprintf(stderr, "out of memory\n");
+        return 2;
+    }
     for (size_t i = 0; i < m; i++)
         s2 += hann[i] * hann[i];
     double scale = 1.0 / (wc.fs_hz * s2), dbl = 2 * (scale * (1.0 / 3.0));
@@ -211,7 +215,7 @@ int main(int argc, char **argv)
     double *psd = malloc(nf * sizeof *psd), *wpsd = malloc(nf * sizeof *wpsd);
     size_t nbuf = 0, nwin = 0, nep = 0, ep = (size_t)llround(5 * fsa), fill = 0, ndiff = 0;
     double *r_ep = malloc(ep * sizeof *r_ep), check = 0;
-    if (!hann || !ring || !y || !buf || !psd || !wpsd || !r_ep) {
+    if (!ring || !y || !buf || !psd || !wpsd || !r_ep) {
         fprintf(stderr, "out of memory\n");
         return 2;
     }
