@@ -668,7 +668,7 @@ static int deliver(csv_state *s, pt_recording_info *info, pt_block *b, pt_error 
 }
 
 /* Time order of the row just parsed into s->held_t; marks it held. Returns 0 or an error. */
-static int row_checks(csv_state *s, pt_error *err)
+static inline int row_checks(csv_state *s, pt_error *err)
 {
     double t = s->held_t - s->t_first;
     if (s->nrows > 0) {
@@ -695,7 +695,7 @@ static int row_checks(csv_state *s, pt_error *err)
  * x - chan_n lies within +-0.25 (rounding is monotone, so the exact difference is then
  * below 0.5), which spares llround per sample. Returns 1 delivered, or 0 with nothing
  * changed: deliver() then decides (gap, error, block full, a channel's first sample). */
-static int fast_deliver(csv_state *s, const pt_recording_info *info, pt_block *b)
+static inline int fast_deliver(csv_state *s, const pt_recording_info *info, pt_block *b)
 {
     double t = s->held_t - s->t_first;
     size_t nchan = info->nchan;
