@@ -62,6 +62,7 @@ typedef struct feeder {
     int full[NSLOT]; /* slot holds a block not yet consumed */
     int stop;        /* consumer finished or failed: the reader returns */
     int threaded;
+    size_t nslot;    /* NSLOT with the reader thread, 1 without */
     size_t next;     /* consumer's next slot (counts blocks) */
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -79,7 +80,7 @@ static void *feeder_run(void *arg)
 {
     feeder *f = arg;
     for (size_t i = 0;; i++) {
-        size_t k = i % NSLOT;
+        size_t k = i % f->nslot;
         pthread_mutex_lock(&f->mu);
         while (f->full[k] && !f->stop)
             pthread_cond_wait(&f->cv, &f->mu);
@@ -101,7 +102,7 @@ static void *feeder_run(void *arg)
 /* The next block in file order (read now with -j 1); *err filled when the read failed. */
 static pt_block *feeder_get(feeder *f, int *rc, pt_error **err)
 {
-    size_t k = f->next % NSLOT;
+    size_t k = f->next % f->nslot;
     if (!f->threaded) {
         f->rc[k] = pt_reader_read(f->r, f->blk[k], &f->err[k]);
     } else {
@@ -118,7 +119,7 @@ static pt_block *feeder_get(feeder *f, int *rc, pt_error **err)
 /* Hand the block from feeder_get back for reuse. */
 static void feeder_put(feeder *f)
 {
-    size_t k = f->next++ % NSLOT;
+    size_t k = f->next++ % f->nslot;
     if (!f->threaded)
         return;
     pthread_mutex_lock(&f->mu);
@@ -174,7 +175,8 @@ int main(int argc, char **argv)
     memset(&fd, 0, sizeof fd);
     fd.r = r;
     fd.threaded = threads == 2;
-    for (size_t k = 0; k < NSLOT; k++)
+    fd.nslot = fd.threaded ? NSLOT : 1;
+    for (size_t k = 0; k < fd.nslot; k++)
         if (!(fd.blk[k] = pt_block_create(info, 65536, &err))) {
             fprintf(stderr, "%s\n", err.msg);
             return 2;
@@ -330,7 +332,7 @@ int main(int argc, char **argv)
     pt_fft_destroy(fft);
     pt_welch_destroy(w);
     pt_condition_destroy(cond);
-    for (size_t k = 0; k < NSLOT; k++)
+    for (size_t k = 0; k < fd.nslot; k++)
         pt_block_destroy(fd.blk[k]);
     pt_reader_close(r);
     return 0;
