@@ -97,6 +97,7 @@ static int next_line(csv_state *s, char **line, size_t *len, pt_error *err)
             s->eof = 1;
         }
         s->end += got;
+        s->buf[s->end] = '\0'; /* sentinel: fast_row stops at the end of the buffered bytes */
     }
 }
 
@@ -267,6 +268,91 @@ static int parse_row(csv_state *s, pt_recording_info *info, char *line, double *
         has[c] = 1;
     }
     return PT_OK;
+}
+
+/* The common row in one pass: next_line + split + parse_num + parse_row fused for rows whose
+ * every field is empty or a plain decimal (optional sign, digits, at most one point: what
+ * fast_decimal takes, with no blanks or quotes around it), ending in "\n" or "\r\n" inside
+ * the buffer. Same values as the general path, bit for bit (Clinger 1990, as fast_decimal).
+ * Returns 1 with the row parsed and the line consumed, or 0 with nothing consumed (any
+ * other byte, an empty or comment line, a wrong field count, an empty time cell, a number
+ * fast_decimal would refuse, the end of the buffer): the general path then reads the line
+ * and gives the same result or the same error as before. */
+static int fast_row(csv_state *s, double *t, double *v, int *has)
+{
+    const char *p = s->buf + s->beg; /* s->buf[s->end] is a NUL sentinel */
+    const char delim = s->delim;
+    const size_t ncols = s->ncols;
+    const int time_col = s->time_col;
+    if (*p == '\n' || *p == '\r' || *p == '#')
+        return 0;
+    for (size_t col = 0;; col++) {
+        const char *f = p;
+        int neg = 0;
+        if (*p == '-' || *p == '+')
+            neg = *p++ == '-';
+        const char *digits = p;
+        uint64_t m = 0;
+        unsigned d;
+        while ((d = (unsigned)(*p - '0')) < 10) {
+            m = m * 10 + d; /* may wrap past 20 digits: refused below by the length */
+            p++;
+        }
+        size_t nint = (size_t)(p - digits), nfrac = 0, dot = *p == '.';
+        if (dot) {
+            const char *q = ++p;
+            while ((d = (unsigned)(*p - '0')) < 10) {
+                m = m * 10 + d;
+                p++;
+            }
+            nfrac = (size_t)(p - q);
+        }
+        char c = *p;
+        int eol = c == '\n' || (c == '\r' && p[1] == '\n');
+        if (!eol && c != delim)
+            return 0;
+        int ch = s->col_chan[col];
+        if (p == f) { /* empty cell */
+            if ((int)col == time_col)
+                return 0; /* an error: the general path words it */
+            if (ch >= 0) {
+                if (time_col < 0) {
+                    v[ch] = NAN;
+                    has[ch] = 1;
+                } else {
+                    has[ch] = 0;
+                }
+            }
+        } else {
+            size_t ndig = nint + nfrac;
+            /* fast_decimal's limits: a digit, at most 20 characters after the sign and 19
+             * digits, m <= 2^53 ("-", ".", "+." go to the general path and its error) */
+            if (ndig == 0 || ndig + dot > 20 || ndig > 19 || m > ((uint64_t)1 << 53))
+                return 0;
+            double x = (double)m / pow10_exact[nfrac];
+            x = neg ? -x : x;
+            if ((int)col == time_col) {
+                *t = x * s->time_scale;
+            } else if (ch >= 0) {
+                v[ch] = x * s->chan_scale[ch];
+                has[ch] = 1;
+            }
+        }
+        if (col + 1 == ncols) {
+            if (!eol)
+                return 0; /* more fields than the header */
+            p += c == '\r' ? 2 : 1;
+            break;
+        }
+        if (eol)
+            return 0; /* fewer fields than the header */
+        p++;
+    }
+    if (time_col < 0)
+        *t = (double)s->nrows / s->fs_row;
+    s->beg = (size_t)(p - s->buf);
+    s->line++;
+    return 1;
 }
 
 static int csv_probe(const char *path, const unsigned char *head, size_t len)
@@ -514,6 +600,7 @@ static void *csv_open(const char *path, const pt_read_options *opt, pt_recording
         goto fail;
     }
     s->beg = s->end = 0;
+    s->buf[0] = '\0';
     s->eof = 0;
     s->line = header_line;
     s->nrows = 0;
@@ -580,13 +667,69 @@ static int deliver(csv_state *s, pt_recording_info *info, pt_block *b, pt_error 
     return 1;
 }
 
+/* Time order of the row just parsed into s->held_t; marks it held. Returns 0 or an error. */
+static inline int row_checks(csv_state *s, pt_error *err)
+{
+    double t = s->held_t - s->t_first;
+    if (s->nrows > 0) {
+        if (t < s->t_prev)
+            return pt_error_set(err, PT_EDATA, "%s:%lld: time goes backwards (%.6f s after %.6f s)",
+                                s->path, s->line, t, s->t_prev);
+        if (t == s->t_prev) {
+            if (!s->irregular)
+                return pt_error_set(err, PT_EDATA,
+                                    "%s:%lld: time %.6f s repeats the previous row's", s->path,
+                                    s->line, t);
+            s->repeated++;
+        }
+    }
+    s->t_prev = t;
+    s->nrows++;
+    s->held = 1;
+    s->held_line = s->line;
+    return PT_OK;
+}
+
+/* deliver() for the common case, regular mode: every sample of the held row falls on its
+ * channel's next index and fits in the block. llround(x) == chan_n when the computed
+ * x - chan_n lies within +-0.25 (rounding is monotone, so the exact difference is then
+ * below 0.5), which spares llround per sample. Returns 1 delivered, or 0 with nothing
+ * changed: deliver() then decides (gap, error, block full, a channel's first sample). */
+static inline int fast_deliver(csv_state *s, const pt_recording_info *info, pt_block *b)
+{
+    double t = s->held_t - s->t_first;
+    size_t nchan = info->nchan;
+    for (size_t c = 0; c < nchan; c++) {
+        if (!s->held_has[c])
+            continue;
+        if (!s->chan_started[c] || b->n[c] >= b->cap)
+            return 0;
+        const pt_channel_info *ch = &info->chan[c];
+        double d = (t - ch->t0_s) * ch->fs_hz - (double)s->chan_n[c];
+        if (!(d > -0.25 && d < 0.25))
+            return 0;
+    }
+    for (size_t c = 0; c < nchan; c++) {
+        if (!s->held_has[c])
+            continue;
+        b->x[c][b->n[c]++] = s->held_v[c];
+        s->chan_n[c]++;
+    }
+    s->held = 0;
+    return 1;
+}
+
 static int csv_read(void *p, pt_recording_info *info, pt_block *b, pt_error *err)
 {
     csv_state *s = p;
     for (size_t c = 0; c < info->nchan; c++)
         b->first[c] = s->chan_n[c];
     for (;;) {
-        if (!s->held) {
+        if (!s->held && s->beg < s->end && !s->iso_time &&
+            fast_row(s, &s->held_t, s->held_v, s->held_has)) {
+            if (row_checks(s, err))
+                return err ? err->code : PT_EDATA;
+        } else if (!s->held) {
             char *line;
             size_t len;
             int r = next_line(s, &line, &len, err);
@@ -608,25 +751,11 @@ static int csv_read(void *p, pt_recording_info *info, pt_block *b, pt_error *err
                 continue;
             if (parse_row(s, info, line, &s->held_t, s->held_v, s->held_has, err))
                 return err ? err->code : PT_EDATA;
-            double t = s->held_t - s->t_first;
-            if (s->nrows > 0) {
-                if (t < s->t_prev)
-                    return pt_error_set(err, PT_EDATA,
-                                        "%s:%lld: time goes backwards (%.6f s after %.6f s)",
-                                        s->path, s->line, t, s->t_prev);
-                if (t == s->t_prev) {
-                    if (!s->irregular)
-                        return pt_error_set(err, PT_EDATA,
-                                            "%s:%lld: time %.6f s repeats the previous row's",
-                                            s->path, s->line, t);
-                    s->repeated++;
-                }
-            }
-            s->t_prev = t;
-            s->nrows++;
-            s->held = 1;
-            s->held_line = s->line;
+            if (row_checks(s, err))
+                return err ? err->code : PT_EDATA;
         }
+        if (!s->irregular && fast_deliver(s, info, b))
+            continue;
         int r = deliver(s, info, b, err);
         if (r < 0)
             return err && err->code ? err->code : PT_EDATA;
