@@ -30,20 +30,37 @@ lens="1:h1 24:d24"; [ $LONG -eq 1 ] && lens="$lens 168:d168"
 for l in $lens; do
     sim "${l%%:*}" "${l##*:}"
 done
+# wall seconds out of a pt-eval-pipeline / pt-eval-same_steps line
+wall() { sed -n 's/.*wall \([0-9.]*\) s.*/\1/p'; }
+ratio() { echo "scale=1; $1 / $2" | bc; }
+# read-only, hash-only, the pipeline with 1 and 2 threads; the ratios to read-only
+runs() { # file [reader options]
+    f=$1; shift
+    r=$("$EV" --read-only "$@" "$f"); echo "$r"; "$EV" --hash-only "$f"
+    for j in 1 2; do
+        p=$("$EV" -j $j "$@" -o "$W/out.h5" "$f"); echo "$p"
+        echo "  pipeline -j $j / read-only (wall): $(ratio "$(echo "$p" | wall)" "$(echo "$r" | wall)")x"
+    done
+}
 echo "## process (CSV)"; load
 for l in $lens; do
-    f="$W/${l##*:}.csv"
-    "$EV" --read-only "$f"; "$EV" --hash-only "$f"; "$EV" -o "$W/out.h5" "$f"
+    runs "$W/${l##*:}.csv"
 done
 echo "## process (FLAC: the same recordings converted by pt-eval-pipeline --to-flac)"; load
 M="--channels ppg,acc_x,acc_y,acc_z"
 for l in $lens; do
     n=${l##*:}
     [ -f "$W/$n.flac" ] || "$EV" --to-flac "$W/$n.flac" "$W/$n.csv"
-    "$EV" --read-only $M "$W/$n.flac"; "$EV" --hash-only "$W/$n.flac"; "$EV" $M -o "$W/out.h5" "$W/$n.flac"
+    runs "$W/$n.flac" $M
 done
-echo "## numpy/scipy baseline, 24 h"; load
-/usr/bin/python3 "$SRC/bench/baseline_scipy.py" "$W/d24.csv" -o "$W/d24.baseline.npz"
+echo "## numpy/scipy baseline against the same steps in pulsetrain, 24 h CSV"; load
+base=$(/usr/bin/python3 "$SRC/bench/baseline_scipy.py" "$W/d24.csv" -o "$W/d24.baseline.npz")
+echo "$base"
+bt=$(echo "$base" | sed -n 's/.*total \([0-9.]*\) s.*/\1/p')
+for j in 2 1; do
+    ss=$("$B/pt-eval-same_steps" -j $j "$W/d24.csv"); echo "$ss"
+    echo "  scipy / same-steps -j $j (wall): $(ratio "$bt" "$(echo "$ss" | wall)")x"
+done
 echo "## batch: 8 recordings of 6 h, -j 1 vs -j 2"; load
 mkdir -p "$W/batch8"
 for s in 1 2 3 4 5 6 7 8; do
