@@ -35,6 +35,7 @@ int pt_cli_exit_code(int status)
     case PT_EINVAL:
         return PT_EXIT_USAGE;
     case PT_EIO:
+    case PT_ENOMEM: /* memory or scratch space: the machine's, not the input's fault */
         return PT_EXIT_OUTPUT;
     default:
         return PT_EXIT_INPUT;

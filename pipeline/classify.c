@@ -100,7 +100,8 @@ static int add_hr(classify *c, double t, double bpm, pt_error *err)
             cap *= 2;
         if (pt_spill_reserve(&c->sum, cap * sizeof(double)) ||
             pt_spill_reserve(&c->cnt, cap * sizeof(float)))
-            return pt_error_set(err, PT_ENOMEM, "out of memory or scratch space");
+            return pt_error_set(err, PT_ENOMEM, "classify: no memory or scratch space in %s",
+                                pt_spill_dir());
         c->hr_sum = c->sum.p;
         c->hr_n = c->cnt.p;
         c->cap_sec = cap;

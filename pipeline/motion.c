@@ -412,7 +412,8 @@ static int emit_epoch(motion *m, pt_summary *s, pt_error *err)
         if (m->n_er == m->cap_er) {
             size_t cap = m->cap_er ? 2 * m->cap_er : 1024;
             if (pt_spill_reserve(&m->er_store, cap * sizeof(epoch_rec)))
-                return pt_error_set(err, PT_ENOMEM, "out of memory or scratch space");
+                return pt_error_set(err, PT_ENOMEM, "motion: no memory or scratch space in %s",
+                                    pt_spill_dir());
             m->er = m->er_store.p;
             m->cap_er = cap;
         }

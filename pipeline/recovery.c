@@ -124,7 +124,8 @@ static int grow(pt_spill *sp, void **a, size_t elem, size_t *cap, size_t need, p
     while (c < need)
         c *= 2;
     if (pt_spill_reserve(sp, c * elem))
-        return pt_error_set(err, PT_ENOMEM, "out of memory or scratch space");
+        return pt_error_set(err, PT_ENOMEM, "recovery: no memory or scratch space in %s",
+                            pt_spill_dir());
     *a = sp->p;
     *cap = c;
     return PT_OK;
@@ -612,7 +613,8 @@ static int recovery_finish(void *st, pt_summary *s, pt_error *err)
     size_t bytes = (cap ? cap : 1) * sizeof(double);
     if (pt_spill_reserve(&h.st, bytes) || pt_spill_reserve(&h.sv, bytes) ||
         pt_spill_reserve(&h.sq, bytes) || pt_spill_reserve(&stmp, bytes)) {
-        rc = pt_error_set(err, PT_ENOMEM, "out of memory or scratch space");
+        rc = pt_error_set(err, PT_ENOMEM, "recovery: no memory or scratch space in %s",
+                          pt_spill_dir());
         goto done;
     }
     h.t = h.st.p;
@@ -678,7 +680,8 @@ static int recovery_finish(void *st, pt_summary *s, pt_error *err)
     pt_summary_note(s, "recovery: %zu end(s) of exercise %s", nend, how);
     if (pt_spill_reserve(&sft, h.n * sizeof(double)) ||
         pt_spill_reserve(&sfy, h.n * sizeof(double))) {
-        rc = pt_error_set(err, PT_ENOMEM, "out of memory or scratch space");
+        rc = pt_error_set(err, PT_ENOMEM, "recovery: no memory or scratch space in %s",
+                          pt_spill_dir());
         goto done;
     }
     ft = sft.p;

@@ -22,12 +22,17 @@ static size_t page_size(void)
     return ps > 0 ? (size_t)ps : 4096;
 }
 
+const char *pt_spill_dir(void)
+{
+    const char *dir = getenv("TMPDIR");
+    return dir && *dir ? dir : "/tmp";
+}
+
 /* An unlinked scratch file, or -1. */
 static int scratch_file(void)
 {
-    const char *dir = getenv("TMPDIR");
     char path[4096];
-    snprintf(path, sizeof path, "%s/pulsetrain-scratch-XXXXXX", dir && *dir ? dir : "/tmp");
+    snprintf(path, sizeof path, "%s/pulsetrain-scratch-XXXXXX", pt_spill_dir());
     int fd = mkstemp(path);
     if (fd < 0)
         return -1;

@@ -34,6 +34,8 @@ int pt_spill_reserve(pt_spill *a, size_t bytes);
 /* Drop the resident pages wholly inside bytes [from, to); the data stay. */
 void pt_spill_release(const pt_spill *a, size_t from, size_t to);
 void pt_spill_free(pt_spill *a);
+/* The directory scratch files go to: $TMPDIR, else /tmp (for error messages). */
+const char *pt_spill_dir(void);
 /* Tests: the heap limit for arrays grown from now on (PT_SPILL_HEAP_MAX by default; 0 puts
  * every array in a scratch file, SIZE_MAX none). Set it before any run starts. */
 void pt_spill_set_heap_max(size_t bytes);

@@ -242,8 +242,8 @@ int pt_table_append(pt_table *t, const double *row, pt_error *err)
         for (size_t c = 0; c < t->ncols; c++)
             if (pt_spill_reserve(&t->col[c], cap * sizeof(double)))
                 return pt_error_set(err, PT_ENOMEM,
-                                    "table %s: out of memory or scratch space at %zu rows",
-                                    t->name, t->nrows);
+                                    "table %s: no memory or scratch space in %s at %zu rows",
+                                    t->name, pt_spill_dir(), t->nrows);
         t->cap = cap;
     }
     for (size_t c = 0; c < t->ncols; c++)

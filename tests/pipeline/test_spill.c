@@ -3,7 +3,9 @@
  * replaces sorting a whole column (pipeline/order.c). */
 #define _DEFAULT_SOURCE
 #include <math.h>
+#include <signal.h>
 #include <stdint.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,6 +101,42 @@ PT_TEST(without_scratch_space_it_stays_on_the_heap)
         setenv("TMPDIR", keep, 1);
     else
         unsetenv("TMPDIR");
+}
+
+/* A scratch file that cannot grow (here: a 1 MiB file size limit, as a full disk would
+ * do) makes reserve fail with the contents intact, never a SIGBUS later; an array that
+ * cannot get a scratch file at all stays on the heap. */
+PT_TEST(a_full_scratch_disk_is_an_error_not_a_crash)
+{
+    struct rlimit old, lim;
+    PT_REQUIRE(getrlimit(RLIMIT_FSIZE, &old) == 0);
+    if (old.rlim_max != RLIM_INFINITY && old.rlim_max < ((rlim_t)8 << 20))
+        PT_SKIP("file size limit already below 8 MiB");
+    void (*prev)(int) = signal(SIGXFSZ, SIG_IGN); /* EFBIG instead of the signal */
+    lim = old;
+    lim.rlim_cur = (rlim_t)1 << 20;
+    PT_REQUIRE(setrlimit(RLIMIT_FSIZE, &lim) == 0);
+    pt_spill a = {0}, b = {0};
+    int r1 = pt_spill_reserve(&a, (size_t)512 << 10);
+    int mapped = a.mapped;
+    if (r1 == 0)
+        memset(a.p, 0x5a, (size_t)512 << 10);
+    int r2 = pt_spill_reserve(&a, (size_t)4 << 20);  /* the file would pass 1 MiB */
+    int r3 = pt_spill_reserve(&b, (size_t)16 << 20); /* first spill already too big */
+    PT_REQUIRE(setrlimit(RLIMIT_FSIZE, &old) == 0);
+    signal(SIGXFSZ, prev);
+    PT_CHECK_INT(0, r1);
+    PT_CHECK(mapped);
+    PT_CHECK_INT(-1, r2);
+    PT_CHECK(a.cap == ((size_t)512 << 10));
+    size_t bad = 0;
+    for (size_t i = 0; r1 == 0 && i < ((size_t)512 << 10); i++)
+        bad += ((unsigned char *)a.p)[i] != 0x5a;
+    PT_CHECK_INT(0, bad);
+    PT_CHECK_INT(0, r3);
+    PT_CHECK(!b.mapped);
+    pt_spill_free(&a);
+    pt_spill_free(&b);
 }
 
 static int cmp_double(const void *a, const void *b)
