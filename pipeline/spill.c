@@ -33,7 +33,7 @@ static int scratch_file(void)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/pulsetrain-scratch-XXXXXX", pt_spill_dir());
-    int fd = mkstemp(path);
+    int fd = mkostemp(path, O_CLOEXEC); /* not inherited by a child the caller execs */
     if (fd < 0)
         return -1;
     unlink(path);
