@@ -33,9 +33,10 @@ static int scratch_file(void)
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/pulsetrain-scratch-XXXXXX", pt_spill_dir());
-    int fd = mkostemp(path, O_CLOEXEC); /* not inherited by a child the caller execs */
+    int fd = mkstemp(path);
     if (fd < 0)
         return -1;
+    fcntl(fd, F_SETFD, FD_CLOEXEC); /* not inherited by a child the caller execs */
     unlink(path);
     return fd;
 }
