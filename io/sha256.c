@@ -54,6 +54,87 @@ static void block(pt_sha256 *s, const unsigned char *p)
     s->h[7] += h;
 }
 
+/* ---- x86-64 SHA extensions (Gulley et al., Intel 2013): four rounds per pair of
+ * sha256rnds2, the message schedule by sha256msg1/msg2; same hash as block() ---- */
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <cpuid.h>
+#include <immintrin.h>
+#define PT_SHA_NI 1
+
+__attribute__((target("sha,sse4.1,ssse3"))) static void blocks_ni(uint32_t h[8],
+                                                                     const unsigned char *p,
+                                                                     size_t n)
+{
+    const __m128i bswap = _mm_set_epi64x(0x0c0d0e0f08090a0bLL, 0x0405060700010203LL);
+    __m128i t = _mm_loadu_si128((const __m128i *)&h[0]);        /* D C B A */
+    __m128i s1 = _mm_loadu_si128((const __m128i *)&h[4]);       /* H G F E */
+    t = _mm_shuffle_epi32(t, 0xB1);                             /* C D A B */
+    s1 = _mm_shuffle_epi32(s1, 0x1B);                           /* E F G H */
+    __m128i s0 = _mm_alignr_epi8(t, s1, 8);                     /* A B E F */
+    s1 = _mm_blend_epi16(s1, t, 0xF0);                          /* C D G H */
+    for (; n > 0; n--, p += 64) {
+        __m128i abef = s0, cdgh = s1, w[4];
+        for (int g = 0; g < 16; g++) { /* rounds 4g .. 4g + 3 */
+            __m128i m;
+            if (g < 4) {
+                w[g] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(p + 16 * g)), bswap);
+            } else { /* W[t] = s1(W[t-2]) + W[t-7] + s0(W[t-15]) + W[t-16] */
+                m = _mm_sha256msg1_epu32(w[g & 3], w[(g + 1) & 3]);
+                m = _mm_add_epi32(m, _mm_alignr_epi8(w[(g + 3) & 3], w[(g + 2) & 3], 4));
+                w[g & 3] = _mm_sha256msg2_epu32(m, w[(g + 3) & 3]);
+            }
+            m = _mm_add_epi32(w[g & 3], _mm_loadu_si128((const __m128i *)&K[4 * g]));
+            s1 = _mm_sha256rnds2_epu32(s1, s0, m);
+            s0 = _mm_sha256rnds2_epu32(s0, s1, _mm_shuffle_epi32(m, 0x0E));
+        }
+        s0 = _mm_add_epi32(s0, abef);
+        s1 = _mm_add_epi32(s1, cdgh);
+    }
+    t = _mm_shuffle_epi32(s0, 0x1B);                            /* F E B A */
+    s1 = _mm_shuffle_epi32(s1, 0xB1);                           /* D C H G */
+    s0 = _mm_blend_epi16(t, s1, 0xF0);                          /* D C B A */
+    s1 = _mm_alignr_epi8(s1, t, 8);                             /* H G F E */
+    _mm_storeu_si128((__m128i *)&h[0], s0);
+    _mm_storeu_si128((__m128i *)&h[4], s1);
+}
+
+static int use_ni = -1; /* -1: not asked yet; see pt_sha256_portable */
+
+static int have_sha_ni(void)
+{
+    if (use_ni < 0) {
+        unsigned a, b, c, d, ok = 0;
+        if (__get_cpuid(1, &a, &b, &c, &d) && (c & bit_SSSE3) && (c & bit_SSE4_1) &&
+            __get_cpuid_count(7, 0, &a, &b, &c, &d))
+            ok = (b >> 29) & 1; /* CPUID.7.0:EBX.SHA */
+        use_ni = (int)ok;
+    }
+    return use_ni;
+}
+#endif
+
+void pt_sha256_portable(int on)
+{
+#ifdef PT_SHA_NI
+    use_ni = on ? 0 : -1;
+#else
+    (void)on;
+#endif
+}
+
+/* n whole 64-byte blocks */
+static void blocks(pt_sha256 *s, const unsigned char *p, size_t n)
+{
+#ifdef PT_SHA_NI
+    if (have_sha_ni()) {
+        blocks_ni(s->h, p, n);
+        return;
+    }
+#endif
+    for (; n > 0; n--, p += 64)
+        block(s, p);
+}
+
 void pt_sha256_init(pt_sha256 *s)
 {
     static const uint32_t h0[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
@@ -74,12 +155,13 @@ void pt_sha256_update(pt_sha256 *s, const void *data, size_t n)
         p += take;
         n -= take;
         if (s->nbuf == 64) {
-            block(s, s->buf);
+            blocks(s, s->buf, 1);
             s->nbuf = 0;
         }
     }
-    for (; n >= 64; n -= 64, p += 64)
-        block(s, p);
+    blocks(s, p, n / 64);
+    p += n / 64 * 64;
+    n %= 64;
     memcpy(s->buf, p, n);
     s->nbuf += n;
 }
