@@ -133,4 +133,17 @@ static inline int pt_test_main(int argc, char **argv)
     return failed ? 1 : (passed ? 0 : 1);
 }
 
+/* pt_test_main, then remove the test's scratch directory dir (when it was made: dir[0]). */
+static inline int pt_test_main_rmdir(int argc, char **argv, const char *dir)
+{
+    int rc = pt_test_main(argc, argv);
+    if (dir[0]) {
+        char cmd[1100];
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+        if (system(cmd) != 0)
+            fprintf(stderr, "could not remove %s\n", dir);
+    }
+    return rc;
+}
+
 #endif

@@ -277,12 +277,4 @@ PT_TEST(nan_cell_is_missing_sample)
     PT_CHECK(isnan(x[1]) && x[2] == 3);
 }
 
-int main(int argc, char **argv)
-{
-    int rc = pt_test_main(argc, argv);
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    if (tmpdir[0] && system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", tmpdir);
-    return rc;
-}
+int main(int argc, char **argv) { return pt_test_main_rmdir(argc, argv, tmpdir); }

@@ -203,12 +203,4 @@ PT_TEST(numbers_equal_strtod_time_column_lf) { check_file("a.csv", 1, ",", "\n",
 
 PT_TEST(numbers_equal_strtod_no_time_crlf) { check_file("b.csv", 0, ";", "\r\n", 2); }
 
-int main(int argc, char **argv)
-{
-    int rc = pt_test_main(argc, argv);
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    if (tmpdir[0] && system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", tmpdir);
-    return rc;
-}
+int main(int argc, char **argv) { return pt_test_main_rmdir(argc, argv, tmpdir); }

@@ -186,12 +186,4 @@ PT_TEST(wfdb_summary_matches_csv_summary)
     pt_summary_destroy(b);
 }
 
-int main(int argc, char **argv)
-{
-    int rc = pt_test_main(argc, argv);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (dir[0] && system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", dir);
-    return rc;
-}
+int main(int argc, char **argv) { return pt_test_main_rmdir(argc, argv, dir); }

@@ -220,14 +220,4 @@ PT_TEST(workers_do_not_change_results)
     pt_batch_destroy(b3);
 }
 
-int main(int argc, char **argv)
-{
-    int rc = pt_test_main(argc, argv);
-    if (tmpdir[0]) {
-        char cmd[300];
-        snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-        if (system(cmd) != 0)
-            fprintf(stderr, "could not remove %s\n", tmpdir);
-    }
-    return rc;
-}
+int main(int argc, char **argv) { return pt_test_main_rmdir(argc, argv, tmpdir); }

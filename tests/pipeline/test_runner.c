@@ -289,12 +289,4 @@ PT_TEST(two_threads_input_error)
     PT_CHECK_INT(0, count_tmp_files());
 }
 
-int main(int argc, char **argv)
-{
-    int rc = pt_test_main(argc, argv);
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (dir[0] && system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", dir);
-    return rc;
-}
+int main(int argc, char **argv) { return pt_test_main_rmdir(argc, argv, dir); }
