@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pulsetrain/version.h"
 #include "pulsetrain/pipeline.h"
 #include "pulsetrain/simulate.h"
 #include "eval_util.h"

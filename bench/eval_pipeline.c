@@ -25,7 +25,7 @@
 #include <sndfile.h>
 #include <time.h>
 
-#include "io/sha256.h"
+#include "core/sha256.h"
 #include "pulsetrain/io.h"
 #include "pulsetrain/pipeline.h"
 #include "eval_util.h"

@@ -29,7 +29,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
-#include "pipeline/condition.h"
+#include "kernels/condition.h"
 #include "pulsetrain/io.h"
 #include "kernels/fft_impl.h"
 #include "pulsetrain/welch.h"

@@ -20,9 +20,6 @@
 #ifndef PT_CFLAGS
 #define PT_CFLAGS ""
 #endif
-#define STR2(x) #x
-#define STR(x) STR2(x)
-#define PT_VERSION_STRING STR(PT_VERSION_MAJOR) "." STR(PT_VERSION_MINOR) "." STR(PT_VERSION_PATCH)
 
 typedef struct result {
     const pt_bench_case *c;

@@ -130,6 +130,7 @@ int pt_cmd_batch(int argc, char **argv)
     const char *out = NULL;
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     bo.nworkers = ncpu > 0 ? (int)ncpu : 1;
+    bo.scratch_dir = getenv("TMPDIR"); /* the library reads no environment */
     ui u = {.tty = isatty(2), .quiet = 0};
     int c;
     optind = 1;

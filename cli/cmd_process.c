@@ -149,7 +149,10 @@ int pt_cmd_process(int argc, char **argv)
     }
     pt_error err = {0};
     pt_summary *s = NULL;
-    int rc = pt_process_file_mt(in, &ro, &p, out, threads, &s, &err);
+    pt_run_options run = pt_run_defaults();
+    run.threads = threads;
+    run.scratch_dir = getenv("TMPDIR"); /* the library reads no environment */
+    int rc = pt_process(in, &ro, &p, &run, out, &s, &err);
     if (rc) {
         fprintf(stderr, "pulsetrain process: %s\n", err.msg[0] ? err.msg : pt_strerror(rc));
         return pt_cli_exit_code(rc);

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "cli/commands.h"
-#include "pulsetrain/load.h"
+#include "pulsetrain/report.h"
 
 static void usage(FILE *f)
 {

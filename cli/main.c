@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "pulsetrain/version.h"
 #include "pulsetrain/pipeline.h"
 
 static const struct {

@@ -18,7 +18,7 @@
 #include <sndfile.h>
 
 #include "io/edf_util.h"
-#include "io/lock.h"
+#include "core/lock.h"
 #include "io/reader_impl.h"
 
 typedef struct audio_state {

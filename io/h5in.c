@@ -13,7 +13,7 @@
 #include <hdf5.h>
 
 #include "io/edf_util.h"
-#include "io/lock.h"
+#include "core/lock.h"
 #include "io/reader_impl.h"
 
 typedef struct h5in_state {

@@ -350,3 +350,10 @@ void pt_format_iso8601(double unix_s, char out[40])
              (tm.tm_mon + 1) % 100, tm.tm_mday % 100, tm.tm_hour % 100, tm.tm_min % 100,
              tm.tm_sec % 100, ms % 1000);
 }
+int pt_find_channel(const pt_recording_info *info, pt_kind kind)
+{
+    for (size_t c = 0; c < info->nchan; c++)
+        if (info->chan[c].kind == kind)
+            return (int)c;
+    return -1;
+}

@@ -39,8 +39,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pipeline/spill.h"
-#include "pipeline/stage_impl.h"
+#include "core/spill.h"
+#include "pipeline/stage.h"
 
 /* Tudor-Locke 2018 (Br J Sports Med 52:776): 100 steps/min ~ 3 METs, the
  * moderate threshold for adults; 60-99 steps/min is slow, light walking */
@@ -76,12 +76,12 @@ static void classify_destroy(void *st)
 static void *classify_create(const pt_params *p, const pt_recording_info *info, pt_summary *s,
                              pt_error *err)
 {
-    (void)s;
     classify *c = calloc(1, sizeof *c);
     if (!c) {
-        pt_error_set(err, PT_ENOMEM, "out of memory");
+        pt_error_set(err, PT_ENOMEM, "out of memory for the classify stage");
         return NULL;
     }
+    c->sum.sc = c->cnt.sc = pt_summary_scratch(s);
     c->p = *p;
     c->ch_hr = pt_find_channel(info, PT_KIND_HR);
     c->ch_ibi = c->ch_hr < 0 ? pt_find_channel(info, PT_KIND_IBI) : -1;
@@ -101,7 +101,7 @@ static int add_hr(classify *c, double t, double bpm, pt_error *err)
         if (pt_spill_reserve(&c->sum, cap * sizeof(double)) ||
             pt_spill_reserve(&c->cnt, cap * sizeof(float)))
             return pt_error_set(err, PT_ENOMEM, "classify: no memory or scratch space in %s",
-                                pt_spill_dir());
+                                pt_spill_dir(&c->sum));
         c->hr_sum = c->sum.p;
         c->hr_n = c->cnt.p;
         c->cap_sec = cap;

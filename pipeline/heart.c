@@ -17,8 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pipeline/condition.h"
-#include "pipeline/stage_impl.h"
+#include "kernels/condition.h"
+#include "pipeline/stage.h"
 #include "pulsetrain/hrtrack.h"
 
 #define CHUNK_S 300.0
@@ -110,9 +110,13 @@ static void heart_destroy(void *p)
 static void *heart_create(const pt_params *p, const pt_recording_info *info, pt_summary *s,
                           pt_error *err)
 {
+    pt_table *hr = pt_summary_table(s, "hr");
+    if (pt_table_set_attr(hr, "window_s", p->hr_window_s, err) ||
+        pt_table_set_attr(hr, "step_s", p->hr_step_s, err))
+        return NULL;
     heart *h = calloc(1, sizeof *h);
     if (!h) {
-        pt_error_set(err, PT_ENOMEM, "out of memory");
+        pt_error_set(err, PT_ENOMEM, "out of memory for the heart stage");
         return NULL;
     }
     h->last_beat_s = NAN;
@@ -608,4 +612,5 @@ const pt_stage_ops pt_stage_heart = {
     .threaded = heart_threaded,
     .finish = heart_finish,
     .destroy = heart_destroy,
+    .background = 1, /* the tracker: most of the run's CPU time */
 };

@@ -44,8 +44,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pipeline/spill.h"
-#include "pipeline/stage_impl.h"
+#include "core/spill.h"
+#include "pipeline/stage.h"
 #include "pulsetrain/fft.h"
 
 #define PI_ 3.14159265358979323846
@@ -150,11 +150,14 @@ static void nw_reset(nw_stat *s)
 static void *motion_create(const pt_params *p, const pt_recording_info *info, pt_summary *s,
                            pt_error *err)
 {
+    if (pt_table_set_attr(pt_summary_table(s, "epochs"), "epoch_s", p->epoch_s, err))
+        return NULL;
     motion *m = calloc(1, sizeof *m);
     if (!m) {
-        pt_error_set(err, PT_ENOMEM, "out of memory");
+        pt_error_set(err, PT_ENOMEM, "out of memory for the motion stage");
         return NULL;
     }
+    m->er_store.sc = pt_summary_scratch(s);
     m->epoch_s = p->epoch_s;
     m->calibrate = p->calibrate;
     m->run_cadence_spm = p->run_cadence_spm;
@@ -413,7 +416,7 @@ static int emit_epoch(motion *m, pt_summary *s, pt_error *err)
             size_t cap = m->cap_er ? 2 * m->cap_er : 1024;
             if (pt_spill_reserve(&m->er_store, cap * sizeof(epoch_rec)))
                 return pt_error_set(err, PT_ENOMEM, "motion: no memory or scratch space in %s",
-                                    pt_spill_dir());
+                                    pt_spill_dir(&m->er_store));
             m->er = m->er_store.p;
             m->cap_er = cap;
         }

@@ -55,8 +55,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pipeline/spill.h"
-#include "pipeline/stage_impl.h"
+#include "core/spill.h"
+#include "pipeline/stage.h"
 #include "pulsetrain/fit.h"
 
 #define MOVE_SD_G 0.050 /* per-second SD of |a| above this = moving */
@@ -94,12 +94,12 @@ static void recovery_destroy(void *st)
 static void *recovery_create(const pt_params *p, const pt_recording_info *info, pt_summary *s,
                              pt_error *err)
 {
-    (void)s;
     recovery *r = calloc(1, sizeof *r);
     if (!r) {
-        pt_error_set(err, PT_ENOMEM, "out of memory");
+        pt_error_set(err, PT_ENOMEM, "out of memory for the recovery stage");
         return NULL;
     }
+    r->s_sum.sc = r->s_tsum.sc = r->s_n.sc = r->s_sd.sc = pt_summary_scratch(s);
     r->p = *p;
     r->cur_k = -1;
     r->ch_hr = pt_find_channel(info, PT_KIND_HR);
@@ -125,7 +125,7 @@ static int grow(pt_spill *sp, void **a, size_t elem, size_t *cap, size_t need, p
         c *= 2;
     if (pt_spill_reserve(sp, c * elem))
         return pt_error_set(err, PT_ENOMEM, "recovery: no memory or scratch space in %s",
-                            pt_spill_dir());
+                            pt_spill_dir(sp));
     *a = sp->p;
     *cap = c;
     return PT_OK;
@@ -462,7 +462,7 @@ static size_t ends_from_hr(const series *h, double hr_rest, double hr_max, const
         return 0;
     double t_first = h->t[0], t_last = h->t[h->n - 1];
     size_t nsec = (size_t)(t_last - t_first) + 1, n = 0;
-    pt_spill ssm = {0};
+    pt_spill ssm = {.sc = h->st.sc};
     if (pt_spill_reserve(&ssm, nsec * sizeof(double)))
         return 0;
     double *sm = ssm.p;
@@ -607,14 +607,16 @@ static int recovery_finish(void *st, pt_summary *s, pt_error *err)
     size_t nh = pt_table_nrows(hr), cap = r->n_sec > nh ? r->n_sec : nh;
     /* a week of these is tens of MB: scratch-file arrays, of which only the pages in use
      * stay in memory (a pass over them releases behind itself) */
-    pt_spill stmp = {0}, sft = {0}, sfy = {0};
+    const pt_scratch *sc = pt_summary_scratch(s);
+    pt_spill stmp = {.sc = sc}, sft = {.sc = sc}, sfy = {.sc = sc};
+    h.st.sc = h.sv.sc = h.sq.sc = sc;
     double *tmp = NULL, *ft = NULL, *fy = NULL;
     int rc = PT_OK;
     size_t bytes = (cap ? cap : 1) * sizeof(double);
     if (pt_spill_reserve(&h.st, bytes) || pt_spill_reserve(&h.sv, bytes) ||
         pt_spill_reserve(&h.sq, bytes) || pt_spill_reserve(&stmp, bytes)) {
         rc = pt_error_set(err, PT_ENOMEM, "recovery: no memory or scratch space in %s",
-                          pt_spill_dir());
+                          pt_spill_dir(&stmp));
         goto done;
     }
     h.t = h.st.p;
@@ -681,7 +683,7 @@ static int recovery_finish(void *st, pt_summary *s, pt_error *err)
     if (pt_spill_reserve(&sft, h.n * sizeof(double)) ||
         pt_spill_reserve(&sfy, h.n * sizeof(double))) {
         rc = pt_error_set(err, PT_ENOMEM, "recovery: no memory or scratch space in %s",
-                          pt_spill_dir());
+                          pt_spill_dir(&stmp));
         goto done;
     }
     ft = sft.p;

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "io/sha256.h"
-#include "pipeline/stage_impl.h"
+#include "core/sha256.h"
+#include "pipeline/stage.h"
 
 /* The stages in data-flow order; later ones read the tables of earlier ones
  * at finish. */
@@ -21,7 +21,6 @@ static const pt_stage_ops *const stages[] = {
 #define NSTAGES (sizeof stages / sizeof stages[0])
 
 #define BLOCK_SAMPLES 65536
-#define HEART 1 /* the stage whose push_bg a second thread runs (most of the CPU time) */
 
 /* Two-thread pipeline: the reader and every stage's push on the calling thread, the heart
  * stage's push_bg (the tracker) on a worker, a block behind. Two blocks alternate: block k
@@ -124,28 +123,87 @@ static int input_error(pt_error *err)
     return err->code;
 }
 
+pt_run_options pt_run_defaults(void)
+{
+    pt_run_options o = {.threads = 1, .scratch_dir = NULL, .scratch_heap_max = PT_SPILL_HEAP_MAX};
+    return o;
+}
+
 int pt_process_file(const char *in, const pt_read_options *ropt, const pt_params *p,
                     const char *out_h5, pt_summary **out, pt_error *err)
 {
-    return pt_process_file_mt(in, ropt, p, out_h5, 1, out, err);
+    return pt_process(in, ropt, p, NULL, out_h5, out, err);
 }
 
 int pt_process_file_mt(const char *in, const pt_read_options *ropt, const pt_params *p,
                        const char *out_h5, int threads, pt_summary **out, pt_error *err)
 {
+    pt_run_options run = pt_run_defaults();
+    run.threads = threads;
+    return pt_process(in, ropt, p, &run, out_h5, out, err);
+}
+
+/* The index of the stage whose push_bg runs on the second thread, or -1. */
+static int background_stage(void)
+{
+    for (size_t i = 0; i < NSTAGES; i++)
+        if (stages[i]->background && stages[i]->push_bg)
+            return (int)i;
+    return -1;
+}
+
+/* Stage messages name the recording (reader messages do already). */
+static int stage_error(int rc, const char *in, pt_error *err)
+{
+    if (err && strncmp(err->msg, in, strlen(in)) != 0)
+        pt_error_prefix(err, "%s: ", in);
+    return rc;
+}
+
+/* The summary keeps the run's subject and parameters, as the HDF5 root says them. */
+static int set_run(pt_summary *s, const pt_params *p, pt_error *err)
+{
+    size_t need = pt_params_json(p, NULL, 0);
+    char *json = malloc(need + 1);
+    if (!json)
+        return pt_error_set(err, PT_ENOMEM, "out of memory for the parameters' JSON");
+    pt_params_json(p, json, need + 1);
+    int rc = pt_summary_set_run(s, p->subject_id, json, err);
+    free(json);
+    return rc;
+}
+
+int pt_process(const char *in, const pt_read_options *ropt, const pt_params *p,
+               const pt_run_options *run, const char *out_h5, pt_summary **out, pt_error *err)
+{
     pt_params defaults = pt_params_defaults();
+    pt_run_options run_defaults = pt_run_defaults();
     if (!p)
         p = &defaults;
+    if (!run)
+        run = &run_defaults;
     if (out)
         *out = NULL;
     int rc = pt_params_check(p, err);
     if (rc)
         return rc;
+    int threads = run->threads;
+    const int bg = background_stage();
+    if (bg < 0)
+        threads = 1;
+    pt_scratch sc = pt_scratch_defaults();
+    sc.heap_max = run->scratch_heap_max;
+    if (run->scratch_dir && run->scratch_dir[0]) {
+        if (strlen(run->scratch_dir) >= sizeof sc.dir)
+            return pt_error_set(err, PT_EINVAL, "scratch directory name too long: %s",
+                                run->scratch_dir);
+        snprintf(sc.dir, sizeof sc.dir, "%s", run->scratch_dir);
+    }
     pt_reader *r = pt_reader_open(in, ropt, err);
     if (!r) /* PT_EIO is kept for the output side: an unreadable input is bad input */
         return input_error(err);
     const pt_recording_info *info = pt_reader_info(r);
-    pt_summary *s = pt_summary_create(err);
+    pt_summary *s = pt_summary_create(&sc, err);
     pt_block *blk[2] = {s ? pt_block_create(info, BLOCK_SAMPLES, err) : NULL, NULL};
     void *st[NSTAGES] = {0};
     worker w = {0};
@@ -156,11 +214,14 @@ int pt_process_file_mt(const char *in, const pt_read_options *ropt, const pt_par
         goto done;
     }
     pt_summary_set_recording(s, info);
+    if ((rc = set_run(s, p, err)))
+        goto done;
     for (size_t i = 0; i < NSTAGES; i++) {
         st[i] = stages[i]->create(p, info, s, err);
         if (!st[i]) {
             rc = err ? err->code : PT_EINTERNAL;
             pt_error_prefix(err, "%s stage: ", stages[i]->name);
+            rc = stage_error(rc, in, err);
             goto done;
         }
     }
@@ -168,15 +229,15 @@ int pt_process_file_mt(const char *in, const pt_read_options *ropt, const pt_par
     hs.rc = -1;
     hashing = threads > 1 && out_h5 && pthread_create(&hs.tid, NULL, hasher_main, &hs) == 0;
     if (threads > 1) {
-        w.ops = stages[HEART];
-        w.st = st[HEART];
+        w.ops = stages[bg];
+        w.st = st[bg];
         w.s = s;
         w.blk[0] = blk[0];
         w.blk[1] = blk[1];
         pthread_mutex_init(&w.mu, NULL);
         pthread_cond_init(&w.cv, NULL);
-        if (stages[HEART]->threaded)
-            stages[HEART]->threaded(st[HEART]);
+        if (stages[bg]->threaded)
+            stages[bg]->threaded(st[bg]);
         running = pthread_create(&w.tid, NULL, worker_main, &w) == 0;
         if (!running) { /* no thread to be had: everything runs on this one */
             pthread_cond_destroy(&w.cv);
@@ -197,11 +258,15 @@ int pt_process_file_mt(const char *in, const pt_read_options *ropt, const pt_par
         if (total == 0)
             break;
         for (size_t i = 0; i < NSTAGES; i++) {
-            if ((rc = stages[i]->push(st[i], b, s, err)))
+            if ((rc = stages[i]->push(st[i], b, s, err))) {
+                rc = stage_error(rc, in, err);
                 goto done;
-            if (stages[i]->push_bg && !(running && i == HEART) &&
-                (rc = stages[i]->push_bg(st[i], b, s, err)))
+            }
+            if (stages[i]->push_bg && !(running && (int)i == bg) &&
+                (rc = stages[i]->push_bg(st[i], b, s, err))) {
+                rc = stage_error(rc, in, err);
                 goto done;
+            }
         }
         if (running)
             worker_post(&w, k);
@@ -214,20 +279,23 @@ int pt_process_file_mt(const char *in, const pt_read_options *ropt, const pt_par
             rc = wrc;
             if (err)
                 *err = w.err;
+            rc = stage_error(rc, in, err);
             goto done;
         }
     }
     pt_summary_set_recording(s, info); /* now with duration and sample counts */
     for (size_t i = 0; i < NSTAGES; i++)
-        if ((rc = stages[i]->finish(st[i], s, err)))
+        if ((rc = stages[i]->finish(st[i], s, err))) {
+            rc = stage_error(rc, in, err);
             goto done;
+        }
     if (hashing) {
         pthread_join(hs.tid, NULL);
         hashing = 0;
         if (hs.rc == PT_OK)
             pt_summary_set_source_sha256(s, hs.hex);
     }
-    if (out_h5 && (rc = pt_summary_write_h5(s, p, out_h5, err)))
+    if (out_h5 && (rc = pt_summary_write_h5(s, out_h5, err)))
         goto done;
 done:
     if (running) /* an error on this thread: let the worker finish its block, then stop */

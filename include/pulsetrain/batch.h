@@ -114,6 +114,8 @@ typedef struct pt_batch_options {
     int resume;                    /* 1: skip recordings whose summary matches     */
     pt_batch_progress_fn progress; /* optional; called once per recording           */
     void *user;                    /* passed to progress                            */
+    const char *scratch_dir;       /* scratch files of long tables (pt_run_options);
+                                    * NULL = /tmp (the CLI passes $TMPDIR)          */
 } pt_batch_options;
 
 PT_API pt_batch_options pt_batch_defaults(void);

@@ -77,6 +77,9 @@ typedef struct pt_block {
 PT_API pt_block *pt_block_create(const pt_recording_info *info, size_t cap, pt_error *err);
 PT_API void pt_block_destroy(pt_block *b); /* NULL is a harmless no-op */
 
+/* Index of the first channel of a kind in info, or -1. */
+PT_API int pt_find_channel(const pt_recording_info *info, pt_kind kind);
+
 typedef struct pt_read_options {
     const char *format;    /* "auto" (default) or a reader's name ("csv")                  */
     double fs_hz;          /* CSV without time column: sample rate [Hz]; NaN = from file    */

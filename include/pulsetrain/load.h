@@ -32,25 +32,11 @@
 #include <stddef.h>
 
 #include "pulsetrain/error.h"
-#include "pulsetrain/pipeline.h"
+#include "pulsetrain/summary.h"
 
-/* ---- per-minute load ---- */
-
-/* Banister TRIMP of `minutes` at heart-rate-reserve fraction x (Banister 1991;
- * Morton 1990): minutes * x * k_a * e^{k_b x}. Men k_a = 0.64, k_b = 1.92;
- * women 0.86, 1.67. x is used as given (callers clip to [0, 1]). */
-PT_API double pt_trimp_banister(double minutes, double x, double k_a, double k_b);
-
-/* Edwards (1993) zone weight of a heart rate at pct_hrmax percent of HRmax:
- * 0 below 50 %, 1 for [50, 60), 2 [60, 70), 3 [70, 80), 4 [80, 90), 5 >= 90;
- * 0 for NaN. Edwards TRIMP = sum of minutes * weight. */
-PT_API int pt_edwards_zone(double pct_hrmax);
-
-/* UTC offset [s] of a time zone at Unix time unix_s. tz: "UTC", a fixed offset
- * ("+02:00", "-0530", "+120" minutes) or an IANA name read from
- * /usr/share/zoneinfo (TZif, RFC 8536); no setenv/tzset.
- * Returns PT_OK, PT_EINVAL (unknown zone), PT_EFORMAT (bad TZif file). */
-PT_API int pt_tz_offset_s(const char *tz, double unix_s, double *offset_s, pt_error *err);
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* ---- pure series functions: x[n] is one value per calendar day ---- */
 
@@ -188,19 +174,8 @@ PT_API const pt_load_config *pt_load_settings(const pt_load *ld);
 /* Read a LOAD.h5 back (for reports). PT_EFORMAT when it is not one. */
 PT_API pt_load *pt_load_read_h5(const char *path, pt_error *err);
 
-/* ---- reports: self-contained SVG (no external fonts, images or scripts) ---- */
-
-/* A recording: heart rate over time coloured by intensity class, the ends of
- * exercise, and each recovery (first 8) with its fit HR = L + A e^{-t/tau}
- * (tau from /recovery; L, A by least squares on the plotted /hr values).
- * PT_EDATA when the summary has neither epochs nor heart rate; PT_EIO. */
-PT_API int pt_report_summary_svg(const pt_summary *s, const char *title, const char *path,
-                                 pt_error *err);
-/* A load file, one subject (NULL = the first): daily load bars with CTL, ATL
- * and TSB; walking minutes against the target with the streak; weekly
- * target days, longer easy session, vigorous minutes and HRR60.
- * PT_EDATA when the subject has no days; PT_EIO. */
-PT_API int pt_report_load_svg(const pt_load *ld, const char *subject, const char *title,
-                              const char *path, pt_error *err);
+#ifdef __cplusplus
+}
+#endif
 
 #endif

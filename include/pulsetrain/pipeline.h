@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later
- * pulsetrain/pipeline.h — parameters, the summary tables (HDF5 schema 1) and
- * the runner that takes a recording through every stage.
+ * pulsetrain/pipeline.h — the parameters of a run and the runner that takes a recording
+ * through every stage into a summary (pulsetrain/summary.h).
  *
  *   pt_params p = pt_params_defaults();
  *   pt_summary *s = NULL;
@@ -16,17 +16,11 @@
 
 #include "pulsetrain/error.h"
 #include "pulsetrain/io.h"
+#include "pulsetrain/summary.h"
 
-/* Epoch classes, stored as an HDF5 enum in /epochs/class and /bouts/class. */
-typedef enum pt_class {
-    PT_CLASS_NONWEAR = 0,
-    PT_CLASS_SEDENTARY = 1,
-    PT_CLASS_LIGHT = 2,
-    PT_CLASS_MODERATE = 3,
-    PT_CLASS_VIGOROUS = 4
-} pt_class;
-#define PT_NCLASS 5
-PT_API const char *pt_class_name(int cls); /* "nonwear", ..., "vigorous"; "unknown" */
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* Every setting of a run. Defaults from pt_params_defaults(); NaN where the
  * value is estimated from the recording. Written as JSON into the summary. */
@@ -84,96 +78,47 @@ PT_API int pt_params_check(const pt_params *p, pt_error *err);
  * needs (like snprintf). */
 PT_API size_t pt_params_json(const pt_params *p, char *buf, size_t len);
 
-/* ---- summary tables ---- */
-
-typedef enum pt_coltype {
-    PT_COL_F64 = 0, /* float64                                  */
-    PT_COL_CLASS,   /* pt_class, written as an HDF5 enum (int8) */
-    PT_COL_U8,      /* 0/1 flags, written as uint8              */
-    PT_COL_DATE     /* Unix seconds of a day's start, written as "YYYY-MM-DD" */
-} pt_coltype;
-
-typedef struct pt_table pt_table;
-
-PT_API size_t pt_table_nrows(const pt_table *t);
-PT_API size_t pt_table_ncols(const pt_table *t);
-PT_API const char *pt_table_name(const pt_table *t);
-PT_API const char *pt_table_colname(const pt_table *t, size_t col);
-PT_API const char *pt_table_colunits(const pt_table *t, size_t col);
-PT_API const char *pt_table_coldesc(const pt_table *t, size_t col);
-PT_API pt_coltype pt_table_coltype(const pt_table *t, size_t col);
-/* Column by name, NULL when there is none; values as double [size: nrows]. */
-PT_API const double *pt_table_column(const pt_table *t, const char *name);
-/* Column index by name, or -1. */
-PT_API int pt_table_colindex(const pt_table *t, const char *name);
-/* Append one row (values in column order, [size: ncols]). */
-PT_API int pt_table_append(pt_table *t, const double *row, pt_error *err);
-/* Writable column (for stages that fill columns after the rows exist). */
-PT_API double *pt_table_column_mut(pt_table *t, const char *name);
-/* A long table's columns live in unlinked scratch files ($TMPDIR, else /tmp), and only
- * the pages read or written since the last release stay in memory. This drops them; the
- * values stay and come back when read. Column pointers stay valid until the next append. */
-PT_API void pt_table_release(const pt_table *t);
-
-typedef struct pt_summary pt_summary;
-
-/* Tables of schema 1: "hr", "beats", "epochs", "bouts", "recovery", "daily". */
-PT_API pt_summary *pt_summary_create(pt_error *err);
-PT_API void pt_summary_destroy(pt_summary *s); /* NULL is a harmless no-op */
-PT_API pt_table *pt_summary_table(pt_summary *s, const char *name);
-PT_API const pt_table *pt_summary_table_const(const pt_summary *s, const char *name);
-PT_API size_t pt_summary_ntables(const pt_summary *s);
-PT_API const pt_table *pt_summary_table_at(const pt_summary *s, size_t i);
-/* Recording description and run facts kept with the summary. */
-PT_API const pt_recording_info *pt_summary_recording(const pt_summary *s);
-/* Notes the stages left ("no PPG: heart rate not computed"), "; "-separated. */
-PT_API const char *pt_summary_notes(const pt_summary *s);
-PT_API void pt_summary_note(pt_summary *s, const char *fmt, ...) PT_PRINTF(2, 3);
-/* pt_table_release on every table. */
-PT_API void pt_summary_release(const pt_summary *s);
-
 /* ---- runner ---- */
+
+/* How a run uses the machine; none of it changes the summary. */
+typedef struct pt_run_options {
+    int threads;             /* 1 (default): one thread; 2: the heart-rate tracker (most of
+                              * the CPU time) on a second thread, a block behind the reader */
+    const char *scratch_dir; /* where long tables spill to unlinked scratch files; NULL or ""
+                              * = /tmp (the library reads no environment: the CLI passes
+                              * $TMPDIR) */
+    size_t scratch_heap_max; /* arrays up to this many bytes stay on the heap (default 65536;
+                              * 0 puts every array in a scratch file, SIZE_MAX none) */
+} pt_run_options;
+
+PT_API pt_run_options pt_run_defaults(void);
 
 /* Read `in` block by block through every stage and, when out_h5 is not NULL,
  * write the HDF5 summary (schema 1) to a temporary name and rename it into
  * place. *out (optional) receives the summary, to be freed with
  * pt_summary_destroy. The samples are read block by block, and long tables and the state
- * of the end-of-recording passes live in unlinked scratch files ($TMPDIR, else /tmp) of
+ * of the end-of-recording passes live in unlinked scratch files (run->scratch_dir) of
  * which only the pages in use stay in memory: peak memory does not grow with the
- * recording's length (36-37 MB from 1 h to 7 days, docs/benchmarks.md).
+ * recording's length (36-37 MB from 1 h to 7 days, docs/benchmarks.md). The summary is
+ * the same whatever run (NULL = pt_run_defaults()) says.
  * Returns PT_OK; PT_EINVAL (bad parameters); PT_EFORMAT / PT_EDATA /
  * PT_EUNSUPPORTED for a recording that cannot be read or used (a missing or
- * unreadable file included); PT_EIO only when the summary cannot be written. */
+ * unreadable file included); PT_EIO only when the summary cannot be written; PT_ENOMEM.
+ * Every message names the recording (or the output, for PT_EIO). */
+PT_API int pt_process(const char *in, const pt_read_options *ropt, const pt_params *p,
+                      const pt_run_options *run, const char *out_h5, pt_summary **out,
+                      pt_error *err);
+
+/* pt_process with pt_run_defaults() (one thread). */
 PT_API int pt_process_file(const char *in, const pt_read_options *ropt, const pt_params *p,
                            const char *out_h5, pt_summary **out, pt_error *err);
 
-/* As pt_process_file, with the heart-rate stage (most of the CPU time) on a second thread
- * when threads >= 2: the reader and the other stages run a block ahead on the calling
- * thread. The summary is identical to the one-thread run. pt_process_file uses 1. */
+/* pt_process with `threads` threads and the other run options at their defaults. */
 PT_API int pt_process_file_mt(const char *in, const pt_read_options *ropt, const pt_params *p,
                               const char *out_h5, int threads, pt_summary **out, pt_error *err);
 
-/* Write a summary as HDF5 schema 1 (temporary name, fsync, rename). */
-PT_API int pt_summary_write_h5(const pt_summary *s, const pt_params *p, const char *path,
-                               pt_error *err);
-
-/* Root attributes of a summary file (besides the recording description). */
-typedef struct pt_summary_meta {
-    int schema_version;
-    char pulsetrain_version[32];
-    char subject_id[64];
-    char source_sha256[65];
-    char parameters[4096]; /* JSON */
-} pt_summary_meta;
-
-/* Read a summary written by pt_summary_write_h5 back into memory. meta may be
- * NULL. PT_EFORMAT when the file is HDF5 but not a pulsetrain summary. */
-PT_API pt_summary *pt_summary_read_h5(const char *path, pt_summary_meta *meta, pt_error *err);
-
-/* 1 when path is an HDF5 file (by its signature), else 0. */
-PT_API int pt_is_hdf5(const char *path);
-
-/* Library version, "MAJOR.MINOR.PATCH". */
-PT_API const char *pt_version(void);
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -11,9 +11,10 @@
 #include <string.h>
 #include <sys/wait.h>
 
-#include "pipeline/stage_impl.h"
+#include "pipeline/stage.h"
 #include "pt_test.h"
 #include "pulsetrain/load.h"
+#include "pulsetrain/report.h"
 
 static const char *cli(void)
 {
@@ -120,7 +121,7 @@ PT_TEST(report_recording_svg_renders)
     if (system("command -v rsvg-convert > /dev/null 2>&1") != 0)
         PT_SKIP("rsvg-convert not found: apt-get install -y librsvg2-bin");
     PT_REQUIRE(src);
-    pt_summary *s = pt_summary_create(NULL);
+    pt_summary *s = pt_summary_create(NULL, NULL);
     pt_recording_info rec;
     memset(&rec, 0, sizeof rec);
     snprintf(rec.path, sizeof rec.path, "%s/tests/cli/test_report.c", src); /* hashed as source */
@@ -146,7 +147,8 @@ PT_TEST(report_recording_svg_renders)
     void *st = pt_stage_daily.create(&p, &rec, s, &err);
     PT_REQUIRE(st && pt_stage_daily.finish(st, s, &err) == PT_OK);
     pt_stage_daily.destroy(st);
-    PT_REQUIRE(pt_summary_write_h5(s, &p, "report_recording.h5", &err) == PT_OK);
+    PT_REQUIRE(pt_summary_set_run(s, p.subject_id, NULL, &err) == PT_OK);
+    PT_REQUIRE(pt_summary_write_h5(s, "report_recording.h5", &err) == PT_OK);
     pt_summary_destroy(s);
     char cmd[1024];
     snprintf(cmd, sizeof cmd, "'%s' report report_recording.h5 -o report_recording.svg", cli());
@@ -200,7 +202,7 @@ PT_TEST(report_load_svg_renders)
         PT_SKIP("rsvg-convert not found: apt-get install -y librsvg2-bin");
     pt_load *ld = pt_load_create(NULL, NULL);
     for (int part = 0; part < 3; part++) { /* three 30-day summaries */
-        pt_summary *s = pt_summary_create(NULL);
+        pt_summary *s = pt_summary_create(NULL, NULL);
         for (int d = 30 * part; d < 30 * (part + 1); d++)
             if (d < 45 || d > 51)
                 add_day(s, d);

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "io/sha256.h"
+#include "core/sha256.h"
 #include "pt_test.h"
 
 static void hash(const void *p, size_t n, char hex[65])

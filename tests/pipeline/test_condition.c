@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pipeline/condition.h"
+#include "kernels/condition.h"
 #include "pt_test.h"
 #include "pulsetrain/sos.h"
 

@@ -4,9 +4,9 @@
 #include <math.h>
 #include <string.h>
 
-#include "pipeline/stage_impl.h"
+#include "pipeline/stage.h"
 #include "pt_test.h"
-#include "pulsetrain/load.h"
+#include "pulsetrain/tz.h"
 
 /* Sums of 5-s epochs: exact in binary to well below this. */
 #define TOL_SUM 1e-9
@@ -33,7 +33,7 @@ static double add_epochs(pt_summary *s, double t, const seg *g)
 /* Local day 1 (24 h) and 6 h of day 2, at +02:00. */
 static pt_summary *two_days(double start_unix, pt_params *p)
 {
-    pt_summary *s = pt_summary_create(NULL);
+    pt_summary *s = pt_summary_create(NULL, NULL);
     pt_recording_info rec;
     memset(&rec, 0, sizeof rec);
     rec.start_unix_s = start_unix;
@@ -159,7 +159,7 @@ PT_TEST(daily_without_start_time_counts_from_start)
 
 PT_TEST(daily_empty_epochs_give_empty_table)
 {
-    pt_summary *s = pt_summary_create(NULL);
+    pt_summary *s = pt_summary_create(NULL, NULL);
     pt_params p = pt_params_defaults();
     PT_CHECK(run_daily(s, &p) == PT_OK);
     PT_CHECK_INT(0, pt_table_nrows(pt_summary_table_const(s, "daily")));

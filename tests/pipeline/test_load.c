@@ -25,6 +25,8 @@
 
 #include "pt_test.h"
 #include "pulsetrain/load.h"
+#include "pulsetrain/trimp.h"
+#include "summary/summary_impl.h"
 
 /* Same formulas, same double arithmetic order: agreement to rounding. */
 #define TOL_REL 1e-12
@@ -235,8 +237,8 @@ static dayspec subject_a(int d)
 static pt_load *build_model(pt_load_config *cfg)
 {
     pt_load *ld = pt_load_create(cfg, NULL);
-    pt_summary *f1 = pt_summary_create(NULL), *f2 = pt_summary_create(NULL);
-    pt_summary *fb = pt_summary_create(NULL);
+    pt_summary *f1 = pt_summary_create(NULL, NULL), *f2 = pt_summary_create(NULL, NULL);
+    pt_summary *fb = pt_summary_create(NULL, NULL);
     for (int d = 0; d < N90; d++) {
         if (d == 60)
             continue; /* no recording at all */

@@ -9,8 +9,8 @@
 #include <unistd.h>
 #include <dirent.h>
 
-#include "pipeline/spill.h"
-#include "pipeline/stage_impl.h"
+#include "core/spill.h"
+#include "pipeline/stage.h"
 #include "pt_test.h"
 #include "pulsetrain/pipeline.h"
 
@@ -245,21 +245,22 @@ PT_TEST(two_threads_give_the_same_summary)
     pt_summary_destroy(b);
 }
 
-/* Tables and per-epoch state in scratch files (pipeline/spill.c), with the pages released
- * every 7 rows in every pass, give the very same summary as everything on the heap. */
+/* Tables and per-epoch state in scratch files (core/spill.c), with the pages released
+ * every 7 rows in every pass (this test links the library built with PT_RELEASE_ROWS=7),
+ * give the very same summary as everything on the heap. */
 PT_TEST(scratch_files_give_the_same_summary)
 {
+    PT_REQUIRE(PT_RELEASE_ROWS == 7);
     const char *in = write_recording_n("long.csv", 40 * 60, 0);
     pt_error err = {0};
     pt_summary *a = NULL, *b = NULL;
-    pt_spill_set_heap_max((size_t)-1);
-    PT_REQUIRE(pt_process_file_mt(in, NULL, NULL, path_in("heap.h5"), 1, &a, &err) == PT_OK);
-    pt_spill_set_heap_max(0);
-    size_t keep = pt_release_rows;
-    pt_release_rows = 7;
-    int rc = pt_process_file_mt(in, NULL, NULL, path_in("spill.h5"), 2, &b, &err);
-    pt_release_rows = keep;
-    pt_spill_set_heap_max(PT_SPILL_HEAP_MAX);
+    pt_run_options heap = pt_run_defaults(), spill = pt_run_defaults();
+    heap.scratch_heap_max = (size_t)-1;
+    spill.scratch_heap_max = 0;
+    spill.threads = 2;
+    spill.scratch_dir = dir; /* the scratch directory is the caller's choice */
+    PT_REQUIRE(pt_process(in, NULL, NULL, &heap, path_in("heap.h5"), &a, &err) == PT_OK);
+    int rc = pt_process(in, NULL, NULL, &spill, path_in("spill.h5"), &b, &err);
     PT_REQUIRE(rc == PT_OK);
     PT_CHECK(pt_table_nrows(pt_summary_table_const(a, "beats")) > 1000);
     same_summary(a, b);

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pipeline/spill.h"
-#include "pipeline/stage_impl.h"
+#include "core/spill.h"
+#include "pipeline/stage.h"
 #include "pt_test.h"
 
 /* Resident kB of the mapping that holds p, from /proc/self/smaps; -1 when not found. */
@@ -85,22 +85,16 @@ PT_TEST(grows_into_a_scratch_file_and_keeps_its_contents)
 /* No scratch directory: the array stays on the heap and works the same. */
 PT_TEST(without_scratch_space_it_stays_on_the_heap)
 {
-    const char *old = getenv("TMPDIR");
-    char keep[512] = "";
-    if (old)
-        snprintf(keep, sizeof keep, "%s", old);
-    setenv("TMPDIR", "/nonexistent/pulsetrain-test", 1);
-    pt_spill a = {0};
+    pt_scratch sc = pt_scratch_defaults();
+    snprintf(sc.dir, sizeof sc.dir, "/nonexistent/pulsetrain-test");
+    pt_spill a = {.sc = &sc};
     PT_REQUIRE(pt_spill_reserve(&a, (size_t)8 << 20) == 0);
     PT_CHECK(!a.mapped);
     memset(a.p, 7, (size_t)8 << 20);
     pt_spill_release(&a, 0, a.cap); /* nothing to do on the heap */
     PT_CHECK(((unsigned char *)a.p)[12345] == 7);
+    PT_CHECK(!strcmp(pt_spill_dir(&a), "/nonexistent/pulsetrain-test"));
     pt_spill_free(&a);
-    if (old)
-        setenv("TMPDIR", keep, 1);
-    else
-        unsetenv("TMPDIR");
 }
 
 /* A scratch file that cannot grow (here: a 1 MiB file size limit, as a full disk would

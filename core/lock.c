@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later
  * lock.c — the I/O mutex (see lock.h for why it exists). */
-#include "io/lock.h"
+#include "core/lock.h"
 
 #include <pthread.h>
 

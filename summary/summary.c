@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later
- * summary.c — parameters, the columnar tables of HDF5 schema 1 and the summary
- * that holds them (DESIGN.md, "HDF5 summary, schema 1"). */
+ * summary.c — the columnar tables of HDF5 schema 1 and the summary that holds them
+ * (DESIGN.md, "HDF5 summary, schema 1"). */
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -8,170 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pipeline/spill.h"
-#include "pipeline/stage_impl.h"
-
-const char *pt_version(void) { return PT_VERSION_STRING; }
+#include "core/spill.h"
+#include "summary/summary_impl.h"
 
 const char *pt_class_name(int cls)
 {
     static const char *const names[] = {"nonwear", "sedentary", "light", "moderate", "vigorous"};
     return cls >= 0 && cls < PT_NCLASS ? names[cls] : "unknown";
-}
-
-pt_params pt_params_defaults(void)
-{
-    pt_params p;
-    memset(&p, 0, sizeof p);
-    p.age_y = NAN;
-    p.hr_rest_bpm = NAN;
-    p.hr_max_bpm = NAN;
-    p.ppg_lo_hz = 0.5;
-    p.ppg_hi_hz = 4.0;
-    p.ppg_order = 4;
-    p.hr_window_s = 8.0;
-    p.hr_step_s = 2.0;
-    p.hr_lo_bpm = 40.0;
-    p.hr_hi_bpm = 220.0;
-    p.epoch_s = 5.0;
-    p.mad_light_mg = 22.5;
-    p.mad_moderate_mg = 91.0;
-    p.mad_vigorous_mg = 414.0;
-    p.enmo_light_mg = 40.0;
-    p.enmo_moderate_mg = 100.0;
-    p.enmo_vigorous_mg = 400.0;
-    p.nonwear_window_s = 3600.0;
-    p.nonwear_sd_mg = 13.0;
-    p.nonwear_range_mg = 50.0;
-    snprintf(p.tz, sizeof p.tz, "UTC");
-    p.min_wear_h = 10.0;
-    p.calibrate = 1;
-    p.gait_window_s = 10.0;
-    p.run_cadence_spm = 140.0;
-    p.hrr_sustain_s = 60.0;
-    p.bout_min_s = 60.0;
-    p.bout_tolerance_s = 10.0;
-    p.recovery_min_exercise_s = 120.0;
-    p.recovery_rest_s = 60.0;
-    p.recovery_fit_s = 300.0;
-    return p;
-}
-
-int pt_params_check(const pt_params *p, pt_error *err)
-{
-#define NEED(cond, ...)                                                                            \
-    if (!(cond))                                                                                   \
-    return pt_error_set(err, PT_EINVAL, __VA_ARGS__)
-    NEED(isnan(p->age_y) || (p->age_y > 0 && p->age_y < 130), "age %g is not in (0, 130) years",
-         p->age_y);
-    NEED(p->sex == 0 || p->sex == 'm' || p->sex == 'f', "sex must be m or f");
-    NEED(isnan(p->hr_rest_bpm) || (p->hr_rest_bpm >= 25 && p->hr_rest_bpm <= 150),
-         "resting heart rate %g is not in [25, 150] bpm", p->hr_rest_bpm);
-    NEED(isnan(p->hr_max_bpm) || (p->hr_max_bpm >= 100 && p->hr_max_bpm <= 240),
-         "maximal heart rate %g is not in [100, 240] bpm", p->hr_max_bpm);
-    NEED(isnan(p->hr_rest_bpm) || isnan(p->hr_max_bpm) || p->hr_rest_bpm < p->hr_max_bpm,
-         "resting heart rate must be below the maximal heart rate");
-    NEED(p->ppg_lo_hz > 0 && p->ppg_lo_hz < p->ppg_hi_hz, "PPG band %g..%g Hz is not valid",
-         p->ppg_lo_hz, p->ppg_hi_hz);
-    NEED(p->ppg_order >= 1 && p->ppg_order <= 10, "filter order %d is not in 1..10", p->ppg_order);
-    NEED(p->hr_window_s >= 2 && p->hr_window_s <= 60, "HR window %g s is not in [2, 60] s",
-         p->hr_window_s);
-    NEED(p->hr_step_s > 0 && p->hr_step_s <= p->hr_window_s,
-         "HR step %g s must be in (0, window]", p->hr_step_s);
-    NEED(p->hr_lo_bpm >= 20 && p->hr_lo_bpm < p->hr_hi_bpm && p->hr_hi_bpm <= 300,
-         "HR search range %g..%g bpm is not valid", p->hr_lo_bpm, p->hr_hi_bpm);
-    NEED(p->epoch_s >= 1 && p->epoch_s <= 600, "epoch %g s is not in [1, 600] s", p->epoch_s);
-    NEED(p->mad_light_mg < p->mad_moderate_mg && p->mad_moderate_mg < p->mad_vigorous_mg,
-         "MAD cut-points must increase");
-    NEED(p->enmo_light_mg < p->enmo_moderate_mg && p->enmo_moderate_mg < p->enmo_vigorous_mg,
-         "ENMO cut-points must increase");
-    NEED(p->nonwear_window_s >= 60, "non-wear window must be at least 60 s");
-    NEED(p->min_wear_h >= 0 && p->min_wear_h <= 24, "minimum wear %g h is not in [0, 24] h",
-         p->min_wear_h);
-    NEED(memchr(p->tz, 0, sizeof p->tz) && p->tz[0] && !strchr(p->tz, '"') && !strchr(p->tz, '\\'),
-         "time zone must be a non-empty name or offset");
-    NEED(p->gait_window_s >= 2 && p->gait_window_s <= 60, "gait window %g s is not in [2, 60] s",
-         p->gait_window_s);
-    NEED(p->bout_min_s >= 0 && p->bout_tolerance_s >= 0, "bout lengths must not be negative");
-    NEED(p->recovery_fit_s >= 60, "recovery fit must cover at least 60 s");
-    NEED(p->n_exercise_end <= 32, "at most 32 exercise ends");
-#undef NEED
-    return PT_OK;
-}
-
-static void json_num(char *buf, size_t len, size_t *at, const char *key, double v, int last)
-{
-    char tmp[96];
-    if (isnan(v))
-        snprintf(tmp, sizeof tmp, "\"%s\": null%s", key, last ? "" : ", ");
-    else
-        snprintf(tmp, sizeof tmp, "\"%s\": %.10g%s", key, v, last ? "" : ", ");
-    size_t n = strlen(tmp);
-    if (*at < len)
-        snprintf(buf + *at, len - *at, "%s", tmp);
-    *at += n;
-}
-
-size_t pt_params_json(const pt_params *p, char *buf, size_t len)
-{
-    size_t at = 0;
-    char head[160];
-    snprintf(head, sizeof head, "{\"subject_id\": \"%s\", \"sex\": %s%c%s, ", p->subject_id,
-             p->sex ? "\"" : "null", p->sex ? p->sex : ' ', p->sex ? "\"" : "");
-    /* remove the filler space when sex is null */
-    if (!p->sex) {
-        char *sp = strstr(head, "null ");
-        if (sp)
-            memmove(sp + 4, sp + 5, strlen(sp + 5) + 1);
-    }
-    if (len)
-        snprintf(buf, len, "%s", head);
-    at = strlen(head);
-    json_num(buf, len, &at, "age_y", p->age_y, 0);
-    json_num(buf, len, &at, "hr_rest_bpm", p->hr_rest_bpm, 0);
-    json_num(buf, len, &at, "hr_max_bpm", p->hr_max_bpm, 0);
-    json_num(buf, len, &at, "ppg_lo_hz", p->ppg_lo_hz, 0);
-    json_num(buf, len, &at, "ppg_hi_hz", p->ppg_hi_hz, 0);
-    json_num(buf, len, &at, "ppg_order", p->ppg_order, 0);
-    json_num(buf, len, &at, "hr_window_s", p->hr_window_s, 0);
-    json_num(buf, len, &at, "hr_step_s", p->hr_step_s, 0);
-    json_num(buf, len, &at, "hr_lo_bpm", p->hr_lo_bpm, 0);
-    json_num(buf, len, &at, "hr_hi_bpm", p->hr_hi_bpm, 0);
-    json_num(buf, len, &at, "epoch_s", p->epoch_s, 0);
-    json_num(buf, len, &at, "mad_light_mg", p->mad_light_mg, 0);
-    json_num(buf, len, &at, "mad_moderate_mg", p->mad_moderate_mg, 0);
-    json_num(buf, len, &at, "mad_vigorous_mg", p->mad_vigorous_mg, 0);
-    json_num(buf, len, &at, "enmo_light_mg", p->enmo_light_mg, 0);
-    json_num(buf, len, &at, "enmo_moderate_mg", p->enmo_moderate_mg, 0);
-    json_num(buf, len, &at, "enmo_vigorous_mg", p->enmo_vigorous_mg, 0);
-    json_num(buf, len, &at, "nonwear_window_s", p->nonwear_window_s, 0);
-    json_num(buf, len, &at, "nonwear_sd_mg", p->nonwear_sd_mg, 0);
-    json_num(buf, len, &at, "nonwear_range_mg", p->nonwear_range_mg, 0);
-    json_num(buf, len, &at, "min_wear_h", p->min_wear_h, 0);
-    json_num(buf, len, &at, "calibrate", p->calibrate, 0);
-    json_num(buf, len, &at, "gait_window_s", p->gait_window_s, 0);
-    json_num(buf, len, &at, "run_cadence_spm", p->run_cadence_spm, 0);
-    json_num(buf, len, &at, "hrr_sustain_s", p->hrr_sustain_s, 0);
-    json_num(buf, len, &at, "bout_min_s", p->bout_min_s, 0);
-    json_num(buf, len, &at, "bout_tolerance_s", p->bout_tolerance_s, 0);
-    json_num(buf, len, &at, "recovery_min_exercise_s", p->recovery_min_exercise_s, 0);
-    json_num(buf, len, &at, "recovery_rest_s", p->recovery_rest_s, 0);
-    json_num(buf, len, &at, "recovery_fit_s", p->recovery_fit_s, 0);
-    for (size_t i = 0; i < p->n_exercise_end && i < 32; i++) {
-        char key[32];
-        snprintf(key, sizeof key, "exercise_end_s_%zu", i);
-        json_num(buf, len, &at, key, p->exercise_end_s[i], 0);
-    }
-    {
-        char tmp[96]; /* tz is checked free of quotes and backslashes */
-        snprintf(tmp, sizeof tmp, "\"tz\": \"%s\"", p->tz);
-        if (at < len)
-            snprintf(buf + at, len - at, "%s", tmp);
-        at += strlen(tmp);
-    }
-    if (at < len)
-        snprintf(buf + at, len - at, "}");
-    return at + 1;
 }
 
 /* ---- tables ---- */
@@ -182,13 +25,35 @@ typedef struct col_def {
 } col_def;
 
 #define MAX_COLS 24
+#define MAX_ATTRS 8
 
 struct pt_table {
     const char *name;
     size_t ncols, nrows, cap;
     col_def def[MAX_COLS];
     pt_spill col[MAX_COLS]; /* a long table's columns live in scratch files (spill.h) */
+    size_t nattrs;
+    char attr_name[MAX_ATTRS][32];
+    double attr[MAX_ATTRS];
 };
+
+size_t pt_table_nattrs(const pt_table *t) { return t ? t->nattrs : 0; }
+const char *pt_table_attr_name(const pt_table *t, size_t i) { return t && i < t->nattrs ? t->attr_name[i] : NULL; }
+double pt_table_attr(const pt_table *t, size_t i) { return t && i < t->nattrs ? t->attr[i] : (double)NAN; }
+
+int pt_table_set_attr(pt_table *t, const char *name, double value, pt_error *err)
+{
+    size_t i = 0;
+    while (i < t->nattrs && strcmp(t->attr_name[i], name))
+        i++;
+    if (i == MAX_ATTRS || strlen(name) >= sizeof t->attr_name[0])
+        return pt_error_set(err, PT_EINTERNAL, "table %s: no room for attribute %s", t->name, name);
+    snprintf(t->attr_name[i], sizeof t->attr_name[i], "%s", name);
+    t->attr[i] = value;
+    if (i == t->nattrs)
+        t->nattrs++;
+    return PT_OK;
+}
 
 
 size_t pt_table_nrows(const pt_table *t) { return t ? t->nrows : 0; }
@@ -243,7 +108,7 @@ int pt_table_append(pt_table *t, const double *row, pt_error *err)
             if (pt_spill_reserve(&t->col[c], cap * sizeof(double)))
                 return pt_error_set(err, PT_ENOMEM,
                                     "table %s: no memory or scratch space in %s at %zu rows",
-                                    t->name, pt_spill_dir(), t->nrows);
+                                    t->name, pt_spill_dir(&t->col[c]), t->nrows);
         t->cap = cap;
     }
     for (size_t c = 0; c < t->ncols; c++)
@@ -330,22 +195,28 @@ static const table_def schema1[] = {
 struct pt_summary {
     pt_table tables[NTABLES];
     pt_recording_info rec;
+    pt_scratch scratch;
     char notes[1024];
     char source_sha256[65]; /* "" until the runner hashed the source */
+    char subject_id[64];
+    char *parameters;       /* JSON, NULL = none */
 };
 
-pt_summary *pt_summary_create(pt_error *err)
+pt_summary *pt_summary_create(const pt_scratch *sc, pt_error *err)
 {
     pt_summary *s = calloc(1, sizeof *s);
     if (!s) {
-        pt_error_set(err, PT_ENOMEM, "out of memory");
+        pt_error_set(err, PT_ENOMEM, "out of memory for a summary");
         return NULL;
     }
+    s->scratch = sc ? *sc : pt_scratch_defaults();
     for (size_t i = 0; i < NTABLES; i++) {
         pt_table *t = &s->tables[i];
         t->name = schema1[i].name;
-        for (size_t c = 0; c < MAX_COLS && schema1[i].cols[c].name; c++)
+        for (size_t c = 0; c < MAX_COLS && schema1[i].cols[c].name; c++) {
+            t->col[t->ncols].sc = &s->scratch;
             t->def[t->ncols++] = schema1[i].cols[c];
+        }
     }
     s->rec.start_unix_s = NAN;
     s->rec.duration_s = NAN;
@@ -359,6 +230,7 @@ void pt_summary_destroy(pt_summary *s)
     for (size_t i = 0; i < NTABLES; i++)
         for (size_t c = 0; c < s->tables[i].ncols; c++)
             pt_spill_free(&s->tables[i].col[c]);
+    free(s->parameters);
     free(s);
 }
 
@@ -384,6 +256,25 @@ void pt_summary_set_source_sha256(pt_summary *s, const char hex[65])
 }
 const char *pt_summary_source_sha256(const pt_summary *s) { return s->source_sha256; }
 const char *pt_summary_notes(const pt_summary *s) { return s->notes; }
+const pt_scratch *pt_summary_scratch(const pt_summary *s) { return &s->scratch; }
+const char *pt_summary_subject_id(const pt_summary *s) { return s->subject_id; }
+const char *pt_summary_parameters(const pt_summary *s) { return s->parameters ? s->parameters : ""; }
+
+int pt_summary_set_run(pt_summary *s, const char *subject_id, const char *parameters_json,
+                       pt_error *err)
+{
+    snprintf(s->subject_id, sizeof s->subject_id, "%s", subject_id ? subject_id : "");
+    char *copy = NULL;
+    if (parameters_json) {
+        size_t n = strlen(parameters_json);
+        if (!(copy = malloc(n + 1)))
+            return pt_error_set(err, PT_ENOMEM, "out of memory for the parameters of a summary");
+        memcpy(copy, parameters_json, n + 1);
+    }
+    free(s->parameters);
+    s->parameters = copy;
+    return PT_OK;
+}
 
 void pt_summary_set_recording(pt_summary *s, const pt_recording_info *info) { s->rec = *info; }
 
@@ -400,12 +291,4 @@ void pt_summary_note(pt_summary *s, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(s->notes + used, sizeof s->notes - used, fmt, ap);
     va_end(ap);
-}
-
-int pt_find_channel(const pt_recording_info *info, pt_kind kind)
-{
-    for (size_t c = 0; c < info->nchan; c++)
-        if (info->chan[c].kind == kind)
-            return (int)c;
-    return -1;
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later
  * spill.c — heap-then-scratch-file growable arrays (see spill.h). */
 #define _DEFAULT_SOURCE /* madvise, MADV_DONTNEED */
-#include "pipeline/spill.h"
+#include "core/spill.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -11,10 +11,11 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-static size_t heap_max = PT_SPILL_HEAP_MAX;
-size_t pt_release_rows = 16384; /* stage_impl.h */
-
-void pt_spill_set_heap_max(size_t bytes) { heap_max = bytes; }
+pt_scratch pt_scratch_defaults(void)
+{
+    pt_scratch sc = {.dir = "", .heap_max = PT_SPILL_HEAP_MAX};
+    return sc;
+}
 
 static size_t page_size(void)
 {
@@ -22,17 +23,16 @@ static size_t page_size(void)
     return ps > 0 ? (size_t)ps : 4096;
 }
 
-const char *pt_spill_dir(void)
+const char *pt_spill_dir(const pt_spill *a)
 {
-    const char *dir = getenv("TMPDIR");
-    return dir && *dir ? dir : "/tmp";
+    return a && a->sc && a->sc->dir[0] ? a->sc->dir : "/tmp";
 }
 
 /* An unlinked scratch file, or -1. */
-static int scratch_file(void)
+static int scratch_file(const pt_spill *a)
 {
     char path[4096];
-    snprintf(path, sizeof path, "%s/pulsetrain-scratch-XXXXXX", pt_spill_dir());
+    snprintf(path, sizeof path, "%s/pulsetrain-scratch-XXXXXX", pt_spill_dir(a));
     int fd = mkstemp(path);
     if (fd < 0)
         return -1;
@@ -77,11 +77,12 @@ int pt_spill_reserve(pt_spill *a, size_t bytes)
             return -1;
         cap *= 2;
     }
+    size_t heap_max = a->sc ? a->sc->heap_max : PT_SPILL_HEAP_MAX;
     if (!a->mapped && cap <= heap_max)
         return grow_heap(a, cap);
     cap = (cap + ps - 1) / ps * ps;
     if (!a->mapped) {
-        int fd = scratch_file();
+        int fd = scratch_file(a);
         if (fd < 0 || size_file(fd, 0, cap) != 0) {
             if (fd >= 0)
                 close(fd);
@@ -134,5 +135,7 @@ void pt_spill_free(pt_spill *a)
     } else {
         free(a->p);
     }
+    const pt_scratch *sc = a->sc;
     memset(a, 0, sizeof *a);
+    a->sc = sc; /* the array may grow again, into the same place */
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later
  * atomic.c — temporary name, fsync, rename (see atomic.h). */
-#include "io/atomic.h"
+#include "core/atomic.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -17,8 +17,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "io/atomic.h"
-#include "pulsetrain/load.h"
+#include "core/atomic.h"
+#include "pulsetrain/report.h"
 
 #define FONT "font-family=\"DejaVu Sans, Arial, Helvetica, sans-serif\""
 

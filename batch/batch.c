@@ -20,10 +20,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "io/atomic.h"
-#include "io/lock.h"
-#include "io/sha256.h"
-#include "pipeline/stage_impl.h"
+#include "core/atomic.h"
+#include "core/lock.h"
+#include "core/sha256.h"
+#include "io/h5table.h"
+#include "pulsetrain/version.h"
+#include "summary/summary_impl.h"
 #include "pulsetrain/batch.h"
 
 typedef struct item {
@@ -489,7 +491,8 @@ const pt_batch_result *pt_batch_result_at(const pt_batch *b, size_t i)
 
 pt_batch_options pt_batch_defaults(void)
 {
-    pt_batch_options o = {.nworkers = 1, .resume = 0, .progress = NULL, .user = NULL};
+    pt_batch_options o = {.nworkers = 1, .resume = 0, .progress = NULL, .user = NULL,
+                          .scratch_dir = NULL};
     return o;
 }
 
@@ -575,8 +578,9 @@ static int summary_matches(const pt_batch *b, item *it, pt_error *err)
     return keep;
 }
 
-static void run_one(pt_batch *b, item *it, int resume)
+static void run_one(pt_batch *b, item *it, const pt_batch_options *opt)
 {
+    int resume = opt->resume;
     pt_batch_result *r = &it->res;
     pt_error err = {0};
     double t = now_s();
@@ -586,7 +590,9 @@ static void run_one(pt_batch *b, item *it, int resume)
         return;
     }
     pt_summary *s = NULL;
-    int rc = pt_process_file(r->path, &b->ropt, &it->params, r->summary, &s, &err);
+    pt_run_options run = pt_run_defaults();
+    run.scratch_dir = opt->scratch_dir;
+    int rc = pt_process(r->path, &b->ropt, &it->params, &run, r->summary, &s, &err);
     r->wall_s = now_s() - t;
     if (rc) {
         r->state = PT_BATCH_FAILED;
@@ -650,7 +656,7 @@ static void *worker(void *arg)
         if (i >= b->n)
             return NULL;
         item *it = &b->items[i];
-        run_one(b, it, b->opt->resume);
+        run_one(b, it, b->opt);
         pthread_mutex_lock(&b->mu);
         pt_batch_progress *p = &b->prog;
         p->bytes_done += it->res.bytes;
@@ -701,82 +707,38 @@ static void remove_stale_temps(const pt_batch *b)
 
 /* ---- the index, OUTDIR/batch.h5 ---- */
 
-/* One 1-D column of the index with its "units" and "description" attributes. strings:
- * v is const char *[n] (variable-length UTF-8); else double[n]. */
-static int h5_column(hid_t g, const char *name, int strings, const void *v, size_t n,
-                     const char *units, const char *desc)
+static int h5_root_attrs(pt_h5w *w, const pt_batch *b, const size_t count[3])
 {
-    hsize_t dims[1] = {n};
-    hid_t st = H5Tcopy(H5T_C_S1);
-    H5Tset_size(st, H5T_VARIABLE);
-    H5Tset_cset(st, H5T_CSET_UTF8);
-    hid_t ft = strings ? st : H5T_IEEE_F64LE, mt = strings ? st : H5T_NATIVE_DOUBLE;
-    hid_t sp = H5Screate_simple(1, dims, NULL);
-    hid_t d = H5Dcreate2(g, name, ft, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    herr_t e = d < 0 ? -1 : (n ? H5Dwrite(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) : 0);
-    if (d >= 0 && e >= 0) {
-        hid_t ssp = H5Screate(H5S_SCALAR);
-        hid_t a = H5Acreate2(d, "units", st, ssp, H5P_DEFAULT, H5P_DEFAULT);
-        e = a < 0 ? -1 : H5Awrite(a, st, &units);
-        if (a >= 0)
-            H5Aclose(a);
-        a = H5Acreate2(d, "description", st, ssp, H5P_DEFAULT, H5P_DEFAULT);
-        e = a < 0 || e < 0 ? -1 : H5Awrite(a, st, &desc);
-        if (a >= 0)
-            H5Aclose(a);
-        H5Sclose(ssp);
-    }
-    if (d >= 0)
-        H5Dclose(d);
-    H5Sclose(sp);
-    H5Tclose(st);
-    return d < 0 || e < 0 ? -1 : 0;
-}
-
-static int h5_root_attrs(hid_t f, const pt_batch *b, const size_t count[3])
-{
-    hid_t root = H5Gopen2(f, "/", H5P_DEFAULT);
+    hid_t root = H5Gopen2(w->file, "/", H5P_DEFAULT);
     if (root < 0)
-        return -1;
-    int bad = 0;
+        return pt_h5w_fail(w, "open", "/");
     static const char *const names[3] = {"n_ok", "n_skipped", "n_failed"};
-    hid_t ssp = H5Screate(H5S_SCALAR);
-    for (int k = 0; k < 3; k++) {
+    int rc = PT_OK;
+    for (int k = 0; k < 3 && !rc; k++) {
         long long v = (long long)count[k];
-        hid_t a = H5Acreate2(root, names[k], H5T_STD_I64LE, ssp, H5P_DEFAULT, H5P_DEFAULT);
-        bad |= a < 0 || H5Awrite(a, H5T_NATIVE_LLONG, &v) < 0;
-        if (a >= 0)
-            H5Aclose(a);
+        rc = pt_h5w_attr_num(w, root, names[k], H5T_STD_I64LE, H5T_NATIVE_LLONG, &v);
     }
     size_t need = pt_params_json(&b->base, NULL, 0);
     char *json = malloc(need + 1);
+    if (!json && !rc)
+        rc = pt_error_set(w->err, PT_ENOMEM, "%s: out of memory for the parameters", w->path);
+    if (json)
+        pt_params_json(&b->base, json, need + 1);
     const char *strs[4][2] = {{"kind", "pulsetrain batch index"},
                               {"pulsetrain_version", pt_version()},
                               {"input", b->input},
                               {"parameters", json}};
-    if (json)
-        pt_params_json(&b->base, json, need + 1);
-    hid_t t = H5Tcopy(H5T_C_S1);
-    H5Tset_size(t, H5T_VARIABLE);
-    H5Tset_cset(t, H5T_CSET_UTF8);
-    for (int k = 0; k < 4 && json; k++) {
-        hid_t a = H5Acreate2(root, strs[k][0], t, ssp, H5P_DEFAULT, H5P_DEFAULT);
-        bad |= a < 0 || H5Awrite(a, t, &strs[k][1]) < 0;
-        if (a >= 0)
-            H5Aclose(a);
-    }
-    H5Tclose(t);
-    H5Sclose(ssp);
+    for (int k = 0; k < 4 && !rc; k++)
+        rc = pt_h5w_attr_str(w, root, strs[k][0], strs[k][1]);
     H5Gclose(root);
     free(json);
-    return bad || !json ? -1 : 0;
+    return rc;
 }
 
 static int write_index(const pt_batch *b, pt_error *err)
 {
-    char path[1100], tmp[1200];
+    char path[1100];
     snprintf(path, sizeof path, "%s/batch.h5", b->outdir);
-    pt_tmp_name(path, tmp, sizeof tmp);
     size_t n = b->n;
     const char **s = calloc(6 * (n ? n : 1), sizeof *s);
     double *v = calloc(11 * (n ? n : 1), sizeof *v);
@@ -826,31 +788,30 @@ static int write_index(const pt_batch *b, pt_error *err)
         {"n_bouts", "1", "rows of /bouts"},
         {"n_recovery", "1", "rows of /recovery"},
         {"hrr60_mean_bpm", "bpm", "mean HRR60 (/recovery)"}};
-    pt_io_lock();
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-    hid_t f = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-    int bad = f < 0;
-    if (!bad) {
-        hid_t g = H5Gcreate2(f, "/recordings", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-        bad = g < 0;
-        for (int k = 0; k < 6 && !bad; k++)
-            bad = h5_column(g, sc[k].name, 1, s + (size_t)k * n, n, "", sc[k].desc) != 0;
-        for (int k = 0; k < 10 && !bad; k++)
-            bad = h5_column(g, nc[k].name, 0, v + (size_t)k * n, n, nc[k].units, nc[k].desc) != 0;
+    pt_h5w w;
+    int rc = pt_h5w_create(&w, path, err);
+    if (!rc) {
+        hid_t g = pt_h5w_group(&w, "/recordings");
+        for (int k = 0; k < 6 && g >= 0 && !rc; k++) {
+            pt_h5col c = {sc[k].name, "", sc[k].desc, PT_H5_STR, s + (size_t)k * n, NULL, 0};
+            rc = pt_h5w_column(&w, g, &c, n, NULL, NULL);
+        }
+        for (int k = 0; k < 10 && g >= 0 && !rc; k++) {
+            pt_h5col c = {nc[k].name, nc[k].units, nc[k].desc, PT_H5_F64, v + (size_t)k * n,
+                          NULL, 0};
+            rc = pt_h5w_column(&w, g, &c, n, NULL, NULL);
+        }
         if (g >= 0)
             H5Gclose(g);
-        if (!bad)
-            bad = h5_root_attrs(f, b, count) != 0;
-        if (H5Fclose(f) < 0)
-            bad = 1;
+        else
+            rc = w.rc;
+        if (!rc)
+            rc = h5_root_attrs(&w, b, count);
+        rc = pt_h5w_commit(&w, rc); /* fsync + rename, or unlink */
     }
-    pt_io_unlock();
     free(s);
     free(v);
-    int rc = PT_OK;
-    if (bad)
-        rc = pt_error_set(err, PT_EIO, "%s: HDF5 could not write the batch index", path);
-    return pt_tmp_commit(rc, tmp, path, err); /* fsync + rename, or unlink */
+    return rc;
 }
 
 int pt_batch_run(pt_batch *b, const pt_batch_options *opt, pt_error *err)

@@ -2,7 +2,7 @@
  * condition.c — zero-phase band-pass of an endless signal in overlapping
  * chunks (see condition.h). Filtering: Butterworth SOS, forward-backward with
  * scipy's odd padding (Gustafsson-free sosfiltfilt, scipy 1.10 semantics). */
-#include "pipeline/condition.h"
+#include "kernels/condition.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -4,7 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pipeline/stage_impl.h"
+#include "core/spill.h" /* PT_RELEASE_ROWS */
+#include "kernels/order.h"
 
 #define NBIN 4096
 

@@ -19,27 +19,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "io/atomic.h"
-#include "io/lock.h"
+#include "core/atomic.h"
+#include "core/lock.h"
+#include "io/h5table.h"
 #include "pulsetrain/load.h"
+#include "pulsetrain/trimp.h"
+#include "pulsetrain/version.h"
 
 #define DAY_S 86400.0
-
-/* ---- per-minute load ---- */
-
-double pt_trimp_banister(double minutes, double x, double k_a, double k_b)
-{
-    return minutes * x * k_a * exp(k_b * x);
-}
-
-int pt_edwards_zone(double pct)
-{
-    if (isnan(pct) || pct < 50)
-        return 0;
-    if (pct >= 90)
-        return 5;
-    return 1 + (int)((pct - 50) / 10);
-}
 
 double pt_load_accel(double light, double moderate, double vigorous, pt_load_metric metric,
                      int female)
@@ -909,86 +896,46 @@ static size_t config_json(const pt_load_config *c, char *buf, size_t len)
         c->trend_min_weeks, c->trend_max_weeks);
 }
 
-/* ---- HDF5 (under the I/O lock; automatic error printing off) ---- */
+/* ---- HDF5, through io/h5table (the one columnar writer) ---- */
 
-static hid_t h5_str(void)
-{
-    hid_t t = H5Tcopy(H5T_C_S1);
-    H5Tset_size(t, H5T_VARIABLE);
-    H5Tset_cset(t, H5T_CSET_UTF8);
-    return t;
-}
-
-static int h5_attr_str(hid_t obj, const char *name, const char *value)
-{
-    hid_t t = h5_str(), sp = H5Screate(H5S_SCALAR);
-    hid_t a = H5Acreate2(obj, name, t, sp, H5P_DEFAULT, H5P_DEFAULT);
-    herr_t e = a < 0 ? -1 : H5Awrite(a, t, &value);
-    if (a >= 0)
-        H5Aclose(a);
-    H5Sclose(sp);
-    H5Tclose(t);
-    return e < 0 ? -1 : 0;
-}
-
-static int h5_dataset(hid_t grp, const char *name, hid_t ftype, hid_t mtype, size_t n,
-                      const void *data, const char *units, const char *desc)
-{
-    hsize_t dims[1] = {n};
-    hid_t sp = H5Screate_simple(1, dims, NULL);
-    hid_t d = H5Dcreate2(grp, name, ftype, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    herr_t e = d < 0 ? -1 : (n ? H5Dwrite(d, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) : 0);
-    H5Sclose(sp);
-    if (d < 0)
-        return -1;
-    if (e >= 0 && (h5_attr_str(d, "units", units) || h5_attr_str(d, "description", desc)))
-        e = -1;
-    H5Dclose(d);
-    return e < 0 ? -1 : 0;
-}
-
-static int write_ltable(const pt_load *ld, hid_t file, const ltable *t, const char *path,
-                        pt_error *err)
+static int write_ltable(const pt_load *ld, pt_h5w *w, const ltable *t)
 {
     char gname[32];
     snprintf(gname, sizeof gname, "/%s", t->name);
-    hid_t g = H5Gcreate2(file, gname, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t g = pt_h5w_group(w, gname);
     if (g < 0)
-        return pt_error_set(err, PT_EIO, "%s: HDF5 could not create group %s", path, gname);
+        return w->rc;
     size_t n = t->nrows;
     int rc = PT_OK;
     char *sbuf = malloc((n ? n : 1) * 16);
     const char **ptr = malloc((n ? n : 1) * sizeof *ptr);
     signed char *u8 = malloc(n ? n : 1);
     if (!sbuf || !ptr || !u8)
-        rc = pt_error_set(err, PT_ENOMEM, "out of memory");
+        rc = pt_error_set(w->err, PT_ENOMEM, "%s: out of memory for table %s", w->path, gname);
     for (size_t c = 0; c < t->ncols && !rc; c++) {
         const cdef *def = &t->def[c];
         const double *v = t->col[c];
-        int e = 0;
-        hid_t st = h5_str();
+        pt_h5col col = {def->name, def->units, def->desc, PT_H5_STR, ptr, NULL, 0};
         switch (def->type) {
         case C_F64:
-            e = h5_dataset(g, def->name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, n, v, def->units,
-                           def->desc);
+            col.type = PT_H5_F64;
+            col.data = v;
             break;
         case C_U8:
             for (size_t i = 0; i < n; i++)
                 u8[i] = isnan(v[i]) ? -1 : (signed char)v[i];
-            e = h5_dataset(g, def->name, H5T_NATIVE_SCHAR, H5T_NATIVE_SCHAR, n, u8, def->units,
-                           def->desc);
+            col.type = PT_H5_I8;
+            col.data = u8;
             break;
         case C_DATE:
             for (size_t i = 0; i < n; i++) {
                 fmt_date(v[i], sbuf + 16 * i, 16);
                 ptr[i] = sbuf + 16 * i;
             }
-            e = h5_dataset(g, def->name, st, st, n, ptr, def->units, def->desc);
             break;
         case C_SUBJECT:
             for (size_t i = 0; i < n; i++)
                 ptr[i] = ld->subj[(size_t)v[i]].id;
-            e = h5_dataset(g, def->name, st, st, n, ptr, def->units, def->desc);
             break;
         case C_SEX:
             for (size_t i = 0; i < n; i++) {
@@ -996,13 +943,9 @@ static int write_ltable(const pt_load *ld, hid_t file, const ltable *t, const ch
                 sbuf[16 * i + 1] = '\0';
                 ptr[i] = sbuf + 16 * i;
             }
-            e = h5_dataset(g, def->name, st, st, n, ptr, def->units, def->desc);
             break;
         }
-        H5Tclose(st);
-        if (e)
-            rc = pt_error_set(err, PT_EIO, "%s: HDF5 could not write %s/%s", path, gname,
-                              def->name);
+        rc = pt_h5w_column(w, g, &col, n, NULL, NULL);
     }
     free(sbuf);
     free(ptr);
@@ -1013,39 +956,33 @@ static int write_ltable(const pt_load *ld, hid_t file, const ltable *t, const ch
 
 int pt_load_write_h5(const pt_load *ld, const char *path, pt_error *err)
 {
-    char tmp[1100];
-    pt_tmp_name(path, tmp, sizeof tmp);
     char json[1024];
     config_json(&ld->cfg, json, sizeof json);
-    pt_io_lock();
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* we report errors ourselves */
-    hid_t f = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-    if (f < 0) {
-        pt_io_unlock();
-        return pt_error_set(err, PT_EIO, "%s: cannot create %s (directory missing or not writable?)",
-                            path, tmp);
-    }
-    int rc = PT_OK;
-    hid_t root = H5Gopen2(f, "/", H5P_DEFAULT);
+    pt_h5w w;
+    int rc = pt_h5w_create(&w, path, err);
+    if (rc)
+        return rc;
+    hid_t root = H5Gopen2(w.file, "/", H5P_DEFAULT);
     int ver = 1;
-    hid_t sp = H5Screate(H5S_SCALAR);
-    hid_t a = H5Acreate2(root, "load_schema_version", H5T_NATIVE_INT, sp, H5P_DEFAULT, H5P_DEFAULT);
-    if (a < 0 || H5Awrite(a, H5T_NATIVE_INT, &ver) < 0 || h5_attr_str(root, "kind", "load") ||
-        h5_attr_str(root, "pulsetrain_version", pt_version()) ||
-        h5_attr_str(root, "parameters", json) ||
-        h5_attr_str(root, "sources", ld->sources ? ld->sources : "") ||
-        h5_attr_str(root, "notes", ld->notes))
-        rc = pt_error_set(err, PT_EIO, "%s: HDF5 could not write the root attributes", path);
-    if (a >= 0)
-        H5Aclose(a);
-    H5Sclose(sp);
-    H5Gclose(root);
+    if (root < 0)
+        rc = pt_h5w_fail(&w, "open", "/");
+    if (!rc)
+        rc = pt_h5w_attr_num(&w, root, "load_schema_version", H5T_NATIVE_INT, H5T_NATIVE_INT, &ver);
+    if (!rc)
+        rc = pt_h5w_attr_str(&w, root, "kind", "load");
+    if (!rc)
+        rc = pt_h5w_attr_str(&w, root, "pulsetrain_version", pt_version());
+    if (!rc)
+        rc = pt_h5w_attr_str(&w, root, "parameters", json);
+    if (!rc)
+        rc = pt_h5w_attr_str(&w, root, "sources", ld->sources ? ld->sources : "");
+    if (!rc)
+        rc = pt_h5w_attr_str(&w, root, "notes", ld->notes);
+    if (root >= 0)
+        H5Gclose(root);
     for (int i = 0; i < NT && !rc; i++)
-        rc = write_ltable(ld, f, &ld->t[i], path, err);
-    if (H5Fclose(f) < 0 && !rc)
-        rc = pt_error_set(err, PT_EIO, "%s: HDF5 could not close the file", path);
-    pt_io_unlock();
-    return pt_tmp_commit(rc, tmp, path, err);
+        rc = write_ltable(ld, &w, &ld->t[i]);
+    return pt_h5w_commit(&w, rc);
 }
 
 int pt_load_write_csv(const pt_load *ld, const char *path, pt_error *err)
@@ -1098,63 +1035,50 @@ static int read_ltable(pt_load *ld, hid_t file, ltable *t, const char *path, pt_
     hid_t g = H5Gopen2(file, gname, H5P_DEFAULT);
     int rc = PT_OK;
     size_t nrows = 0;
+    int have_rows = 0;
     for (size_t c = 0; c < t->ncols && !rc; c++) {
         const cdef *def = &t->def[c];
         if (H5Lexists(g, def->name, H5P_DEFAULT) <= 0)
             continue; /* columns added later read as NaN */
-        hid_t d = H5Dopen2(g, def->name, H5P_DEFAULT);
-        hid_t sp = H5Dget_space(d);
-        hssize_t n = H5Sget_simple_extent_npoints(sp);
-        if (n < 0 || (c && (size_t)n != nrows && nrows)) {
-            rc = pt_error_set(err, PT_EFORMAT, "%s: %s/%s has a different length", path, gname,
-                              def->name);
-        } else {
-            nrows = (size_t)n;
+        int strings = !(def->type == C_F64 || def->type == C_U8);
+        size_t n = 0;
+        double *v = strings ? NULL : pt_h5r_column(g, def->name, &n);
+        char **str = strings ? pt_h5r_strings(g, def->name, &n) : NULL;
+        if (!v && !str)
+            rc = pt_error_set(err, PT_EFORMAT, "%s: cannot read %s/%s (not a 1-D %s column)",
+                              path, gname, def->name, strings ? "string" : "numeric");
+        else if (have_rows && n != nrows)
+            rc = pt_error_set(err, PT_EFORMAT, "%s: %s/%s has %zu rows, the table %zu", path,
+                              gname, def->name, n, nrows);
+        else {
+            nrows = n;
+            have_rows = 1;
             while (t->nrows < nrows && table_addrow(t) >= 0)
                 ;
             if (t->nrows < nrows)
-                rc = pt_error_set(err, PT_ENOMEM, "out of memory");
+                rc = pt_error_set(err, PT_ENOMEM, "%s: out of memory for table %s", path, gname);
         }
-        if (!rc && nrows) {
-            if (def->type == C_F64 || def->type == C_U8) {
-                double *tmpv = malloc(nrows * sizeof *tmpv);
-                if (!tmpv || H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, tmpv) < 0)
-                    rc = pt_error_set(err, PT_EFORMAT, "%s: cannot read %s/%s", path, gname,
-                                      def->name);
-                for (size_t i = 0; !rc && i < nrows; i++)
-                    t->col[c][i] = def->type == C_U8 && tmpv[i] < 0 ? (double)NAN : tmpv[i];
-                free(tmpv);
-            } else {
-                hid_t mt = h5_str();
-                char **s = calloc(nrows, sizeof *s);
-                if (!s || H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, s) < 0)
-                    rc = pt_error_set(err, PT_EFORMAT, "%s: cannot read %s/%s", path, gname,
-                                      def->name);
-                for (size_t i = 0; !rc && i < nrows; i++) {
-                    const char *str = s[i] ? s[i] : "";
-                    int y, m, dd;
-                    if (def->type == C_DATE)
-                        t->col[c][i] = sscanf(str, "%d-%d-%d", &y, &m, &dd) == 3
-                                           ? (double)days_from_civil(y, m, dd) * DAY_S
-                                           : (double)NAN;
-                    else if (def->type == C_SEX)
-                        t->col[c][i] = (double)(unsigned char)str[0];
-                    else {
-                        long si = subject_index(ld, str, err);
-                        if (si < 0)
-                            rc = PT_ENOMEM;
-                        else
-                            t->col[c][i] = (double)si;
-                    }
-                }
-                if (s)
-                    H5Dvlen_reclaim(mt, sp, H5P_DEFAULT, s);
-                free(s);
-                H5Tclose(mt);
+        for (size_t i = 0; !rc && v && i < nrows; i++)
+            t->col[c][i] = def->type == C_U8 && v[i] < 0 ? (double)NAN : v[i];
+        for (size_t i = 0; !rc && str && i < nrows; i++) {
+            const char *sv = str[i];
+            int y, m, dd;
+            if (def->type == C_DATE)
+                t->col[c][i] = sscanf(sv, "%d-%d-%d", &y, &m, &dd) == 3
+                                   ? (double)days_from_civil(y, m, dd) * DAY_S
+                                   : (double)NAN;
+            else if (def->type == C_SEX)
+                t->col[c][i] = (double)(unsigned char)sv[0];
+            else {
+                long si = subject_index(ld, sv, err);
+                if (si < 0)
+                    rc = PT_ENOMEM;
+                else
+                    t->col[c][i] = (double)si;
             }
         }
-        H5Sclose(sp);
-        H5Dclose(d);
+        free(v);
+        pt_h5r_strings_free(str, n);
     }
     H5Gclose(g);
     return rc;
@@ -1202,38 +1126,19 @@ pt_load *pt_load_read_h5(const char *path, pt_error *err)
     if (!ld)
         return NULL;
     pt_io_lock();
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    pt_h5_quiet_state q;
+    pt_h5_quiet(&q);
     hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
     int rc = PT_OK;
     if (f < 0)
         rc = pt_error_set(err, PT_EFORMAT, "%s: HDF5 cannot open it (truncated or damaged?)", path);
     else {
         hid_t root = H5Gopen2(f, "/", H5P_DEFAULT);
-        int is_load = 0;
-        if (H5Aexists(root, "kind") > 0) {
-            hid_t a = H5Aopen(root, "kind", H5P_DEFAULT);
-            hid_t mt = h5_str(); /* HDF5 does not convert ASCII <-> UTF-8 */
-            char *s = NULL;
-            if (a >= 0 && H5Aread(a, mt, &s) >= 0 && s) {
-                is_load = !strcmp(s, "load");
-                H5free_memory(s);
-            }
-            H5Tclose(mt);
-            if (a >= 0)
-                H5Aclose(a);
-        }
-        if (is_load && H5Aexists(root, "parameters") > 0) { /* the settings used */
-            hid_t a = H5Aopen(root, "parameters", H5P_DEFAULT);
-            hid_t mt = h5_str();
-            char *s = NULL;
-            if (a >= 0 && H5Aread(a, mt, &s) >= 0 && s) {
-                config_from_json(&ld->cfg, s);
-                H5free_memory(s);
-            }
-            H5Tclose(mt);
-            if (a >= 0)
-                H5Aclose(a);
-        }
+        char kind[16], *json = malloc(4096);
+        int is_load = pt_h5r_attr_str(root, "kind", kind, sizeof kind) == 0 && !strcmp(kind, "load");
+        if (is_load && json && pt_h5r_attr_str(root, "parameters", json, 4096) == 0)
+            config_from_json(&ld->cfg, json); /* the settings used */
+        free(json);
         H5Gclose(root);
         if (!is_load)
             rc = pt_error_set(err, PT_EFORMAT, "%s: not a pulsetrain load file (kind != load)",
@@ -1242,6 +1147,7 @@ pt_load *pt_load_read_h5(const char *path, pt_error *err)
             rc = read_ltable(ld, f, &ld->t[i], path, err);
         H5Fclose(f);
     }
+    pt_h5_loud(&q);
     pt_io_unlock();
     if (rc) {
         pt_load_destroy(ld);

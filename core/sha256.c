@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later
  * sha256.c — SHA-256 as specified in FIPS 180-4 (NIST 2015). */
-#include "io/sha256.h"
+#include "core/sha256.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -19,8 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "io/atomic.h"
-#include "io/lock.h"
+#include "core/atomic.h"
+#include "core/lock.h"
 #include "pulsetrain/simulate.h"
 
 #define BLOCK 8192

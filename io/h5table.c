@@ -1,0 +1,355 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * h5table.c — the one columnar HDF5 writer and reader (see h5table.h). */
+#include "io/h5table.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/atomic.h"
+#include "core/lock.h"
+
+/* Rows per H5Dwrite of a long column: the caller's release hook runs after each, so that
+ * writing a week's table does not bring whole scratch-file columns back into memory. */
+#define WRITE_ROWS ((hsize_t)65536)
+
+void pt_h5_quiet(pt_h5_quiet_state *q)
+{
+    H5Eget_auto2(H5E_DEFAULT, &q->efunc, &q->edata);
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* we report errors ourselves */
+}
+
+void pt_h5_loud(const pt_h5_quiet_state *q) { H5Eset_auto2(H5E_DEFAULT, q->efunc, q->edata); }
+
+int pt_h5w_create(pt_h5w *w, const char *path, pt_error *err)
+{
+    memset(w, 0, sizeof *w);
+    w->path = path;
+    w->err = err;
+    pt_tmp_name(path, w->tmp, sizeof w->tmp);
+    pt_io_lock();
+    H5Eget_auto2(H5E_DEFAULT, &w->efunc, &w->edata);
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    w->file = H5Fcreate(w->tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    if (w->file < 0) {
+        H5Eset_auto2(H5E_DEFAULT, w->efunc, w->edata);
+        pt_io_unlock();
+        return w->rc = pt_error_set(err, PT_EIO,
+                                    "%s: cannot create %s (directory missing or not writable?)",
+                                    path, w->tmp);
+    }
+    return PT_OK;
+}
+
+int pt_h5w_commit(pt_h5w *w, int rc)
+{
+    if (H5Fclose(w->file) < 0 && !rc)
+        rc = pt_error_set(w->err, PT_EIO, "%s: HDF5 could not close the file", w->path);
+    H5Eset_auto2(H5E_DEFAULT, w->efunc, w->edata);
+    pt_io_unlock();
+    return pt_tmp_commit(rc, w->tmp, w->path, w->err);
+}
+
+int pt_h5w_fail(pt_h5w *w, const char *what, const char *where)
+{
+    if (!w->rc)
+        w->rc = pt_error_set(w->err, PT_EIO, "%s: HDF5 could not %s %s", w->path, what, where);
+    return w->rc;
+}
+
+hid_t pt_h5w_group(pt_h5w *w, const char *name)
+{
+    hid_t g = H5Gcreate2(w->file, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (g < 0)
+        pt_h5w_fail(w, "create group", name);
+    return g;
+}
+
+static hid_t str_type(void)
+{
+    hid_t t = H5Tcopy(H5T_C_S1);
+    H5Tset_size(t, H5T_VARIABLE);
+    H5Tset_cset(t, H5T_CSET_UTF8);
+    return t;
+}
+
+int pt_h5w_attr_str(pt_h5w *w, hid_t obj, const char *name, const char *value)
+{
+    hid_t t = str_type(), sp = H5Screate(H5S_SCALAR);
+    hid_t a = H5Acreate2(obj, name, t, sp, H5P_DEFAULT, H5P_DEFAULT);
+    herr_t e = a < 0 ? -1 : H5Awrite(a, t, &value);
+    if (a >= 0)
+        H5Aclose(a);
+    H5Sclose(sp);
+    H5Tclose(t);
+    return e < 0 ? pt_h5w_fail(w, "write attribute", name) : PT_OK;
+}
+
+int pt_h5w_attr_num(pt_h5w *w, hid_t obj, const char *name, hid_t ftype, hid_t mtype,
+                    const void *v)
+{
+    hid_t sp = H5Screate(H5S_SCALAR);
+    hid_t a = H5Acreate2(obj, name, ftype, sp, H5P_DEFAULT, H5P_DEFAULT);
+    herr_t e = a < 0 ? -1 : H5Awrite(a, mtype, v);
+    if (a >= 0)
+        H5Aclose(a);
+    H5Sclose(sp);
+    return e < 0 ? pt_h5w_fail(w, "write attribute", name) : PT_OK;
+}
+
+static hid_t enum_type(const pt_h5col *c)
+{
+    hid_t t = H5Tenum_create(H5T_NATIVE_SCHAR);
+    signed char v = -1;
+    H5Tenum_insert(t, "unknown", &v);
+    for (v = 0; v < c->n_enum; v++)
+        H5Tenum_insert(t, c->enum_names[v], &v);
+    return t;
+}
+
+int pt_h5w_column(pt_h5w *w, hid_t grp, const pt_h5col *c, size_t n,
+                  void (*release)(const void *), const void *arg)
+{
+    if (w->rc)
+        return w->rc;
+    hid_t ftype, mtype, owned = -1;
+    switch (c->type) {
+    case PT_H5_F64:
+        ftype = H5T_IEEE_F64LE;
+        mtype = H5T_NATIVE_DOUBLE;
+        break;
+    case PT_H5_I8:
+        ftype = mtype = owned = H5Tcopy(H5T_NATIVE_SCHAR);
+        break;
+    case PT_H5_ENUM:
+        ftype = mtype = owned = enum_type(c);
+        break;
+    default:
+        ftype = mtype = owned = str_type();
+    }
+    hsize_t dims[1] = {n};
+    hid_t sp = H5Screate_simple(1, dims, NULL);
+    hid_t d = H5Dcreate2(grp, c->name, ftype, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    herr_t e = d < 0 ? -1 : 0;
+    size_t elem = H5Tget_size(mtype);
+    for (hsize_t at = 0; e >= 0 && at < (hsize_t)n; at += WRITE_ROWS) {
+        hsize_t cnt[1] = {(hsize_t)n - at < WRITE_ROWS ? (hsize_t)n - at : WRITE_ROWS};
+        hsize_t off[1] = {at};
+        hid_t ms = H5Screate_simple(1, cnt, NULL);
+        e = ms < 0 ? -1 : H5Sselect_hyperslab(sp, H5S_SELECT_SET, off, NULL, cnt, NULL);
+        if (e >= 0)
+            e = H5Dwrite(d, mtype, ms, sp, H5P_DEFAULT, (const char *)c->data + at * elem);
+        if (ms >= 0)
+            H5Sclose(ms);
+        if (release)
+            release(arg);
+    }
+    H5Sclose(sp);
+    if (owned >= 0)
+        H5Tclose(owned);
+    if (d < 0 || e < 0) {
+        if (d >= 0)
+            H5Dclose(d);
+        return pt_h5w_fail(w, "write dataset", c->name);
+    }
+    int rc = pt_h5w_attr_str(w, d, "units", c->units);
+    if (!rc)
+        rc = pt_h5w_attr_str(w, d, "description", c->desc);
+    H5Dclose(d);
+    return rc;
+}
+
+/* ---- reading ---- */
+
+int pt_h5r_attr_str(hid_t obj, const char *name, char *out, size_t len)
+{
+    out[0] = '\0';
+    if (H5Aexists(obj, name) <= 0)
+        return -1;
+    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+    if (a < 0)
+        return -1;
+    hid_t ft = H5Aget_type(a), sp = H5Aget_space(a);
+    int rc = -1;
+    if (H5Tget_class(ft) == H5T_STRING && H5Sget_simple_extent_npoints(sp) == 1) {
+        if (H5Tis_variable_str(ft) > 0) {
+            hid_t mt = H5Tcopy(H5T_C_S1);
+            H5Tset_size(mt, H5T_VARIABLE);
+            H5Tset_cset(mt, H5Tget_cset(ft)); /* no conversion between ASCII and UTF-8 */
+            char *s = NULL;
+            if (H5Aread(a, mt, &s) >= 0 && s) {
+                snprintf(out, len, "%s", s);
+                H5free_memory(s);
+                rc = 0;
+            }
+            H5Tclose(mt);
+        } else {
+            size_t sz = H5Tget_size(ft);
+            char *s = calloc(1, sz + 1);
+            if (s && H5Aread(a, ft, s) >= 0) {
+                snprintf(out, len, "%s", s);
+                rc = 0;
+            }
+            free(s);
+        }
+    }
+    H5Sclose(sp);
+    H5Tclose(ft);
+    H5Aclose(a);
+    return rc;
+}
+
+double pt_h5r_attr_num(hid_t obj, const char *name)
+{
+    double v = NAN;
+    if (H5Aexists(obj, name) <= 0)
+        return v;
+    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+    if (a < 0)
+        return v;
+    hid_t ft = H5Aget_type(a), sp = H5Aget_space(a);
+    H5T_class_t cl = H5Tget_class(ft);
+    if ((cl != H5T_INTEGER && cl != H5T_FLOAT) || H5Sget_simple_extent_npoints(sp) != 1 ||
+        H5Aread(a, H5T_NATIVE_DOUBLE, &v) < 0)
+        v = NAN;
+    H5Sclose(sp);
+    H5Tclose(ft);
+    H5Aclose(a);
+    return v;
+}
+
+long long pt_h5r_length(hid_t grp, const char *name)
+{
+    if (H5Lexists(grp, name, H5P_DEFAULT) <= 0)
+        return -1;
+    hid_t d = H5Dopen2(grp, name, H5P_DEFAULT);
+    if (d < 0)
+        return -1;
+    hid_t sp = H5Dget_space(d);
+    long long n = H5Sget_simple_extent_ndims(sp) == 1 ? (long long)H5Sget_simple_extent_npoints(sp) : -1;
+    H5Sclose(sp);
+    H5Dclose(d);
+    return n;
+}
+
+/* The dataset and its element count when it is a 1-D dataset of class `want` (or of a
+ * numeric class when want is H5T_NO_CLASS); else -1. */
+static hid_t open_1d(hid_t grp, const char *name, int numeric, hssize_t *cnt, hid_t *ft)
+{
+    if (H5Lexists(grp, name, H5P_DEFAULT) <= 0)
+        return -1;
+    hid_t d = H5Dopen2(grp, name, H5P_DEFAULT);
+    if (d < 0)
+        return -1;
+    hid_t sp = H5Dget_space(d);
+    *ft = H5Dget_type(d);
+    H5T_class_t cl = H5Tget_class(*ft);
+    int ok = H5Sget_simple_extent_ndims(sp) == 1 &&
+             (numeric ? cl == H5T_INTEGER || cl == H5T_FLOAT || cl == H5T_ENUM : cl == H5T_STRING);
+    *cnt = H5Sget_simple_extent_npoints(sp);
+    H5Sclose(sp);
+    if (!ok || *cnt < 0) {
+        H5Tclose(*ft);
+        H5Dclose(d);
+        return -1;
+    }
+    return d;
+}
+
+double *pt_h5r_column(hid_t grp, const char *name, size_t *n)
+{
+    *n = 0;
+    hssize_t cnt;
+    hid_t ft;
+    hid_t d = open_1d(grp, name, 1, &cnt, &ft);
+    if (d < 0)
+        return NULL;
+    double *v = malloc((size_t)(cnt ? cnt : 1) * sizeof *v);
+    if (v && cnt > 0) {
+        if (H5Tget_class(ft) == H5T_ENUM) {
+            signed char *k = malloc((size_t)cnt);
+            if (k && H5Dread(d, H5T_NATIVE_SCHAR, H5S_ALL, H5S_ALL, H5P_DEFAULT, k) >= 0) {
+                /* the raw integer values, not the enum mapping */
+                for (hssize_t i = 0; i < cnt; i++)
+                    v[i] = k[i] < 0 ? (double)NAN : k[i];
+            } else {
+                free(v);
+                v = NULL;
+            }
+            free(k);
+        } else if (H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) < 0) {
+            free(v);
+            v = NULL;
+        }
+    }
+    if (v)
+        *n = (size_t)cnt;
+    H5Tclose(ft);
+    H5Dclose(d);
+    return v;
+}
+
+char **pt_h5r_strings(hid_t grp, const char *name, size_t *n)
+{
+    *n = 0;
+    hssize_t cnt;
+    hid_t ft;
+    hid_t d = open_1d(grp, name, 0, &cnt, &ft);
+    if (d < 0)
+        return NULL;
+    char **out = calloc((size_t)(cnt ? cnt : 1), sizeof *out);
+    int ok = out != NULL;
+    if (ok && cnt > 0 && H5Tis_variable_str(ft) > 0) {
+        hid_t mt = H5Tcopy(H5T_C_S1);
+        H5Tset_size(mt, H5T_VARIABLE);
+        H5Tset_cset(mt, H5Tget_cset(ft));
+        char **raw = calloc((size_t)cnt, sizeof *raw);
+        hid_t sp = H5Dget_space(d);
+        ok = raw && H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, raw) >= 0;
+        for (hssize_t i = 0; ok && i < cnt; i++) {
+            const char *s = raw[i] ? raw[i] : "";
+            size_t len = strlen(s);
+            if ((out[i] = malloc(len + 1)))
+                memcpy(out[i], s, len + 1);
+            else
+                ok = 0;
+        }
+        if (raw)
+            H5Dvlen_reclaim(mt, sp, H5P_DEFAULT, raw);
+        free(raw);
+        H5Sclose(sp);
+        H5Tclose(mt);
+    } else if (ok && cnt > 0) { /* fixed-length strings */
+        size_t sz = H5Tget_size(ft);
+        char *buf = calloc((size_t)cnt, sz + 1);
+        hid_t mt = H5Tcopy(ft);
+        ok = buf && H5Dread(d, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) >= 0;
+        for (hssize_t i = 0; ok && i < cnt; i++) {
+            if ((out[i] = calloc(1, sz + 1)))
+                memcpy(out[i], buf + (size_t)i * sz, sz);
+            else
+                ok = 0;
+        }
+        H5Tclose(mt);
+        free(buf);
+    }
+    for (hssize_t i = 0; ok && i < cnt; i++)
+        if (!out[i] && !(out[i] = calloc(1, 1)))
+            ok = 0;
+    H5Tclose(ft);
+    H5Dclose(d);
+    if (!ok) {
+        pt_h5r_strings_free(out, out ? (size_t)cnt : 0);
+        return NULL;
+    }
+    *n = (size_t)cnt;
+    return out;
+}
+
+void pt_h5r_strings_free(char **s, size_t n)
+{
+    for (size_t i = 0; s && i < n; i++)
+        free(s[i]);
+    free(s);
+}

@@ -1,0 +1,237 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * summary_read.c — read an HDF5 summary (schema 1) back into a pt_summary, for
+ * `pulsetrain info`, reports, batch --resume and the load model. */
+#include <hdf5.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/lock.h"
+#include "io/h5table.h"
+#include "io/reader_impl.h"
+#include "summary/summary_impl.h"
+
+int pt_is_hdf5(const char *path)
+{
+    static const unsigned char sig[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
+    unsigned char head[8];
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0;
+    size_t n = fread(head, 1, 8, f);
+    fclose(f);
+    return n == 8 && !memcmp(head, sig, 8);
+}
+
+/* Days from 1970-01-01 of a civil date (timegm is not POSIX). */
+static double date_unix_s(const char *s)
+{
+    int y, m, dd;
+    if (!s || sscanf(s, "%d-%d-%d", &y, &m, &dd) != 3)
+        return NAN;
+    long long yy = y - (m <= 2);
+    long long era = (yy >= 0 ? yy : yy - 399) / 400;
+    long long yoe = yy - era * 400;
+    long long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + dd - 1;
+    long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return (double)((era * 146097 + doe - 719468) * 86400);
+}
+
+/* Dataset grp/name as doubles (numbers and enums; date strings to Unix seconds).
+ * Returns a malloc'd array of *n values, or NULL. */
+static double *read_column(hid_t grp, const char *name, size_t *n)
+{
+    double *v = pt_h5r_column(grp, name, n);
+    if (v)
+        return v;
+    char **str = pt_h5r_strings(grp, name, n);
+    if (!str)
+        return NULL;
+    v = malloc((*n ? *n : 1) * sizeof *v);
+    for (size_t i = 0; v && i < *n; i++)
+        v[i] = date_unix_s(str[i]);
+    pt_h5r_strings_free(str, *n);
+    if (!v)
+        *n = 0;
+    return v;
+}
+
+typedef struct table_attrs {
+    pt_table *t;
+    pt_error *err;
+    int rc;
+} table_attrs;
+
+static herr_t table_attr(hid_t g, const char *name, const H5A_info_t *info, void *arg)
+{
+    (void)info;
+    table_attrs *ta = arg;
+    double v = pt_h5r_attr_num(g, name);
+    if (!isnan(v) && (ta->rc = pt_table_set_attr(ta->t, name, v, ta->err)))
+        return 1;
+    return 0;
+}
+
+static int read_all(hid_t f, const char *path, pt_summary *s, pt_summary_meta *meta, pt_error *err)
+{
+    hid_t root = H5Gopen2(f, "/", H5P_DEFAULT);
+    double schema = pt_h5r_attr_num(root, "schema_version");
+    if (!(schema >= 1)) {
+        H5Gclose(root);
+        return pt_error_set(err, PT_EFORMAT, "%s: not a pulsetrain summary (no schema_version)",
+                            path);
+    }
+    pt_recording_info rec;
+    memset(&rec, 0, sizeof rec);
+    pt_h5r_attr_str(root, "source_file", rec.path, sizeof rec.path);
+    pt_h5r_attr_str(root, "format", rec.format, sizeof rec.format);
+    pt_h5r_attr_str(root, "start_time_utc", rec.start_time_utc, sizeof rec.start_time_utc);
+    rec.duration_s = pt_h5r_attr_num(root, "duration_s");
+    rec.start_unix_s = NAN;
+    if (rec.start_time_utc[0])
+        pt_parse_iso8601(rec.start_time_utc, strlen(rec.start_time_utc), &rec.start_unix_s);
+    char notes[1024];
+    if (pt_h5r_attr_str(root, "notes", notes, sizeof notes) == 0 && notes[0])
+        pt_summary_note(s, "%s", notes);
+    {
+        char subject[64], *json = malloc(65536);
+        pt_h5r_attr_str(root, "subject_id", subject, sizeof subject);
+        if (json)
+            pt_h5r_attr_str(root, "parameters", json, 65536);
+        int rc = json ? pt_summary_set_run(s, subject, json, err)
+                      : pt_error_set(err, PT_ENOMEM, "%s: out of memory for its parameters", path);
+        free(json);
+        if (rc) {
+            H5Gclose(root);
+            return rc;
+        }
+    }
+    if (meta) {
+        memset(meta, 0, sizeof *meta);
+        meta->schema_version = (int)schema;
+        pt_h5r_attr_str(root, "pulsetrain_version", meta->pulsetrain_version,
+                      sizeof meta->pulsetrain_version);
+        pt_h5r_attr_str(root, "subject_id", meta->subject_id, sizeof meta->subject_id);
+        pt_h5r_attr_str(root, "source_sha256", meta->source_sha256, sizeof meta->source_sha256);
+        pt_h5r_attr_str(root, "parameters", meta->parameters, sizeof meta->parameters);
+    }
+    H5Gclose(root);
+    /* channels */
+    if (H5Lexists(f, "/channels", H5P_DEFAULT) > 0) {
+        hid_t g = H5Gopen2(f, "/channels", H5P_DEFAULT);
+        size_t n = 0, n2;
+        double *fs = read_column(g, "fs_hz", &n), *ns = read_column(g, "n_samples", &n2);
+        size_t n3;
+        double *t0 = read_column(g, "t0_s", &n3);
+        const char *cols[3] = {"name", "kind", "units"};
+        char **str[3] = {0};
+        size_t ns_[3] = {0};
+        for (int k = 0; k < 3; k++)
+            str[k] = pt_h5r_strings(g, cols[k], &ns_[k]);
+        if (!fs)
+            n = 0;
+        for (int k = 0; k < 3; k++)
+            if (str[k] && ns_[k] < n)
+                n = ns_[k];
+        if (ns && n2 < n)
+            n = n2;
+        if (t0 && n3 < n)
+            n = n3;
+        rec.nchan = n < PT_MAX_CHANNELS ? n : PT_MAX_CHANNELS;
+        for (size_t c = 0; c < rec.nchan; c++) {
+            pt_channel_info *ch = &rec.chan[c];
+            snprintf(ch->name, sizeof ch->name, "%s", str[0] && str[0][c] ? str[0][c] : "");
+            ch->kind = PT_KIND_AUX;
+            for (int k = 0; k <= PT_KIND_AUX; k++)
+                if (str[1] && str[1][c] && !strcmp(str[1][c], pt_kind_name((pt_kind)k)))
+                    ch->kind = (pt_kind)k;
+            snprintf(ch->units, sizeof ch->units, "%s", str[2] && str[2][c] ? str[2][c] : "");
+            ch->fs_hz = fs && !isnan(fs[c]) ? fs[c] : 0;
+            ch->n_samples = ns && !isnan(ns[c]) ? (int64_t)ns[c] : -1;
+            ch->t0_s = t0 ? t0[c] : 0;
+        }
+        for (int k = 0; k < 3; k++)
+            pt_h5r_strings_free(str[k], ns_[k]);
+        free(fs);
+        free(ns);
+        free(t0);
+        H5Gclose(g);
+    }
+    pt_summary_set_recording(s, &rec);
+    /* tables */
+    for (size_t i = 0; i < pt_summary_ntables(s); i++) {
+        pt_table *t = pt_summary_table(s, pt_table_name(pt_summary_table_at(s, i)));
+        char gname[64];
+        snprintf(gname, sizeof gname, "/%s", pt_table_name(t));
+        if (H5Lexists(f, gname, H5P_DEFAULT) <= 0)
+            continue;
+        hid_t g = H5Gopen2(f, gname, H5P_DEFAULT);
+        size_t nc = pt_table_ncols(t), nrows = 0;
+        double *col[32] = {0};
+        int rc = PT_OK;
+        const char *first = NULL;
+        for (size_t c = 0; c < nc && c < 32; c++) {
+            size_t n;
+            const char *name = pt_table_colname(t, c);
+            col[c] = read_column(g, name, &n);
+            if (!col[c])
+                continue;
+            if (!first) {
+                first = name;
+                nrows = n;
+            } else if (n != nrows && !rc) /* schema 1: a table's columns have one length */
+                rc = pt_error_set(err, PT_EFORMAT,
+                                  "%s: damaged summary: %s/%s has %zu rows, %s/%s %zu", path,
+                                  gname, name, n, gname, first, nrows);
+        }
+        if (!rc) { /* the table's numeric attributes (window_s, epoch_s, ...) */
+            table_attrs ta = {t, err, PT_OK};
+            H5Aiterate2(g, H5_INDEX_CRT_ORDER, H5_ITER_INC, NULL, table_attr, &ta);
+            if (ta.rc == PT_OK)
+                H5Aiterate2(g, H5_INDEX_NAME, H5_ITER_INC, NULL, table_attr, &ta);
+            rc = ta.rc;
+        }
+        double row[32];
+        for (size_t r = 0; r < nrows && !rc; r++) {
+            for (size_t c = 0; c < nc && c < 32; c++)
+                row[c] = col[c] ? col[c][r] : (double)NAN;
+            rc = pt_table_append(t, row, err);
+        }
+        for (size_t c = 0; c < 32; c++)
+            free(col[c]);
+        H5Gclose(g);
+        if (rc)
+            return rc;
+    }
+    return PT_OK;
+}
+
+pt_summary *pt_summary_read_h5(const char *path, pt_summary_meta *meta, pt_error *err)
+{
+    if (!pt_is_hdf5(path)) {
+        pt_error_set(err, PT_EFORMAT, "%s: not an HDF5 file", path);
+        return NULL;
+    }
+    pt_summary *s = pt_summary_create(NULL, err);
+    if (!s)
+        return NULL;
+    pt_io_lock();
+    pt_h5_quiet_state q;
+    pt_h5_quiet(&q);
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    int rc;
+    if (f < 0)
+        rc = pt_error_set(err, PT_EFORMAT, "%s: HDF5 cannot open it (truncated or damaged?)", path);
+    else {
+        rc = read_all(f, path, s, meta, err);
+        H5Fclose(f);
+    }
+    pt_h5_loud(&q);
+    pt_io_unlock();
+    if (rc) {
+        pt_summary_destroy(s);
+        return NULL;
+    }
+    return s;
+}
