@@ -34,6 +34,10 @@
 #include "pulsetrain/io.h"
 #include "pulsetrain/pipeline.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct pt_batch pt_batch;
 
 /* List the recordings of `input` and prepare their parameters.
@@ -132,5 +136,9 @@ PT_API pt_batch_options pt_batch_defaults(void);
  * failed (the batch is partial); PT_EIO when batch.h5 cannot be written;
  * PT_EINVAL for bad options. */
 PT_API int pt_batch_run(pt_batch *b, const pt_batch_options *opt, pt_error *err);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -8,6 +8,10 @@
 #ifndef PULSETRAIN_ERROR_H
 #define PULSETRAIN_ERROR_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #if defined(PT_BUILD) && defined(__GNUC__)
 #define PT_API __attribute__((visibility("default")))
 #else
@@ -49,5 +53,9 @@ PT_API int pt_error_prefix(pt_error *err, const char *fmt, ...) PT_PRINTF(2, 3);
 
 /* Reset *err to PT_OK and an empty message; NULL is a no-op. */
 PT_API void pt_error_clear(pt_error *err);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -13,6 +13,10 @@
 
 #include "pulsetrain/error.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Planner rigor: ESTIMATE (default) is deterministic and fast to plan; MEASURE times
  * candidate plans at create (seconds for large n; reuse with wisdom). */
 typedef enum pt_fft_rigor { PT_FFT_ESTIMATE, PT_FFT_MEASURE } pt_fft_rigor;
@@ -68,5 +72,9 @@ PT_API int pt_fft_wisdom_import(const char *path, pt_error *err);
  * with the path in *err. Takes the planner lock. Write to a temporary name and rename it
  * yourself if other processes may read the file concurrently. */
 PT_API int pt_fft_wisdom_export(const char *path, pt_error *err);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

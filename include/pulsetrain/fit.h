@@ -10,6 +10,10 @@
 
 #include "pulsetrain/error.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Result of pt_fit_exp. On failure every double is NaN. */
 typedef struct pt_expfit {
     double a;      /* asymptote [y units] (e.g. HR at rest, bpm)                     */
@@ -44,5 +48,9 @@ PT_API int pt_fit_exp(const double *t_s, const double *y, size_t n, pt_expfit *o
  * no decay) with the reason in *err; PT_EINVAL on NULL. */
 PT_API int pt_fit_t30(const double *t_s, const double *y, size_t n, double *t30_s,
                       pt_error *err);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later
  * pulsetrain/hrtrack.h — heart rate from wrist PPG under motion: per-window spectra with the
- * accelerometer's contribution suppressed, and a Viterbi path through time (issue 5).
+ * accelerometer's contribution suppressed, and a Viterbi path through time.
  *
  * Method (docs/heart-rate.md): PPG and acc band-passed (Butterworth 0.5-4 Hz, order 4,
  * zero-phase) and linearly resampled to fs_proc_hz; per window (8 s, step 2 s) the z-scored
@@ -25,6 +25,10 @@
 #include <stddef.h>
 
 #include "pulsetrain/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
 
 /* Parameters; fill from pt_hrtrack_defaults() and change fields. Window counts refer to
  * the analysis step (default 2 s). */
@@ -173,5 +177,9 @@ PT_API int pt_hrtrack_beats(const double *ppg, size_t n, double fs_hz, const dou
                             size_t n_acc, double fs_acc_hz, double motion_g, double *t_s,
                             double *ibi_s, int *motion, size_t max_beats, size_t *n_beats,
                             pt_error *err);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -24,6 +24,10 @@
 
 #include "pulsetrain/error.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define PT_MAX_CHANNELS 16
 
 typedef enum pt_kind {
@@ -85,7 +89,7 @@ typedef struct pt_read_options {
     double fs_hz;          /* CSV without time column: sample rate [Hz]; NaN = from file    */
     const char *acc_units; /* units of unsuffixed acc columns: "g" (default), "mg", "ms2"   */
     double max_gap_s;      /* a time gap longer than this is an error [s]; default 86400    */
-    /* Binary formats (issue 4). */
+    /* Binary formats. */
     const char *channels;  /* channel map, one name per file channel in order:
                             * "ppg,acc_x,acc_y,acc_z"; "-" keeps the reader's guess, "aux"
                             * ignores; NULL (default) = kinds from the file's labels        */
@@ -119,5 +123,9 @@ PT_API int pt_reader_read(pt_reader *r, pt_block *b, pt_error *err);
 
 /* Close and free; NULL is a harmless no-op. */
 PT_API void pt_reader_close(pt_reader *r);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -10,6 +10,10 @@
 
 #include "pulsetrain/error.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Conditions, applied in scipy's order: height, distance, prominence. An unbounded
  * interval (-HUGE_VAL, HUGE_VAL) means "not given" (scipy None). */
 typedef struct pt_peaks_config {
@@ -59,5 +63,9 @@ PT_API void pt_peaks_destroy(pt_peaks *p);
  * Returns PT_OK or PT_EINVAL (a position >= n, NULL). */
 PT_API int pt_peak_prominences(const double *x, size_t n, const size_t *peaks, size_t npk,
                                double *prom, size_t *left_base, size_t *right_base);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

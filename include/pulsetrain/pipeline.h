@@ -54,14 +54,14 @@ typedef struct pt_params {
                            * "-0530" or "+120" (minutes), or an IANA name ("Europe/Berlin")
                            * read from the system zoneinfo (TZif); no setenv/tzset */
     double min_wear_h;    /* a day with less wear is flagged valid_day = 0 [h], default 10 (GGIR) */
-    /* calibration, gait, fused intensity, bouts (issue 6) */
+    /* calibration, gait, fused intensity, bouts */
     int calibrate;            /* auto-calibrate from still periods (van Hees 2014); default 1 */
     double gait_window_s;     /* spectral window for cadence [s], default 10                 */
     double run_cadence_spm;   /* rhythmic gait at or above this is running, default 140      */
     double hrr_sustain_s;     /* %HRR must hold this long to change a class [s], default 60  */
     double bout_min_s;        /* shortest bout [s], default 60                               */
     double bout_tolerance_s;  /* longest interruption inside a bout [s], default 10          */
-    /* heart-rate recovery (issue 6) */
+    /* heart-rate recovery */
     double recovery_min_exercise_s; /* high intensity at least this long before an end [s], 120 */
     double recovery_rest_s;   /* rest needed after the end [s], default 60                   */
     double recovery_fit_s;    /* length of the mono-exponential fit [s], default 300         */

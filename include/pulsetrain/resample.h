@@ -11,6 +11,10 @@
 
 #include "pulsetrain/error.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct pt_resample pt_resample;
 
 /* Design the anti-aliasing filter of scipy.signal.resample_poly(x, up, down) with its
@@ -43,5 +47,9 @@ PT_API void pt_resample_destroy(pt_resample *r);
  * Returns PT_OK or PT_EINVAL (NULL, n = 0). */
 PT_API int pt_interp(const double *tx, const double *x, size_t n, const double *tq, double *y,
                      size_t m);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -25,6 +25,10 @@
 
 #include "pulsetrain/error.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Activity scenarios. */
 typedef enum pt_sim_scenario {
     PT_SIM_MIXED = 0, /* rest 5 min -> walk -> run -> seated recovery -> walk -> rest, light...
@@ -152,5 +156,9 @@ PT_API int pt_sim_write_wfdb(pt_sim *s, const char *hea_path, pt_error *err);
 
 /* Free the simulator; NULL is a harmless no-op. */
 PT_API void pt_sim_destroy(pt_sim *s);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -11,6 +11,10 @@
 
 #include "pulsetrain/error.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef enum pt_band { PT_BAND_LOWPASS, PT_BAND_HIGHPASS, PT_BAND_BANDPASS, PT_BAND_BANDSTOP } pt_band;
 
 /* Number of second-order sections of a Butterworth design (scipy's count):
@@ -104,5 +108,9 @@ PT_API void pt_sos_reset(pt_sos *f);
 
 /* Release the object. NULL is a harmless no-op. */
 PT_API void pt_sos_destroy(pt_sos *f);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

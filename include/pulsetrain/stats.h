@@ -10,6 +10,10 @@
 
 #include "pulsetrain/error.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef enum pt_movstat_kind {
     PT_MOVSTAT_MEAN,   /* arithmetic mean (pandas rolling(w).mean())                   */
     PT_MOVSTAT_STD,    /* population standard deviation, ddof 0 (numpy.std)            */
@@ -39,5 +43,9 @@ PT_API void pt_movstat_reset(pt_movstat *m);
 
 /* Release the object. NULL is a harmless no-op. */
 PT_API void pt_movstat_destroy(pt_movstat *m);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -12,6 +12,10 @@
 #include "pulsetrain/error.h"
 #include "pulsetrain/fft.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef enum pt_window {
     PT_WINDOW_HANN,     /* scipy 'hann'     0.5 - 0.5 cos               */
     PT_WINDOW_HAMMING,  /* scipy 'hamming'  0.54 - 0.46 cos             */
@@ -125,5 +129,9 @@ PT_API void pt_spectrogram_destroy(pt_spectrogram *s);
  *   out      : out [size: n]
  * Returns PT_OK or PT_EINVAL (unknown window, n = 0, NULL). */
 PT_API int pt_window_fill(pt_window w, size_t n, int periodic, double *out);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif
