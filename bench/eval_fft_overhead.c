@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later
  * eval_fft_overhead.c — what the pt_fft wrapper costs over calling FFTW directly
- * (issue 3: within 5 %), at the heart-rate window sizes (8 s at 64, 125, 256 Hz).
+ * (target: within 5 %), at the heart-rate window sizes (8 s at 64, 125, 256 Hz).
  *
  *   pt-eval-fft_overhead [TRIALS]
  *

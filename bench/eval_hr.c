@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later
- * eval_hr.c — accuracy and speed of the heart-rate tracker (pipeline/hrtrack.c, issue 5).
+ * eval_hr.c — accuracy and speed of the heart-rate tracker (pipeline/hrtrack.c).
  *
  *   pt-eval-hr [--data DIR] [--quality Q] [--dump DIR] [--no-speed] [--hours H]
  *

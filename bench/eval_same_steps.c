@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later
  * eval_same_steps.c — the numpy/scipy baseline's steps (bench/baseline_scipy.py), done
- * with pulsetrain's reader and kernels, for a like-for-like speed ratio (issue 8):
+ * with pulsetrain's reader and kernels, for a like-for-like speed ratio:
  *   read the CSV; Butterworth band-pass 0.5-4 Hz order 4, zero-phase (chunked, equal to
  *   whole-signal sosfiltfilt to 1e-9); per 8 s window every 2 s the Welch PSD (4 s Hann
  *   segments, 50 % overlap, nfft 2048) and its peak in 40-220 bpm; ENMO and MAD per 5 s.

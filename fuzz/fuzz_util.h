@@ -5,7 +5,6 @@
 #ifndef PT_FUZZ_UTIL_H
 #define PT_FUZZ_UTIL_H
 
-#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +13,16 @@
 #include <unistd.h>
 
 #include "pulsetrain/io.h"
+
+/* An invariant every reader promises: checked in every build (FZ_CHECK() would vanish under
+ * -DNDEBUG, and the regression replay runs in release builds too). */
+#define FZ_CHECK(cond)                                                                             \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            fprintf(stderr, "%s:%d: reader invariant broken: %s\n", __FILE__, __LINE__, #cond);   \
+            abort();                                                                               \
+        }                                                                                          \
+    } while (0)
 
 static char fz_dir[256];
 
@@ -52,27 +61,27 @@ static void fz_read(const char *path, const pt_read_options *opt_in)
     pt_error err = {0};
     pt_reader *r = pt_reader_open(path, opt, &err);
     if (!r) {
-        assert(err.code != 0 && err.msg[0]);
+        FZ_CHECK(err.code != 0 && err.msg[0]);
         return;
     }
     const pt_recording_info *info = pt_reader_info(r);
-    assert(info->nchan <= PT_MAX_CHANNELS);
+    FZ_CHECK(info->nchan <= PT_MAX_CHANNELS);
     pt_block *b = pt_block_create(info, 16, &err);
     int64_t seen[PT_MAX_CHANNELS] = {0};
     for (int guard = 0; b && guard < 1000000; guard++) {
         if (pt_reader_read(r, b, &err)) {
-            assert(err.code != 0 && err.msg[0]);
+            FZ_CHECK(err.code != 0 && err.msg[0]);
             break;
         }
         size_t tot = 0;
         for (size_t c = 0; c < b->nchan; c++) {
-            assert(b->n[c] <= b->cap);
+            FZ_CHECK(b->n[c] <= b->cap);
             if (b->n[c])
-                assert(b->first[c] == seen[c]);
+                FZ_CHECK(b->first[c] == seen[c]);
             seen[c] += (int64_t)b->n[c];
             tot += b->n[c];
             for (size_t i = 0; i < b->n[c]; i++)
-                assert(!isinf(b->x[c][i]));
+                FZ_CHECK(!isinf(b->x[c][i]));
         }
         if (!tot)
             break;

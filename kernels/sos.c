@@ -746,7 +746,9 @@ pt_sos *pt_sos_create(const double *sos, size_t nsec, size_t max_n, pt_error *er
         for (size_t k = nsec; k < f->ngrp * SEC_GROUP; k++)
             f->lc[5 * k] = 1; /* identity section: t = v, state stays 0 */
     }
-#ifdef PT_SOS_X86
+#if defined(PT_SOS_X86) && !defined(PT_PORTABLE)
+    /* PT_PORTABLE (cmake -DPT_PORTABLE=ON) keeps the portable code even on an AVX2 machine,
+     * so that CI runs the whole suite on the path other CPUs take */
     f->avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 #endif
     f->path = PT_SOS_PATH_AUTO;

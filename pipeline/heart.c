@@ -9,7 +9,7 @@
  * Parameters: ppg_lo_hz, ppg_hi_hz, ppg_order (conditioning band-pass),
  *      hr_window_s (8), hr_step_s (2), hr_lo_bpm..hr_hi_bpm (40..220).
  * Method: zero-phase Butterworth band-pass in overlapping chunks
- *      (pipeline/condition.c), then pipeline/hrtrack.c: Wiener and coherence
+ *      (kernels/condition.c), then pipeline/hrtrack.c: Wiener and coherence
  *      suppression of the accelerometer's spectrum and a fixed-lag Viterbi
  *      path (Temko 2017, IEEE TBME 64(9)); beats by Elgendi et al. 2013.
  * A window with more than 10 % missing PPG samples reports NaN. */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later
- * hrtrack.c — heart rate from wrist PPG under motion (issue 5): per-window motion-suppressed
+ * hrtrack.c — heart rate from wrist PPG under motion: per-window motion-suppressed
  * spectra and a Viterbi path through time, streaming with a fixed decision lag.
  *
  * Method: Wiener-type suppression of the accelerometer spectrum (Temko 2017, IEEE TBME

@@ -147,4 +147,4 @@ PT_TEST(bad_input)
                    "no data block with a valid checksum");
 }
 
-int main(int argc, char **argv) { return pt_test_main(argc, argv); }
+int main(int argc, char **argv) { return pt_test_main_rmdir(argc, argv, io_tmpdir); }

@@ -207,4 +207,4 @@ PT_TEST(numbers_equal_strtod)
     free(text);
 }
 
-int main(int argc, char **argv) { return pt_test_main(argc, argv); }
+int main(int argc, char **argv) { return pt_test_main_rmdir(argc, argv, io_tmpdir); }

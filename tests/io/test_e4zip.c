@@ -527,4 +527,4 @@ PT_TEST(day_long_member_streams)
     unlink(zp);
 }
 
-int main(int argc, char **argv) { return pt_test_main(argc, argv); }
+int main(int argc, char **argv) { return pt_test_main_rmdir(argc, argv, io_tmpdir); }

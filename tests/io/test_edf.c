@@ -276,4 +276,4 @@ PT_TEST(wrist_edf_equals_csv_twin)
     check_twin("s3_run");
 }
 
-int main(int argc, char **argv) { return pt_test_main(argc, argv); }
+int main(int argc, char **argv) { return pt_test_main_rmdir(argc, argv, io_tmpdir); }

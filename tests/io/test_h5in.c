@@ -108,4 +108,4 @@ PT_TEST(bad_input)
                    "not a readable HDF5 file");
 }
 
-int main(int argc, char **argv) { return pt_test_main(argc, argv); }
+int main(int argc, char **argv) { return pt_test_main_rmdir(argc, argv, io_tmpdir); }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later
- * test_sha256.c — SHA-256 (io/sha256.c) against the FIPS 180-4 examples, and the SHA
+ * test_sha256.c — SHA-256 (core/sha256.c) against the FIPS 180-4 examples, and the SHA
  * extensions path against the portable one on random data fed in random pieces. */
 #include <stdint.h>
 #include <stdio.h>

@@ -128,4 +128,4 @@ PT_TEST(simulated_float_wav_with_channel_map)
     io_all_free(&a);
 }
 
-int main(int argc, char **argv) { return pt_test_main(argc, argv); }
+int main(int argc, char **argv) { return pt_test_main_rmdir(argc, argv, io_tmpdir); }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later
  * test_simwrite.c — `pulsetrain simulate`'s FLAC and WFDB output read back by
- * the FLAC (libsndfile) and WFDB readers with --format auto (issue 4: every
+ * the FLAC (libsndfile) and WFDB readers with --format auto (every
  * reader tested round trip), against the generator's own samples.
  * Tolerances are the formats' quantisation: WFDB gain 1000/au and 1000/g ->
  * half a step, 5e-4 (the simulator's acc is on a 1 mg grid, so acc is exact);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later
  * test_twins.c — the same recording in two formats gives the same summary:
  * the PhysioNet wrist-PPG record as EDF (../shared/data/formats/edf) and as
- * its CSV twin (../shared/data/wrist_ppg_exercise), issue 4.
+ * its CSV twin (../shared/data/wrist_ppg_exercise).
  * Tolerance: the CSV prints PPG with 0.01 mV steps and acceleration with
  * 1e-4 m/s^2 steps (README), so derived figures agree to that rounding, not
  * to the bit: heart rate to 0.01 bpm, ENMO/MAD to 0.01 mg; classes, window

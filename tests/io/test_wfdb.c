@@ -188,4 +188,4 @@ PT_TEST(bad_input)
     io_all_free(&a);
 }
 
-int main(int argc, char **argv) { return pt_test_main(argc, argv); }
+int main(int argc, char **argv) { return pt_test_main_rmdir(argc, argv, io_tmpdir); }

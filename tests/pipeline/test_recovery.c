@@ -194,7 +194,7 @@ PT_TEST(fit_stops_at_a_break_in_the_course)
 }
 
 /* The simulator's intervals (PPG + accelerometer): each recovery against its
- * truth. Tolerances are issue 6's targets: end-derived HRR60 within 2 bpm,
+ * truth. Tolerances are the recovery targets: end-derived HRR60 within 2 bpm,
  * tau within 10 %. */
 PT_TEST(simulated_intervals_against_truth)
 {

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later
- * test_simulate.c — properties of the synthetic recordings (pipeline/simulate.c):
+ * test_simulate.c — properties of the synthetic recordings (sim/simulate.c):
  * determinism, block-size independence, truth consistency, physiology of the HR truth,
  * accelerometer magnitude, intensity bands and the gait / pulse frequencies. */
 #include "pt_test.h"

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later
- * test_spill.c — scratch-file arrays (pipeline/spill.c) and the order statistic that
- * replaces sorting a whole column (pipeline/order.c). */
+ * test_spill.c — scratch-file arrays (core/spill.c) and the order statistic that
+ * replaces sorting a whole column (kernels/order.c). */
 #define _DEFAULT_SOURCE
 #include <math.h>
 #include <signal.h>

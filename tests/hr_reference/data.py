@@ -2,7 +2,8 @@
 import os
 import numpy as np
 
-SHARED = os.path.normpath(os.path.join(os.path.dirname(__file__), '..', '..', '..', 'shared', 'data'))
+SHARED = os.path.join(os.environ.get('PT_SHARED_DIR') or
+                      os.path.join(os.path.dirname(__file__), '..', '..', '..', 'shared'), 'data')
 CACHE = '/tmp/pt_hr_proto_cache'
 
 SPC_RECORDS = ['DATA_01_TYPE01'] + ['DATA_%02d_TYPE02' % i for i in range(2, 9)]
