@@ -187,7 +187,7 @@ static void *h5in_open(const char *path, const pt_read_options *opt, pt_recordin
 {
     h5in_state *s = calloc(1, sizeof *s);
     if (!s) {
-        pt_error_set(err, PT_ENOMEM, "out of memory");
+        pt_error_set(err, PT_ENOMEM, "HDF5 recording: out of memory for its datasets");
         return NULL;
     }
     snprintf(s->path, sizeof s->path, "%s", path);

@@ -65,7 +65,7 @@ static int load_tzif(pt_tzinfo *tz, const char *name, pt_error *err)
     size_t len = buf ? fread(buf, 1, 1 << 20, f) : 0;
     fclose(f);
     if (!buf)
-        return pt_error_set(err, PT_ENOMEM, "out of memory");
+        return pt_error_set(err, PT_ENOMEM, "time zone: out of memory for its transitions");
     int rc = PT_OK;
     const unsigned char *h = buf;
     int tsize = 4;
@@ -97,7 +97,7 @@ static int load_tzif(pt_tzinfo *tz, const char *name, pt_error *err)
         tz->at = calloc(tz->n ? tz->n : 1, sizeof *tz->at);
         tz->off = calloc(tz->n ? tz->n : 1, sizeof *tz->off);
         if (!tz->at || !tz->off) {
-            rc = pt_error_set(err, PT_ENOMEM, "out of memory");
+            rc = pt_error_set(err, PT_ENOMEM, "time zone: out of memory for its transitions");
             break;
         }
         /* Before the first transition: the first standard-time type (RFC 8536 3.2). */

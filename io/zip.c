@@ -103,7 +103,7 @@ pt_zip *pt_zip_open(const char *path, pt_error *err)
     unsigned char *tail = NULL, *cd = NULL;
     pt_zip *z = calloc(1, sizeof *z);
     if (!z) {
-        pt_error_set(err, PT_ENOMEM, "out of memory");
+        pt_error_set(err, PT_ENOMEM, "zip archive: out of memory for its directory");
         return NULL;
     }
     snprintf(z->path, sizeof z->path, "%s", path);
@@ -125,7 +125,7 @@ pt_zip *pt_zip_open(const char *path, pt_error *err)
         goto fail;
     }
     if (!(tail = malloc(tn))) {
-        pt_error_set(err, PT_ENOMEM, "out of memory");
+        pt_error_set(err, PT_ENOMEM, "zip archive: out of memory for its directory");
         goto fail;
     }
     if (read_at(z->fd, tail, tn, tail_off)) {
@@ -280,7 +280,7 @@ pt_zip_stream *pt_zip_stream_open(pt_zip *z, size_t i, pt_error *err)
     }
     pt_zip_stream *s = calloc(1, sizeof *s);
     if (!s) {
-        pt_error_set(err, PT_ENOMEM, "out of memory");
+        pt_error_set(err, PT_ENOMEM, "zip archive: out of memory for its directory");
         return NULL;
     }
     s->z = z;

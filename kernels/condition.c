@@ -45,7 +45,7 @@ pt_condition *pt_condition_create(double fs_hz, double lo_hz, double hi_hz, int 
     }
     pt_condition *c = calloc(1, sizeof *c);
     if (!c) {
-        pt_error_set(err, PT_ENOMEM, "out of memory");
+        pt_error_set(err, PT_ENOMEM, "band-pass conditioning: out of memory for its buffers");
         return NULL;
     }
     c->n_chunk = (size_t)ceil(chunk_s * fs_hz);
@@ -62,7 +62,7 @@ pt_condition *pt_condition_create(double fs_hz, double lo_hz, double hi_hz, int 
     c->clean = calloc(c->cap, sizeof(double));
     c->filt = calloc(c->cap, sizeof(double));
     if (!c->raw || !c->clean || !c->filt) {
-        pt_error_set(err, PT_ENOMEM, "out of memory");
+        pt_error_set(err, PT_ENOMEM, "band-pass conditioning: out of memory for its buffers");
         goto fail;
     }
     return c;

@@ -410,7 +410,7 @@ pt_load *pt_load_create(const pt_load_config *cfg, pt_error *err)
     }
     pt_load *ld = calloc(1, sizeof *ld);
     if (!ld) {
-        pt_error_set(err, PT_ENOMEM, "out of memory");
+        pt_error_set(err, PT_ENOMEM, "load model: out of memory for its daily tables");
         return NULL;
     }
     ld->cfg = *cfg;
@@ -444,7 +444,7 @@ static long subject_index(pt_load *ld, const char *id, pt_error *err)
         size_t cap = ld->capsubj ? 2 * ld->capsubj : 8;
         subject *p = realloc(ld->subj, cap * sizeof *p);
         if (!p)
-            return pt_error_set(err, PT_ENOMEM, "out of memory"), -1;
+            return pt_error_set(err, PT_ENOMEM, "load model: out of memory for its daily tables"), -1;
         ld->subj = p;
         ld->capsubj = cap;
     }
@@ -484,7 +484,7 @@ int pt_load_add_summary(pt_load *ld, const pt_summary *s, const char *subject_id
             cap *= 2;
         inrow *p = realloc(ld->in, cap * sizeof *p);
         if (!p)
-            return pt_error_set(err, PT_ENOMEM, "out of memory");
+            return pt_error_set(err, PT_ENOMEM, "load model: out of memory for its daily tables");
         ld->in = p;
         ld->capin = cap;
     }
@@ -536,7 +536,7 @@ int pt_load_add_file(pt_load *ld, const char *path, pt_error *err)
         ld->sources = src;
     if (!sp || !src) {
         pt_summary_destroy(s);
-        return pt_error_set(err, PT_ENOMEM, "out of memory");
+        return pt_error_set(err, PT_ENOMEM, "load model: out of memory for its daily tables");
     }
     memcpy(ld->sha[ld->nsha++], key, sizeof key);
     memcpy(ld->sources + ld->sources_len, path, plen);
@@ -579,7 +579,7 @@ static int compute_subject(pt_load *ld, size_t si, int64_t first, size_t n, inro
     int female = ld->subj[si].sex == 'f';
     double *buf = calloc(16 * n, sizeof *buf);
     if (!buf)
-        return pt_error_set(err, PT_ENOMEM, "out of memory");
+        return pt_error_set(err, PT_ENOMEM, "load model: out of memory for its daily tables");
     double *load = buf, *src = buf + n, *valid = buf + 2 * n, *accl = buf + 3 * n;
     double *ctl = buf + 4 * n, *atl = buf + 5 * n, *tsb = buf + 6 * n, *ea = buf + 7 * n;
     double *ec = buf + 8 * n, *acwr = buf + 9 * n, *mono = buf + 10 * n, *strain = buf + 11 * n;
@@ -639,7 +639,7 @@ static int compute_subject(pt_load *ld, size_t si, int64_t first, size_t n, inro
         long r = table_addrow(td);
         if (r < 0) {
             free(buf);
-            return pt_error_set(err, PT_ENOMEM, "out of memory");
+            return pt_error_set(err, PT_ENOMEM, "load model: out of memory for its daily tables");
         }
         const double *v = byday[d] ? byday[d]->v : NULL;
 #define IN(k) (v ? v[k] : (double)NAN)
@@ -690,7 +690,7 @@ static int compute_subject(pt_load *ld, size_t si, int64_t first, size_t n, inro
     double *wx = calloc(2 * nweeks, sizeof *wx);
     if (!wx) {
         free(buf);
-        return pt_error_set(err, PT_ENOMEM, "out of memory");
+        return pt_error_set(err, PT_ENOMEM, "load model: out of memory for its daily tables");
     }
     double *wy = wx + nweeks;
     double last_slope = NAN, last_nw = 0;
@@ -742,7 +742,7 @@ static int compute_subject(pt_load *ld, size_t si, int64_t first, size_t n, inro
         if (r < 0) {
             free(wx);
             free(buf);
-            return pt_error_set(err, PT_ENOMEM, "out of memory");
+            return pt_error_set(err, PT_ENOMEM, "load model: out of memory for its daily tables");
         }
         tset(tw, r, "subject_id", (double)si);
         tset(tw, r, "week_start", (double)ws * DAY_S);
@@ -765,7 +765,7 @@ static int compute_subject(pt_load *ld, size_t si, int64_t first, size_t n, inro
     long r = table_addrow(ts);
     if (r < 0) {
         free(buf);
-        return pt_error_set(err, PT_ENOMEM, "out of memory");
+        return pt_error_set(err, PT_ENOMEM, "load model: out of memory for its daily tables");
     }
     tset(ts, r, "subject_id", (double)si);
     tset(ts, r, "sex", (double)(unsigned char)ld->subj[si].sex);
@@ -812,7 +812,7 @@ int pt_load_compute(pt_load *ld, pt_error *err)
         size_t n = (size_t)(last - first + 1);
         inrow **byday = calloc(n, sizeof *byday);
         if (!byday)
-            return pt_error_set(err, PT_ENOMEM, "out of memory");
+            return pt_error_set(err, PT_ENOMEM, "load model: out of memory for its daily tables");
         for (size_t i = a; i < b; i++)
             byday[ld->in[i].day - first] = &ld->in[i];
         rc = compute_subject(ld, ld->in[a].subj, first, n, byday, err);

@@ -194,7 +194,7 @@ int pt_report_summary_svg(const pt_summary *s, const char *title, const char *pa
     int *cnt = calloc(nbin * (PT_NCLASS + 1), sizeof *cnt);
     if (!bx || !by || !bc || !bn || !cnt) {
         free(bx), free(by), free(bc), free(bn), free(cnt);
-        return pt_error_set(err, PT_ENOMEM, "out of memory");
+        return pt_error_set(err, PT_ENOMEM, "report: out of memory for the chart");
     }
     double hmin = INFINITY, hmax = -INFINITY;
     for (size_t i = 0; i < ne; i++) {
@@ -424,7 +424,7 @@ int pt_report_load_svg(const pt_load *ld, const char *subject, const char *title
     double d0 = date[0] / 86400.0;
     double *x = malloc(n * sizeof *x);
     if (!x)
-        return pt_error_set(err, PT_ENOMEM, "out of memory");
+        return pt_error_set(err, PT_ENOMEM, "report: out of memory for the chart");
     double lmax = 1, tmin = 0, wmax = target * 1.2, smax = 1;
     for (size_t i = 0; i < n; i++) {
         x[i] = date[i] / 86400.0 - d0 + 0.5;

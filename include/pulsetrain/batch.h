@@ -7,7 +7,7 @@
  *   pt_batch *b = pt_batch_create("cohort/", "out/", &p, NULL, &err);
  *   pt_batch_options o = pt_batch_defaults();     o.nworkers = 4; o.resume = 1;
  *   int rc = pt_batch_run(b, &o, &err);           // PT_OK, or PT_EDATA when some failed
- *   ... pt_batch_count(b), pt_batch_result(b, i) ...
+ *   ... pt_batch_count(b), pt_batch_result_at(b, i) ...
  *   pt_batch_destroy(b);
  *
  * Output: OUTDIR/<name>.h5 per recording, each written by pt_process_file to
