@@ -789,7 +789,7 @@ static int write_index(const pt_batch *b, pt_error *err)
         {"n_recovery", "1", "rows of /recovery"},
         {"hrr60_mean_bpm", "bpm", "mean HRR60 (/recovery)"}};
     pt_h5w w;
-    int rc = pt_h5w_create(&w, path, err);
+    int rc = pt_h5w_create(&w, path, n * 16 * 64, err); /* 16 columns, paths and messages */
     if (!rc) {
         hid_t g = pt_h5w_group(&w, "/recordings");
         for (int k = 0; k < 6 && g >= 0 && !rc; k++) {

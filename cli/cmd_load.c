@@ -10,6 +10,7 @@
 
 #include "cli/commands.h"
 #include "pulsetrain/load.h"
+#include "pulsetrain/path.h"
 
 static void usage(FILE *f)
 {
@@ -167,6 +168,12 @@ int pt_cmd_load(int argc, char **argv)
         usage(stderr);
         return PT_EXIT_USAGE;
     }
+    for (int i = optind; i < argc; i++)
+        if (pt_same_file(argv[i], out) || (csv && pt_same_file(argv[i], csv))) {
+            fprintf(stderr, "pulsetrain load: %s: the output is one of the inputs: refusing to "
+                            "overwrite it (choose another name with -o / --csv)\n", argv[i]);
+            return PT_EXIT_USAGE;
+        }
     pt_error err = {0};
     pt_load *ld = pt_load_create(&cfg, &err);
     if (!ld) {

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "pulsetrain/path.h"
 #include "pulsetrain/report.h"
 
 static void usage(FILE *f)
@@ -48,6 +49,11 @@ int pt_cmd_report(int argc, char **argv)
         return PT_EXIT_USAGE;
     }
     const char *in = argv[optind];
+    if (pt_same_file(in, out)) {
+        fprintf(stderr, "pulsetrain report: %s: the output is the input itself: refusing to "
+                        "overwrite it (choose another name with -o)\n", out);
+        return PT_EXIT_USAGE;
+    }
     char tbuf[1200];
     pt_error err = {0};
     if (!pt_is_hdf5(in)) {

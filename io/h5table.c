@@ -2,10 +2,14 @@
  * h5table.c — the one columnar HDF5 writer and reader (see h5table.h). */
 #include "io/h5table.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/atomic.h"
 #include "core/lock.h"
@@ -22,12 +26,67 @@ void pt_h5_quiet(pt_h5_quiet_state *q)
 
 void pt_h5_loud(const pt_h5_quiet_state *q) { H5Eset_auto2(H5E_DEFAULT, q->efunc, q->edata); }
 
-int pt_h5w_create(pt_h5w *w, const char *path, pt_error *err)
+/* Reserve `bytes` at the temporary name before HDF5 writes anything: HDF5 1.10 does not
+ * recover from a write that fails for want of space (its state is left broken), so a
+ * full disk is found here, while nothing is open. */
+static int reserve(const pt_h5w *w, size_t bytes)
+{
+    int fd = open(w->tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return pt_error_set(w->err, PT_EIO, "%s: cannot create %s: %s", w->path, w->tmp,
+                            strerror(errno));
+    int e = bytes ? posix_fallocate(fd, 0, (off_t)bytes) : 0;
+    close(fd);
+    if (e == 0 || e == EINVAL || e == EOPNOTSUPP) /* a file system without fallocate */
+        return PT_OK;
+    unlink(w->tmp);
+    return pt_error_set(w->err, PT_EIO, "%s: no room for it (about %.1f MB): %s", w->path,
+                        (double)bytes / 1e6, strerror(e));
+}
+
+/* 1 when path is an HDF5 file pulsetrain wrote (a summary, load file or batch index). */
+static int ours(const char *path)
+{
+    static const unsigned char sig[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
+    unsigned char head[8];
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0;
+    size_t n = fread(head, 1, 8, f);
+    fclose(f);
+    if (n != 8 || memcmp(head, sig, 8))
+        return 0;
+    pt_io_lock();
+    pt_h5_quiet_state q;
+    pt_h5_quiet(&q);
+    int yes = 0;
+    hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (file >= 0) {
+        yes = H5Aexists(file, "schema_version") > 0 || H5Aexists(file, "load_schema_version") > 0 ||
+              H5Aexists(file, "kind") > 0;
+        H5Fclose(file);
+    }
+    pt_h5_loud(&q);
+    pt_io_unlock();
+    return yes;
+}
+
+int pt_h5w_create(pt_h5w *w, const char *path, size_t expect_bytes, pt_error *err)
 {
     memset(w, 0, sizeof *w);
     w->path = path;
     w->err = err;
     pt_tmp_name(path, w->tmp, sizeof w->tmp);
+    struct stat st;
+    if (stat(path, &st) == 0 && (!S_ISREG(st.st_mode) || !ours(path)))
+        /* never replace a recording, or anything else pulsetrain did not write */
+        return w->rc = pt_error_set(err, PT_EINVAL,
+                                    "%s exists and is not a file pulsetrain wrote: refusing to "
+                                    "overwrite it (choose another output name with -o)",
+                                    path);
+    int rc = reserve(w, expect_bytes + ((size_t)64 << 10));
+    if (rc)
+        return w->rc = rc;
     pt_io_lock();
     H5Eget_auto2(H5E_DEFAULT, &w->efunc, &w->edata);
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
@@ -35,6 +94,7 @@ int pt_h5w_create(pt_h5w *w, const char *path, pt_error *err)
     if (w->file < 0) {
         H5Eset_auto2(H5E_DEFAULT, w->efunc, w->edata);
         pt_io_unlock();
+        unlink(w->tmp);
         return w->rc = pt_error_set(err, PT_EIO,
                                     "%s: cannot create %s (directory missing or not writable?)",
                                     path, w->tmp);
@@ -44,6 +104,18 @@ int pt_h5w_create(pt_h5w *w, const char *path, pt_error *err)
 
 int pt_h5w_commit(pt_h5w *w, int rc)
 {
+    /* A full disk: when HDF5's last flush fails inside H5Fclose it keeps the file open in a
+     * state that crashes a second close and its own exit handler (HDF5 1.10). So flush
+     * first; when that fails, give the space back by emptying the temporary file (it is
+     * removed below anyway) so that the flush of the remaining metadata, and the close,
+     * succeed. */
+    if (H5Fflush(w->file, H5F_SCOPE_GLOBAL) < 0) {
+        if (!rc)
+            rc = pt_error_set(w->err, PT_EIO, "%s: HDF5 could not write the file (disk full?)",
+                              w->path);
+        if (truncate(w->tmp, 0) == 0)
+            H5Fflush(w->file, H5F_SCOPE_GLOBAL); /* a failure here shows in the close */
+    }
     if (H5Fclose(w->file) < 0 && !rc)
         rc = pt_error_set(w->err, PT_EIO, "%s: HDF5 could not close the file", w->path);
     H5Eset_auto2(H5E_DEFAULT, w->efunc, w->edata);

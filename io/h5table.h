@@ -4,7 +4,7 @@
  * string attributes `units` and `description` (DESIGN.md, schema 1).
  *
  *   pt_h5w w;
- *   if (pt_h5w_create(&w, "out.h5", err)) return err->code;   I/O lock held from here
+ *   if (pt_h5w_create(&w, "out.h5", bytes, err)) return err->code;   I/O lock held from here
  *   hid_t g = pt_h5w_group(&w, "/hr");
  *   pt_h5w_column(&w, g, &(pt_h5col){"bpm", "bpm", "heart rate", PT_H5_F64, bpm}, n, NULL, NULL);
  *   H5Gclose(g);
@@ -48,9 +48,11 @@ typedef struct pt_h5col {
     int n_enum;
 } pt_h5col;
 
-/* Take the I/O lock, switch HDF5's error printing off and create path's temporary file.
- * PT_EIO naming both (the lock released again) when it cannot be created. */
-int pt_h5w_create(pt_h5w *w, const char *path, pt_error *err);
+/* Reserve expect_bytes (an estimate of the file's size; 64 KiB are added) at path's
+ * temporary name, then take the I/O lock, switch HDF5's error printing off and create the
+ * file there. PT_EIO naming both (nothing left behind, the lock released) when it cannot
+ * be created or there is no room for it. */
+int pt_h5w_create(pt_h5w *w, const char *path, size_t expect_bytes, pt_error *err);
 /* Close the file, restore the error printing, release the lock, then rename the
  * temporary file into place when rc is PT_OK (else remove it). Returns the final status. */
 int pt_h5w_commit(pt_h5w *w, int rc);

@@ -98,6 +98,11 @@ pt_reader *pt_reader_open(const char *path, const pt_read_options *opt, pt_error
         pt_error_set(err, PT_EIO, "%s: %s", path, strerror(errno));
         return NULL;
     }
+    if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode)) { /* a FIFO would block for ever */
+        pt_error_set(err, PT_EDATA, "%s: not a regular file or folder (a FIFO, socket or device?)",
+                     path);
+        return NULL;
+    }
     unsigned char head[4096];
     size_t len = 0;
     if (!S_ISDIR(st.st_mode)) {

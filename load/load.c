@@ -958,8 +958,11 @@ int pt_load_write_h5(const pt_load *ld, const char *path, pt_error *err)
 {
     char json[1024];
     config_json(&ld->cfg, json, sizeof json);
+    size_t bytes = 0;
+    for (int i = 0; i < NT; i++)
+        bytes += ld->t[i].nrows * ld->t[i].ncols * sizeof(double);
     pt_h5w w;
-    int rc = pt_h5w_create(&w, path, err);
+    int rc = pt_h5w_create(&w, path, bytes, err);
     if (rc)
         return rc;
     hid_t root = H5Gopen2(w.file, "/", H5P_DEFAULT);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/path.h"
 #include "core/sha256.h"
 #include "pipeline/stage.h"
 
@@ -199,6 +200,11 @@ int pt_process(const char *in, const pt_read_options *ropt, const pt_params *p,
                                 run->scratch_dir);
         snprintf(sc.dir, sizeof sc.dir, "%s", run->scratch_dir);
     }
+    if (out_h5 && (pt_same_file(in, out_h5) || pt_path_inside(out_h5, in)))
+        return pt_error_set(err, PT_EINVAL,
+                            "%s: the output is the recording itself%s: refusing to overwrite "
+                            "it (choose another name with -o)",
+                            out_h5, pt_same_file(in, out_h5) ? "" : " (a file of its folder)");
     pt_reader *r = pt_reader_open(in, ropt, err);
     if (!r) /* PT_EIO is kept for the output side: an unreadable input is bad input */
         return input_error(err);

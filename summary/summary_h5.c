@@ -176,8 +176,13 @@ int pt_summary_write_h5(const pt_summary *s, const char *path, pt_error *err)
         if (hrc)
             return hrc;
     }
+    size_t bytes = 0; /* the columns' values; HDF5's own structures are in the 64 KiB added */
+    for (size_t i = 0; i < pt_summary_ntables(s); i++) {
+        const pt_table *t = pt_summary_table_at(s, i);
+        bytes += pt_table_nrows(t) * pt_table_ncols(t) * sizeof(double);
+    }
     pt_h5w w;
-    int rc = pt_h5w_create(&w, path, err);
+    int rc = pt_h5w_create(&w, path, bytes, err);
     if (rc)
         return rc;
     rc = write_all(&w, s, sha);

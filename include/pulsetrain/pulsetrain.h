@@ -32,6 +32,7 @@
 #define PULSETRAIN_H
 #include "pulsetrain/error.h"
 #include "pulsetrain/version.h"
+#include "pulsetrain/path.h"
 /* kernels: arrays in, arrays out */
 #include "pulsetrain/fft.h"
 #include "pulsetrain/fit.h"
