@@ -98,35 +98,27 @@ __attribute__((target("sha,sse4.1,ssse3"))) static void blocks_ni(uint32_t h[8],
     _mm_storeu_si128((__m128i *)&h[4], s1);
 }
 
-static int use_ni = -1; /* -1: not asked yet; see pt_sha256_portable */
-
+/* Asked of the CPU at every init (a few hundred cycles per file), so no process state is
+ * written: hashers on several threads never race on a cache. */
 static int have_sha_ni(void)
 {
-    if (use_ni < 0) {
-        unsigned a, b, c, d, ok = 0;
-        if (__get_cpuid(1, &a, &b, &c, &d) && (c & bit_SSSE3) && (c & bit_SSE4_1) &&
-            __get_cpuid_count(7, 0, &a, &b, &c, &d))
-            ok = (b >> 29) & 1; /* CPUID.7.0:EBX.SHA */
-        use_ni = (int)ok;
-    }
-    return use_ni;
-}
-#endif
-
-void pt_sha256_portable(int on)
-{
-#ifdef PT_SHA_NI
-    use_ni = on ? 0 : -1;
+#ifdef PT_PORTABLE
+    return 0;
 #else
-    (void)on;
+    unsigned a, b, c, d, ok = 0;
+    if (__get_cpuid(1, &a, &b, &c, &d) && (c & bit_SSSE3) && (c & bit_SSE4_1) &&
+        __get_cpuid_count(7, 0, &a, &b, &c, &d))
+        ok = (b >> 29) & 1; /* CPUID.7.0:EBX.SHA */
+    return (int)ok;
 #endif
 }
+#endif
 
 /* n whole 64-byte blocks */
 static void blocks(pt_sha256 *s, const unsigned char *p, size_t n)
 {
 #ifdef PT_SHA_NI
-    if (have_sha_ni()) {
+    if (s->ni) {
         blocks_ni(s->h, p, n);
         return;
     }
@@ -142,6 +134,17 @@ void pt_sha256_init(pt_sha256 *s)
     memcpy(s->h, h0, sizeof h0);
     s->nbytes = 0;
     s->nbuf = 0;
+#ifdef PT_SHA_NI
+    s->ni = have_sha_ni();
+#else
+    s->ni = 0;
+#endif
+}
+
+void pt_sha256_init_portable(pt_sha256 *s)
+{
+    pt_sha256_init(s);
+    s->ni = 0;
 }
 
 void pt_sha256_update(pt_sha256 *s, const void *data, size_t n)
