@@ -592,8 +592,13 @@ static void run_one(pt_batch *b, item *it, const pt_batch_options *opt)
     pt_summary *s = NULL;
     pt_run_options run = pt_run_defaults();
     run.scratch_dir = opt->scratch_dir;
+    run.cancel = opt->cancel;
     int rc = pt_process(r->path, &b->ropt, &it->params, &run, r->summary, &s, &err);
     r->wall_s = now_s() - t;
+    if (rc == PT_ECANCELED) { /* still to do: --resume takes it up */
+        r->state = PT_BATCH_PENDING;
+        return;
+    }
     if (rc) {
         r->state = PT_BATCH_FAILED;
         r->error = err;
@@ -653,10 +658,12 @@ static void *worker(void *arg)
             i++;
         b->next = i + 1;
         pthread_mutex_unlock(&b->mu);
-        if (i >= b->n)
+        if (i >= b->n || (b->opt->cancel && *b->opt->cancel))
             return NULL;
         item *it = &b->items[i];
         run_one(b, it, b->opt);
+        if (it->res.state == PT_BATCH_PENDING) /* cancelled: nothing to record */
+            return NULL;
         pthread_mutex_lock(&b->mu);
         pt_batch_progress *p = &b->prog;
         p->bytes_done += it->res.bytes;
@@ -853,6 +860,15 @@ int pt_batch_run(pt_batch *b, const pt_batch_options *opt, pt_error *err)
     int rc = write_index(b, err);
     if (rc)
         return rc;
+    if (opt->cancel && *opt->cancel) {
+        size_t left = 0;
+        for (size_t i = 0; i < b->n; i++)
+            left += b->items[i].res.state == PT_BATCH_PENDING;
+        return pt_error_set(err, PT_ECANCELED,
+                            "interrupted (signal %d): %zu of %zu recordings not done; the same "
+                            "command with --resume goes on from here",
+                            (int)*opt->cancel, left, b->n);
+    }
     for (size_t i = 0; i < b->n; i++)
         if (b->items[i].res.state == PT_BATCH_FAILED)
             return pt_error_set(err, PT_EDATA, "%zu of %zu recordings failed (see %s/batch.h5)",

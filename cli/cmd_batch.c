@@ -131,6 +131,7 @@ int pt_cmd_batch(int argc, char **argv)
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
     bo.nworkers = ncpu > 0 ? (int)ncpu : 1;
     bo.scratch_dir = getenv("TMPDIR"); /* the library reads no environment */
+    bo.cancel = &pt_cli_signal;
     ui u = {.tty = isatty(2), .quiet = 0};
     int c;
     optind = 1;
@@ -198,7 +199,7 @@ int pt_cmd_batch(int argc, char **argv)
             sig += r->duration_s;
     }
     pt_batch_destroy(b);
-    if (rc == PT_EIO || rc == PT_ENOMEM || rc == PT_EINVAL) {
+    if (rc == PT_EIO || rc == PT_ENOMEM || rc == PT_EINVAL || rc == PT_ECANCELED) {
         fprintf(stderr, "pulsetrain batch: %s\n", err.msg[0] ? err.msg : pt_strerror(rc));
         return pt_cli_exit_code(rc);
     }

@@ -152,6 +152,7 @@ int pt_cmd_process(int argc, char **argv)
     pt_run_options run = pt_run_defaults();
     run.threads = threads;
     run.scratch_dir = getenv("TMPDIR"); /* the library reads no environment */
+    run.cancel = &pt_cli_signal;
     int rc = pt_process(in, &ro, &p, &run, out, &s, &err);
     if (rc) {
         fprintf(stderr, "pulsetrain process: %s\n", err.msg[0] ? err.msg : pt_strerror(rc));

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later
  * main.c — `pulsetrain COMMAND [options]`: dispatch to the sub-commands. */
+#define _POSIX_C_SOURCE 200809L /* sigaction */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -28,11 +30,29 @@ static void usage(FILE *f)
     fprintf(f, "\nExit codes: 0 ok, 1 usage, 2 bad input, 3 output failure, 4 partial batch.\n");
 }
 
+volatile sig_atomic_t pt_cli_signal = 0;
+
+static void on_signal(int sig) { pt_cli_signal = sig; }
+
+static void catch_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sa.sa_flags = SA_RESETHAND; /* the second signal has its default effect */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+}
+
 int pt_cli_exit_code(int status)
 {
     switch (status) {
     case PT_OK:
         return PT_EXIT_OK;
+    case PT_ECANCELED:
+        return 128 + (pt_cli_signal ? (int)pt_cli_signal : SIGINT);
     case PT_EINVAL:
         return PT_EXIT_USAGE;
     case PT_EIO:
@@ -58,8 +78,11 @@ int main(int argc, char **argv)
         return PT_EXIT_OK;
     }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        if (!strcmp(argv[1], commands[i].name))
-            return commands[i].run(argc - 1, argv + 1);
+        if (!strcmp(argv[1], commands[i].name)) {
+            catch_signals();
+            int code = commands[i].run(argc - 1, argv + 1);
+            return pt_cli_signal ? 128 + (int)pt_cli_signal : code;
+        }
     fprintf(stderr, "pulsetrain: unknown command '%s'\n", argv[1]);
     usage(stderr);
     return PT_EXIT_USAGE;

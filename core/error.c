@@ -15,6 +15,7 @@ static const char *const status_text[] = {
     [PT_EDATA] = "bad data",
     [PT_EUNSUPPORTED] = "unsupported",
     [PT_EINTERNAL] = "internal error",
+    [PT_ECANCELED] = "cancelled",
 };
 
 const char *pt_strerror(int code)

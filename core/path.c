@@ -3,6 +3,7 @@
 #define _DEFAULT_SOURCE /* realpath */
 #include "core/path.h"
 
+#include <dirent.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,4 +42,51 @@ int pt_path_special(const char *path)
 {
     struct stat s;
     return path && stat(path, &s) == 0 && !S_ISREG(s.st_mode) && !S_ISDIR(s.st_mode);
+}
+
+static int64_t mtime_ns(const struct stat *st)
+{
+    return (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+}
+
+pt_path_stamp pt_path_stamp_of(const char *path)
+{
+    pt_path_stamp s = {0};
+    struct stat st;
+    if (!path || stat(path, &st) != 0)
+        return s;
+    s.ok = 1;
+    s.dev = (uint64_t)st.st_dev;
+    s.ino = (uint64_t)st.st_ino;
+    if (!S_ISDIR(st.st_mode)) {
+        s.size = (uint64_t)st.st_size;
+        s.nfiles = 1;
+        s.mtime_ns = mtime_ns(&st);
+        return s;
+    }
+    DIR *d = opendir(path); /* an export folder (E4, Polar): its member files */
+    if (!d)
+        return s;
+    struct dirent *e;
+    char sub[PATH_MAX];
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        if (snprintf(sub, sizeof sub, "%s/%s", path, e->d_name) >= (int)sizeof sub)
+            continue;
+        if (stat(sub, &st) != 0 || !S_ISREG(st.st_mode))
+            continue;
+        s.nfiles++;
+        s.size += (uint64_t)st.st_size;
+        if (mtime_ns(&st) > s.mtime_ns)
+            s.mtime_ns = mtime_ns(&st);
+    }
+    closedir(d);
+    return s;
+}
+
+int pt_path_stamp_equal(const pt_path_stamp *a, const pt_path_stamp *b)
+{
+    return a->ok && b->ok && a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+           a->nfiles == b->nfiles && a->mtime_ns == b->mtime_ns;
 }

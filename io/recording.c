@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "core/path.h"
 #include "io/reader_impl.h"
 
 /* Every format reader; pt_reader_open tries them in this order. */
@@ -28,6 +29,7 @@ struct pt_reader {
     const pt_reader_ops *ops;
     void *state;
     pt_recording_info info;
+    pt_path_stamp stamp; /* the file as it was opened: pt_reader_unchanged compares */
 };
 
 const char *pt_kind_name(pt_kind kind)
@@ -152,6 +154,7 @@ pt_reader *pt_reader_open(const char *path, const pt_read_options *opt, pt_error
     r->info.duration_s = NAN;
     snprintf(r->info.path, sizeof r->info.path, "%s", path);
     snprintf(r->info.format, sizeof r->info.format, "%s", ops->name);
+    r->stamp = pt_path_stamp_of(path);
     r->state = ops->open(path, opt, &r->info, err);
     if (!r->state) {
         free(r);
@@ -169,6 +172,24 @@ int pt_reader_read(pt_reader *r, pt_block *b, pt_error *err)
     for (size_t c = 0; c < b->nchan; c++)
         b->n[c] = 0;
     return r->ops->read(r->state, &r->info, b, err);
+}
+
+int pt_reader_unchanged(const pt_reader *r, pt_error *err)
+{
+    if (!r)
+        return pt_error_set(err, PT_EINVAL, "pt_reader_unchanged: no reader");
+    pt_path_stamp now = pt_path_stamp_of(r->info.path);
+    if (!r->stamp.ok || pt_path_stamp_equal(&r->stamp, &now))
+        return PT_OK;
+    if (!now.ok)
+        return pt_error_set(err, PT_EDATA, "%s: removed while being read", r->info.path);
+    return pt_error_set(err, PT_EDATA,
+                        "%s: changed while being read (size %llu -> %llu bytes%s): the samples "
+                        "read may be part of the old and part of the new file; run again once "
+                        "it is complete",
+                        r->info.path, (unsigned long long)r->stamp.size,
+                        (unsigned long long)now.size,
+                        r->stamp.mtime_ns != now.mtime_ns ? ", modification time moved" : "");
 }
 
 void pt_reader_close(pt_reader *r)

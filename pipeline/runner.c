@@ -126,7 +126,8 @@ static int input_error(pt_error *err)
 
 pt_run_options pt_run_defaults(void)
 {
-    pt_run_options o = {.threads = 1, .scratch_dir = NULL, .scratch_heap_max = PT_SPILL_HEAP_MAX};
+    pt_run_options o = {.threads = 1, .scratch_dir = NULL, .scratch_heap_max = PT_SPILL_HEAP_MAX,
+                        .cancel = NULL};
     return o;
 }
 
@@ -159,6 +160,15 @@ static int stage_error(int rc, const char *in, pt_error *err)
     if (err && strncmp(err->msg, in, strlen(in)) != 0)
         pt_error_prefix(err, "%s: ", in);
     return rc;
+}
+
+/* A signal asked the run to stop (run->cancel, set by the caller's handler). */
+static int cancelled(const pt_run_options *run, pt_error *err)
+{
+    if (!run->cancel || !*run->cancel)
+        return 0;
+    pt_error_set(err, PT_ECANCELED, "interrupted (signal %d): nothing written", (int)*run->cancel);
+    return 1;
 }
 
 /* The summary keeps the run's subject and parameters, as the HDF5 root says them. */
@@ -254,6 +264,10 @@ int pt_process(const char *in, const pt_read_options *ropt, const pt_params *p,
         pt_block *b = blk[running ? (k & 1) : 0];
         if (running && k >= 2 && worker_wait(&w, k - 1))
             break; /* its error is taken below */
+        if (cancelled(run, err)) {
+            rc = PT_ECANCELED;
+            goto done;
+        }
         if ((rc = pt_reader_read(r, b, err))) {
             rc = input_error(err);
             goto done;
@@ -298,8 +312,17 @@ int pt_process(const char *in, const pt_read_options *ropt, const pt_params *p,
     if (hashing) {
         pthread_join(hs.tid, NULL);
         hashing = 0;
-        if (hs.rc == PT_OK)
-            pt_summary_set_source_sha256(s, hs.hex);
+    } else if (out_h5) {
+        hs.rc = pt_sha256_file(hs.path, hs.hex, NULL);
+    }
+    if (out_h5 && hs.rc == PT_OK)
+        pt_summary_set_source_sha256(s, hs.hex);
+    /* after the last block and the hash: a file cut or rewritten meanwhile is not summarised */
+    if ((rc = pt_reader_unchanged(r, err)))
+        goto done;
+    if (cancelled(run, err)) {
+        rc = PT_ECANCELED;
+        goto done;
     }
     if (out_h5 && (rc = pt_summary_write_h5(s, out_h5, err)))
         goto done;

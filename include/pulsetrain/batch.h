@@ -28,6 +28,7 @@
 #ifndef PULSETRAIN_BATCH_H
 #define PULSETRAIN_BATCH_H
 
+#include <signal.h> /* sig_atomic_t */
 #include <stddef.h>
 
 #include "pulsetrain/error.h"
@@ -120,6 +121,10 @@ typedef struct pt_batch_options {
     void *user;                    /* passed to progress                            */
     const char *scratch_dir;       /* scratch files of long tables (pt_run_options);
                                     * NULL = /tmp (the CLI passes $TMPDIR)          */
+    const volatile sig_atomic_t *cancel; /* NULL or a flag a signal handler sets: no
+                                    * new recording starts, those running stop before
+                                    * writing (left pending for --resume), the index
+                                    * is written, PT_ECANCELED                        */
 } pt_batch_options;
 
 PT_API pt_batch_options pt_batch_defaults(void);

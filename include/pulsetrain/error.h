@@ -32,7 +32,8 @@ typedef enum pt_status {
     PT_EFORMAT,      /* the file is not in the format it claims             */
     PT_EDATA,        /* the format is right but the values are not usable   */
     PT_EUNSUPPORTED, /* a valid feature this build does not handle          */
-    PT_EINTERNAL     /* a bug: an invariant did not hold                    */
+    PT_EINTERNAL,    /* a bug: an invariant did not hold                    */
+    PT_ECANCELED     /* the caller asked the work to stop (a signal)        */
 } pt_status;
 
 typedef struct pt_error {

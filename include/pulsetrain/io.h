@@ -123,6 +123,11 @@ PT_API int pt_reader_read(pt_reader *r, pt_block *b, pt_error *err);
 
 /* Close and free; NULL is a harmless no-op. */
 PT_API void pt_reader_close(pt_reader *r);
+/* PT_OK when the file (for a folder: its files) has the size, identity and modification
+ * time it had at pt_reader_open; else PT_EDATA "changed while being read" (a file being
+ * copied, cut or rewritten by another process). pt_process asks after the last block and
+ * after hashing, so a summary never describes part of a file that is no longer there. */
+PT_API int pt_reader_unchanged(const pt_reader *r, pt_error *err);
 
 #ifdef __cplusplus
 }

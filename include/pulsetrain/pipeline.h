@@ -12,6 +12,7 @@
 #ifndef PULSETRAIN_PIPELINE_H
 #define PULSETRAIN_PIPELINE_H
 
+#include <signal.h> /* sig_atomic_t */
 #include <stddef.h>
 
 #include "pulsetrain/error.h"
@@ -89,6 +90,9 @@ typedef struct pt_run_options {
                               * $TMPDIR) */
     size_t scratch_heap_max; /* arrays up to this many bytes stay on the heap (default 65536;
                               * 0 puts every array in a scratch file, SIZE_MAX none) */
+    const volatile sig_atomic_t *cancel; /* NULL, or a flag a signal handler sets (to the
+                              * signal's number): the run stops before its next block and
+                              * before writing, returns PT_ECANCELED and leaves no file */
 } pt_run_options;
 
 PT_API pt_run_options pt_run_defaults(void);
