@@ -14,6 +14,7 @@
 
 #include "io/edf_util.h"
 #include "core/lock.h"
+#include "io/h5table.h"
 #include "io/reader_impl.h"
 
 typedef struct h5in_state {
@@ -80,9 +81,9 @@ static int open_locked(h5in_state *s, const pt_read_options *opt, pt_recording_i
                        pt_error *err)
 {
     const char *path = s->path;
-    s->file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    s->file = pt_h5r_open(path, err);
     if (s->file < 0)
-        return pt_error_set(err, PT_EFORMAT, "%s: not a readable HDF5 file", path);
+        return err ? err->code : PT_EFORMAT;
     double acc_scale = 1.0;
     if (opt->acc_units) {
         double g = pt_acc_units_to_g(opt->acc_units);

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +45,79 @@ static int reserve(const pt_h5w *w, size_t bytes)
                         (double)bytes / 1e6, strerror(e));
 }
 
+/* The end-of-file address the superblock at offset 0 declares (versions 0-3, HDF5 file
+ * format specification 3.0, section II.A), or 0 when it cannot be read. */
+static uint64_t declared_eof(FILE *f)
+{
+    unsigned char b[128];
+    size_t n = fread(b, 1, sizeof b, f);
+    if (n < 24 || memcmp(b, "\x89HDF\r\n\x1a\n", 8))
+        return 0;
+    unsigned ver = b[8], so;
+    size_t at;
+    if (ver <= 1) {
+        so = b[13];
+        at = 24 + (ver == 1 ? 4 : 0) + 2 * so; /* after base and free-space addresses */
+    } else if (ver <= 3) {
+        so = b[9];
+        at = 12 + 2 * so; /* after base and superblock-extension addresses */
+    } else {
+        return 0;
+    }
+    if (so != 4 && so != 8)
+        return 0;
+    if (at + so > n)
+        return 0;
+    uint64_t v = 0;
+    for (unsigned i = 0; i < so; i++)
+        v |= (uint64_t)b[at + i] << (8 * i);
+    return v == UINT64_MAX || (so == 4 && v == UINT32_MAX) ? 0 : v; /* undefined address */
+}
+
+hid_t pt_h5r_open(const char *path, pt_error *err)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp) {
+        pt_error_set(err, PT_EIO, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    uint64_t eof = declared_eof(fp);
+    fseek(fp, 0, SEEK_END);
+    long size = ftell(fp);
+    fclose(fp);
+    if (eof && size >= 0 && (uint64_t)size < eof) {
+        pt_error_set(err, PT_EFORMAT,
+                     "%s: truncated HDF5 file: %ld of the %llu bytes it declares (an interrupted "
+                     "copy?)",
+                     path, size, (unsigned long long)eof);
+        return -1;
+    }
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (f < 0)
+        pt_error_set(err, PT_EFORMAT, "%s: not a readable HDF5 file (damaged, or not HDF5 at all?)", path);
+    return f;
+}
+
+/* A pulsetrain file HDF5 cannot open (cut short, say) still names our root attributes in
+ * its first bytes; a damaged file of ours may be replaced, another program's may not. */
+static int names_our_attrs(const char *path)
+{
+    static const char *const names[] = {"pulsetrain_version", "load_schema_version"};
+    unsigned char buf[65536];
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0;
+    size_t n = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    for (size_t k = 0; k < 2; k++) {
+        size_t l = strlen(names[k]);
+        for (size_t i = 0; i + l <= n; i++)
+            if (!memcmp(buf + i, names[k], l))
+                return 1;
+    }
+    return 0;
+}
+
 /* 1 when path is an HDF5 file pulsetrain wrote (a summary, load file or batch index). */
 static int ours(const char *path)
 {
@@ -60,11 +134,13 @@ static int ours(const char *path)
     pt_h5_quiet_state q;
     pt_h5_quiet(&q);
     int yes = 0;
-    hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    hid_t file = pt_h5r_open(path, NULL);
     if (file >= 0) {
         yes = H5Aexists(file, "schema_version") > 0 || H5Aexists(file, "load_schema_version") > 0 ||
               H5Aexists(file, "kind") > 0;
         H5Fclose(file);
+    } else {
+        yes = names_our_attrs(path);
     }
     pt_h5_loud(&q);
     pt_io_unlock();

@@ -85,6 +85,10 @@ void pt_h5_loud(const pt_h5_quiet_state *q);
 int pt_h5r_attr_str(hid_t obj, const char *name, char *out, size_t len);
 /* Numeric attribute as double; NaN when absent or not numeric. */
 double pt_h5r_attr_num(hid_t obj, const char *name);
+/* H5Fopen read-only, but a file shorter than the end address its superblock declares is
+ * refused first ("truncated: N of M bytes"): HDF5 1.10 keeps such a file half-open and
+ * reports "infinite loop closing library" at exit. Returns the file or -1 with *err. */
+hid_t pt_h5r_open(const char *path, pt_error *err);
 /* Dataset grp/name as n doubles (numbers; enums as their integer values, negative -> NaN).
  * malloc'd, NULL when absent, not 1-D or not numeric (*n = 0). */
 double *pt_h5r_column(hid_t grp, const char *name, size_t *n);

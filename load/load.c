@@ -1131,10 +1131,10 @@ pt_load *pt_load_read_h5(const char *path, pt_error *err)
     pt_io_lock();
     pt_h5_quiet_state q;
     pt_h5_quiet(&q);
-    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    hid_t f = pt_h5r_open(path, err);
     int rc = PT_OK;
     if (f < 0)
-        rc = pt_error_set(err, PT_EFORMAT, "%s: HDF5 cannot open it (truncated or damaged?)", path);
+        rc = err ? err->code : PT_EFORMAT;
     else {
         hid_t root = H5Gopen2(f, "/", H5P_DEFAULT);
         char kind[16], *json = malloc(4096);

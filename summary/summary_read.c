@@ -39,18 +39,37 @@ static double date_unix_s(const char *s)
 }
 
 /* Dataset grp/name as doubles (numbers and enums; date strings to Unix seconds).
- * Returns a malloc'd array of *n values, or NULL. */
-static double *read_column(hid_t grp, const char *name, size_t *n)
+ * Returns a malloc'd array of *n values, or NULL: absent (*rc stays PT_OK), or present but
+ * not a 1-D column of numbers or dates (*rc = PT_EFORMAT, *err says which). */
+static double *read_column(hid_t grp, const char *path, const char *gname, const char *name,
+                           size_t *n, int *rc, pt_error *err)
 {
+    *n = 0;
+    if (H5Lexists(grp, name, H5P_DEFAULT) <= 0)
+        return NULL;
     double *v = pt_h5r_column(grp, name, n);
     if (v)
         return v;
     char **str = pt_h5r_strings(grp, name, n);
-    if (!str)
+    if (!str) {
+        *rc = pt_error_set(err, PT_EFORMAT,
+                           "%s: damaged summary: %s/%s is not a 1-D column of numbers", path,
+                           gname, name);
         return NULL;
+    }
     v = malloc((*n ? *n : 1) * sizeof *v);
-    for (size_t i = 0; v && i < *n; i++)
+    for (size_t i = 0; v && i < *n; i++) {
         v[i] = date_unix_s(str[i]);
+        if (isnan(v[i]) && str[i] && str[i][0]) { /* text where a number or date belongs */
+            *rc = pt_error_set(err, PT_EFORMAT,
+                               "%s: damaged summary: %s/%s row %zu holds \"%.40s\", not a "
+                               "number or a date", path, gname, name, i, str[i]);
+            free(v);
+            v = NULL;
+        }
+    }
+    if (!v && !*rc)
+        *rc = pt_error_set(err, PT_ENOMEM, "%s: out of memory reading %s/%s", path, gname, name);
     pt_h5r_strings_free(str, *n);
     if (!v)
         *n = 0;
@@ -120,10 +139,17 @@ static int read_all(hid_t f, const char *path, pt_summary *s, pt_summary_meta *m
     /* channels */
     if (H5Lexists(f, "/channels", H5P_DEFAULT) > 0) {
         hid_t g = H5Gopen2(f, "/channels", H5P_DEFAULT);
-        size_t n = 0, n2;
-        double *fs = read_column(g, "fs_hz", &n), *ns = read_column(g, "n_samples", &n2);
-        size_t n3;
-        double *t0 = read_column(g, "t0_s", &n3);
+        size_t n = 0, n2, n3;
+        int crc = PT_OK;
+        double *fs = read_column(g, path, "/channels", "fs_hz", &n, &crc, err);
+        double *ns = crc ? NULL : read_column(g, path, "/channels", "n_samples", &n2, &crc, err);
+        double *t0 = crc ? NULL : read_column(g, path, "/channels", "t0_s", &n3, &crc, err);
+        if (crc) {
+            free(fs);
+            free(ns);
+            H5Gclose(g);
+            return crc;
+        }
         const char *cols[3] = {"name", "kind", "units"};
         char **str[3] = {0};
         size_t ns_[3] = {0};
@@ -174,7 +200,7 @@ static int read_all(hid_t f, const char *path, pt_summary *s, pt_summary_meta *m
         for (size_t c = 0; c < nc && c < 32; c++) {
             size_t n;
             const char *name = pt_table_colname(t, c);
-            col[c] = read_column(g, name, &n);
+            col[c] = rc ? NULL : read_column(g, path, gname, name, &n, &rc, err);
             if (!col[c])
                 continue;
             if (!first) {
@@ -219,10 +245,10 @@ pt_summary *pt_summary_read_h5(const char *path, pt_summary_meta *meta, pt_error
     pt_io_lock();
     pt_h5_quiet_state q;
     pt_h5_quiet(&q);
-    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    hid_t f = pt_h5r_open(path, err);
     int rc;
     if (f < 0)
-        rc = pt_error_set(err, PT_EFORMAT, "%s: HDF5 cannot open it (truncated or damaged?)", path);
+        rc = err ? err->code : PT_EFORMAT;
     else {
         rc = read_all(f, path, s, meta, err);
         H5Fclose(f);
