@@ -29,7 +29,10 @@
  *    is its second harmonic; a peak of 1.15-1.7 Hz is a stride only when its
  *    second harmonic carries >= 30 % of its power and lies at running step
  *    rates (>= 2.3 Hz) with vigorous motion (MAD >= 300 mg) — running arm
- *    swing — else it is the step. Rhythmic when the step line and its
+ *    swing — else it is the step. A step line at >= 2.3 Hz whose half (a
+ *    plausible step, >= 1.15 Hz) holds >= 30 % of its peak power is the second
+ *    step harmonic of a walk unless MAD >= 300 mg (running); the step is then
+ *    the half (octave check, Noll 1969). Rhythmic when the step line and its
  *    neighbours (f/2, 2f) hold >= 50 % of the 0.5-4 Hz power and MAD >= 40 mg
  *    (aperiodic light arm movement holds 30-60 %, walking at the wrist 50-90 %).
  *    Steps = cadence x epoch length.
@@ -61,6 +64,9 @@
  * the aperiodic arm movements of light activity 0.3-0.6, read at 60-120
  * steps/min (0.35 counted steps in 85 % of simulated light epochs) */
 #define RHYTHM_SHARE 0.5
+#define STRIDE_MAX_HZ 1.15 /* a line below this is the stride, not a step */
+/* a step line whose half holds this share of its power is a harmonic (walking) */
+#define SUBHARM_SHARE 0.3
 
 typedef struct epoch_rec { /* what the calibration needs to redo an epoch's ENMO */
     float m[3];            /* mean acceleration [g] */
@@ -250,6 +256,19 @@ static double band_power(const motion *m, double f, double bw)
     return sum;
 }
 
+/* Largest bin power within +-bw of f. */
+static double band_max(const motion *m, double f, double bw)
+{
+    double df = m->fs_hz / (double)m->nfft, best = 0;
+    long k0 = lround(ceil((f - bw) / df)), k1 = lround(floor((f + bw) / df));
+    if (k0 < 1)
+        k0 = 1;
+    for (long k = k0; k <= k1 && (size_t)k < m->nfreq; k++)
+        if (m->power[k] > best)
+            best = m->power[k];
+    return best;
+}
+
 /* Cadence [steps/min] of the last gait window, NaN when not rhythmic. */
 static double gait_cadence(motion *m, double mad_mg)
 {
@@ -288,10 +307,17 @@ static double gait_cadence(motion *m, double mad_mg)
     double den = a - 2 * b + c, off = den < 0 ? 0.5 * (a - c) / den : 0;
     double f0 = ((double)best + off) * df, step = f0;
     double p0 = power_at(m, f0), p2 = power_at(m, 2 * f0);
-    if (f0 < 1.15)
+    if (f0 < STRIDE_MAX_HZ)
         step = 2 * f0; /* the arm-swing stride; the step is its second harmonic */
     else if (f0 < 1.7 && 2 * f0 >= 2.3 && p2 >= 0.3 * p0 && mad_mg >= 300.0)
         step = 2 * f0; /* running: arm swing at the stride, impacts at the step */
+    /* octave check as in pitch detection (Noll 1969, harmonic-sum spectrum): a
+     * step line at running rates whose half carries
+     * >= 30 % of its power, without vigorous motion, is the second step harmonic
+     * of a walk; f/2 >= 1.15 Hz is then a plausible step, not the stride */
+    if (step >= 2 * STRIDE_MAX_HZ && mad_mg < 300.0 &&
+        band_max(m, step / 2, 0.06) >= SUBHARM_SHARE * band_max(m, step, 0.06))
+        step = step / 2;
     if (step > GAIT_HI_HZ)
         return NAN;
     /* rhythmic: power near the step, the stride and the second step harmonic */
