@@ -311,10 +311,9 @@ static double gait_cadence(motion *m, double mad_mg)
         step = 2 * f0; /* the arm-swing stride; the step is its second harmonic */
     else if (f0 < 1.7 && 2 * f0 >= 2.3 && p2 >= 0.3 * p0 && mad_mg >= 300.0)
         step = 2 * f0; /* running: arm swing at the stride, impacts at the step */
-    /* octave check as in pitch detection (Noll 1969, harmonic-sum spectrum): a
-     * step line at running rates whose half carries
-     * >= 30 % of its power, without vigorous motion, is the second step harmonic
-     * of a walk; f/2 >= 1.15 Hz is then a plausible step, not the stride */
+    /* octave check as in pitch detection (Noll 1969, harmonic-sum spectrum): a step
+     * line at running rates whose half holds >= 30 % of its power, without vigorous
+     * motion, is the second step harmonic of a walk; f/2 >= 1.15 Hz is a step */
     if (step >= 2 * STRIDE_MAX_HZ && mad_mg < 300.0 &&
         band_max(m, step / 2, 0.06) >= SUBHARM_SHARE * band_max(m, step, 0.06))
         step = step / 2;
