@@ -54,6 +54,20 @@ static int num(const char *opt, const char *arg, double *out)
     return 0;
 }
 
+/* A number that must lie above lo (or at/above lo when closed), named by its flag and unit. */
+static int num_min(const char *opt, const char *arg, double lo, int closed, const char *unit,
+                   double *out)
+{
+    if (num(opt, arg, out))
+        return -1;
+    if (closed ? !(*out >= lo) : !(*out > lo)) {
+        fprintf(stderr, "pulsetrain batch: %s %s: must be %s %g %s\n", opt, arg,
+                closed ? ">=" : ">", lo, unit);
+        return -1;
+    }
+    return 0;
+}
+
 typedef struct ui {
     int tty, quiet, bar_shown;
 } ui;
@@ -150,13 +164,13 @@ int pt_cmd_batch(int argc, char **argv)
             break;
         }
         case 'R': bo.resume = 1; break;
-        case 'w': if (num("--hr-window", optarg, &p.hr_window_s)) return PT_EXIT_USAGE; break;
-        case 't': if (num("--hr-step", optarg, &p.hr_step_s)) return PT_EXIT_USAGE; break;
-        case 'e': if (num("--epoch", optarg, &p.epoch_s)) return PT_EXIT_USAGE; break;
+        case 'w': if (num_min("--hr-window", optarg, 0, 0, "s", &p.hr_window_s)) return PT_EXIT_USAGE; break;
+        case 't': if (num_min("--hr-step", optarg, 0, 0, "s", &p.hr_step_s)) return PT_EXIT_USAGE; break;
+        case 'e': if (num_min("--epoch", optarg, 0, 0, "s", &p.epoch_s)) return PT_EXIT_USAGE; break;
         case 'z': snprintf(p.tz, sizeof p.tz, "%s", optarg); break;
-        case 'C': if (num("--run-cadence", optarg, &p.run_cadence_spm)) return PT_EXIT_USAGE; break;
-        case 'B': if (num("--bout-min", optarg, &p.bout_min_s)) return PT_EXIT_USAGE; break;
-        case 'T': if (num("--bout-tolerance", optarg, &p.bout_tolerance_s)) return PT_EXIT_USAGE; break;
+        case 'C': if (num_min("--run-cadence", optarg, 0, 0, "steps/min", &p.run_cadence_spm)) return PT_EXIT_USAGE; break;
+        case 'B': if (num_min("--bout-min", optarg, 0, 1, "s", &p.bout_min_s)) return PT_EXIT_USAGE; break;
+        case 'T': if (num_min("--bout-tolerance", optarg, 0, 1, "s", &p.bout_tolerance_s)) return PT_EXIT_USAGE; break;
         case 'N': p.calibrate = 0; break;
         case 'q': u.quiet = 1; break;
         case 'h': usage(stdout); return PT_EXIT_OK;

@@ -168,6 +168,11 @@ int pt_cmd_load(int argc, char **argv)
         usage(stderr);
         return PT_EXIT_USAGE;
     }
+    if (!(cfg.atl_days < cfg.ctl_days)) { /* fatigue must decay faster than fitness (Banister 1975) */
+        fprintf(stderr, "pulsetrain load: --atl-days %g: must be below --ctl-days %g\n", cfg.atl_days,
+                cfg.ctl_days);
+        return PT_EXIT_USAGE;
+    }
     for (int i = optind; i < argc; i++)
         if (pt_same_file(argv[i], out) || (csv && pt_same_file(argv[i], csv))) {
             fprintf(stderr, "pulsetrain load: %s: the output is one of the inputs: refusing to "

@@ -53,6 +53,20 @@ static int num(const char *opt, const char *arg, double *out)
     return 0;
 }
 
+/* A number that must lie above lo (or at/above lo when closed), named by its flag and unit. */
+static int num_min(const char *opt, const char *arg, double lo, int closed, const char *unit,
+                   double *out)
+{
+    if (num(opt, arg, out))
+        return -1;
+    if (closed ? !(*out >= lo) : !(*out > lo)) {
+        fprintf(stderr, "pulsetrain process: %s %s: must be %s %g %s\n", opt, arg,
+                closed ? ">=" : ">", lo, unit);
+        return -1;
+    }
+    return 0;
+}
+
 int pt_cmd_process(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -88,7 +102,7 @@ int pt_cmd_process(int argc, char **argv)
         }
         case 'o': out = optarg; break;
         case 'S': snprintf(p.subject_id, sizeof p.subject_id, "%s", optarg); break;
-        case 'a': if (num("--age", optarg, &p.age_y)) return PT_EXIT_USAGE; break;
+        case 'a': if (num_min("--age", optarg, 0, 0, "years", &p.age_y)) return PT_EXIT_USAGE; break;
         case 'x':
             if (strcmp(optarg, "m") && strcmp(optarg, "f")) {
                 fprintf(stderr, "pulsetrain process: --sex takes m or f\n");
@@ -96,15 +110,15 @@ int pt_cmd_process(int argc, char **argv)
             }
             p.sex = optarg[0];
             break;
-        case 'r': if (num("--hr-rest", optarg, &p.hr_rest_bpm)) return PT_EXIT_USAGE; break;
-        case 'm': if (num("--hr-max", optarg, &p.hr_max_bpm)) return PT_EXIT_USAGE; break;
-        case 'w': if (num("--hr-window", optarg, &p.hr_window_s)) return PT_EXIT_USAGE; break;
-        case 't': if (num("--hr-step", optarg, &p.hr_step_s)) return PT_EXIT_USAGE; break;
-        case 'e': if (num("--epoch", optarg, &p.epoch_s)) return PT_EXIT_USAGE; break;
+        case 'r': if (num_min("--hr-rest", optarg, 0, 0, "bpm", &p.hr_rest_bpm)) return PT_EXIT_USAGE; break;
+        case 'm': if (num_min("--hr-max", optarg, 0, 0, "bpm", &p.hr_max_bpm)) return PT_EXIT_USAGE; break;
+        case 'w': if (num_min("--hr-window", optarg, 0, 0, "s", &p.hr_window_s)) return PT_EXIT_USAGE; break;
+        case 't': if (num_min("--hr-step", optarg, 0, 0, "s", &p.hr_step_s)) return PT_EXIT_USAGE; break;
+        case 'e': if (num_min("--epoch", optarg, 0, 0, "s", &p.epoch_s)) return PT_EXIT_USAGE; break;
         case 'z': snprintf(p.tz, sizeof p.tz, "%s", optarg); break;
         case 'E': {
             double t;
-            if (num("--exercise-end", optarg, &t))
+            if (num_min("--exercise-end", optarg, 0, 1, "s", &t))
                 return PT_EXIT_USAGE;
             if (p.n_exercise_end >= sizeof p.exercise_end_s / sizeof p.exercise_end_s[0]) {
                 fprintf(stderr, "pulsetrain process: at most %zu --exercise-end\n",
@@ -114,9 +128,9 @@ int pt_cmd_process(int argc, char **argv)
             p.exercise_end_s[p.n_exercise_end++] = t;
             break;
         }
-        case 'R': if (num("--run-cadence", optarg, &p.run_cadence_spm)) return PT_EXIT_USAGE; break;
-        case 'B': if (num("--bout-min", optarg, &p.bout_min_s)) return PT_EXIT_USAGE; break;
-        case 'T': if (num("--bout-tolerance", optarg, &p.bout_tolerance_s)) return PT_EXIT_USAGE; break;
+        case 'R': if (num_min("--run-cadence", optarg, 0, 0, "steps/min", &p.run_cadence_spm)) return PT_EXIT_USAGE; break;
+        case 'B': if (num_min("--bout-min", optarg, 0, 1, "s", &p.bout_min_s)) return PT_EXIT_USAGE; break;
+        case 'T': if (num_min("--bout-tolerance", optarg, 0, 1, "s", &p.bout_tolerance_s)) return PT_EXIT_USAGE; break;
         case 'N': p.calibrate = 0; break;
         case 'q': quiet = 1; break;
         case 'h': usage(stdout); return PT_EXIT_OK;

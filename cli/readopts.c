@@ -4,6 +4,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <strings.h>
 
 static int hz(const char *cmd, const char *opt, const char *arg, double *out)
 {
@@ -22,7 +23,17 @@ int pt_cli_read_option(int c, const char *arg, pt_read_options *ro, const char *
     switch (c) {
     case PT_OPT_FORMAT: ro->format = arg; return 1;
     case PT_OPT_FS: return hz(cmd, "--fs", arg, &ro->fs_hz);
-    case PT_OPT_ACC_UNITS: ro->acc_units = arg; return 1;
+    case PT_OPT_ACC_UNITS: {
+        /* the names pt_channel_from_name understands; anything else would silently read as g */
+        static const char *const known[] = {"g", "mg", "ms2", "m/s2", "m/s^2"};
+        for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+            if (!strcasecmp(arg, known[i])) {
+                ro->acc_units = arg;
+                return 1;
+            }
+        fprintf(stderr, "pulsetrain %s: --acc-units %s: must be g, mg or ms2 (m/s^2)\n", cmd, arg);
+        return -1;
+    }
     case PT_OPT_CHANNELS: ro->channels = arg; return 1;
     case PT_OPT_TRUNCATED: ro->allow_truncated = 1; return 1;
     case PT_OPT_H5_PPG: ro->h5_ppg = arg; return 1;

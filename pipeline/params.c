@@ -82,6 +82,8 @@ int pt_params_check(const pt_params *p, pt_error *err)
          "time zone must be a non-empty name or offset");
     NEED(p->gait_window_s >= 2 && p->gait_window_s <= 60, "gait window %g s is not in [2, 60] s",
          p->gait_window_s);
+    NEED(p->run_cadence_spm > 0 && p->run_cadence_spm <= 300,
+         "running cadence %g steps/min is not in (0, 300] steps/min", p->run_cadence_spm);
     NEED(p->bout_min_s >= 0 && p->bout_tolerance_s >= 0, "bout lengths must not be negative");
     NEED(p->recovery_fit_s >= 60, "recovery fit must cover at least 60 s");
     NEED(p->n_exercise_end <= 32, "at most 32 exercise ends");
