@@ -46,6 +46,7 @@ int pt_cli_read_option(int c, const char *arg, pt_read_options *ro, const char *
     case PT_OPT_H5_ACC_FS: return hz(cmd, "--h5-acc-fs", arg, &ro->h5_acc_fs_hz);
     case PT_OPT_H5_ECG_FS: return hz(cmd, "--h5-ecg-fs", arg, &ro->h5_ecg_fs_hz);
     case PT_OPT_H5_HR_FS: return hz(cmd, "--h5-hr-fs", arg, &ro->h5_hr_fs_hz);
+    case PT_OPT_START: ro->start = arg; return 1;
     default: return 0;
     }
 }
@@ -63,5 +64,7 @@ void pt_cli_read_help(FILE *f)
             "      --h5-ppg PATH, --h5-acc-x PATH, --h5-acc-y PATH, --h5-acc-z PATH,\n"
             "      --h5-ecg PATH, --h5-hr PATH      datasets of an HDF5 recording\n"
             "      --h5-ppg-fs HZ, --h5-acc-fs HZ, --h5-ecg-fs HZ, --h5-hr-fs HZ\n"
-            "                        their rates (else the dataset's fs_hz attribute, else --fs)\n");
+            "                        their rates (else the dataset's fs_hz attribute, else --fs)\n"
+            "      --start ISO8601   absolute start of a file without one, e.g.\n"
+            "                        2026-03-02T08:00:00+01:00 (a file with another start: exit 2)\n");
 }

@@ -11,7 +11,8 @@
 enum {
     PT_OPT_FORMAT = 1000, PT_OPT_FS, PT_OPT_ACC_UNITS, PT_OPT_CHANNELS, PT_OPT_TRUNCATED,
     PT_OPT_H5_PPG, PT_OPT_H5_ACC_X, PT_OPT_H5_ACC_Y, PT_OPT_H5_ACC_Z, PT_OPT_H5_ECG, PT_OPT_H5_HR,
-    PT_OPT_H5_PPG_FS, PT_OPT_H5_ACC_FS, PT_OPT_H5_ECG_FS, PT_OPT_H5_HR_FS
+    PT_OPT_H5_PPG_FS, PT_OPT_H5_ACC_FS, PT_OPT_H5_ECG_FS, PT_OPT_H5_HR_FS,
+    PT_OPT_START
 };
 
 /* Entries for a getopt_long table. */
@@ -30,7 +31,8 @@ enum {
         {"h5-ppg-fs", required_argument, 0, PT_OPT_H5_PPG_FS},                               \
         {"h5-acc-fs", required_argument, 0, PT_OPT_H5_ACC_FS},                               \
         {"h5-ecg-fs", required_argument, 0, PT_OPT_H5_ECG_FS},                               \
-        {"h5-hr-fs", required_argument, 0, PT_OPT_H5_HR_FS}
+        {"h5-hr-fs", required_argument, 0, PT_OPT_H5_HR_FS},                               \
+        {"start", required_argument, 0, PT_OPT_START}
 
 /* Handle option c with argument arg: 1 = handled, 0 = not a reader option,
  * -1 = bad value (message on stderr, prefixed with cmd). */

@@ -86,6 +86,29 @@ void pt_block_destroy(pt_block *b)
     free(b);
 }
 
+/* The user's --start for a file without absolute time; refused when the file says otherwise. */
+static int apply_start(const char *path, const char *start, pt_recording_info *info,
+                       pt_error *err)
+{
+    double u;
+    if (pt_parse_iso8601(start, strlen(start), &u))
+        return pt_error_set(err, PT_EINVAL,
+                            "%s: --start '%s' is not an ISO 8601 time "
+                            "(YYYY-MM-DDTHH:MM[:SS](Z|+hh:mm))",
+                            path, start);
+    if (isfinite(info->start_unix_s)) {
+        if (fabs(info->start_unix_s - u) > 1.0)
+            return pt_error_set(err, PT_EDATA,
+                                "%s: the file starts at %s but --start says %s; drop --start "
+                                "(the file's own time is used)",
+                                path, info->start_time_utc, start);
+        return PT_OK;
+    }
+    info->start_unix_s = u;
+    pt_format_iso8601(u, info->start_time_utc);
+    return PT_OK;
+}
+
 pt_reader *pt_reader_open(const char *path, const pt_read_options *opt, pt_error *err)
 {
     pt_read_options defaults = pt_read_defaults();
@@ -158,6 +181,10 @@ pt_reader *pt_reader_open(const char *path, const pt_read_options *opt, pt_error
     r->state = ops->open(path, opt, &r->info, err);
     if (!r->state) {
         free(r);
+        return NULL;
+    }
+    if (opt->start && *opt->start && apply_start(path, opt->start, &r->info, err) != PT_OK) {
+        pt_reader_close(r);
         return NULL;
     }
     return r;

@@ -22,6 +22,7 @@
 #include "core/atomic.h"
 #include "core/lock.h"
 #include "io/h5table.h"
+#include "io/reader_impl.h"
 #include "pulsetrain/load.h"
 #include "pulsetrain/trimp.h"
 #include "pulsetrain/version.h"
@@ -283,8 +284,18 @@ typedef struct subject {
     char sex;
 } subject;
 
+/* One summary's recording: its subject and absolute span (NaN start = relative time). */
+typedef struct span {
+    size_t subj;
+    double t0_unix_s, t1_unix_s;
+    char label[512];
+} span;
+
 struct pt_load {
     pt_load_config cfg;
+    span *spans;
+    size_t nspans;
+    pt_error conflict; /* the first two recordings that cannot be merged; pt_load_compute refuses */
     subject *subj;
     size_t nsubj, capsubj;
     inrow *in;
@@ -427,6 +438,7 @@ void pt_load_destroy(pt_load *ld)
     for (int i = 0; i < NT; i++)
         table_clear(&ld->t[i]);
     free(ld->subj);
+    free(ld->spans);
     free(ld->in);
     free(ld->sha);
     free(ld->sources);
@@ -454,6 +466,52 @@ static long subject_index(pt_load *ld, const char *id, pt_error *err)
     return (long)ld->nsubj++;
 }
 
+/* Two recordings of one subject are merged day by day only when both have an absolute start
+ * and they do not overlap: without a start every one would land on 1970-01-01. A conflict is
+ * kept and pt_load_compute refuses the whole merge with it (PT_EDATA). */
+static int check_span(pt_load *ld, size_t si, const pt_recording_info *rec, const char *label,
+                      pt_error *err)
+{
+    if (!rec || (!rec->path[0] && rec->nchan == 0))
+        return PT_OK; /* a summary built in memory that describes no recording: nothing to check */
+    double t0 = rec->start_unix_s;
+    double dur = isfinite(rec->duration_s) ? rec->duration_s : 0.0;
+    double t1 = t0 + dur;
+    const char *id = ld->subj[si].id[0] ? ld->subj[si].id : "(no id)";
+    for (size_t i = 0; i < ld->nspans; i++) {
+        const span *o = &ld->spans[i];
+        if (o->subj != si)
+            continue;
+        if (isnan(t0) || isnan(o->t0_unix_s))
+            return pt_error_set(err, PT_EDATA,
+                                "subject %s: %s and %s cannot be merged: %s has no absolute "
+                                "start time, so their days would collide; give each recording "
+                                "its start (pulsetrain process --start 2026-03-02T08:00:00+01:00, "
+                                "or a start_time column in the batch manifest)",
+                                id, o->label, label, isnan(o->t0_unix_s) ? o->label : label);
+        if (t0 < o->t1_unix_s && o->t0_unix_s < t1) {
+            char a[40], b[40];
+            pt_format_iso8601(t0, a);
+            pt_format_iso8601(o->t0_unix_s, b);
+            return pt_error_set(err, PT_EDATA,
+                                "subject %s: %s (from %s, %.0f s) overlaps %s (from %s, %.0f s) "
+                                "in time; check their starts (pulsetrain process --start) or "
+                                "their subject ids",
+                                id, label, a, dur, o->label, b, o->t1_unix_s - o->t0_unix_s);
+        }
+    }
+    span *p = realloc(ld->spans, (ld->nspans + 1) * sizeof *p);
+    if (!p)
+        return pt_error_set(err, PT_ENOMEM, "load model: out of memory for its recordings");
+    ld->spans = p;
+    span *n = &ld->spans[ld->nspans++];
+    n->subj = si;
+    n->t0_unix_s = t0;
+    n->t1_unix_s = t1;
+    snprintf(n->label, sizeof n->label, "%s", label);
+    return PT_OK;
+}
+
 int pt_load_add_summary(pt_load *ld, const pt_summary *s, const char *subject_id, char sex,
                         const char *label, pt_error *err)
 {
@@ -466,6 +524,12 @@ int pt_load_add_summary(pt_load *ld, const pt_summary *s, const char *subject_id
         return PT_ENOMEM;
     if ((sex == 'm' || sex == 'f') && !ld->subj[si].sex)
         ld->subj[si].sex = sex;
+    pt_error cerr = {0};
+    int rc = check_span(ld, (size_t)si, pt_summary_recording(s), label, &cerr);
+    if (rc == PT_ENOMEM)
+        return pt_error_set(err, rc, "%s", cerr.msg);
+    if (rc && !ld->conflict.code)
+        ld->conflict = cerr;
     const pt_table *t = pt_summary_table_const(s, "daily");
     size_t n = pt_table_nrows(t);
     const double *date = pt_table_column(t, "date");
@@ -787,6 +851,8 @@ int pt_load_compute(pt_load *ld, pt_error *err)
 {
     for (int i = 0; i < NT; i++)
         table_clear(&ld->t[i]);
+    if (ld->conflict.code)
+        return pt_error_set(err, ld->conflict.code, "%s", ld->conflict.msg);
     if (!ld->nin)
         return pt_error_set(err, PT_EDATA, "load: no days to model (no /daily rows in the input)");
     qsort(ld->in, ld->nin, sizeof *ld->in, cmp_inrow);

@@ -100,6 +100,10 @@ typedef struct pt_read_options {
      * else fs_hz above. Acceleration in acc_units.                              */
     const char *h5_ppg, *h5_acc_x, *h5_acc_y, *h5_acc_z, *h5_ecg, *h5_hr;
     double h5_ppg_fs_hz, h5_acc_fs_hz, h5_ecg_fs_hz, h5_hr_fs_hz; /* [Hz]; NaN = not given */
+    /* Absolute start for a file without one (process --start): ISO 8601 with a zone,
+     * "2026-03-02T08:00:00+01:00" or "...Z"; NULL = none. A file that has its own start
+     * and a different one (by more than 1 s) is refused, PT_EDATA naming both.          */
+    const char *start;
 } pt_read_options;
 
 PT_API pt_read_options pt_read_defaults(void);

@@ -145,7 +145,10 @@ PT_API int pt_load_add_summary(pt_load *ld, const pt_summary *s, const char *sub
  * A file already added (same source_sha256 and subject) is skipped with a note. */
 PT_API int pt_load_add_file(pt_load *ld, const char *path, pt_error *err);
 
-/* Compute every series. PT_EDATA when no day was added. */
+/* Compute every series. PT_EDATA when no day was added, or when two summaries of one subject
+ * cannot be merged: one has no absolute start (days would collide on 1970-01-01) or their
+ * recordings overlap in time; the message names both files and says to use process --start.
+ * (Summaries that describe no recording, built in memory without one, are not checked.) */
 PT_API int pt_load_compute(pt_load *ld, pt_error *err);
 
 /* Results. Tables: "daily" (one row per subject and calendar day from the
