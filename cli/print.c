@@ -81,16 +81,34 @@ void pt_print_summary(FILE *f, const pt_summary *s, const char *out_path)
     const pt_table *ep = pt_summary_table_const(s, "epochs");
     size_t nh = pt_table_nrows(hr), nv;
     double mean, lo, hi;
-    fprintf(f, "\nheart rate  %zu windows", nh);
+    fprintf(f, "\nheart rate  PPG: %zu windows", nh);
     if (nh) {
+        size_t nraw;
+        stats(hr, "bpm_raw", &mean, &lo, &hi, &nraw);
         stats(hr, "bpm", &mean, &lo, &hi, &nv);
+        fprintf(f, ", %zu reliable of %zu with an estimate", nv, nraw);
         if (nv)
-            fprintf(f, ", %zu valid: mean %.1f bpm, range %.1f-%.1f bpm", nv, mean, lo, hi);
+            fprintf(f, ": mean %.1f bpm, range %.1f-%.1f bpm", mean, lo, hi);
         stats(hr, "quality", &mean, &lo, &hi, &nv);
         if (nv)
             fprintf(f, ", mean quality %.2f", mean);
     }
     fputc('\n', f);
+    /* which heart rate fed the classes, TRIMP and the report */
+    int c_hr = pt_table_colindex(ep, "hr_bpm");
+    const char *src = c_hr >= 0 ? pt_table_colsource(ep, (size_t)c_hr) : NULL;
+    if (pt_table_nrows(ep)) {
+        stats(ep, "hr_bpm", &mean, &lo, &hi, &nv);
+        fprintf(f, "  classes, TRIMP and recovery use the %s heart rate",
+                src && !strcmp(src, "device") ? "device's"
+                : src && !strcmp(src, "ibi")  ? "device's (from its beat intervals)"
+                                              : "PPG's reliable");
+        if (nv)
+            fprintf(f, ": %zu epochs, mean %.1f bpm", nv, mean);
+        else
+            fprintf(f, ": none");
+        fputc('\n', f);
+    }
     size_t ne = pt_table_nrows(ep);
     const double *cls = pt_table_column(ep, "class");
     double epoch_s = ne > 1 ? pt_table_column(ep, "t_start_s")[1] - pt_table_column(ep, "t_start_s")[0] : 5.0;

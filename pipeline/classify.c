@@ -41,6 +41,7 @@
 
 #include "core/spill.h"
 #include "pipeline/stage.h"
+#include "pulsetrain/hrtrack.h"
 
 /* Tudor-Locke 2018 (Br J Sports Med 52:776): 100 steps/min ~ 3 METs, the
  * moderate threshold for adults; 60-99 steps/min is slow, light walking */
@@ -262,7 +263,39 @@ static int classify_finish(void *st, pt_summary *s, pt_error *err)
     double *cls = pt_table_column_mut(ep, "class");
     const double *ht = pt_table_column(hr, "t_start_s"), *hb = pt_table_column(hr, "bpm");
     double half = p->hr_window_s / 2;
+    pt_table_set_colsource(ep, "hr_bpm", c->n_sec ? (c->ch_hr >= 0 ? "device" : "ibi") : "ppg");
     if (c->n_sec) {
+        /* the device's part of the reliability rule: a PPG window more than PT_HR_AGREE_BPM
+         * from the device's mean over the window is not reliable */
+        pt_table *hw = pt_summary_table(s, "hr");
+        double *rel = pt_table_column_mut(hw, "reliable"), *bpm = pt_table_column_mut(hw, "bpm");
+        const double *raw = pt_table_column(hw, "bpm_raw"), *q = pt_table_column(hw, "quality");
+        const double *mg = pt_table_column(hw, "motion_g");
+        size_t dropped = 0;
+        for (size_t i = 0; i < nh; i++) {
+            if (rel[i] != 1)
+                continue;
+            double sum = 0, n = 0;
+            long a = (long)ceil(ht[i]), z = (long)ceil(ht[i] + p->hr_window_s);
+            for (long k = a < 0 ? 0 : a; k < z && (size_t)k < c->n_sec; k++) {
+                sum += c->hr_sum[k];
+                n += (double)c->hr_n[k];
+            }
+            if (n > 0 && !pt_hr_reliable(raw[i], q[i], mg[i], NAN, sum / n)) {
+                rel[i] = 0;
+                bpm[i] = NAN;
+                dropped++;
+            }
+            if ((i + 1) % PT_RELEASE_ROWS == 0) {
+                release_sec(c);
+                pt_table_release(hw);
+            }
+        }
+        pt_table_release(hw);
+        if (dropped)
+            pt_summary_note(s, "heart rate: %zu PPG windows disagreed with the device's heart "
+                               "rate by more than %.0f bpm: not reliable",
+                            dropped, PT_HR_AGREE_BPM);
         /* device heart rate: mean of the 1 s bins inside the epoch */
         for (size_t i = 0; i < ne; i++) {
             double sum = 0, n = 0;

@@ -70,6 +70,7 @@ typedef struct heart {
 
 #define BEAT_CHUNK_S 300.0
 #define BEAT_TAIL_S 10.0
+#define BEATS_CONTEXT_S 8.0 /* the beats compared with a window: its own and 8 s either side */
 
 static void heart_destroy(void *p)
 {
@@ -112,8 +113,14 @@ static void *heart_create(const pt_params *p, const pt_recording_info *info, pt_
 {
     pt_table *hr = pt_summary_table(s, "hr");
     if (pt_table_set_attr(hr, "window_s", p->hr_window_s, err) ||
-        pt_table_set_attr(hr, "step_s", p->hr_step_s, err))
+        pt_table_set_attr(hr, "step_s", p->hr_step_s, err) ||
+        pt_table_set_attr(hr, "quality_rest_min", PT_HR_QUALITY_REST, err) ||
+        pt_table_set_attr(hr, "quality_motion_min", PT_HR_QUALITY_MOTION, err) ||
+        pt_table_set_attr(hr, "motion_g", PT_HR_MOTION_G, err) ||
+        pt_table_set_attr(hr, "agree_bpm", PT_HR_AGREE_BPM, err))
         return NULL;
+    pt_table_set_colsource(hr, "bpm", "ppg");
+    pt_table_set_colsource(hr, "bpm_raw", "ppg");
     heart *h = calloc(1, sizeof *h);
     if (!h) {
         pt_error_set(err, PT_ENOMEM, "out of memory for the heart stage");
@@ -247,8 +254,14 @@ static int emit(heart *h, size_t n_out, pt_summary *s, pt_error *err)
                 missing += h->miss[idx];
         }
         int bad = (double)missing > 0.1 * h->win_s * h->fs_ppg;
-        double row[] = {h->t0_s + w->t_start_s, bad ? (double)NAN : w->bpm,
-                        bad ? (double)NAN : w->quality};
+        /* the rule without the beats (heart_finish adds their agreement) */
+        int rel = !bad && pt_hr_reliable(w->bpm, w->quality, w->motion_g, NAN, NAN);
+        double row[] = {h->t0_s + w->t_start_s,
+                        rel ? w->bpm : (double)NAN,
+                        bad ? (double)NAN : w->quality,
+                        bad ? (double)NAN : w->bpm,
+                        bad ? (double)NAN : rel,
+                        w->motion_g};
         int rc = pt_table_append(t, row, err);
         if (rc)
             return rc;
@@ -365,6 +378,8 @@ static int beats(heart *h, int final, pt_summary *s, pt_error *err)
         double tb = t_first + h->bt[i];
         if (h->bt[i] >= t_keep_end || (!isnan(h->last_beat_s) && tb <= h->last_beat_s + 0.2))
             continue;
+        if (isnan(h->bibi[i])) /* the first beat after a gap: no interval */
+            h->last_beat_ok = 0;
         if (h->bmot[i]) { /* in heavy motion: left out, and it breaks the interval chain */
             h->last_beat_s = tb;
             h->last_beat_ok = 0;
@@ -557,6 +572,61 @@ static void heart_threaded(void *p)
     ((heart *)p)->staged = 1;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The beats' part of the reliability rule (pt_hr_reliable): a window whose clean beats
+ * (at least PT_HR_MIN_BEATS intervals) say a rate more than PT_HR_AGREE_BPM away from the
+ * spectrum's is not reliable. */
+static int beats_agree(heart *h, pt_summary *s, pt_error *err)
+{
+    pt_table *hr = pt_summary_table(s, "hr");
+    const pt_table *bt = pt_summary_table_const(s, "beats");
+    size_t nh = pt_table_nrows(hr), nb = pt_table_nrows(bt);
+    const double *ht = pt_table_column(hr, "t_start_s"), *q = pt_table_column(hr, "quality");
+    const double *raw = pt_table_column(hr, "bpm_raw"), *mg = pt_table_column(hr, "motion_g");
+    double *bpm = pt_table_column_mut(hr, "bpm"), *rel = pt_table_column_mut(hr, "reliable");
+    const double *tb = pt_table_column(bt, "t_s"), *ibi = pt_table_column(bt, "ibi_ms");
+    size_t cap = (size_t)((h->win_s + 2 * BEATS_CONTEXT_S) * 5) + 16; /* intervals, < 300 bpm */
+    double *rate = malloc(cap * sizeof *rate);
+    if (!rate)
+        return pt_error_set(err, PT_ENOMEM, "out of memory for the beats' agreement");
+    size_t j = 0, dropped = 0;
+    for (size_t i = 0; i < nh; i++) {
+        while (j < nb && tb[j] < ht[i] - BEATS_CONTEXT_S)
+            j++;
+        size_t n = 0;
+        for (size_t k = j; k < nb && tb[k] < ht[i] + h->win_s + BEATS_CONTEXT_S && n < cap; k++)
+            if (ibi[k] > 0)
+                rate[n++] = 60000.0 / ibi[k];
+        if (rel[i] == 1 && n >= PT_HR_MIN_BEATS) {
+            qsort(rate, n, sizeof *rate, cmp_double);
+            double med = n % 2 ? rate[n / 2] : 0.5 * (rate[n / 2 - 1] + rate[n / 2]);
+            if (!pt_hr_reliable(raw[i], q[i], mg[i], med, NAN)) {
+                rel[i] = 0;
+                bpm[i] = NAN;
+                dropped++;
+            }
+        }
+        PT_RELEASE_EVERY(i, hr);
+    }
+    free(rate);
+    pt_table_release(hr);
+    pt_table_release(bt);
+    size_t nrel = 0;
+    for (size_t i = 0; i < nh; i++) {
+        nrel += rel[i] == 1;
+        PT_RELEASE_EVERY(i, hr);
+    }
+    pt_table_release(hr);
+    pt_summary_note(s, "heart rate: %zu of %zu windows reliable (%zu disagreed with the beats)",
+                    nrel, nh, dropped);
+    return PT_OK;
+}
+
 static int heart_finish(void *p, pt_summary *s, pt_error *err)
 {
     heart *h = p;
@@ -599,9 +669,10 @@ static int heart_finish(void *p, pt_summary *s, pt_error *err)
     if ((rc = feed(h, 1, s, err)))
         return rc;
     size_t n_out = 0;
-    if ((rc = pt_hrtrack_finish(h->trk, h->out, h->max_out, &n_out, err)))
+    if ((rc = pt_hrtrack_finish(h->trk, h->out, h->max_out, &n_out, err)) ||
+        (rc = emit(h, n_out, s, err)))
         return rc;
-    return emit(h, n_out, s, err);
+    return beats_agree(h, s, err);
 }
 
 const pt_stage_ops pt_stage_heart = {

@@ -67,6 +67,7 @@ struct pt_hrtrack {
     double *fre, *fim;   /* [R][ns][nb] */
     double *fPn;         /* [R][nch][nb] per-channel |X|/max */
     double *fP, *fA;     /* [R][nb] combined PPG, acc noise */
+    double *fMg;         /* [R] largest SD of the band-passed acc axes in the frame */
 
     /* running sums for the coherence over frames [c_lo, c_hi) and the PPG average [w_lo, w_hi) */
     double *sMr, *sMi;   /* [npair][nb]: M_ij = sum X_i conj(X_j), i >= j, row-packed */
@@ -85,6 +86,7 @@ struct pt_hrtrack {
     uint16_t *path; /* [L+1] states of the tail at finish */
     double *rC;     /* [L+1][nb] normalised emission per window */
     double *rCw;    /* [L+1][nb] Wiener-cleaned spectrum per window */
+    double *rMg;    /* [L+1] fMg of the window */
 
     int64_t ndecided, nout;
     pt_hrtrack_window *dec; /* [ks+2] decided, unsmoothed */
@@ -169,6 +171,8 @@ void pt_hrtrack_destroy(pt_hrtrack *h)
     free(h->path);
     free(h->rC);
     free(h->rCw);
+    free(h->fMg);
+    free(h->rMg);
     free(h->dec);
     free(h->seg);
     free(h->xre);
@@ -334,6 +338,8 @@ pt_hrtrack *pt_hrtrack_create(const pt_hrtrack_config *cfg, double fs_ppg_hz,
     h->path = xcalloc(L1, 1, sizeof *h->path);
     h->rC = xcalloc(L1, nb, sizeof *h->rC);
     h->rCw = xcalloc(L1, nb, sizeof *h->rCw);
+    h->fMg = xcalloc(R, 1, sizeof *h->fMg);
+    h->rMg = xcalloc(L1, 1, sizeof *h->rMg);
     h->dec = xcalloc(h->back + h->ahead + 2, 1, sizeof *h->dec);
     h->seg = xcalloc(1, h->nfft, sizeof *h->seg);
     h->xre = xcalloc(1, h->nfft / 2 + 1, sizeof *h->xre);
@@ -345,7 +351,7 @@ pt_hrtrack *pt_hrtrack_create(const pt_hrtrack_config *cfg, double fs_ppg_hz,
     h->C = xcalloc(1, nb, sizeof *h->C);
     if (!h->buf || !h->fre || !h->fim || !h->fPn || !h->fP || !h->fA || !h->sMr || !h->sMi || !h->sSre ||
         !h->sSim || !h->sSpp || !h->sP || !h->delta || !h->fwd || !h->bwd || !h->fwa ||
-        !h->bwa || !h->bp || !h->path || !h->rC || !h->rCw || !h->dec || !h->seg || !h->xre || !h->xim ||
+        !h->bwa || !h->bp || !h->path || !h->rC || !h->rCw || !h->fMg || !h->rMg || !h->dec || !h->seg || !h->xre || !h->xim ||
         !h->mag || !h->Pbar || !h->Cc || !h->Cw || !h->C) {
         pt_hrtrack_destroy(h);
         return pt_error_set(err, PT_ENOMEM, "hrtrack: out of memory (lag %zu windows x %zu bins)",
@@ -370,7 +376,7 @@ static int64_t win_start(const pt_hrtrack *h, int64_t i)
 
 /* z-scored, zero-padded FFT of one stream's window into the frame ring; returns max |X| */
 static double frame_stream(pt_hrtrack *h, size_t s, int64_t start, double *re, double *im,
-                           double *mag)
+                           double *mag, double *sd_out)
 {
     const double *x = h->buf + s * h->cap + (size_t)(start - h->buf0);
     size_t W = h->W;
@@ -381,6 +387,7 @@ static double frame_stream(pt_hrtrack *h, size_t s, int64_t start, double *re, d
     for (size_t i = 0; i < W; i++)
         var += (x[i] - mean) * (x[i] - mean);
     double sd = sqrt(var / (double)W);
+    *sd_out = sd;
     double g = sd > 0 ? 1.0 / sd : 1.0;
     for (size_t i = 0; i < W; i++)
         h->seg[i] = (x[i] - mean) * g;
@@ -445,9 +452,11 @@ static void compute_frame(pt_hrtrack *h, int64_t i)
     double *P = h->fP + slot * nb, *A = h->fA + slot * nb;
     memset(P, 0, nb * sizeof *P);
     memset(A, 0, nb * sizeof *A);
+    double mg = h->have_acc ? 0.0 : (double)NAN;
     for (size_t s = 0; s < h->ns; s++) {
         double *re = h->fre + (slot * h->ns + s) * nb, *im = h->fim + (slot * h->ns + s) * nb;
-        double mx = frame_stream(h, s, start, re, im, h->mag);
+        double sd;
+        double mx = frame_stream(h, s, start, re, im, h->mag, &sd);
         double g = mx > 0 ? 1.0 / mx : 1.0;
         if (s < h->nch) {
             double *Pn = h->fPn + (slot * h->nch + s) * nb;
@@ -458,8 +467,10 @@ static void compute_frame(pt_hrtrack *h, int64_t i)
         } else if (s < h->nch + 3) { /* the Wiener noise estimate uses the three axes */
             for (size_t b = 0; b < nb; b++)
                 A[b] += h->mag[b] * g / 3.0;
+            mg = sd > mg ? sd : mg;
         }
     }
+    h->fMg[slot] = mg;
     double mx = 0;
     for (size_t b = 0; b < nb; b++)
         mx = P[b] > mx ? P[b] : mx;
@@ -767,6 +778,7 @@ static void decide(pt_hrtrack *h, int64_t u, size_t state)
     double dd = den < 0 ? 0.5 * (y0 - y2) / den : 0.0;
     dd = dd < -0.5 ? -0.5 : (dd > 0.5 ? 0.5 : dd);
     w->bpm = h->f0_bpm + ((double)k + dd) * h->df_bpm;
+    w->motion_g = h->rMg[slot];
 
     /* quality: share of the positive emission within +-quality_bpm x height at the path */
     size_t hq = (size_t)llround(h->c.quality_bpm / h->df_bpm);
@@ -843,6 +855,7 @@ static int advance(pt_hrtrack *h, int64_t t, pt_hrtrack_window *out, size_t max_
     size_t nb = h->nb, L1 = h->L + 1, slot = (size_t)(t % (int64_t)L1);
     double *Cn = h->rC + slot * nb, *Cw = h->rCw + slot * nb;
     emission(h, t, h->nw_final >= 0 ? h->nw_final : h->nframes, Cn, Cw);
+    h->rMg[slot] = h->fMg[(size_t)(t % (int64_t)h->R)];
     viterbi_step(h, Cn, h->bp + slot * nb, t == 0);
     h->nemit = t + 1;
     if (t >= (int64_t)h->L) {
@@ -1158,4 +1171,19 @@ done:
         free(x[s]);
     free(x);
     return rc;
+}
+
+int pt_hr_reliable(double bpm, double quality, double motion_g, double beats_bpm,
+                   double device_bpm)
+{
+    if (!isfinite(bpm) || !(quality >= 0))
+        return 0;
+    double q_min = motion_g > PT_HR_MOTION_G ? PT_HR_QUALITY_MOTION : PT_HR_QUALITY_REST;
+    if (quality < q_min)
+        return 0;
+    if (isfinite(beats_bpm) && fabs(bpm - beats_bpm) > PT_HR_AGREE_BPM)
+        return 0;
+    if (isfinite(device_bpm) && fabs(bpm - device_bpm) > PT_HR_AGREE_BPM)
+        return 0;
+    return 1;
 }

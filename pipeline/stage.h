@@ -33,6 +33,7 @@ typedef struct pt_stage_ops {
 
 extern const pt_stage_ops pt_stage_motion;
 extern const pt_stage_ops pt_stage_heart;
+extern const pt_stage_ops pt_stage_wear;
 extern const pt_stage_ops pt_stage_classify;
 extern const pt_stage_ops pt_stage_daily;
 extern const pt_stage_ops pt_stage_recovery;

@@ -31,6 +31,7 @@ struct pt_table {
     const char *name;
     size_t ncols, nrows, cap;
     col_def def[MAX_COLS];
+    const char *source[MAX_COLS]; /* heart-rate columns: where the values came from, or NULL */
     pt_spill col[MAX_COLS]; /* a long table's columns live in scratch files (spill.h) */
     size_t nattrs;
     char attr_name[MAX_ATTRS][32];
@@ -62,6 +63,22 @@ const char *pt_table_name(const pt_table *t) { return t->name; }
 const char *pt_table_colname(const pt_table *t, size_t c) { return c < t->ncols ? t->def[c].name : NULL; }
 const char *pt_table_colunits(const pt_table *t, size_t c) { return c < t->ncols ? t->def[c].units : NULL; }
 const char *pt_table_coldesc(const pt_table *t, size_t c) { return c < t->ncols ? t->def[c].desc : NULL; }
+const char *pt_table_colsource(const pt_table *t, size_t c) { return c < t->ncols ? t->source[c] : NULL; }
+
+int pt_table_set_colsource(pt_table *t, const char *name, const char *source)
+{
+    int c = pt_table_colindex(t, name);
+    if (c < 0)
+        return PT_EINVAL;
+    t->source[c] = source;
+    return PT_OK;
+}
+
+void pt_table_shrink(pt_table *t, size_t nrows)
+{
+    if (t && nrows < t->nrows)
+        t->nrows = nrows;
+}
 pt_coltype pt_table_coltype(const pt_table *t, size_t c) { return c < t->ncols ? t->def[c].type : PT_COL_F64; }
 
 int pt_table_colindex(const pt_table *t, const char *name)
@@ -129,8 +146,19 @@ typedef struct table_def {
 static const table_def schema1[] = {
     {"hr",
      {{"t_start_s", "s", "start of the analysis window, from the recording's start", PT_COL_F64},
-      {"bpm", "bpm", "heart rate estimated from the PPG spectrum in the window", PT_COL_F64},
+      {"bpm", "bpm",
+       "heart rate of the window where reliable (column reliable), else NaN; NaN in non-wear",
+       PT_COL_F64},
       {"quality", "1", "signal quality index of the window, 0 (unusable) to 1 (clean)", PT_COL_F64},
+      {"bpm_raw", "bpm",
+       "the tracker's estimate from the PPG spectrum, reliable or not (NaN in non-wear)",
+       PT_COL_F64},
+      {"reliable", "1",
+       "1 when the window passes the reliability rule (quality, motion, beats and device "
+       "agreement: docs/heart-rate.md), 0 when not, NaN where there is no estimate",
+       PT_COL_F64},
+      {"motion_g", "g", "largest SD of the band-passed accelerometer axes in the window",
+       PT_COL_F64},
       {0}}},
     {"beats",
      {{"t_s", "s", "time of the systolic peak, from the recording's start", PT_COL_F64},
@@ -141,7 +169,10 @@ static const table_def schema1[] = {
       {"enmo_mg", "mg", "mean Euclidean norm minus one g, negatives set to zero", PT_COL_F64},
       {"mad_mg", "mg", "mean amplitude deviation of the acceleration magnitude", PT_COL_F64},
       {"cadence_spm", "steps/min", "step rate when the epoch shows rhythmic gait", PT_COL_F64},
-      {"hr_bpm", "bpm", "mean heart rate over the epoch", PT_COL_F64},
+      {"hr_bpm", "bpm",
+       "mean reliable heart rate over the epoch (attribute source: ppg or device); NaN in "
+       "non-wear",
+       PT_COL_F64},
       {"hrr_pct", "%", "heart rate reserve used: 100 (HR - HRrest) / (HRmax - HRrest)", PT_COL_F64},
       {"walking", "1", "1 when the epoch is rhythmic gait at walking cadence, 0 when not, NaN when unknown", PT_COL_F64},
       {"class", "1", "intensity class: unknown=-1 nonwear=0 sedentary=1 light=2 moderate=3 vigorous=4",
@@ -182,7 +213,7 @@ static const table_def schema1[] = {
       {"trimp_edwards", "AU", "Edwards training load of the day", PT_COL_F64},
       {"wear_minutes", "min", "minutes the device was worn", PT_COL_F64},
       {"valid_day", "1", "1 when wear_minutes >= min_wear_h (default 10 h, GGIR); 0 = too little wear, not a rest day", PT_COL_U8},
-      {"hr_minutes", "min", "minutes of wear with a heart rate", PT_COL_F64},
+      {"hr_minutes", "min", "minutes of wear with a reliable heart rate (source: /epochs/hr_bpm)", PT_COL_F64},
       {"moderate_walking_minutes", "min", "minutes of walking classed moderate or vigorous", PT_COL_F64},
       {"longest_easy_minutes", "min", "longest continuous light/moderate stretch (gaps up to 60 s bridged) or bout", PT_COL_F64},
       {"hrr60_bpm", "bpm", "mean heart rate recovery in 60 s of the day's recoveries", PT_COL_F64},

@@ -85,6 +85,13 @@ static int write_table(pt_h5w *w, const pt_table *t)
         default:
             rc = pt_h5w_column(w, g, &col, n, release_table, t);
         }
+        const char *src = pt_table_colsource(t, c);
+        if (!rc && src) { /* where a heart-rate column's values came from */
+            hid_t d = H5Dopen2(g, name, H5P_DEFAULT);
+            rc = d < 0 ? pt_h5w_fail(w, "open dataset", name) : pt_h5w_attr_str(w, d, "source", src);
+            if (d >= 0)
+                H5Dclose(d);
+        }
     }
     for (size_t i = 0; !rc && i < pt_table_nattrs(t); i++) {
         double a = pt_table_attr(t, i);

@@ -19,6 +19,11 @@ void pt_summary_note(pt_summary *s, const char *fmt, ...) PT_PRINTF(2, 3);
 int pt_table_append(pt_table *t, const double *row, pt_error *err);
 /* Writable column (for stages that fill columns after the rows exist). */
 double *pt_table_column_mut(pt_table *t, const char *name);
+/* Name the source of a heart-rate column ("ppg", "device", "ibi", "ecg"; a static string),
+ * written as its attribute `source`. PT_EINVAL when there is no such column. */
+int pt_table_set_colsource(pt_table *t, const char *name, const char *source);
+/* Keep only the first nrows rows (after compacting the columns in place). */
+void pt_table_shrink(pt_table *t, size_t nrows);
 /* Set (or replace) a numeric table attribute; at most 8 per table. */
 int pt_table_set_attr(pt_table *t, const char *name, double value, pt_error *err);
 

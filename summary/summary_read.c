@@ -92,6 +92,21 @@ static herr_t table_attr(hid_t g, const char *name, const H5A_info_t *info, void
     return 0;
 }
 
+/* A heart-rate column's `source` attribute, when it is one of the names we write. */
+static void read_source(hid_t g, pt_table *t, const char *name)
+{
+    static const char *const known[] = {"ppg", "device", "ibi", "ecg"};
+    hid_t d = H5Dopen2(g, name, H5P_DEFAULT);
+    if (d < 0)
+        return;
+    char v[16];
+    if (pt_h5r_attr_str(d, "source", v, sizeof v) == 0)
+        for (size_t k = 0; k < sizeof known / sizeof *known; k++)
+            if (!strcmp(v, known[k]))
+                pt_table_set_colsource(t, name, known[k]);
+    H5Dclose(d);
+}
+
 static int read_all(hid_t f, const char *path, pt_summary *s, pt_summary_meta *meta, pt_error *err)
 {
     hid_t root = H5Gopen2(f, "/", H5P_DEFAULT);
@@ -203,6 +218,7 @@ static int read_all(hid_t f, const char *path, pt_summary *s, pt_summary_meta *m
             col[c] = rc ? NULL : read_column(g, path, gname, name, &n, &rc, err);
             if (!col[c])
                 continue;
+            read_source(g, t, name);
             if (!first) {
                 first = name;
                 nrows = n;

@@ -75,7 +75,29 @@ typedef struct pt_hrtrack_window {
     double cand_bpm[3];  /* the three highest local maxima of the emission [bpm]
                             (0 when fewer), highest first                                 */
     double cand_score[3];/* their emission values, 0..1                                   */
+    double motion_g;     /* largest standard deviation of the band-passed accelerometer axes
+                            in the window [the acc's units: g in the pipeline]; NaN without
+                            accelerometer                                                 */
 } pt_hrtrack_window;
+
+/* The one reliability rule for a heart-rate window (docs/heart-rate.md, "Reliable"):
+ * a window is reliable when its rate is finite and
+ *   - quality >= PT_HR_QUALITY_REST, or >= PT_HR_QUALITY_MOTION while the wrist moves
+ *     (motion_g > PT_HR_MOTION_G: the spectrum then holds motion lines that a weak pulse
+ *     is confused with);
+ *   - the clean beats of the window, when there are (beats_bpm finite: median rate of at
+ *     least PT_HR_MIN_BEATS intervals), agree with it within PT_HR_AGREE_BPM;
+ *   - a device heart rate, when there is one (device_bpm finite), agrees within
+ *     PT_HR_AGREE_BPM.
+ * Calibrated on SPC 2015 and wrist_ppg_exercise (bench/eval_hr.c prints the reliable and
+ * the wrong share per data set). Returns 1 (reliable) or 0. */
+#define PT_HR_QUALITY_REST 0.10
+#define PT_HR_QUALITY_MOTION 0.13
+#define PT_HR_MOTION_G 0.10
+#define PT_HR_AGREE_BPM 15.0
+#define PT_HR_MIN_BEATS 4
+PT_API int pt_hr_reliable(double bpm, double quality, double motion_g, double beats_bpm,
+                          double device_bpm);
 
 typedef struct pt_hrtrack pt_hrtrack;
 
@@ -168,7 +190,8 @@ PT_API int pt_hrtrack_process(const pt_hrtrack_config *cfg, const double *const 
  *   acc, n_acc, fs_acc_hz : 3 acc axes (or NULL); a beat is flagged when the acc magnitude's
  *                   standard deviation over +-2 s exceeds motion_g (same units as acc)
  *   t_s       : out, beat times [s] [size: max_beats]
- *   ibi_s     : out, interval to the previous beat [s] (0 for the first) [size: max_beats]
+ *   ibi_s     : out, interval to the previous beat [s] (0 for the first; NaN for the first
+ *               after a gap, i.e. NaN samples, which end a run of beats) [size: max_beats]
  *   motion    : out, 1 when the beat falls in heavy motion [size: max_beats]; may be NULL
  *   n_beats   : out, how many
  * Returns PT_OK, PT_EINVAL (max_beats too small: n_beats then says how many were found up
