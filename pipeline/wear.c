@@ -13,7 +13,7 @@
  *      consecutive blocks that are still (every epoch's MAD below nonwear_sd_mg) and whose
  *      recorded PPG (bpm_raw present in >= 80 % of the windows) shows no reliable pulse in
  *      more than WEAR_NOPULSE_SHARE of them; the run is widened epoch by epoch while still
- *      and without a reliable window. The GGIR rule needs an hour of flatness; off the
+ *      and the WEAR_EDGE_S around the epoch show no pulse (fewer than half their windows reliable). The GGIR rule needs an hour of flatness; off the
  *      wrist the PPG sees ambient light within minutes.
  * Without PPG the accelerometer's rule stands; without an accelerometer nothing is marked.
  * A worn, still wrist whose PPG shows no pulse for 30 min (a loose strap) is counted as
@@ -28,6 +28,7 @@
 #define WEAR_NOPULSE_SHARE 0.05
 #define WEAR_NOPULSE_BLOCKS 2
 #define WEAR_PPG_PRESENT 0.8
+#define WEAR_EDGE_S 120.0 /* a run's edge moves while the 2 min around it show no pulse */
 
 typedef struct wear {
     double epoch_s, still_mg, win_s;
@@ -66,6 +67,19 @@ typedef struct ep_hr {
     unsigned short n, raw, rel;
 } ep_hr;
 
+/* A pulse around epoch i (look epochs centred on it): at least WEAR_PULSE_SHARE of the
+ * windows there are reliable (the PPG's noise off the wrist passes now and then). */
+static int pulse(const ep_hr *e, size_t ne, size_t i, size_t look)
+{
+    size_t n = 0, rel = 0;
+    size_t a = i > look / 2 ? i - look / 2 : 0, z = i + look / 2 + 1 < ne ? i + look / 2 + 1 : ne;
+    for (size_t j = a; j < z; j++) {
+        n += e[j].n;
+        rel += e[j].rel;
+    }
+    return n && (double)rel >= WEAR_PULSE_SHARE * (double)n;
+}
+
 static int wear_finish(void *st, pt_summary *s, pt_error *err)
 {
     const wear *w = st;
@@ -96,6 +110,8 @@ static int wear_finish(void *st, pt_summary *s, pt_error *err)
     size_t per = (size_t)llround(WEAR_BLOCK_S / w->epoch_s);
     per = per ? per : 1;
     size_t nblk = (ne + per - 1) / per, worn_min = 0, off_min = 0;
+    size_t look = (size_t)llround(WEAR_EDGE_S / w->epoch_s);
+    look = look ? look : 1;
     unsigned char *still = calloc(nblk ? nblk : 1, 1);
     if (!still) {
         free(e);
@@ -133,9 +149,9 @@ static int wear_finish(void *st, pt_summary *s, pt_error *err)
             c++;
         if (c - b >= WEAR_NOPULSE_BLOCKS) {
             size_t a = b * per, z = c * per < ne ? c * per : ne;
-            while (a > 0 && mad[a - 1] < w->still_mg && e[a - 1].rel == 0)
+            while (a > 0 && mad[a - 1] < w->still_mg && !pulse(e, ne, a - 1, look))
                 a--;
-            while (z < ne && mad[z] < w->still_mg && e[z].rel == 0)
+            while (z < ne && mad[z] < w->still_mg && !pulse(e, ne, z, look))
                 z++;
             for (size_t i = a; i < z; i++)
                 if (cls[i] != PT_CLASS_NONWEAR) {
