@@ -33,7 +33,7 @@ static void usage(FILE *f)
           "      --hours H           length in hours (default 0.5)\n"
           "      --minutes M         length in minutes (instead of --hours)\n"
           "      --seed S            PRNG seed, unsigned 64-bit (default 1)\n"
-          "      --scenario NAME     mixed (default), walk, run, rest, intervals\n"
+          "      --scenario NAME     mixed (default), walk, run, rest, intervals, night\n"
           "      --start ISO8601     clock time of the first sample, e.g. 2024-03-01T08:00:00\n"
           "                          (sets the day/night rhythm of 'mixed'; default 08:00)\n"
           "      --age Y             age in years (default 35)\n"

@@ -103,7 +103,8 @@ static double rng_gauss(rng *r)
 
 /* ---------------------------------------------------------------- schedule */
 
-typedef enum kind { K_REST, K_SLEEP, K_NONWEAR, K_LIGHT, K_WALK, K_RUN, K_RECOVERY } kind;
+/* K_DEEP: sleep without posture drift, still enough for the GGIR non-wear rule */
+typedef enum kind { K_REST, K_SLEEP, K_NONWEAR, K_LIGHT, K_WALK, K_RUN, K_RECOVERY, K_DEEP } kind;
 
 typedef struct seg {
     kind k;
@@ -116,6 +117,7 @@ typedef struct seg {
     double roll, pitch, roll0, pitch0, trans_s; /* orientation [rad], transition [s] */
     double light_g, light_rad;
     double noise_g;
+    int still; /* 1: no slow posture drift (deep sleep) */
 } seg;
 
 typedef struct plan_item {
@@ -182,6 +184,15 @@ static void plan_cycle(sched *s, int64_t t)
         if (++s->bouts % 6 == 0)
             plan_add(s, K_REST, 1800);
         return;
+    case PT_SIM_NIGHT:
+        if (s->cycle++ == 0) {
+            plan_add(s, K_REST, dur(r, 1200, 1800));
+            plan_add(s, K_NONWEAR, dur(r, 2700, 5400)); // the watch on the nightstand
+            plan_add(s, K_REST, dur(r, 600, 900));
+        }
+        plan_add(s, K_DEEP, dur(r, 4200, 6000)); // still for 70-100 min: the GGIR rule fires
+        plan_add(s, K_SLEEP, dur(r, 1200, 2400));
+        return;
     case PT_SIM_MIXED:
         break;
     }
@@ -246,6 +257,7 @@ static int kind_class(kind k)
     case K_RUN: return PT_SIM_CLASS_VIGOROUS;
     case K_REST:
     case K_SLEEP:
+    case K_DEEP:
     case K_RECOVERY: break;
     }
     return PT_SIM_CLASS_SEDENTARY;
@@ -275,7 +287,9 @@ static void make_seg(sched *s, kind k, int64_t t0, int64_t t1)
         g->roll = rng_unif(r, -0.6, 0.6);
         g->pitch = rng_unif(r, -0.4, 0.4);
         break;
+    case K_DEEP:
     case K_SLEEP:
+        g->still = k == K_DEEP;
         g->level = c->hr_rest_bpm - rng_unif(r, 4, 8);
         g->wamp = 1.5;
         g->resp_hz = rng_unif(r, 0.20, 0.25);
@@ -339,7 +353,7 @@ static void make_seg(sched *s, kind k, int64_t t0, int64_t t1)
     }
     g->level = clampd(g->level, 35.0, c->hr_max_bpm - 3.0);
     if (k != K_RECOVERY) // on-kinetics 30-60 s (Whipp), slower off-kinetics; slow in sleep
-        g->tau = k == K_SLEEP ? rng_unif(r, 300, 600)
+        g->tau = k == K_SLEEP || k == K_DEEP ? rng_unif(r, 300, 600)
                  : g->level > g->hr0 ? rng_unif(r, 30, 60) : rng_unif(r, 40, 90);
     for (int j = 0; j < 2; j++) {
         g->wper[j] = j == 0 ? rng_unif(r, 40, 120) : rng_unif(r, 150, 400);
@@ -433,7 +447,7 @@ pt_sim_config pt_sim_defaults(void)
 
 static const char *const scenario_names[] = {
     [PT_SIM_MIXED] = "mixed", [PT_SIM_WALK] = "walk",           [PT_SIM_RUN] = "run",
-    [PT_SIM_REST] = "rest",   [PT_SIM_INTERVALS] = "intervals",
+    [PT_SIM_REST] = "rest",   [PT_SIM_INTERVALS] = "intervals", [PT_SIM_NIGHT] = "night",
 };
 #define N_SCENARIOS (sizeof scenario_names / sizeof scenario_names[0])
 
@@ -725,8 +739,13 @@ static void gen_row(pt_sim *s, int64_t i, double *ppg_out, double acc_out[3], in
         for (int j = 0; j < 3; j++)
             s->light_lin[j] = ou(s->light_lin[j], a_lin, g->light_g, r);
         if (worn) {
-            roll += s->drift[0] + s->light_ang[0];
-            pitch += s->drift[1] + s->light_ang[1] + s->swing * sin(stride_th + s->fph);
+            if (g->still) { /* deep sleep: the arm does not drift */
+                roll += s->light_ang[0];
+                pitch += s->light_ang[1];
+            } else {
+                roll += s->drift[0] + s->light_ang[0];
+                pitch += s->drift[1] + s->light_ang[1] + s->swing * sin(stride_th + s->fph);
+            }
             double amp = s->step_amp;
             f[0] += s->fwd * amp * sin(stride_th + s->fph + 1.0) + s->light_lin[0];
             f[1] += s->lat * amp * sin(stride_th + s->fph + 2.2) + s->light_lin[1];

@@ -37,8 +37,12 @@ typedef enum pt_sim_scenario {
     PT_SIM_WALK,      /* walking throughout, cadence re-drawn every 5-15 min                 */
     PT_SIM_RUN,       /* running throughout, cadence re-drawn every 5-15 min                 */
     PT_SIM_REST,      /* seated rest throughout, small posture changes every 5-20 min       */
-    PT_SIM_INTERVALS  /* rest 3 min, walk 3 min, then [run 2-4 min, seated recovery 3-4 min]
+    PT_SIM_INTERVALS, /* rest 3 min, walk 3 min, then [run 2-4 min, seated recovery 3-4 min]
                        * repeated (a 30 min seated rest after every 6 bouts)                 */
+    PT_SIM_NIGHT      /* rest 20-30 min, the device off the wrist 45-90 min, rest, then sleep:
+                       * 70-100 min without posture drift (still enough for the GGIR
+                       * non-wear rule, with a clear pulse) alternating with 20-40 min of
+                       * ordinary sleep -- wear measured in both directions                  */
 } pt_sim_scenario;
 
 /* Truth intensity classes (the same numbers as the summary's /epochs/class enum). */
@@ -94,7 +98,7 @@ typedef struct pt_sim_recovery {
 /* Default configuration (the values in pt_sim_config's comments). */
 PT_API pt_sim_config pt_sim_defaults(void);
 
-/* Scenario names: "mixed", "walk", "run", "rest", "intervals".
+/* Scenario names: "mixed", "walk", "run", "rest", "intervals", "night".
  * pt_sim_scenario_parse returns PT_OK, or PT_EINVAL for an unknown name (listed in *err).
  * pt_sim_scenario_name never returns NULL ("?" for an unknown value). */
 PT_API int pt_sim_scenario_parse(const char *name, pt_sim_scenario *out, pt_error *err);
