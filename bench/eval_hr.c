@@ -159,6 +159,10 @@ static double cpu_s(void) /* this process's CPU time: fair on a shared, loaded m
 static double q_thr = 0.1;
 static double qa_sum[2];
 static size_t qa_n[2];
+/* the reliability rule (pt_hr_reliable) without its beats and device checks, per data set
+ * (0 SPC 2015, 1 wrist_ppg_exercise): windows with a reference, reliable, reliable > 10 off */
+static int cur_set;
+static size_t rule_n[2], rule_rel[2], rule_wrong[2];
 
 typedef struct rec_result {
     stats g, fl, trusted, gq; /* gq: windows with quality >= q_thr */
@@ -190,6 +194,12 @@ static int run_record(const char *name, const double *const *ppg, size_t nch, si
         eg[i] = wg[i].bpm;
         ef[i] = wf[i].bpm;
         same += fabs(eg[i] - ef[i]) < 1e-9;
+        if (isfinite(ref[i]) && i < nf) {
+            int rel = pt_hr_reliable(wf[i].bpm, wf[i].quality, wf[i].motion_g, NAN, NAN);
+            rule_n[cur_set]++;
+            rule_rel[cur_set] += (size_t)rel;
+            rule_wrong[cur_set] += (size_t)(rel && fabs(wf[i].bpm - ref[i]) > 10);
+        }
         if (isfinite(ref[i])) {
             int hi = wg[i].quality >= q_thr;
             qa_sum[hi] += fabs(eg[i] - ref[i]);
@@ -427,6 +437,7 @@ int main(int argc, char **argv)
                *tvd = column(&b, col(&b, "temko2017_wfpv_vd_bpm"));
         const double *pp[2] = {p1, p2}, *aa[3] = {ax, ay, az};
         rec_result r;
+        cur_set = 0;
         if (run_record(spc[k], pp, 2, s.nrow, 125.0, aa, ref, b.nrow, NULL, dump, &r) == 0) {
             stats t = metrics(tv, ref, NULL, b.nrow), tq = metrics(tvd, ref, NULL, b.nrow);
             printf("%-16s %6.2f %6.2f %6.1f %6.3f | %6.2f %6.1f | %7.2f | %6.2f\n", spc[k], r.g.mae,
@@ -492,6 +503,7 @@ int main(int argc, char **argv)
         beats_line(wr[k], p, s.nrow, 256.0, (const double *const *)ag, beats, bt.nrow);
         for (int a = 0; a < 3; a++)
             free(ag[a]);
+        cur_set = 1;
         if (run_record(wr[k], pp, 1, s.nrow, 256.0, aa, ref, b.nrow, dbt, dump, &r) == 0) {
             char mq[32];
             if (r.gq.n)
@@ -537,6 +549,14 @@ int main(int argc, char **argv)
            "bpm (all records, global decoding)\n",
            q_thr, qa_n[1], qa_n[1] ? qa_sum[1] / (double)qa_n[1] : PT_NAN, q_thr, qa_n[0],
            qa_n[0] ? qa_sum[0] / (double)qa_n[0] : PT_NAN);
+    static const char *const set_name[2] = {"SPC 2015", "wrist_ppg_exercise"};
+    printf("reliability rule (pt_hr_reliable on the fixed-lag windows; quality and motion only,\n"
+           "  the pipeline adds the beats' and a device's agreement: bench/eval_reliable.py)\n");
+    for (int k = 0; k < 2; k++)
+        printf("  %-20s %4zu of %4zu windows reliable (%5.1f %%), %4.1f %% of them > 10 bpm off\n",
+               set_name[k], rule_rel[k], rule_n[k],
+               rule_n[k] ? 100.0 * (double)rule_rel[k] / (double)rule_n[k] : 0.0,
+               rule_rel[k] ? 100.0 * (double)rule_wrong[k] / (double)rule_rel[k] : 0.0);
     if (do_speed)
         speed(hours);
     return 0;

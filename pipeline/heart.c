@@ -3,9 +3,11 @@
  *
  * In:  every PPG channel with the first PPG's rate; ACC_X/Y/Z when present
  *      (motion suppression, beat flags).
- * Out: /hr rows: t_start_s [s], bpm [bpm], quality [0..1];
+ * Out: /hr rows: t_start_s [s], bpm [bpm] (reliable windows only, else NaN), quality
+ *      [0..1], bpm_raw [bpm] (the tracker's estimate), reliable (0/1: pt_hr_reliable with
+ *      the beats' agreement; classify.c adds a device's), motion_g [g];
  *      /beats rows: t_s [s], ibi_ms [ms] (beats in heavy motion left out; the
- *      interval after a left-out or missing beat is NaN).
+ *      interval after a left-out or missing beat, or a gap, is NaN).
  * Parameters: ppg_lo_hz, ppg_hi_hz, ppg_order (conditioning band-pass),
  *      hr_window_s (8), hr_step_s (2), hr_lo_bpm..hr_hi_bpm (40..220).
  * Method: zero-phase Butterworth band-pass in overlapping chunks
