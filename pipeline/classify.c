@@ -263,7 +263,10 @@ static int classify_finish(void *st, pt_summary *s, pt_error *err)
     double *cls = pt_table_column_mut(ep, "class");
     const double *ht = pt_table_column(hr, "t_start_s"), *hb = pt_table_column(hr, "bpm");
     double half = p->hr_window_s / 2;
-    pt_table_set_colsource(ep, "hr_bpm", c->n_sec ? (c->ch_hr >= 0 ? "device" : "ibi") : "ppg");
+    const char *src = c->n_sec ? (c->ch_hr >= 0 ? "device" : "ibi") : "ppg";
+    pt_table_set_colsource(ep, "hr_bpm", src);
+    pt_table_set_colsource(pt_summary_table(s, "bouts"), "mean_hr_bpm", src);
+    pt_table_set_colsource(pt_summary_table(s, "bouts"), "max_hr_bpm", src);
     if (c->n_sec) {
         /* the device's part of the reliability rule: a PPG window more than PT_HR_AGREE_BPM
          * from the device's mean over the window is not reliable */

@@ -624,6 +624,13 @@ static int recovery_finish(void *st, pt_summary *s, pt_error *err)
     h.q = h.sq.p;
     tmp = stmp.p;
     int device = r->n_sec > 0;
+    {
+        const char *src = device ? (r->ch_hr >= 0 ? "device" : "ibi") : "ppg";
+        pt_table *rt = pt_summary_table(s, "recovery");
+        const char *cols[] = {"hr_end_bpm", "hr_60_bpm", "hr_120_bpm", "hrr60_bpm", "hrr120_bpm"};
+        for (size_t k = 0; k < sizeof cols / sizeof *cols; k++)
+            pt_table_set_colsource(rt, cols[k], src);
+    }
     if (device) {
         for (size_t k = 0; k < r->n_sec; k++) {
             if (r->hr_n[k] > 0) {

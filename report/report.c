@@ -247,10 +247,18 @@ int pt_report_summary_svg(const pt_summary *s, const char *title, const char *pa
     head(f, W, H, title);
     text(f, 20, 28, "start", 18, "#111", title);
     char sub[400];
+    /* which heart rate fed the classes, the load and the recoveries */
+    int c_hr = pt_table_colindex(ep, "hr_bpm");
+    const char *src = ne && c_hr >= 0 ? pt_table_colsource(ep, (size_t)c_hr) : NULL;
+    const char *src_txt = !src                     ? "PPG, reliable windows"
+                          : !strcmp(src, "device") ? "the device's HR channel"
+                          : !strcmp(src, "ibi")    ? "the device's beat intervals"
+                                                   : "PPG, reliable windows only";
     snprintf(sub, sizeof sub,
-             "start %s, %.1f h; mean heart rate per %g s, coloured by the bin's most common class",
+             "start %s, %.1f h; mean heart rate (%s) per %g s, coloured by the bin's most "
+             "common class",
              rec->start_time_utc[0] ? rec->start_time_utc : "(relative time: no start in the file)",
-             tend / 3600, bin_s);
+             tend / 3600, src_txt, bin_s);
     text(f, 20, 48, "start", 12, "#555", sub);
     panel p = {70, 95, 820, 280, 0, tend / tscale, floor(hmin / 10) * 10 - 5,
                ceil(hmax / 10) * 10 + 5};

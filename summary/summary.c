@@ -74,6 +74,19 @@ int pt_table_set_colsource(pt_table *t, const char *name, const char *source)
     return PT_OK;
 }
 
+const char *pt_hr_source_rule(const char *source)
+{
+    if (!source)
+        return NULL;
+    if (!strcmp(source, "device"))
+        return "the recording's heart-rate channel: preferred to the PPG when present";
+    if (!strcmp(source, "ibi"))
+        return "60000 / the recording's beat intervals: preferred to the PPG when present";
+    if (!strcmp(source, "ecg"))
+        return "R peaks of the ECG";
+    return "PPG spectrum (pt_hrtrack), reliable windows only (pt_hr_reliable, docs/heart-rate.md)";
+}
+
 void pt_table_shrink(pt_table *t, size_t nrows)
 {
     if (t && nrows < t->nrows)

@@ -89,6 +89,8 @@ static int write_table(pt_h5w *w, const pt_table *t)
         if (!rc && src) { /* where a heart-rate column's values came from */
             hid_t d = H5Dopen2(g, name, H5P_DEFAULT);
             rc = d < 0 ? pt_h5w_fail(w, "open dataset", name) : pt_h5w_attr_str(w, d, "source", src);
+            if (!rc)
+                rc = pt_h5w_attr_str(w, d, "source_rule", pt_hr_source_rule(src));
             if (d >= 0)
                 H5Dclose(d);
         }

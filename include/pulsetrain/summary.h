@@ -52,6 +52,8 @@ PT_API const char *pt_table_colunits(const pt_table *t, size_t col);
 PT_API const char *pt_table_coldesc(const pt_table *t, size_t col);
 /* Where a heart-rate column's values came from ("ppg", "device", "ibi", "ecg"), else NULL. */
 PT_API const char *pt_table_colsource(const pt_table *t, size_t col);
+/* The rule that chose a heart-rate source (the columns' attribute source_rule), or NULL. */
+PT_API const char *pt_hr_source_rule(const char *source);
 PT_API pt_coltype pt_table_coltype(const pt_table *t, size_t col);
 /* Column by name, NULL when there is none; values as double [size: nrows]. */
 PT_API const double *pt_table_column(const pt_table *t, const char *name);

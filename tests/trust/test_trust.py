@@ -181,6 +181,17 @@ def reliable(tmp, data):
         ht, hb = f["hr/t_start_s"][:], f["hr/bpm"][:]
         et, eh = f["epochs/t_start_s"][:], f["epochs/hr_bpm"][:]
     check(s_ep in (b"device", "device"), f"E4: /epochs/hr_bpm source {s_ep!r} (device)")
+    with h5py.File(out, "r") as f:
+        rule = f["epochs/hr_bpm"].attrs.get("source_rule")
+        s_rv = f["recovery/hrr60_bpm"].attrs.get("source")
+        s_bo = f["bouts/mean_hr_bpm"].attrs.get("source")
+    check(rule is not None, f"E4: /epochs/hr_bpm names the rule that chose its source: {rule!r}")
+    check(s_rv in (b"device", "device") and s_bo in (b"device", "device"),
+          f"E4: /recovery and /bouts heart rates name their source: {s_rv!r}, {s_bo!r}")
+    svg = os.path.join(tmp, "e4.svg")
+    run("report", out, "-o", svg)
+    with open(svg) as f:
+        check("the device's HR channel" in f.read(), "E4: the report says the device's HR fed it")
     check("device's heart rate" in text, "E4: the printed summary says the device's HR fed the classes")
     ok = np.isfinite(hb)
     # the device's rate per epoch is /epochs/hr_bpm (source device): compare each reliable
