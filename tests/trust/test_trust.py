@@ -173,6 +173,12 @@ def reliable(tmp, data):
     check(np.mean(r) >= 0.95, f"DATA_03: {100 * np.mean(r):.1f} % reliable (>= 95 %)")
     mae = np.mean(np.abs(raw[:k][r] - ref[:k][r]))
     check(mae <= 3, f"DATA_03: reliable windows MAE {mae:.2f} bpm against the ECG (<= 3)")
+    # a chest strap only: its heart rate was read and used, and the summary says so
+    text = run("process", os.path.join(data, "hr_recovery", "D01_R1.csv"), "-o", os.path.join(tmp, "d.h5"))
+    import re
+    m = re.search(r"use the device's heart rate: (\d+) epochs", text)
+    check(bool(m) and int(m.group(1)) > 0,
+          "chest strap: the printed summary says the device's heart rate fed the classes")
     # a device heart rate: the columns name their sources, disagreeing PPG is not reliable
     out = os.path.join(tmp, "e4.h5")
     text = run("process", e4, "-o", out)
