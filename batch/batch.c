@@ -113,7 +113,13 @@ static int add_item(pt_batch *b, const char *path, pt_error *err)
 
 /* ---- directory scan ---- */
 
-static int recognised_file(const char *name)
+/* A recording batch should run: a file named like one (a broken or unreadable one then
+ * fails with its reason instead of vanishing), and whatever else a reader's own probe
+ * recognises (so that everything process reads, batch finds: E4 zips and folders, WFDB
+ * headers, ...) -- except text only the CSV reader's catch-all accepts, the simulator's
+ * side files, and HDF5 files (summaries; an HDF5 recording needs --h5-ppg, so it is given
+ * by name or in a manifest). */
+static int recognised_file(const char *dir, const char *name)
 {
     static const char *const ext[] = {".csv", ".tsv", ".txt", ".edf", ".bdf", ".hea", ".wav",
                                       ".flac", ".ogg", ".aif", ".aiff", ".cwa"};
@@ -122,19 +128,10 @@ static int recognised_file(const char *name)
     for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++)
         if (ends_with(name, ext[i]))
             return 1;
-    return 0;
-}
-
-static int is_e4_folder(const char *path)
-{
-    char p[1100];
-    static const char *const files[] = {"BVP.csv", "ACC.csv"};
-    for (size_t i = 0; i < 2; i++) {
-        snprintf(p, sizeof p, "%s/%s", path, files[i]);
-        if (access(p, F_OK) == 0)
-            return 1;
-    }
-    return 0;
+    char path[1100];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    const char *fmt = pt_reader_probe(path);
+    return fmt && strcmp(fmt, "h5") && strcmp(fmt, "csv");
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -175,7 +172,7 @@ static int scan_dir(pt_batch *b, const char *dir, pt_error *err)
     char path[1100];
     for (size_t i = 0; i < n && !rc; i++) {
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);
-        if (is_dir(path) ? is_e4_folder(path) : recognised_file(names[i]))
+        if (recognised_file(dir, names[i]))
             rc = add_item(b, path, err);
     }
     for (size_t i = 0; i < n; i++)
@@ -454,10 +451,12 @@ pt_batch *pt_batch_create(const char *input, const char *outdir, const pt_params
     struct stat st;
     if (!rc && stat(input, &st) != 0) /* bad input, not an output failure */
         rc = pt_error_set(err, PT_EDATA, "%s: %s", input, strerror(errno));
-    if (!rc)
-        rc = S_ISDIR(st.st_mode) && !is_e4_folder(input) ? scan_dir(b, input, err)
-             : S_ISDIR(st.st_mode)                        ? add_item(b, input, err)
-                                                          : read_manifest(b, input, err);
+    if (!rc) { /* a folder that is one recording (an E4 export) is run as one */
+        const char *fmt = S_ISDIR(st.st_mode) ? pt_reader_probe(input) : NULL;
+        rc = S_ISDIR(st.st_mode) && !fmt ? scan_dir(b, input, err)
+             : S_ISDIR(st.st_mode)       ? add_item(b, input, err)
+                                         : read_manifest(b, input, err);
+    }
     if (!rc && b->n == 0)
         rc = pt_error_set(err, PT_EDATA, "%s: no recordings found", input);
     if (!rc && mkdir(b->outdir, 0777) != 0 && errno != EEXIST)

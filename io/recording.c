@@ -109,6 +109,32 @@ static int apply_start(const char *path, const char *start, pt_recording_info *i
     return PT_OK;
 }
 
+const char *pt_reader_probe(const char *path)
+{
+    struct stat st;
+    if (!path || stat(path, &st) != 0 || (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode)))
+        return NULL;
+    unsigned char head[4096];
+    size_t len = 0;
+    if (!S_ISDIR(st.st_mode)) {
+        FILE *f = fopen(path, "rb");
+        if (!f)
+            return NULL;
+        len = fread(head, 1, sizeof head, f);
+        fclose(f);
+    }
+    int best = 0;
+    const char *name = NULL;
+    for (size_t i = 0; i < sizeof readers / sizeof readers[0]; i++) {
+        int sc = readers[i]->probe(path, head, len);
+        if (sc > best) {
+            best = sc;
+            name = readers[i]->name;
+        }
+    }
+    return name;
+}
+
 pt_reader *pt_reader_open(const char *path, const pt_read_options *opt, pt_error *err)
 {
     pt_read_options defaults = pt_read_defaults();

@@ -110,6 +110,12 @@ PT_API pt_read_options pt_read_defaults(void);
 
 typedef struct pt_reader pt_reader;
 
+/* The format pt_reader_open would choose for path ("csv", "edf", "wfdb", "e4", "audio",
+ * "cwa", "h5"), from the readers' own probes of its first 4 KiB (or, for a folder, its
+ * files); NULL when none recognises it or it is not a regular file or folder. Opens the
+ * file only to read that head. */
+PT_API const char *pt_reader_probe(const char *path);
+
 /* Open a recording. Reads and checks the header and the first rows (sample
  * rates are estimated from the time column). opt may be NULL (defaults).
  * Returns NULL and fills *err ("path:line: reason") on failure. */
