@@ -341,6 +341,7 @@ static int classify_finish(void *st, pt_summary *s, pt_error *err)
         PT_RELEASE_EVERY(i, ep);
     }
     double hr_max = p->hr_max_bpm, hr_rest = p->hr_rest_bpm;
+    int rc0 = PT_OK;
     if (isnan(hr_max)) {
         double age = isnan(p->age_y) ? 40.0 : p->age_y;
         hr_max = 208.0 - 0.7 * age;
@@ -367,6 +368,22 @@ static int classify_finish(void *st, pt_summary *s, pt_error *err)
                      ? 100.0 * (ehr[i] - hr_rest) / (hr_max - hr_rest)
                      : (double)NAN;
         PT_RELEASE_EVERY(i, ep);
+    }
+    /* the values used, as attributes (the parameters keep what was given) */
+    {
+        double age_used = isnan(p->age_y) ? 40.0 : p->age_y;
+        const char *an[] = {"hr_rest_bpm_used", "hr_rest_estimated", "hr_max_bpm_used",
+                            "hr_max_from_age", "age_y_used", "age_assumed", "sex_assumed"};
+        double av[] = {hr_rest, isnan(p->hr_rest_bpm) ? 1 : 0, hr_max,
+                       isnan(p->hr_max_bpm) ? 1 : 0, age_used, isnan(p->age_y) ? 1 : 0,
+                       p->sex == 'm' || p->sex == 'f' ? 0 : 1};
+        for (size_t k = 0; k < sizeof av / sizeof *av; k++)
+            if ((rc0 = pt_table_set_attr(ep, an[k], av[k], err)))
+                break;
+        if (rc0) {
+            free(tmp);
+            return rc0;
+        }
     }
     long back = (long)lround(p->hrr_sustain_s / p->epoch_s);
     for (size_t i = 0; i < ne; i++) {

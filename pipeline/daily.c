@@ -125,6 +125,15 @@ static int daily_finish(void *st, pt_summary *s, pt_error *err)
         pt_summary_note(s, "no absolute start time: days count from the recording's start "
                            "(day 1 is dated 1970-01-01)");
     const double *et = pt_table_column(ep, "t_start_s"), *cls = pt_table_column(ep, "class");
+    if (!isnan(t0u)) { /* absolute time next to the relative one */
+        pt_table *epw = pt_summary_table(s, "epochs");
+        double *tu = pt_table_column_mut(epw, "t_unix_s");
+        for (size_t i = 0; i < ne; i++) {
+            tu[i] = t0u + et[i];
+            PT_RELEASE_EVERY(i, epw);
+        }
+        pt_table_release(epw);
+    }
     const double *walk = pt_table_column(ep, "walking"), *cad = pt_table_column(ep, "cadence_spm");
     const double *hr = pt_table_column(ep, "hr_bpm"), *hrr = pt_table_column(ep, "hrr_pct");
     const double *mad = pt_table_column(ep, "mad_mg"), *enmo = pt_table_column(ep, "enmo_mg");

@@ -449,7 +449,8 @@ static int emit_epoch(motion *m, pt_summary *s, pt_error *err)
         if (m->n_er % ER_RELEASE == 0) /* only the end is written */
             pt_spill_release(&m->er_store, 0, m->n_er * sizeof(epoch_rec));
     }
-    double row[] = {m->t0_s + (double)m->epoch * m->epoch_s, enmo, mad, cad, NAN, NAN, walk, NAN};
+    double row[] = {m->t0_s + (double)m->epoch * m->epoch_s, enmo, mad, cad, NAN, NAN, walk, NAN,
+                    NAN};
     m->epoch++;
     m->fill = m->nan = 0;
     memset(m->msum, 0, sizeof m->msum);
@@ -614,7 +615,9 @@ static double enmo_shifted(const epoch_rec *e, double d)
 static void apply_calibration(motion *m, pt_summary *s)
 {
     double off[3], g[3], e0, e1;
+    pt_table *t = pt_summary_table(s, "epochs");
     if (!pt_motion_calibrate((const double(*)[3])m->cal, m->n_cal, off, g, &e0, &e1)) {
+        pt_table_set_attr(t, "calibration_applied", 0, NULL);
         if (m->n_cal < 10)
             pt_summary_note(s, "calibration: only %zu still 10 s windows, not attempted", m->n_cal);
         else
@@ -623,7 +626,8 @@ static void apply_calibration(motion *m, pt_summary *s)
                             m->n_cal, 1000 * e0);
         return;
     }
-    pt_table *t = pt_summary_table(s, "epochs");
+    pt_table_set_attr(t, "calibration_applied", 1, NULL);
+    pt_table_set_attr(t, "calibration_error_mg", 1000 * e1, NULL);
     double *enmo = pt_table_column_mut(t, "enmo_mg");
     size_t n = pt_table_nrows(t) < m->n_er ? pt_table_nrows(t) : m->n_er;
     for (size_t i = 0; i < n; i++) {
@@ -743,7 +747,7 @@ static int motion_finish(void *p, pt_summary *s, pt_error *err)
         return PT_OK;
     int64_t n = (int64_t)floor(dur / m->epoch_s);
     for (int64_t i = 0; i < n; i++) {
-        double row[] = {(double)i * m->epoch_s, NAN, NAN, NAN, NAN, NAN, NAN, NAN};
+        double row[] = {(double)i * m->epoch_s, NAN, NAN, NAN, NAN, NAN, NAN, NAN, NAN};
         int rc = pt_table_append(pt_summary_table(s, "epochs"), row, err);
         if (rc)
             return rc;

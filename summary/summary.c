@@ -25,7 +25,7 @@ typedef struct col_def {
 } col_def;
 
 #define MAX_COLS 24
-#define MAX_ATTRS 8
+#define MAX_ATTRS 16
 
 struct pt_table {
     const char *name;
@@ -190,6 +190,9 @@ static const table_def schema1[] = {
       {"walking", "1", "1 when the epoch is rhythmic gait at walking cadence, 0 when not, NaN when unknown", PT_COL_F64},
       {"class", "1", "intensity class: unknown=-1 nonwear=0 sedentary=1 light=2 moderate=3 vigorous=4",
        PT_COL_CLASS},
+      {"t_unix_s", "s",
+       "start of the epoch as Unix time (UTC); NaN when the recording has no absolute start",
+       PT_COL_F64},
       {0}}},
     {"bouts",
      {{"t_start_s", "s", "start of the bout", PT_COL_F64},

@@ -24,7 +24,7 @@ double *pt_table_column_mut(pt_table *t, const char *name);
 int pt_table_set_colsource(pt_table *t, const char *name, const char *source);
 /* Keep only the first nrows rows (after compacting the columns in place). */
 void pt_table_shrink(pt_table *t, size_t nrows);
-/* Set (or replace) a numeric table attribute; at most 8 per table. */
+/* Set (or replace) a numeric table attribute; at most 16 per table. */
 int pt_table_set_attr(pt_table *t, const char *name, double value, pt_error *err);
 
 /* Set the recording description. */

@@ -80,6 +80,13 @@ def wear(tmp):
         et, cls = f["epochs/t_start_s"][:], f["epochs/class"][:]
         ht, hb, hraw = f["hr/t_start_s"][:], f["hr/bpm"][:], col(f, "hr/bpm_raw")
         bt = f["beats/t_s"][:]
+        ea = dict(f["epochs"].attrs)
+    # the values actually used are attributes, not only prose in the notes (issue 16)
+    check(ea.get("hr_rest_estimated") == 1 and 40 < ea.get("hr_rest_bpm_used", 0) < 80 and
+          ea.get("hr_max_from_age") == 1 and ea.get("age_assumed") == 1 and
+          ea.get("hr_max_bpm_used") == 208 - 0.7 * 40 and ea.get("sex_assumed") == 1 and
+          "calibration_applied" in ea,
+          f"/epochs attributes carry the values used: {ea}")
     off = truth["class"] == 0
     tt = truth["t_s"]
     check(off.sum() >= 45 * 60, f"the simulation holds {off.sum() / 60:.0f} min of non-wear")
@@ -191,6 +198,11 @@ def reliable(tmp, data):
         rule = f["epochs/hr_bpm"].attrs.get("source_rule")
         s_rv = f["recovery/hrr60_bpm"].attrs.get("source")
         s_bo = f["bouts/mean_hr_bpm"].attrs.get("source")
+        tu, ts = f["epochs/t_unix_s"][:], f["epochs/t_start_s"][:]
+    # absolute time next to the relative one where the start is known (issue 16)
+    check(abs(tu[0] - ts[0] - 1680686620.0) < 60 and np.all(np.isfinite(tu)),
+          f"E4: /epochs/t_unix_s {tu[0]:.0f} is the export's start (2023-04-05T09:23:40Z)")
+    with h5py.File(out, "r") as f:
     check(rule is not None, f"E4: /epochs/hr_bpm names the rule that chose its source: {rule!r}")
     check(s_rv in (b"device", "device") and s_bo in (b"device", "device"),
           f"E4: /recovery and /bouts heart rates name their source: {s_rv!r}, {s_bo!r}")
