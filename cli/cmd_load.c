@@ -188,7 +188,8 @@ int pt_cmd_load(int argc, char **argv)
     int nbad = 0, first_bad = PT_OK;
     for (int i = optind; i < argc; i++) {
         pt_error_clear(&err);
-        int rc = pt_load_add_file(ld, argv[i], &err);
+        size_t added = 0; /* a summary, a batch index (its summaries) or a folder of them */
+        int rc = pt_load_add_path(ld, argv[i], &added, &err);
         if (rc) {
             fprintf(stderr, "pulsetrain load: %s\n", err.msg[0] ? err.msg : pt_strerror(rc));
             if (!nbad++)

@@ -7,6 +7,7 @@
  * 51:209, lambda = 2/(N+1)); monotony and strain (Foster 1998); Banister
  * TRIMP (Banister 1991) and Edwards TRIMP (Edwards 1993). */
 #include <assert.h>
+#include <dirent.h>
 #include <errno.h>
 #include <hdf5.h>
 #include <fcntl.h>
@@ -17,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/atomic.h"
@@ -486,8 +488,8 @@ static int check_span(pt_load *ld, size_t si, const pt_recording_info *rec, cons
             return pt_error_set(err, PT_EDATA,
                                 "subject %s: %s and %s cannot be merged: %s has no absolute "
                                 "start time, so their days would collide; give each recording "
-                                "its start (pulsetrain process --start 2026-03-02T08:00:00+01:00, "
-                                "or a start_time column in the batch manifest)",
+                                "its start (pulsetrain process --start 2026-03-02T08:00:00+01:00 "
+                                "or batch --start)",
                                 id, o->label, label, isnan(o->t0_unix_s) ? o->label : label);
         if (t0 < o->t1_unix_s && o->t0_unix_s < t1) {
             char a[40], b[40];
@@ -1223,4 +1225,143 @@ pt_load *pt_load_read_h5(const char *path, pt_error *err)
         return NULL;
     }
     return ld;
+}
+
+/* What kind of pulsetrain HDF5 file path is: 's' summary, 'l' load file, 'b' batch index,
+ * 0 anything else (or unreadable). */
+static int h5_kind(const char *path)
+{
+    if (!pt_is_hdf5(path))
+        return 0;
+    pt_io_lock();
+    pt_h5_quiet_state q;
+    pt_h5_quiet(&q);
+    int k = 0;
+    hid_t f = pt_h5r_open(path, NULL);
+    if (f >= 0) {
+        char kind[64];
+        if (pt_h5r_attr_str(f, "kind", kind, sizeof kind) == 0)
+            k = !strcmp(kind, "load") ? 'l' : strstr(kind, "batch") ? 'b' : 0;
+        else if (H5Aexists(f, "load_schema_version") > 0)
+            k = 'l';
+        else if (H5Aexists(f, "schema_version") > 0)
+            k = 's';
+        H5Fclose(f);
+    }
+    pt_h5_loud(&q);
+    pt_io_unlock();
+    return k;
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The summaries a batch index lists as ok or skipped. */
+static int add_batch_index(pt_load *ld, const char *path, size_t *n_added, pt_error *err)
+{
+    pt_io_lock();
+    pt_h5_quiet_state q;
+    pt_h5_quiet(&q);
+    hid_t f = pt_h5r_open(path, err);
+    size_t ns = 0, nt = 0;
+    char **sum = NULL, **st = NULL;
+    if (f >= 0) {
+        hid_t g = H5Lexists(f, "/recordings", H5P_DEFAULT) > 0 ? H5Gopen2(f, "/recordings", H5P_DEFAULT)
+                                                            : -1;
+        if (g >= 0) {
+            sum = pt_h5r_strings(g, "summary", &ns);
+            st = pt_h5r_strings(g, "status", &nt);
+            H5Gclose(g);
+        }
+        H5Fclose(f);
+    }
+    pt_h5_loud(&q);
+    pt_io_unlock();
+    if (f < 0)
+        return err ? err->code : PT_EFORMAT;
+    int rc = PT_OK;
+    if (!sum || !st || ns != nt)
+        rc = pt_error_set(err, PT_EFORMAT, "%s: damaged batch index: /recordings/summary and "
+                                           "/recordings/status missing or of unequal length", path);
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        slash[1] = '\0';
+    else
+        dir[0] = '\0';
+    for (size_t i = 0; !rc && i < ns; i++) {
+        if (!sum[i] || !sum[i][0] || !st[i] || !strcmp(st[i], "failed"))
+            continue;
+        char p[2100];
+        if (sum[i][0] == '/' || access(sum[i], F_OK) == 0)
+            snprintf(p, sizeof p, "%s", sum[i]);
+        else
+            snprintf(p, sizeof p, "%s%s", dir, sum[i]);
+        rc = pt_load_add_file(ld, p, err);
+        if (!rc && n_added)
+            (*n_added)++;
+    }
+    pt_h5r_strings_free(sum, ns);
+    pt_h5r_strings_free(st, nt);
+    return rc;
+}
+
+int pt_load_add_path(pt_load *ld, const char *path, size_t *n_added, pt_error *err)
+{
+    struct stat stt;
+    if (!path || stat(path, &stt) != 0)
+        return pt_error_set(err, PT_EDATA, "%s: %s", path ? path : "(null)", strerror(errno));
+    if (!S_ISDIR(stt.st_mode)) {
+        if (h5_kind(path) == 'b')
+            return add_batch_index(ld, path, n_added, err);
+        int rc = pt_load_add_file(ld, path, err);
+        if (!rc && n_added)
+            (*n_added)++;
+        return rc;
+    }
+    DIR *d = opendir(path);
+    if (!d)
+        return pt_error_set(err, PT_EDATA, "%s: %s", path, strerror(errno));
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    int rc = PT_OK;
+    struct dirent *e;
+    while ((e = readdir(d)) && !rc) {
+        size_t l = strlen(e->d_name);
+        if (e->d_name[0] == '.' || l < 4 || strcmp(e->d_name + l - 3, ".h5"))
+            continue;
+        if (n == cap) {
+            cap = cap ? 2 * cap : 64;
+            char **nn = realloc(names, cap * sizeof *nn);
+            if (!nn) {
+                rc = pt_error_set(err, PT_ENOMEM, "load: out of memory listing %s", path);
+                break;
+            }
+            names = nn;
+        }
+        if (!(names[n] = malloc(strlen(path) + l + 2))) {
+            rc = pt_error_set(err, PT_ENOMEM, "load: out of memory listing %s", path);
+            break;
+        }
+        sprintf(names[n++], "%s/%s", path, e->d_name);
+    }
+    closedir(d);
+    if (n > 1)
+        qsort(names, n, sizeof *names, cmp_name); /* a stable order */
+    for (size_t i = 0; i < n && !rc; i++) {
+        if (h5_kind(names[i]) != 's')
+            continue; /* batch index, load file, another program's HDF5 */
+        rc = pt_load_add_file(ld, names[i], err);
+        if (!rc && n_added)
+            (*n_added)++;
+    }
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+    if (!rc && n_added && *n_added == 0)
+        rc = pt_error_set(err, PT_EDATA, "%s: no pulsetrain summaries in this folder", path);
+    return rc;
 }

@@ -145,6 +145,13 @@ PT_API int pt_load_add_summary(pt_load *ld, const pt_summary *s, const char *sub
  * A file already added (same source_sha256 and subject) is skipped with a note. */
 PT_API int pt_load_add_file(pt_load *ld, const char *path, pt_error *err);
 
+/* Like pt_load_add_file, and path may also be a batch index (batch.h5: the summaries it
+ * lists as ok or skipped, relative to its folder) or a folder (every summary *.h5 in it;
+ * batch indexes and load files there are not summaries and are passed over). *n_added
+ * (may be NULL) says how many summaries were added. A summary that cannot be read stops
+ * with its error, naming it. */
+PT_API int pt_load_add_path(pt_load *ld, const char *path, size_t *n_added, pt_error *err);
+
 /* Compute every series. PT_EDATA when no day was added, or when two summaries of one subject
  * cannot be merged: one has no absolute start (days would collide on 1970-01-01) or their
  * recordings overlap in time; the message names both files and says to use process --start.
