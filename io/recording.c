@@ -85,9 +85,7 @@ static int acc_check_judge(acc_check *a, const char *path, pt_error *err)
     double rest_g = a->n_still % 2 ? a->still_g[a->n_still / 2]
                                    : 0.5 * (a->still_g[a->n_still / 2 - 1] +
                                             a->still_g[a->n_still / 2]);
-    if (rest_g >= 0.5 && rest_g <= 2.0)
-        return PT_OK;
-    const char *hint;
+    const char *hint; /* only a known wrong unit is refused; anything else: do not guess */
     if (rest_g >= 5 && rest_g <= 20)
         hint = "the file looks like m/s^2; pass --acc-units m/s^2";
     else if (rest_g >= 300 && rest_g <= 3000)
@@ -99,7 +97,7 @@ static int acc_check_judge(acc_check *a, const char *path, pt_error *err)
     else if (rest_g >= 50 && rest_g <= 200)
         hint = "the file looks like mg read as m/s^2; pass --acc-units mg";
     else
-        hint = "it should be 1 g; check --acc-units and the columns' units";
+        return PT_OK;
     return pt_error_set(err, PT_EDATA,
                         "%s: acceleration magnitude at rest is %.3g (median of %zu still seconds "
                         "in the first %.0f s, read with --acc-units %s or the columns' own "
