@@ -58,6 +58,7 @@ void pt_cli_read_help(FILE *f)
             "      --format FMT      auto (default: by content), csv, edf, wfdb, e4, wav, cwa, h5\n"
             "      --fs HZ           sample rate of a CSV without a time column\n"
             "      --acc-units U     units of unsuffixed acc columns: g (default), mg, ms2\n"
+            "                        (|a| at rest of 9.8 or 1000 g is refused: exit 2)\n"
             "      --channels LIST   channel map of a WAV/FLAC file, e.g. ppg,acc_x,acc_y,acc_z\n"
             "                        ('-' keeps the file's label, 'aux' ignores a channel)\n"
             "      --allow-truncated read the complete part of a file shorter than its header says\n"

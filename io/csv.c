@@ -207,6 +207,11 @@ static int is_time_name(const char *name, double *scale)
         *scale = 1e-3;
         return 1;
     }
+    if (!strcasecmp(name, "t_us") || !strcasecmp(name, "time_us") ||
+        !strcasecmp(name, "timestamp_us")) {
+        *scale = 1e-6;
+        return 1;
+    }
     return 0;
 }
 
@@ -443,6 +448,7 @@ static void *csv_open(const char *path, const pt_read_options *opt, pt_recording
     s->time_scale = 1.0;
     size_t numeric = 0, known = 0;
     char ignored[256] = "";
+    char tname[64] = "";
     for (size_t col = 0; col < ncols; col++) {
         double tmp;
         s->col_chan[col] = -1;
@@ -452,6 +458,7 @@ static void *csv_open(const char *path, const pt_read_options *opt, pt_recording
             continue;
         if (s->time_col < 0 && is_time_name(names[col], &s->time_scale)) {
             s->time_col = (int)col;
+            snprintf(tname, sizeof tname, "%s", names[col]);
             known++;
             continue;
         }
@@ -550,6 +557,35 @@ static void *csv_open(const char *path, const pt_read_options *opt, pt_recording
     if (m == 0) {
         pt_error_set(err, PT_EFORMAT, "%s:%lld: no data rows after the header", path, header_line);
         goto fail;
+    }
+    size_t tl = strlen(tname);
+    int says_s = tl >= 2 && !strcasecmp(tname + tl - 2, "_s"); /* the header says seconds */
+    if (s->time_col >= 0 && !s->iso_time && s->time_scale == 1.0 && m >= 3) {
+        /* A seconds column holding ms (or us) gives an absurdly slow row rate: refuse it rather
+         * than read 50 Hz as 0.05 Hz. Values above 1e11 (year 5138 in seconds, ms since 1970)
+         * give it away; so do whole steps >= 2 (20, 40: ms at 50/25 Hz) under a name without
+         * a unit when a waveform (PPG, acceleration, ECG) is in the rows: those are never
+         * sampled below 0.5 Hz, while an HR column every 5 s may be. */
+        int waveform = 0;
+        for (size_t c = 0; c < info->nchan; c++)
+            waveform |= info->chan[c].kind == PT_KIND_PPG || info->chan[c].kind == PT_KIND_ECG ||
+                        info->chan[c].kind == PT_KIND_ACC_X || info->chan[c].kind == PT_KIND_ACC_Y ||
+                        info->chan[c].kind == PT_KIND_ACC_Z;
+        double step = (times[m - 1] - times[0]) / (double)(m - 1);
+        double d1 = times[1] - times[0];
+        int whole = step >= 2 && d1 >= 1 && fabs(d1 - round(d1)) < 1e-9;
+        int epoch_ms = fabs(times[0]) > 1e11;
+        if (epoch_ms || (step > 0 && 1.0 / step < 0.5 && whole && waveform && !says_s)) {
+            /* epoch: us since 1970 is ~1.7e15, ms ~1.7e12; relative: as ms the steps give
+             * 1..1000 Hz, beyond that as us */
+            int us = epoch_ms ? fabs(times[0]) > 1e14 : step > 1000;
+            pt_error_set(err, PT_EFORMAT,
+                         "%s:%lld: time column '%s' looks like %s: read as seconds it would give "
+                         "%.3g Hz; name it %s (or time_s if it really is seconds)",
+                         path, header_line + 1, tname, us ? "microseconds" : "milliseconds",
+                         step > 0 ? 1.0 / step : 0.0, us ? "time_us" : "time_ms");
+            goto fail;
+        }
     }
     s->t_first = times[0];
     if (s->iso_time || (s->time_col >= 0 && times[0] > 9e8)) { /* absolute: ISO or Unix seconds */

@@ -25,12 +25,123 @@ static const pt_reader_ops *const readers[] = {
     &pt_reader_h5,
 };
 
+/* Units check of the accelerometer: at rest |a| is 1 g whatever the device, so the median
+ * magnitude of the still seconds (magnitude sd below 2 % of its mean) at the start of a
+ * recording tells m/s^2 (9.8) or mg (1000) read as g. Cheap: the first ACC_CHECK_S only. */
+#define ACC_CHECK_S 3600.0 /* acceleration examined [s]                             */
+#define ACC_STILL_MIN 10   /* still seconds needed to judge; fewer: no judgement     */
+#define ACC_STILL_MAX 60   /* judged as soon as this many are found                  */
+typedef struct acc_check {
+    int active;          /* still looking                                            */
+    int ch[3];           /* channels of acc_x, acc_y, acc_z                          */
+    size_t win;          /* samples per window (1 s, at least 8)                     */
+    size_t n_win;        /* samples in the current window                            */
+    double sum, sum2;    /* of |a| in the current window [g]                         */
+    double n_seen;       /* samples examined                                         */
+    double fs_hz;
+    size_t n_still;
+    double still_g[ACC_STILL_MAX]; /* mean |a| of each still second [g]              */
+    char units[16];      /* the --acc-units the file was read with                   */
+} acc_check;
+
 struct pt_reader {
     const pt_reader_ops *ops;
     void *state;
     pt_recording_info info;
     pt_path_stamp stamp; /* the file as it was opened: pt_reader_unchanged compares */
+    acc_check acc;
 };
+
+static void acc_check_init(acc_check *a, const pt_recording_info *info, const char *units)
+{
+    memset(a, 0, sizeof *a);
+    a->ch[0] = pt_find_channel(info, PT_KIND_ACC_X);
+    a->ch[1] = pt_find_channel(info, PT_KIND_ACC_Y);
+    a->ch[2] = pt_find_channel(info, PT_KIND_ACC_Z);
+    snprintf(a->units, sizeof a->units, "%s", units ? units : "g");
+    if (a->ch[0] < 0 || a->ch[1] < 0 || a->ch[2] < 0)
+        return; /* no three axes: no magnitude */
+    double fs = info->chan[a->ch[0]].fs_hz;
+    if (!(fs > 0) || info->chan[a->ch[1]].fs_hz != fs || info->chan[a->ch[2]].fs_hz != fs)
+        return; /* irregular or unequal rates: samples do not pair up */
+    a->fs_hz = fs;
+    a->win = fs >= 8 ? (size_t)lround(fs) : 8;
+    a->active = 1;
+}
+
+static int cmp_double(const void *pa, const void *pb)
+{
+    double a = *(const double *)pa, b = *(const double *)pb;
+    return (a > b) - (a < b);
+}
+
+/* The verdict once enough is seen (or at the end): PT_OK, or PT_EDATA naming --acc-units. */
+static int acc_check_judge(acc_check *a, const char *path, pt_error *err)
+{
+    a->active = 0;
+    if (a->n_still < ACC_STILL_MIN)
+        return PT_OK; /* no still period: do not guess */
+    qsort(a->still_g, a->n_still, sizeof a->still_g[0], cmp_double);
+    double rest_g = a->n_still % 2 ? a->still_g[a->n_still / 2]
+                                   : 0.5 * (a->still_g[a->n_still / 2 - 1] +
+                                            a->still_g[a->n_still / 2]);
+    const char *hint; /* only a known wrong unit is refused; anything else: do not guess */
+    if (rest_g >= 5 && rest_g <= 20)
+        hint = "the file looks like m/s^2; pass --acc-units m/s^2";
+    else if (rest_g >= 300 && rest_g <= 3000)
+        hint = "the file looks like mg; pass --acc-units mg";
+    else if (rest_g >= 3e-4 && rest_g <= 3e-3)
+        hint = "the file looks like g read as mg; pass --acc-units g";
+    else if (rest_g >= 0.05 && rest_g <= 0.2)
+        hint = "the file looks like g read as m/s^2; pass --acc-units g";
+    else if (rest_g >= 50 && rest_g <= 200)
+        hint = "the file looks like mg read as m/s^2; pass --acc-units mg";
+    else
+        return PT_OK;
+    return pt_error_set(err, PT_EDATA,
+                        "%s: acceleration magnitude at rest is %.3g (median of %zu still seconds "
+                        "in the first %.0f s, read with --acc-units %s or the columns' own "
+                        "units): %s",
+                        path, rest_g, a->n_still, a->n_seen / a->fs_hz, a->units, hint);
+}
+
+/* Feed a block: 1-s windows of |a|; a window with a NaN is dropped. */
+static int acc_check_push(acc_check *a, const pt_block *b, const char *path, pt_error *err)
+{
+    const int *ch = a->ch;
+    size_t n = b->n[ch[0]];
+    if (b->n[ch[1]] != n || b->n[ch[2]] != n || b->first[ch[1]] != b->first[ch[0]] ||
+        b->first[ch[2]] != b->first[ch[0]]) {
+        a->active = 0; /* the axes do not pair up sample by sample */
+        return PT_OK;
+    }
+    const double *x = b->x[ch[0]], *y = b->x[ch[1]], *z = b->x[ch[2]];
+    for (size_t i = 0; i < n && a->active; i++) {
+        double m = sqrt(x[i] * x[i] + y[i] * y[i] + z[i] * z[i]);
+        a->n_seen += 1;
+        if (isnan(m)) {
+            a->n_win = 0;
+            a->sum = a->sum2 = 0;
+            continue;
+        }
+        a->sum += m;
+        a->sum2 += m * m;
+        if (++a->n_win == a->win) {
+            double mean = a->sum / (double)a->n_win;
+            double var = a->sum2 / (double)a->n_win - mean * mean;
+            double sd = var > 0 ? sqrt(var) : 0;
+            if (mean > 0 && isfinite(mean) && sd < 0.02 * mean)
+                a->still_g[a->n_still++] = mean;
+            a->n_win = 0;
+            a->sum = a->sum2 = 0;
+            if (a->n_still == ACC_STILL_MAX)
+                return acc_check_judge(a, path, err);
+        }
+        if (a->n_seen >= ACC_CHECK_S * a->fs_hz)
+            return acc_check_judge(a, path, err);
+    }
+    return PT_OK;
+}
 
 const char *pt_kind_name(pt_kind kind)
 {
@@ -213,6 +324,7 @@ pt_reader *pt_reader_open(const char *path, const pt_read_options *opt, pt_error
         pt_reader_close(r);
         return NULL;
     }
+    acc_check_init(&r->acc, &r->info, opt->acc_units);
     return r;
 }
 
@@ -224,7 +336,15 @@ int pt_reader_read(pt_reader *r, pt_block *b, pt_error *err)
         return pt_error_set(err, PT_EINVAL, "pt_reader_read: block does not match the reader");
     for (size_t c = 0; c < b->nchan; c++)
         b->n[c] = 0;
-    return r->ops->read(r->state, &r->info, b, err);
+    int rc = r->ops->read(r->state, &r->info, b, err);
+    if (rc || !r->acc.active)
+        return rc;
+    size_t total = 0;
+    for (size_t c = 0; c < b->nchan; c++)
+        total += b->n[c];
+    if (total == 0) /* the end: judge what there was */
+        return acc_check_judge(&r->acc, r->info.path, err);
+    return acc_check_push(&r->acc, b, r->info.path, err);
 }
 
 int pt_reader_unchanged(const pt_reader *r, pt_error *err)

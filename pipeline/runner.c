@@ -125,6 +125,21 @@ static int input_error(pt_error *err)
     return err->code;
 }
 
+/* A user's end of exercise past the recording's end (once its duration is known): refused,
+ * PT_EDATA naming the flag, rather than a recovery measured on samples that do not exist. */
+static int exercise_ends_inside(const pt_params *p, const pt_recording_info *info, pt_error *err)
+{
+    if (!(info->duration_s >= 0))
+        return PT_OK; /* not known yet */
+    for (size_t i = 0; i < p->n_exercise_end && i < 32; i++)
+        if (p->exercise_end_s[i] > info->duration_s)
+            return pt_error_set(err, PT_EDATA,
+                                "%s: --exercise-end %g s is past the recording's end (%.1f s "
+                                "long); give a time from the recording's start",
+                                info->path, p->exercise_end_s[i], info->duration_s);
+    return PT_OK;
+}
+
 pt_run_options pt_run_defaults(void)
 {
     pt_run_options o = {.threads = 1, .scratch_dir = NULL, .scratch_heap_max = PT_SPILL_HEAP_MAX,
@@ -230,6 +245,8 @@ int pt_process(const char *in, const pt_read_options *ropt, const pt_params *p,
         rc = err ? err->code : PT_ENOMEM;
         goto done;
     }
+    if ((rc = exercise_ends_inside(p, info, err))) /* a header that gives the duration */
+        goto done;
     pt_summary_set_recording(s, info);
     if ((rc = set_run(s, p, err)))
         goto done;
@@ -304,6 +321,8 @@ int pt_process(const char *in, const pt_read_options *ropt, const pt_params *p,
             goto done;
         }
     }
+    if ((rc = exercise_ends_inside(p, info, err)))
+        goto done;
     pt_summary_set_recording(s, info); /* now with duration and sample counts */
     for (size_t i = 0; i < NSTAGES; i++)
         if ((rc = stages[i]->finish(st[i], s, err))) {
