@@ -131,11 +131,12 @@ PT_TEST(report_recording_svg_renders)
     rec.duration_s = 7200;
     pt_summary_set_recording(s, &rec);
     for (double t = 0; t < 7200; t += 2) {
-        double row[3] = {t - 4, hr_at(t) + 1.5 * sin(t * 0.37), 0.9};
+        double b = hr_at(t) + 1.5 * sin(t * 0.37); /* t_start_s bpm quality bpm_raw reliable motion_g */
+        double row[6] = {t - 4, b, 0.9, b, 1, NAN};
         pt_table_append(pt_summary_table(s, "hr"), row, NULL);
     }
     for (double t = 0; t < 7200; t += 5) {
-        double row[8] = {t, 20, 30, NAN, hr_at(t + 2.5), NAN, NAN, cls_at(t)};
+        double row[9] = {t, 20, 30, NAN, hr_at(t + 2.5), NAN, NAN, cls_at(t), NAN};
         pt_table_append(pt_summary_table(s, "epochs"), row, NULL);
     }
     double r[10] = {3000, 165, 75 + 90 * exp(-60 / 45.0), 75 + 90 * exp(-120 / 45.0),

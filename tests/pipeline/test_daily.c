@@ -24,7 +24,7 @@ static double add_epochs(pt_summary *s, double t, const seg *g)
     pt_table *ep = pt_summary_table(s, "epochs");
     size_t n = (size_t)llround(g->min * 12);
     for (size_t i = 0; i < n; i++, t += 5) {
-        double row[8] = {t, 10, 30, g->cadence, g->hr, g->hrr, g->walking, g->cls};
+        double row[9] = {t, 10, 30, g->cadence, g->hr, g->hrr, g->walking, g->cls, NAN};
         pt_table_append(ep, row, NULL);
     }
     return t;
