@@ -27,9 +27,11 @@
 #include "pulsetrain/version.h"
 #include "summary/summary_impl.h"
 #include "pulsetrain/batch.h"
+#include "pulsetrain/tz.h"
 
 typedef struct item {
     pt_params params;
+    char start[48]; /* the manifest's start_time ("" = none): --start for this recording */
     pt_batch_result res;
 } item;
 
@@ -232,7 +234,7 @@ static size_t split_csv(char *line, char **field, size_t max)
     return n;
 }
 
-enum { COL_PATH, COL_SUBJECT, COL_AGE, COL_SEX, COL_HRREST, COL_HRMAX, COL_TZ, NCOL };
+enum { COL_PATH, COL_SUBJECT, COL_AGE, COL_SEX, COL_HRREST, COL_HRMAX, COL_TZ, COL_START, NCOL };
 
 static int manifest_num(const char *path, size_t line, const char *col, const char *s, double *v,
                         pt_error *err)
@@ -260,7 +262,7 @@ static int read_manifest(pt_batch *b, const char *path, pt_error *err)
     else
         dir[0] = '\0';
     static const char *const names[NCOL] = {"path", "subject_id", "age", "sex",
-                                            "hr_rest", "hr_max", "tz"};
+                                            "hr_rest", "hr_max", "tz", "start_time"};
     int colof[NCOL];
     for (int k = 0; k < NCOL; k++)
         colof[k] = -1;
@@ -291,7 +293,7 @@ static int read_manifest(pt_batch *b, const char *path, pt_error *err)
                 if (!known)
                     rc = pt_error_set(err, PT_EFORMAT,
                                       "%s:%zu: unknown column '%s' (path, subject_id, age, sex, "
-                                      "hr_rest, hr_max, tz)",
+                                      "hr_rest, hr_max, tz, start_time)",
                                       path, lineno, field[i]);
             }
             if (!rc && colof[COL_PATH] < 0)
@@ -342,6 +344,19 @@ static int read_manifest(pt_batch *b, const char *path, pt_error *err)
                 break;
             }
             snprintf(p->tz, sizeof p->tz, "%s", v[COL_TZ]);
+        }
+        if (*v[COL_START]) {
+            item *it = &b->items[b->n - 1];
+            double u;
+            if (strlen(v[COL_START]) >= sizeof it->start ||
+                pt_time_parse_iso8601(v[COL_START], &u) != PT_OK) {
+                rc = pt_error_set(err, PT_EDATA,
+                                  "%s:%zu: start_time '%.60s' is not an ISO 8601 time "
+                                  "(YYYY-MM-DDTHH:MM[:SS](Z|+hh:mm))",
+                                  path, lineno, v[COL_START]);
+                break;
+            }
+            snprintf(it->start, sizeof it->start, "%s", v[COL_START]);
         }
         if ((rc = pt_params_check(p, err))) { /* a bad value in the input: bad input */
             rc = PT_EDATA;
@@ -592,7 +607,10 @@ static void run_one(pt_batch *b, item *it, const pt_batch_options *opt)
     pt_run_options run = pt_run_defaults();
     run.scratch_dir = opt->scratch_dir;
     run.cancel = opt->cancel;
-    int rc = pt_process(r->path, &b->ropt, &it->params, &run, r->summary, &s, &err);
+    pt_read_options ropt = b->ropt;
+    if (it->start[0])
+        ropt.start = it->start;
+    int rc = pt_process(r->path, &ropt, &it->params, &run, r->summary, &s, &err);
     r->wall_s = now_s() - t;
     if (rc == PT_ECANCELED) { /* still to do: --resume takes it up */
         r->state = PT_BATCH_PENDING;

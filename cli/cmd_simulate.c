@@ -12,6 +12,7 @@
  * about 5.5 million rows, and snprintf would dominate the run time. */
 #include "cli/commands.h"
 #include "pulsetrain/simulate.h"
+#include "pulsetrain/tz.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -34,7 +35,9 @@ static void usage(FILE *f)
           "      --minutes M         length in minutes (instead of --hours)\n"
           "      --seed S            PRNG seed, unsigned 64-bit (default 1)\n"
           "      --scenario NAME     mixed (default), walk, run, rest, intervals, night\n"
-          "      --start ISO8601     clock time of the first sample, e.g. 2024-03-01T08:00:00\n"
+          "      --start ISO8601     clock time of the first sample, e.g. 2024-03-01T08:00:00Z;\n"
+          "                          with a date it is written into the recording (CSV\n"
+          "                          '# start_time:' line, FLAC Time:, WFDB base time)\n"
           "                          (sets the day/night rhythm of 'mixed'; default 08:00)\n"
           "      --age Y             age in years (default 35)\n"
           "      --sex m|f           (default m)\n"
@@ -339,9 +342,17 @@ static int write_recording(pt_sim *sim, out *o, int with_ppg, int with_acc)
     const int progress = isatty(STDERR_FILENO);
     int last_pct = -1;
 
+    char *p;
+    if (isfinite(c->start_unix_s)) { /* the CSV reader takes it as the start */
+        char iso[40];
+        pt_time_format_iso8601(c->start_unix_s, iso);
+        p = out_reserve(o);
+        p += sprintf(p, "# start_time: %s\n", iso);
+        out_commit(o, p);
+    }
     static const char *const headers[] = {"", "t_s,acc_x_g,acc_y_g,acc_z_g\n", "t_s,ppg\n",
                                           "t_s,ppg,acc_x_g,acc_y_g,acc_z_g\n"};
-    char *p = out_reserve(o);
+    p = out_reserve(o);
     p += sprintf(p, "%s", headers[(with_ppg ? 2 : 0) + (with_acc ? 1 : 0)]);
     out_commit(o, p);
 
@@ -475,7 +486,12 @@ int pt_cmd_simulate(int argc, char **argv)
             cfg.sex = (char)(optarg[0] | 0x20);
             break;
         case OPT_START:
-            if (parse_start(optarg, &cfg.start_tod_s)) {
+            /* with a date, the instant goes into the files as well (the clock time sets the
+             * day/night rhythm either way) */
+            cfg.start_unix_s = NAN;
+            if (parse_start(optarg, &cfg.start_tod_s) ||
+                (strlen(optarg) > 10 && optarg[4] == '-' &&
+                 pt_time_parse_iso8601(optarg, &cfg.start_unix_s) != PT_OK)) {
                 fprintf(stderr,
                         "pulsetrain simulate: --start: '%s' is not an ISO 8601 time "
                         "(YYYY-MM-DDTHH:MM[:SS][Z|+hh:mm])\n",

@@ -421,7 +421,10 @@ static void *csv_open(const char *path, const pt_read_options *opt, pt_recording
     char *line;
     size_t len;
     int r;
-    /* Header: the first line that is not a comment. */
+    /* Header: the first line that is not a comment. A comment "# start_time: ISO8601" before
+     * it gives the absolute time of t = 0 for a file whose time column is relative. */
+    double comment_start = NAN;
+    long long comment_line = 0;
     do {
         r = next_line(s, &line, &len, err);
         if (r < 0)
@@ -429,6 +432,27 @@ static void *csv_open(const char *path, const pt_read_options *opt, pt_recording
         if (r == 0) {
             pt_error_set(err, PT_EFORMAT, "%s: the file is empty", path);
             goto fail;
+        }
+        if (len > 12 && line[0] == '#') {
+            const char *c = line + 1;
+            while (*c == ' ' || *c == '\t')
+                c++;
+            if (!strncasecmp(c, "start_time", 10) && (c[10] == ':' || c[10] == '=')) {
+                c += 11;
+                while (*c == ' ' || *c == '\t')
+                    c++;
+                size_t cl = strlen(c);
+                while (cl && (c[cl - 1] == ' ' || c[cl - 1] == '\t'))
+                    cl--;
+                comment_line = s->line;
+                if (pt_parse_iso8601(c, cl, &comment_start)) {
+                    pt_error_set(err, PT_EFORMAT,
+                                 "%s:%lld: start_time '%.*s' is not an ISO 8601 time "
+                                 "(YYYY-MM-DDTHH:MM[:SS](Z|+hh:mm))",
+                                 path, comment_line, (int)(cl < 60 ? cl : 60), c);
+                    goto fail;
+                }
+            }
         }
     } while (len == 0 || line[0] == '#');
     if ((unsigned char)line[0] == 0xEF && (unsigned char)line[1] == 0xBB &&
@@ -591,6 +615,16 @@ static void *csv_open(const char *path, const pt_read_options *opt, pt_recording
     if (s->iso_time || (s->time_col >= 0 && times[0] > 9e8)) { /* absolute: ISO or Unix seconds */
         info->start_unix_s = times[0];
         pt_format_iso8601(times[0], info->start_time_utc);
+        if (isfinite(comment_start) && fabs(comment_start - times[0]) > 1.0) {
+            char note[160];
+            snprintf(note, sizeof note,
+                     "line %lld: start_time differs from the time column by %.0f s; the time "
+                     "column is used", comment_line, comment_start - times[0]);
+            note_append(info, info->note[0] ? "; %s" : "%s", note);
+        }
+    } else if (isfinite(comment_start)) {
+        info->start_unix_s = comment_start + (s->time_col >= 0 ? times[0] : 0.0);
+        pt_format_iso8601(info->start_unix_s, info->start_time_utc);
     }
     if (s->time_col >= 0) {
         /* Row rate from the median step; irregular when steps vary widely. */

@@ -13,6 +13,7 @@
 
 #include "core/path.h"
 #include "io/reader_impl.h"
+#include "pulsetrain/tz.h"
 
 /* Every format reader; pt_reader_open tries them in this order. */
 static const pt_reader_ops *const readers[] = {
@@ -549,6 +550,13 @@ void pt_format_iso8601(double unix_s, char out[40])
              (tm.tm_mon + 1) % 100, tm.tm_mday % 100, tm.tm_hour % 100, tm.tm_min % 100,
              tm.tm_sec % 100, ms % 1000);
 }
+int pt_time_parse_iso8601(const char *s, double *unix_s)
+{
+    return s && pt_parse_iso8601(s, strlen(s), unix_s) == 0 ? PT_OK : PT_EINVAL;
+}
+
+void pt_time_format_iso8601(double unix_s, char out[40]) { pt_format_iso8601(unix_s, out); }
+
 int pt_find_channel(const pt_recording_info *info, pt_kind kind)
 {
     for (size_t c = 0; c < info->nchan; c++)

@@ -22,6 +22,7 @@
 #include "core/atomic.h"
 #include "core/lock.h"
 #include "pulsetrain/simulate.h"
+#include "pulsetrain/tz.h"
 
 #define BLOCK 8192
 
@@ -64,9 +65,14 @@ int pt_sim_write_flac(pt_sim *sim, const char *path, pt_error *err)
     if (!f)
         return pt_error_set(err, PT_EIO, "%s: cannot create FLAC: %s", tmp, why);
     sf_command(f, SFC_SET_CLIPPING, NULL, SF_TRUE); /* out of range clips, never wraps */
-    sf_set_string(f, SF_STR_COMMENT,
-                  "Channel-1: PPG\nScale-1: 32\nChannel-2: Accel-X\nScale-2: 8\n"
-                  "Channel-3: Accel-Y\nScale-3: 8\nChannel-4: Accel-Z\nScale-4: 8\n");
+    char cmt[320], iso[40] = "";
+    if (isfinite(c->start_unix_s))
+        pt_time_format_iso8601(c->start_unix_s, iso);
+    snprintf(cmt, sizeof cmt,
+             "%s%s%sChannel-1: PPG\nScale-1: 32\nChannel-2: Accel-X\nScale-2: 8\n"
+             "Channel-3: Accel-Y\nScale-3: 8\nChannel-4: Accel-Z\nScale-4: 8\n",
+             iso[0] ? "Time: " : "", iso, iso[0] ? "\n" : "");
+    sf_set_string(f, SF_STR_COMMENT, cmt);
     sf_set_string(f, SF_STR_SOFTWARE, "pulsetrain simulate");
     sim_bufs b;
     double *fr = malloc(4 * BLOCK * sizeof *fr), hold[3] = {0, 0, 1};
@@ -167,7 +173,14 @@ int pt_sim_write_wfdb(pt_sim *sim, const char *hea_path, pt_error *err)
         return err ? err->code : PT_EIO;
     fprintf(fh, "# pulsetrain simulate: scenario %s, seed %llu\n", pt_sim_scenario_name(c->scenario),
             (unsigned long long)c->seed);
-    fprintf(fh, "%s 4 %g %zu\n", rec, c->fs_acc_hz, nframes);
+    if (isfinite(c->start_unix_s)) { /* base time and date (UTC: WFDB has no zone) */
+        char iso[40];
+        pt_time_format_iso8601(c->start_unix_s, iso); /* YYYY-MM-DDTHH:MM:SS.mmmZ */
+        fprintf(fh, "%s 4 %g %zu %.12s %.2s/%.2s/%.4s\n", rec, c->fs_acc_hz, nframes, iso + 11,
+                iso + 8, iso + 5, iso);
+    } else {
+        fprintf(fh, "%s 4 %g %zu\n", rec, c->fs_acc_hz, nframes);
+    }
     fprintf(fh, "%s.dat 16x%zu 1000/au 16 0 %d %d 0 PPG\n", rec, spf, first[0], (int16_t)ck[0]);
     static const char *const names[3] = {"acc_x", "acc_y", "acc_z"};
     for (int k = 0; k < 3; k++)

@@ -442,6 +442,7 @@ pt_sim_config pt_sim_defaults(void)
     c.tau_spread = 0.25;
     c.with_ppg = 1;
     c.with_acc = 1;
+    c.start_unix_s = NAN;
     return c;
 }
 
@@ -498,6 +499,10 @@ static int validate(pt_sim_config *c, pt_error *err)
     if (!(c->start_tod_s >= 0 && c->start_tod_s <= DAY_S))
         return pt_error_set(err, PT_EINVAL,
                             "simulate: start_tod_s = %g s is outside 0..86400", c->start_tod_s);
+    if (!isnan(c->start_unix_s) && !(c->start_unix_s >= 0 && c->start_unix_s < 253402300800.0))
+        return pt_error_set(err, PT_EINVAL,
+                            "simulate: start_unix_s = %g s is outside years 1970..9999",
+                            c->start_unix_s);
     if (!(c->age_y >= 10 && c->age_y <= 100))
         return pt_error_set(err, PT_EINVAL, "simulate: age_y = %g is outside 10..100 years",
                             c->age_y);

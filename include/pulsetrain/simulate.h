@@ -72,6 +72,10 @@ typedef struct pt_sim_config {
                                * 0..0.9; default 0.25                                        */
     int with_ppg;             /* 0: skip the PPG (NaN); default 1                            */
     int with_acc;             /* 0: skip the accelerometer (NaN); default 1                  */
+    double start_unix_s;      /* absolute time of the first sample [s since 1970, UTC], written
+                               * into the files (CSV "# start_time:" line, FLAC "Time:",
+                               * WFDB base time and date); NaN (default) = not written:
+                               * the files then carry time from the start only             */
 } pt_sim_config;
 
 /* Per-second truth (t_s = 0, 1, 2, ... seconds from the start). */

@@ -35,4 +35,40 @@ grep -q "1970-01-01" "$d/l.csv" && no "a 1970 day" || ok "no 1970 day"
     { no "overlap: exit $rc"; cat "$d/err"; }
 "$PT" process -q "$d/r1.csv" -o "$d/x.h5" --start "not-a-time" >/dev/null 2>"$d/err"; rc=$?
 [ $rc -ne 0 ] && grep -q -- "--start" "$d/err" && ok "--start not ISO 8601 refused" || no "bad --start: exit $rc"
+# simulate --start with a date writes it into every format it writes; the readers take it
+# back and load puts the three recordings on their own days without any --start
+fmt=1
+for f in c.csv f.flac w.hea; do
+    "$PT" simulate --minutes 10 --seed $fmt --start "2026-04-0${fmt}T07:30:00+02:00" -o "$d/$f" \
+        >/dev/null 2>"$d/err" || { no "simulate --start -o $f"; cat "$d/err"; }
+    "$PT" info "$d/$f" >"$d/info" 2>&1
+    grep -q "2026-04-0${fmt}T05:30:00.000Z" "$d/info" && ok "$f carries its start (UTC)" ||
+        { no "$f: start not read back"; cat "$d/info"; }
+    "$PT" process -q "$d/$f" -o "$d/f$fmt.h5" >/dev/null 2>"$d/err" || { no "process $f"; cat "$d/err"; }
+    fmt=$((fmt + 1))
+done
+"$PT" load "$d/f1.h5" "$d/f2.h5" "$d/f3.h5" -o "$d/lf.h5" --csv "$d/lf.csv" >/dev/null 2>"$d/err" ||
+    { no "load of simulate --start recordings"; cat "$d/err"; }
+for day in 2026-04-01 2026-04-02 2026-04-03; do
+    grep -q "$day" "$d/lf.csv" && ok "simulated day $day in the load table" || no "simulated day $day missing"
+done
+# a time of day alone sets only the rhythm: nothing written, the start stays unknown
+"$PT" simulate --minutes 5 --start 09:00 -o "$d/t.csv" >/dev/null 2>&1 || no "simulate --start 09:00"
+head -1 "$d/t.csv" | grep -q "^t_s" && ok "no start_time line without a date" || no "start_time line without a date"
+# a CSV start_time that is not a time is refused, naming the file and line
+printf '# start_time: yesterday\nt_s,ppg\n0,1\n' >"$d/bad.csv"
+"$PT" info "$d/bad.csv" >/dev/null 2>"$d/err"; rc=$?
+[ $rc -eq 2 ] && grep -q "bad.csv:1: start_time" "$d/err" && ok "bad start_time line: exit 2 naming file:line" ||
+    { no "bad start_time: exit $rc"; cat "$d/err"; }
+# a manifest's start_time column is --start per recording
+printf 'path,subject_id,start_time\nr1.csv,P1,2026-05-01T08:00:00Z\nr2.csv,P1,2026-05-02T08:00:00+02:00\n' >"$d/man.csv"
+"$PT" batch -q "$d/man.csv" -o "$d/bo" -j 1 >/dev/null 2>"$d/err" || { no "batch with start_time"; cat "$d/err"; }
+"$PT" load "$d/bo" -o "$d/bl.h5" --csv "$d/bl.csv" >/dev/null 2>"$d/err" || { no "load of the batch"; cat "$d/err"; }
+for day in 2026-05-01 2026-05-02; do
+    grep -q "$day" "$d/bl.csv" && ok "manifest start_time: day $day" || no "manifest start_time: day $day missing"
+done
+printf 'path,start_time\nr1.csv,tomorrow\n' >"$d/man2.csv"
+"$PT" batch -q "$d/man2.csv" -o "$d/bo2" >/dev/null 2>"$d/err"; rc=$?
+[ $rc -eq 2 ] && grep -q "man2.csv:2: start_time" "$d/err" && ok "bad manifest start_time: exit 2, file:line" ||
+    { no "bad manifest start_time: exit $rc"; cat "$d/err"; }
 exit $fail
