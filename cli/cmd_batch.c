@@ -181,7 +181,7 @@ int pt_cmd_batch(int argc, char **argv)
             if (r < 0)
                 return PT_EXIT_USAGE;
             if (r == 0) {
-                usage(stderr);
+                pt_cli_try_help("batch");
                 return PT_EXIT_USAGE;
             }
         }
@@ -189,7 +189,7 @@ int pt_cmd_batch(int argc, char **argv)
     }
     if (optind != argc - 1 || !out) {
         fprintf(stderr, "pulsetrain batch: give one folder or manifest and -o OUTDIR\n");
-        usage(stderr);
+        pt_cli_try_help("batch");
         return PT_EXIT_USAGE;
     }
     pt_error err = {0};

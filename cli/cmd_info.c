@@ -37,14 +37,14 @@ int pt_cmd_info(int argc, char **argv)
             if (r < 0)
                 return PT_EXIT_USAGE;
             if (r == 0) {
-                usage(stderr);
+                pt_cli_try_help("info");
                 return PT_EXIT_USAGE;
             }
         }
         }
     }
     if (optind != argc - 1) {
-        usage(stderr);
+        pt_cli_try_help("info");
         return PT_EXIT_USAGE;
     }
     const char *path = argv[optind];

@@ -160,12 +160,12 @@ int pt_cmd_load(int argc, char **argv)
             break;
         case 'q': quiet = 1; break;
         case 'h': usage(stdout); return PT_EXIT_OK;
-        default: usage(stderr); return PT_EXIT_USAGE;
+        default: pt_cli_try_help("load"); return PT_EXIT_USAGE;
         }
     }
     if (!out || optind >= argc) {
         fprintf(stderr, "pulsetrain load: give one or more summaries and -o LOAD.h5\n");
-        usage(stderr);
+        pt_cli_try_help("load");
         return PT_EXIT_USAGE;
     }
     if (!(cfg.atl_days < cfg.ctl_days)) { /* fatigue must decay faster than fitness (Banister 1975) */

@@ -139,7 +139,7 @@ int pt_cmd_process(int argc, char **argv)
             if (r < 0)
                 return PT_EXIT_USAGE;
             if (r == 0) {
-                usage(stderr);
+                pt_cli_try_help("process");
                 return PT_EXIT_USAGE;
             }
         }
@@ -147,7 +147,7 @@ int pt_cmd_process(int argc, char **argv)
     }
     if (optind != argc - 1) {
         fprintf(stderr, "pulsetrain process: give exactly one recording\n");
-        usage(stderr);
+        pt_cli_try_help("process");
         return PT_EXIT_USAGE;
     }
     const char *in = argv[optind];

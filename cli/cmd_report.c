@@ -40,12 +40,12 @@ int pt_cmd_report(int argc, char **argv)
         case 's': subject = optarg; break;
         case 't': title = optarg; break;
         case 'h': usage(stdout); return PT_EXIT_OK;
-        default: usage(stderr); return PT_EXIT_USAGE;
+        default: pt_cli_try_help("report"); return PT_EXIT_USAGE;
         }
     }
     if (!out || optind != argc - 1) {
         fprintf(stderr, "pulsetrain report: give one SUMMARY.h5 or LOAD.h5 and -o REPORT.svg\n");
-        usage(stderr);
+        pt_cli_try_help("report");
         return PT_EXIT_USAGE;
     }
     const char *in = argv[optind];

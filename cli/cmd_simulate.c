@@ -527,22 +527,22 @@ int pt_cmd_simulate(int argc, char **argv)
             break;
         case ':':
             fprintf(stderr, "pulsetrain simulate: %s needs a value\n", name);
-            usage(stderr);
+            pt_cli_try_help("simulate");
             return PT_EXIT_USAGE;
         default:
             fprintf(stderr, "pulsetrain simulate: unknown option '%s'\n", name);
-            usage(stderr);
+            pt_cli_try_help("simulate");
             return PT_EXIT_USAGE;
         }
     }
     if (optind < argc) {
         fprintf(stderr, "pulsetrain simulate: unexpected argument '%s'\n", argv[optind]);
-        usage(stderr);
+        pt_cli_try_help("simulate");
         return PT_EXIT_USAGE;
     }
     if (!output || !*output) {
         fprintf(stderr, "pulsetrain simulate: -o REC.csv is required\n");
-        usage(stderr);
+        pt_cli_try_help("simulate");
         return PT_EXIT_USAGE;
     }
     if (have_hours && have_minutes) {

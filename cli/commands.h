@@ -16,6 +16,9 @@ int pt_cmd_simulate(int argc, char **argv);
 int pt_cmd_load(int argc, char **argv);
 int pt_cmd_report(int argc, char **argv);
 
+/* After a usage error: one line pointing at the command's --help (not the whole help). */
+void pt_cli_try_help(const char *cmd);
+
 /* Map a pt_status from the library to an exit code (input errors -> 2, I/O -> 3). */
 int pt_cli_exit_code(int status);
 /* Set to the signal's number by SIGINT, SIGTERM or SIGHUP (main installs the handlers, one

@@ -46,6 +46,8 @@ static void catch_signals(void)
     sigaction(SIGHUP, &sa, NULL);
 }
 
+void pt_cli_try_help(const char *cmd) { fprintf(stderr, "try 'pulsetrain %s --help'\n", cmd); }
+
 int pt_cli_exit_code(int status)
 {
     switch (status) {

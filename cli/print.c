@@ -12,6 +12,7 @@ static void duration(FILE *f, double s)
         fprintf(f, "unknown");
         return;
     }
+    s = round(s * 10) / 10; /* printed to 0.1 s: 599.98 s is 10 min 00.0 s, not 9 min 60.0 s */
     int h = (int)(s / 3600), m = (int)(fmod(s, 3600) / 60);
     double sec = fmod(s, 60);
     if (h)

@@ -21,7 +21,15 @@ static int hz(const char *cmd, const char *opt, const char *arg, double *out)
 int pt_cli_read_option(int c, const char *arg, pt_read_options *ro, const char *cmd)
 {
     switch (c) {
-    case PT_OPT_FORMAT: ro->format = arg; return 1;
+    case PT_OPT_FORMAT: {
+        pt_error e = {0};
+        if (pt_reader_format_check(arg, &e) != PT_OK) {
+            fprintf(stderr, "pulsetrain %s: %s\n", cmd, e.msg);
+            return -1;
+        }
+        ro->format = arg;
+        return 1;
+    }
     case PT_OPT_FS: return hz(cmd, "--fs", arg, &ro->fs_hz);
     case PT_OPT_ACC_UNITS: {
         /* the names pt_channel_from_name understands; anything else would silently read as g */

@@ -172,7 +172,7 @@ static void *audio_open(const char *path, const pt_read_options *opt, pt_recordi
         if (!opt->allow_truncated) {
             pt_error_set(err, PT_EFORMAT,
                          "%s: byte %lld: truncated: the data chunk declares %lld frames "
-                         "(%lld bytes), the file holds %lld (allow_truncated reads them)",
+                         "(%lld bytes), the file holds %lld (--allow-truncated reads them)",
                          path, fsize, want, declared, (long long)s->frames);
             goto fail;
         }

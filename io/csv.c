@@ -31,6 +31,8 @@ typedef struct csv_state {
     char *buf;
     size_t beg, end; /* unread bytes are buf[beg..end) */
     int eof;
+    int unterminated;     /* the last line handed out had no end of line (the file's end) */
+    int allow_truncated;  /* --allow-truncated: an incomplete last line is dropped, noted */
     long long line;       /* number of the last line handed out (1 = header) */
     long data_offset;     /* file offset of the first data line              */
     char delim;
@@ -69,6 +71,14 @@ static int next_line(csv_state *s, char **line, size_t *len, pt_error *err)
         if (nl || (s->eof && s->end > s->beg)) {
             size_t n = nl ? (size_t)(nl - start) : s->end - s->beg;
             s->beg += nl ? n + 1 : n;
+            s->unterminated = !nl;
+            const char *nul = memchr(start, '\0', n);
+            if (nul) /* a text reader would stop there and read the cell before it */
+                return pt_error_set(err, PT_EFORMAT,
+                                    "%s:%lld: a NUL byte at column %zu of the line: not a text "
+                                    "CSV, or a damaged one",
+                                    s->path, s->line + 1, (size_t)(nul - start) + 1),
+                       -1;
             if (n > 0 && start[n - 1] == '\r')
                 n--;
             start[n] = '\0';
@@ -402,6 +412,31 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* A row that failed to parse: when it is the file's last line, without an end of line, the
+ * file was cut there. With --allow-truncated it is dropped (returns 1, noted once); else the
+ * message says so (returns 0: the error stands). */
+static int last_line_dropped(csv_state *s, pt_recording_info *info, size_t len, pt_error *err)
+{
+    if (!s->unterminated)
+        return 0;
+    if (!s->allow_truncated) {
+        if (err && strlen(err->msg) + 48 < sizeof err->msg)
+            strcat(err->msg, ": the file ends there (--allow-truncated drops it)");
+        return 0;
+    }
+    if (!strstr(info->note, "incomplete last line")) {
+        char tmp[96];
+        snprintf(tmp, sizeof tmp, "truncated: the incomplete last line %lld (%zu bytes) was dropped",
+                 s->line, len);
+        note_append(info, info->note[0] ? "; %s" : "%s", tmp);
+    }
+    if (err) {
+        err->code = PT_OK;
+        err->msg[0] = '\0';
+    }
+    return 1;
+}
+
 static void *csv_open(const char *path, const pt_read_options *opt, pt_recording_info *info,
                       pt_error *err)
 {
@@ -413,6 +448,7 @@ static void *csv_open(const char *path, const pt_read_options *opt, pt_recording
     }
     snprintf(s->path, sizeof s->path, "%s", path);
     s->max_gap_s = opt->max_gap_s > 0 ? opt->max_gap_s : 86400.0;
+    s->allow_truncated = opt->allow_truncated;
     s->f = fopen(path, "rb");
     if (!s->f) {
         pt_error_set(err, PT_EIO, "%s: %s", path, strerror(errno));
@@ -571,8 +607,11 @@ static void *csv_open(const char *path, const pt_read_options *opt, pt_recording
         }
         double t, v[PT_MAX_CHANNELS];
         int has[PT_MAX_CHANNELS];
-        if (parse_row(s, info, line, &t, v, has, err))
+        if (parse_row(s, info, line, &t, v, has, err)) {
+            if (last_line_dropped(s, info, len, err))
+                break;
             goto fail;
+        }
         times[m++] = t;
         s->nrows++;
         for (size_t c = 0; c < info->nchan; c++)
@@ -683,9 +722,28 @@ fail:
 }
 
 /* Deliver s->held into b if it fits; returns 1 delivered, 0 block full, -1 error. */
+/* A regular channel whose cells stay empty while the rows go on (its column stops part-way)
+ * has no samples there: it is kept within LAG of the rows with NaN, so that the channels
+ * of the block stay together in time. Returns how many NaN samples are due. */
+static inline int64_t lagging(const csv_state *s, const pt_channel_info *ch, size_t c, double t)
+{
+    double lag_s = ch->fs_hz > 1.5 ? 2.0 : 3.0 / ch->fs_hz;
+    int64_t due = (int64_t)floor((t - lag_s - ch->t0_s) * ch->fs_hz);
+    return due - s->chan_n[c];
+}
+
 static int deliver(csv_state *s, pt_recording_info *info, pt_block *b, pt_error *err)
 {
     double t = s->held_t - s->t_first;
+    if (!s->irregular)
+        for (size_t c = 0; c < info->nchan; c++) {
+            if (s->held_has[c] || !s->chan_started[c] || !(info->chan[c].fs_hz > 0))
+                continue;
+            for (int64_t k = lagging(s, &info->chan[c], c, t); k > 0 && b->n[c] < b->cap; k--) {
+                b->x[c][b->n[c]++] = NAN;
+                s->chan_n[c]++;
+            }
+        }
     /* Check first so that a row is delivered whole or not at all. */
     for (size_t c = 0; c < info->nchan; c++) {
         if (!s->held_has[c])
@@ -770,8 +828,11 @@ static inline int fast_deliver(csv_state *s, const pt_recording_info *info, pt_b
     double t = s->held_t - s->t_first;
     size_t nchan = info->nchan;
     for (size_t c = 0; c < nchan; c++) {
-        if (!s->held_has[c])
+        if (!s->held_has[c]) {
+            if (s->chan_started[c] && info->chan[c].fs_hz > 0 && lagging(s, &info->chan[c], c, t) > 0)
+                return 0; /* deliver() fills its NaN */
             continue;
+        }
         if (!s->chan_started[c] || b->n[c] >= b->cap)
             return 0;
         const pt_channel_info *ch = &info->chan[c];
@@ -819,8 +880,11 @@ static int csv_read(void *p, pt_recording_info *info, pt_block *b, pt_error *err
             }
             if (len == 0 || line[0] == '#')
                 continue;
-            if (parse_row(s, info, line, &s->held_t, s->held_v, s->held_has, err))
+            if (parse_row(s, info, line, &s->held_t, s->held_v, s->held_has, err)) {
+                if (last_line_dropped(s, info, len, err))
+                    continue;
                 return err ? err->code : PT_EDATA;
+            }
             if (row_checks(s, err))
                 return err ? err->code : PT_EDATA;
         }

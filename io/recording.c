@@ -51,6 +51,7 @@ struct pt_reader {
     pt_recording_info info;
     pt_path_stamp stamp; /* the file as it was opened: pt_reader_unchanged compares */
     acc_check acc;
+    double sample_abs_max; /* opt->sample_abs_max; 0 = no check */
 };
 
 static void acc_check_init(acc_check *a, const pt_recording_info *info, const char *units)
@@ -152,11 +153,16 @@ const char *pt_kind_name(pt_kind kind)
     return names[kind];
 }
 
+/* No sensor's reading, in any unit a reader delivers (acc in g, PPG counts up to 2^32, ECG
+ * in uV, HR in bpm), comes near 1e12: such a value is a corrupt file, and squared in a
+ * magnitude or a filter it would overflow to inf. */
+#define PT_SAMPLE_ABS_MAX 1e12
+
 pt_read_options pt_read_defaults(void)
 {
     pt_read_options o = {.format = "auto", .fs_hz = NAN, .acc_units = "g", .max_gap_s = 86400.0,
                          .h5_ppg_fs_hz = NAN, .h5_acc_fs_hz = NAN, .h5_ecg_fs_hz = NAN,
-                         .h5_hr_fs_hz = NAN};
+                         .h5_hr_fs_hz = NAN, .sample_abs_max = PT_SAMPLE_ABS_MAX};
     return o;
 }
 
@@ -247,6 +253,20 @@ const char *pt_reader_probe(const char *path)
     return name;
 }
 
+int pt_reader_format_check(const char *format, pt_error *err)
+{
+    if (!format || !strcasecmp(format, "auto"))
+        return PT_OK;
+    char names[96] = "auto";
+    for (size_t i = 0; i < sizeof readers / sizeof readers[0]; i++) {
+        if (!strcasecmp(readers[i]->name, format))
+            return PT_OK;
+        size_t u = strlen(names);
+        snprintf(names + u, sizeof names - u, ", %s", readers[i]->name);
+    }
+    return pt_error_set(err, PT_EINVAL, "--format: '%s' is not a format (%s)", format, names);
+}
+
 pt_reader *pt_reader_open(const char *path, const pt_read_options *opt, pt_error *err)
 {
     pt_read_options defaults = pt_read_defaults();
@@ -257,8 +277,8 @@ pt_reader *pt_reader_open(const char *path, const pt_read_options *opt, pt_error
         return NULL;
     }
     struct stat st;
-    if (stat(path, &st) != 0) {
-        pt_error_set(err, PT_EIO, "%s: %s", path, strerror(errno));
+    if (stat(path, &st) != 0) { /* missing or unreadable input: bad input, not an I/O fault */
+        pt_error_set(err, PT_EDATA, "%s: %s", path, strerror(errno));
         return NULL;
     }
     if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode)) { /* a FIFO would block for ever */
@@ -271,7 +291,7 @@ pt_reader *pt_reader_open(const char *path, const pt_read_options *opt, pt_error
     if (!S_ISDIR(st.st_mode)) {
         FILE *f = fopen(path, "rb");
         if (!f) {
-            pt_error_set(err, PT_EIO, "%s: %s", path, strerror(errno));
+            pt_error_set(err, PT_EDATA, "%s: %s", path, strerror(errno));
             return NULL;
         }
         len = fread(head, 1, sizeof head, f);
@@ -284,7 +304,8 @@ pt_reader *pt_reader_open(const char *path, const pt_read_options *opt, pt_error
             if (!strcasecmp(readers[i]->name, fmt))
                 ops = readers[i];
         if (!ops) {
-            pt_error_set(err, PT_EUNSUPPORTED, "%s: unknown format '%s'", path, fmt);
+            pt_reader_format_check(fmt, err);
+            pt_error_prefix(err, "%s: ", path);
             return NULL;
         }
     } else {
@@ -316,6 +337,7 @@ pt_reader *pt_reader_open(const char *path, const pt_read_options *opt, pt_error
     snprintf(r->info.path, sizeof r->info.path, "%s", path);
     snprintf(r->info.format, sizeof r->info.format, "%s", ops->name);
     r->stamp = pt_path_stamp_of(path);
+    r->sample_abs_max = opt->sample_abs_max > 0 ? opt->sample_abs_max : 0;
     r->state = ops->open(path, opt, &r->info, err);
     if (!r->state) {
         free(r);
@@ -331,6 +353,29 @@ pt_reader *pt_reader_open(const char *path, const pt_read_options *opt, pt_error
 
 const pt_recording_info *pt_reader_info(const pt_reader *r) { return r ? &r->info : NULL; }
 
+/* Samples beyond +-max (pt_read_options.sample_abs_max) refused naming the channel and time. */
+static int check_range(const pt_recording_info *info, const pt_block *b, double max,
+                       pt_error *err)
+{
+    for (size_t c = 0; c < b->nchan; c++) {
+        const double *x = b->x[c];
+        for (size_t i = 0; i < b->n[c]; i++) {
+            if (!(fabs(x[i]) > max)) /* NaN: a missing sample */
+                continue;
+            const pt_channel_info *ch = &info->chan[c];
+            double t = b->t[c] ? b->t[c][i]
+                       : ch->fs_hz > 0 ? ch->t0_s + (double)(b->first[c] + (int64_t)i) / ch->fs_hz
+                                       : (double)NAN;
+            return pt_error_set(err, PT_EDATA,
+                                "%s: channel %s, sample %lld (t = %.3f s): value %g is out of "
+                                "range (|x| > %g in %s): a corrupt file or a wrong unit",
+                                info->path, ch->name, (long long)(b->first[c] + (int64_t)i), t,
+                                x[i], max, ch->units[0] ? ch->units : "its units");
+        }
+    }
+    return PT_OK;
+}
+
 int pt_reader_read(pt_reader *r, pt_block *b, pt_error *err)
 {
     if (!r || !b || b->nchan != r->info.nchan)
@@ -338,6 +383,8 @@ int pt_reader_read(pt_reader *r, pt_block *b, pt_error *err)
     for (size_t c = 0; c < b->nchan; c++)
         b->n[c] = 0;
     int rc = r->ops->read(r->state, &r->info, b, err);
+    if (!rc)
+        rc = r->sample_abs_max > 0 ? check_range(&r->info, b, r->sample_abs_max, err) : PT_OK;
     if (rc || !r->acc.active)
         return rc;
     size_t total = 0;

@@ -104,6 +104,9 @@ typedef struct pt_read_options {
      * "2026-03-02T08:00:00+01:00" or "...Z"; NULL = none. A file that has its own start
      * and a different one (by more than 1 s) is refused, PT_EDATA naming both.          */
     const char *start;
+    /* A sample beyond +-this (in the delivered units) is an error naming the channel and
+     * time: a corrupt file or a wrong unit; default 1e12, 0 = no check.               */
+    double sample_abs_max;
 } pt_read_options;
 
 PT_API pt_read_options pt_read_defaults(void);
@@ -115,6 +118,10 @@ typedef struct pt_reader pt_reader;
  * files); NULL when none recognises it or it is not a regular file or folder. Opens the
  * file only to read that head. */
 PT_API const char *pt_reader_probe(const char *path);
+
+/* PT_OK when format is NULL, "auto" or a reader's name (csv, edf, wfdb, e4, wav, cwa, h5);
+ * else PT_EINVAL, the message listing them. */
+PT_API int pt_reader_format_check(const char *format, pt_error *err);
 
 /* Open a recording. Reads and checks the header and the first rows (sample
  * rates are estimated from the time column). opt may be NULL (defaults).

@@ -262,7 +262,7 @@ PT_TEST(bad_missing_file)
 {
     pt_error err = {0};
     PT_CHECK(pt_reader_open("/nonexistent/rec.csv", NULL, &err) == NULL);
-    PT_CHECK_INT(PT_EIO, err.code);
+    PT_CHECK_INT(PT_EDATA, err.code); /* bad input (exit 2), not an output failure */
     PT_CHECK_STR_CONTAINS(err.msg, "/nonexistent/rec.csv");
 }
 

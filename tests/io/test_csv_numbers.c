@@ -107,6 +107,7 @@ static int read_two(const char *path, double fs_hz, double *x0, double *x1, size
                     size_t *n0, size_t *n1, pt_error *err)
 {
     pt_read_options o = pt_read_defaults();
+    o.sample_abs_max = 0; /* parity with strtod: 1e308 too, the range policy off */
     o.format = "csv";
     o.fs_hz = fs_hz;
     pt_reader *r = pt_reader_open(path, &o, err);
