@@ -24,10 +24,10 @@
 #include "core/lock.h"
 #include "core/sha256.h"
 #include "io/h5table.h"
-#include "pulsetrain/version.h"
-#include "summary/summary_impl.h"
 #include "pulsetrain/batch.h"
 #include "pulsetrain/tz.h"
+#include "pulsetrain/version.h"
+#include "summary/summary_impl.h"
 
 typedef struct item {
     pt_params params;
@@ -123,8 +123,8 @@ static int add_item(pt_batch *b, const char *path, pt_error *err)
  * by name or in a manifest). */
 static int recognised_file(const char *dir, const char *name)
 {
-    static const char *const ext[] = {".csv", ".tsv", ".txt", ".edf", ".bdf", ".hea", ".wav",
-                                      ".flac", ".ogg", ".aif", ".aiff", ".cwa"};
+    static const char *const ext[] = {".csv", ".tsv",  ".txt", ".edf", ".bdf",  ".hea",
+                                      ".wav", ".flac", ".ogg", ".aif", ".aiff", ".cwa"};
     if (ends_with(name, ".truth.csv") || ends_with(name, ".recovery.csv"))
         return 0; /* the simulator's side files, not recordings */
     for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++)
@@ -261,8 +261,8 @@ static int read_manifest(pt_batch *b, const char *path, pt_error *err)
         slash[1] = '\0';
     else
         dir[0] = '\0';
-    static const char *const names[NCOL] = {"path", "subject_id", "age", "sex",
-                                            "hr_rest", "hr_max", "tz", "start_time"};
+    static const char *const names[NCOL] = {"path",    "subject_id", "age", "sex",
+                                            "hr_rest", "hr_max",     "tz",  "start_time"};
     int colof[NCOL];
     for (int k = 0; k < NCOL; k++)
         colof[k] = -1;
@@ -297,8 +297,8 @@ static int read_manifest(pt_batch *b, const char *path, pt_error *err)
                                       path, lineno, field[i]);
             }
             if (!rc && colof[COL_PATH] < 0)
-                rc = pt_error_set(err, PT_EFORMAT, "%s:%zu: the header has no 'path' column",
-                                  path, lineno);
+                rc = pt_error_set(err, PT_EFORMAT, "%s:%zu: the header has no 'path' column", path,
+                                  lineno);
             continue;
         }
         const char *v[NCOL];
@@ -319,8 +319,10 @@ static int read_manifest(pt_batch *b, const char *path, pt_error *err)
         if (*v[COL_SUBJECT]) {
             if (strlen(v[COL_SUBJECT]) >= sizeof p->subject_id || strchr(v[COL_SUBJECT], '"') ||
                 strchr(v[COL_SUBJECT], '\\')) {
-                rc = pt_error_set(err, PT_EDATA, "%s:%zu: subject_id '%s' is too long or has "
-                                  "quotes", path, lineno, v[COL_SUBJECT]);
+                rc = pt_error_set(err, PT_EDATA,
+                                  "%s:%zu: subject_id '%s' is too long or has "
+                                  "quotes",
+                                  path, lineno, v[COL_SUBJECT]);
                 break;
             }
             snprintf(p->subject_id, sizeof p->subject_id, "%s", v[COL_SUBJECT]);
@@ -440,9 +442,9 @@ pt_batch *pt_batch_create(const char *input, const char *outdir, const pt_params
     b->ropt = ropt ? *ropt : pt_read_defaults();
     /* copy the strings the options point to (an object keeps no caller pointer);
      * one channel map or dataset layout applies to every recording of the batch */
-    const char **str[9] = {&b->ropt.format, &b->ropt.acc_units, &b->ropt.channels,
-                           &b->ropt.h5_ppg, &b->ropt.h5_acc_x, &b->ropt.h5_acc_y,
-                           &b->ropt.h5_acc_z, &b->ropt.h5_ecg, &b->ropt.h5_hr};
+    const char **str[9] = {&b->ropt.format,   &b->ropt.acc_units, &b->ropt.channels,
+                           &b->ropt.h5_ppg,   &b->ropt.h5_acc_x,  &b->ropt.h5_acc_y,
+                           &b->ropt.h5_acc_z, &b->ropt.h5_ecg,    &b->ropt.h5_hr};
     for (int k = 0; k < 9; k++) {
         if (!*str[k])
             continue;
@@ -496,7 +498,10 @@ void pt_batch_destroy(pt_batch *b)
     free(b);
 }
 
-size_t pt_batch_count(const pt_batch *b) { return b ? b->n : 0; }
+size_t pt_batch_count(const pt_batch *b)
+{
+    return b ? b->n : 0;
+}
 
 const pt_batch_result *pt_batch_result_at(const pt_batch *b, size_t i)
 {
@@ -505,8 +510,8 @@ const pt_batch_result *pt_batch_result_at(const pt_batch *b, size_t i)
 
 pt_batch_options pt_batch_defaults(void)
 {
-    pt_batch_options o = {.nworkers = 1, .resume = 0, .progress = NULL, .user = NULL,
-                          .scratch_dir = NULL};
+    pt_batch_options o = {
+        .nworkers = 1, .resume = 0, .progress = NULL, .user = NULL, .scratch_dir = NULL};
     return o;
 }
 
@@ -696,7 +701,8 @@ static void *worker(void *arg)
         }
         struct timespec t1;
         clock_gettime(CLOCK_MONOTONIC, &t1);
-        p->elapsed_s = (double)(t1.tv_sec - b->t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - b->t0.tv_nsec);
+        p->elapsed_s =
+            (double)(t1.tv_sec - b->t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - b->t0.tv_nsec);
         p->last = &it->res;
         journal_line(b, &it->res);
         if (b->opt->progress)
@@ -794,24 +800,27 @@ static int write_index(const pt_batch *b, pt_error *err)
         v[8 * n + i] = r->n_recovery;
         v[9 * n + i] = r->hrr60_mean_bpm;
     }
-    static const struct { const char *name, *desc; } sc[6] = {
+    static const struct {
+        const char *name, *desc;
+    } sc[6] = {
         {"path", "source recording"},
         {"name", "name of its summary in this folder"},
         {"subject_id", "subject"},
         {"status", "ok (processed in the last run), skipped (resume: summary matched), failed"},
         {"error", "why it failed, naming the file and the place"},
         {"summary", "path of the HDF5 summary"}};
-    static const struct { const char *name, *units, *desc; } nc[10] = {
-        {"error_code", "1", "pt_status of the failure (0 = none)"},
-        {"bytes", "B", "size of the source"},
-        {"duration_s", "s", "length of the recording"},
-        {"wall_s", "s", "processing time in the run that made or checked the summary"},
-        {"hr_mean_bpm", "bpm", "mean heart rate (/hr/bpm)"},
-        {"wear_h", "h", "time not classed non-wear (/epochs)"},
-        {"mvpa_min", "min", "moderate + vigorous time (/epochs)"},
-        {"n_bouts", "1", "rows of /bouts"},
-        {"n_recovery", "1", "rows of /recovery"},
-        {"hrr60_mean_bpm", "bpm", "mean HRR60 (/recovery)"}};
+    static const struct {
+        const char *name, *units, *desc;
+    } nc[10] = {{"error_code", "1", "pt_status of the failure (0 = none)"},
+                {"bytes", "B", "size of the source"},
+                {"duration_s", "s", "length of the recording"},
+                {"wall_s", "s", "processing time in the run that made or checked the summary"},
+                {"hr_mean_bpm", "bpm", "mean heart rate (/hr/bpm)"},
+                {"wear_h", "h", "time not classed non-wear (/epochs)"},
+                {"mvpa_min", "min", "moderate + vigorous time (/epochs)"},
+                {"n_bouts", "1", "rows of /bouts"},
+                {"n_recovery", "1", "rows of /recovery"},
+                {"hrr60_mean_bpm", "bpm", "mean HRR60 (/recovery)"}};
     pt_h5w w;
     int rc = pt_h5w_create(&w, path, n * 16 * 64, err); /* 16 columns, paths and messages */
     if (!rc) {
@@ -821,8 +830,8 @@ static int write_index(const pt_batch *b, pt_error *err)
             rc = pt_h5w_column(&w, g, &c, n, NULL, NULL);
         }
         for (int k = 0; k < 10 && g >= 0 && !rc; k++) {
-            pt_h5col c = {nc[k].name, nc[k].units, nc[k].desc, PT_H5_F64, v + (size_t)k * n,
-                          NULL, 0};
+            pt_h5col c = {nc[k].name,        nc[k].units, nc[k].desc, PT_H5_F64,
+                          v + (size_t)k * n, NULL,        0};
             rc = pt_h5w_column(&w, g, &c, n, NULL, NULL);
         }
         if (g >= 0)

@@ -24,7 +24,7 @@ typedef struct st {
     size_t *idx;
     pt_fft *fft;
     fftw_plan plan;
-    double *fin, *fre; /* raw FFTW buffers */
+    double *fin, *fre;   /* raw FFTW buffers */
     double *cosv, *sinv; /* DFT tables */
     pt_sos *sos;
     double coef[60];
@@ -293,10 +293,16 @@ static void *setup_welch_cfg(size_t n, double fs, size_t nper, size_t nover, siz
 }
 
 /* 8 s window: 4 s segments, 50 % overlap (3 segments) */
-static void *setup_welch_8s(size_t n, double fs) { return setup_welch_cfg(n, fs, n / 2, n / 4, n / 2); }
+static void *setup_welch_8s(size_t n, double fs)
+{
+    return setup_welch_cfg(n, fs, n / 2, n / 4, n / 2);
+}
 
 /* long signals: 8 s segments at 64 Hz, 50 % overlap */
-static void *setup_welch_long(size_t n, double fs) { return setup_welch_cfg(n, fs, 512, 256, 512); }
+static void *setup_welch_long(size_t n, double fs)
+{
+    return setup_welch_cfg(n, fs, 512, 256, 512);
+}
 
 static void run_welch(void *p)
 {
@@ -409,9 +415,18 @@ static void *setup_mov(size_t n, double fs, pt_movstat_kind k)
     return s->mov ? s : NULL;
 }
 
-static void *setup_movmean(size_t n, double fs) { return setup_mov(n, fs, PT_MOVSTAT_MEAN); }
-static void *setup_movstd(size_t n, double fs) { return setup_mov(n, fs, PT_MOVSTAT_STD); }
-static void *setup_movmedian(size_t n, double fs) { return setup_mov(n, fs, PT_MOVSTAT_MEDIAN); }
+static void *setup_movmean(size_t n, double fs)
+{
+    return setup_mov(n, fs, PT_MOVSTAT_MEAN);
+}
+static void *setup_movstd(size_t n, double fs)
+{
+    return setup_mov(n, fs, PT_MOVSTAT_STD);
+}
+static void *setup_movmedian(size_t n, double fs)
+{
+    return setup_mov(n, fs, PT_MOVSTAT_MEDIAN);
+}
 
 static void run_mov(void *p)
 {
@@ -466,33 +481,46 @@ static void run_t30(void *p)
     pt_bench_sink(t);
 }
 
-#define H1 230400  /* 1 h at 64 Hz */
+#define H1 230400   /* 1 h at 64 Hz */
 #define H24 5529600 /* 24 h at 64 Hz */
 
 const pt_bench_case pt_bench_kernels[] = {
     {"dft_power_8s_64hz", 512, 64, setup_dft, run_dft_power, teardown, NULL},
     {"dft_power_8s_256hz", 2048, 256, setup_dft, run_dft_power, teardown, NULL},
-    {"fftw_raw_power_8s_64hz", 512, 64, setup_fftw_raw, run_fftw_raw_power, teardown, "dft_power_8s_64hz"},
+    {"fftw_raw_power_8s_64hz", 512, 64, setup_fftw_raw, run_fftw_raw_power, teardown,
+     "dft_power_8s_64hz"},
     {"fftw_raw_power_8s_125hz", 1000, 125, setup_fftw_raw, run_fftw_raw_power, teardown, NULL},
-    {"fftw_raw_power_8s_256hz", 2048, 256, setup_fftw_raw, run_fftw_raw_power, teardown, "dft_power_8s_256hz"},
+    {"fftw_raw_power_8s_256hz", 2048, 256, setup_fftw_raw, run_fftw_raw_power, teardown,
+     "dft_power_8s_256hz"},
     {"fftw_raw_forward_8s_64hz", 512, 64, setup_fftw_raw, run_fftw_raw_forward, teardown, NULL},
     {"fftw_raw_forward_8s_125hz", 1000, 125, setup_fftw_raw, run_fftw_raw_forward, teardown, NULL},
     {"fftw_raw_forward_8s_256hz", 2048, 256, setup_fftw_raw, run_fftw_raw_forward, teardown, NULL},
     {"fft_power_8s_64hz", 512, 64, setup_fft, run_fft_power, teardown, "fftw_raw_power_8s_64hz"},
-    {"fft_power_8s_125hz", 1000, 125, setup_fft, run_fft_power, teardown, "fftw_raw_power_8s_125hz"},
-    {"fft_power_8s_256hz", 2048, 256, setup_fft, run_fft_power, teardown, "fftw_raw_power_8s_256hz"},
-    {"fft_forward_8s_64hz", 512, 64, setup_fft, run_fft_forward, teardown, "fftw_raw_forward_8s_64hz"},
-    {"fft_forward_8s_125hz", 1000, 125, setup_fft, run_fft_forward, teardown, "fftw_raw_forward_8s_125hz"},
-    {"fft_forward_8s_256hz", 2048, 256, setup_fft, run_fft_forward, teardown, "fftw_raw_forward_8s_256hz"},
-    {"fft_forward_packed_8s_64hz", 512, 64, setup_fft, run_fft_forward_packed, teardown, "fftw_raw_forward_8s_64hz"},
-    {"fft_forward_packed_8s_256hz", 2048, 256, setup_fft, run_fft_forward_packed, teardown, "fftw_raw_forward_8s_256hz"},
-    {"fft_measure_power_8s_64hz", 512, 64, setup_fft_measure, run_fft_power, teardown, "fft_power_8s_64hz"},
-    {"fft_measure_power_8s_125hz", 1000, 125, setup_fft_measure, run_fft_power, teardown, "fft_power_8s_125hz"},
-    {"fft_measure_power_8s_256hz", 2048, 256, setup_fft_measure, run_fft_power, teardown, "fft_power_8s_256hz"},
+    {"fft_power_8s_125hz", 1000, 125, setup_fft, run_fft_power, teardown,
+     "fftw_raw_power_8s_125hz"},
+    {"fft_power_8s_256hz", 2048, 256, setup_fft, run_fft_power, teardown,
+     "fftw_raw_power_8s_256hz"},
+    {"fft_forward_8s_64hz", 512, 64, setup_fft, run_fft_forward, teardown,
+     "fftw_raw_forward_8s_64hz"},
+    {"fft_forward_8s_125hz", 1000, 125, setup_fft, run_fft_forward, teardown,
+     "fftw_raw_forward_8s_125hz"},
+    {"fft_forward_8s_256hz", 2048, 256, setup_fft, run_fft_forward, teardown,
+     "fftw_raw_forward_8s_256hz"},
+    {"fft_forward_packed_8s_64hz", 512, 64, setup_fft, run_fft_forward_packed, teardown,
+     "fftw_raw_forward_8s_64hz"},
+    {"fft_forward_packed_8s_256hz", 2048, 256, setup_fft, run_fft_forward_packed, teardown,
+     "fftw_raw_forward_8s_256hz"},
+    {"fft_measure_power_8s_64hz", 512, 64, setup_fft_measure, run_fft_power, teardown,
+     "fft_power_8s_64hz"},
+    {"fft_measure_power_8s_125hz", 1000, 125, setup_fft_measure, run_fft_power, teardown,
+     "fft_power_8s_125hz"},
+    {"fft_measure_power_8s_256hz", 2048, 256, setup_fft_measure, run_fft_power, teardown,
+     "fft_power_8s_256hz"},
     {"naive_sosfilt_1h_64hz", H1, 64, setup_sos, run_naive_sosfilt, teardown, NULL},
     {"naive_sosfiltfilt_1h_64hz", H1, 64, setup_sos, run_naive_sosfiltfilt, teardown, NULL},
     {"sosfilt_1h_64hz", H1, 64, setup_sos, run_sosfilt, teardown, "naive_sosfilt_1h_64hz"},
-    {"sosfiltfilt_1h_64hz", H1, 64, setup_sos, run_sosfiltfilt, teardown, "naive_sosfiltfilt_1h_64hz"},
+    {"sosfiltfilt_1h_64hz", H1, 64, setup_sos, run_sosfiltfilt, teardown,
+     "naive_sosfiltfilt_1h_64hz"},
     {"sosfilt_24h_64hz", H24, 64, setup_sos, run_sosfilt, teardown, NULL},
     {"sosfiltfilt_24h_64hz", H24, 64, setup_sos, run_sosfiltfilt, teardown, NULL},
     {"sosfiltfilt_8s_64hz", 512, 64, setup_sos, run_sosfiltfilt, teardown, NULL},

@@ -18,10 +18,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pulsetrain/version.h"
+#include "eval_util.h"
 #include "pulsetrain/pipeline.h"
 #include "pulsetrain/simulate.h"
-#include "eval_util.h"
+#include "pulsetrain/version.h"
 
 /* Confusion counts for walking (negative) versus high intensity (positive). */
 typedef struct conf {
@@ -139,8 +139,8 @@ static void eval_sim(void)
     static const struct {
         pt_sim_scenario sc;
         double dur_s;
-    } runs[] = {{PT_SIM_MIXED, 7200}, {PT_SIM_INTERVALS, 3600}, {PT_SIM_WALK, 1200},
-                {PT_SIM_RUN, 1200}};
+    } runs[] = {
+        {PT_SIM_MIXED, 7200}, {PT_SIM_INTERVALS, 3600}, {PT_SIM_WALK, 1200}, {PT_SIM_RUN, 1200}};
     const unsigned seeds[] = {1, 2, 3};
     printf("\n== Simulation (pulsetrain simulate), per 5 s epoch ==\n");
     printf("%-10s %4s %7s %9s %9s %10s %10s %8s\n", "scenario", "seed", "epochs", "class_agr",

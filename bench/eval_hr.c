@@ -166,12 +166,12 @@ static size_t rule_n[2], rule_rel[2], rule_wrong[2];
 
 typedef struct rec_result {
     stats g, fl, trusted, gq; /* gq: windows with quality >= q_thr */
-    double agree; /* share of windows with identical global and fixed-lag estimates */
+    double agree;             /* share of windows with identical global and fixed-lag estimates */
 } rec_result;
 
-static int run_record(const char *name, const double *const *ppg, size_t nch, size_t n,
-                      double fs, const double *const *acc, const double *ref, size_t nref,
-                      const int *doubtful, const char *dump_dir, rec_result *res)
+static int run_record(const char *name, const double *const *ppg, size_t nch, size_t n, double fs,
+                      const double *const *acc, const double *ref, size_t nref, const int *doubtful,
+                      const char *dump_dir, rec_result *res)
 {
     pt_hrtrack_config cfg = pt_hrtrack_defaults();
     size_t nw = pt_hrtrack_nwindows(&cfg, (double)n / fs);
@@ -292,11 +292,15 @@ static void beats_line(const char *name, const double *ppg, size_t n, double fs,
         /* medians by sorting copies */
         for (size_t a = 1; a < k; a++)
             for (size_t b = a; b > 0 && ok[b - 1] > ok[b]; b--) {
-                double x = ok[b]; ok[b] = ok[b - 1]; ok[b - 1] = x;
+                double x = ok[b];
+                ok[b] = ok[b - 1];
+                ok[b - 1] = x;
             }
         for (size_t a = 1; a < kr; a++)
             for (size_t b = a; b > 0 && rr[b - 1] > rr[b]; b--) {
-                double x = rr[b]; rr[b] = rr[b - 1]; rr[b - 1] = x;
+                double x = rr[b];
+                rr[b] = rr[b - 1];
+                rr[b - 1] = x;
             }
         printf("  beats %-24s PPG %4zu (ECG %4zu), in motion %5.1f%%, median rate of clean IBIs "
                "%6.1f bpm (ECG %6.1f)\n",
@@ -405,16 +409,15 @@ int main(int argc, char **argv)
     }
     data = find_data(data);
     pt_hrtrack_config cfg = pt_hrtrack_defaults();
-    printf("pt-eval-hr: data %s; window %.0f s step %.0f s, lag %zu windows\n", data,
-           cfg.window_s, cfg.step_s, cfg.lag_windows);
+    printf("pt-eval-hr: data %s; window %.0f s step %.0f s, lag %zu windows\n", data, cfg.window_s,
+           cfg.step_s, cfg.lag_windows);
 
     /* ---- SPC 2015 */
-    const char *spc[] = {"DATA_01_TYPE01", "DATA_02_TYPE02", "DATA_03_TYPE02",
-                         "DATA_04_TYPE02", "DATA_05_TYPE02", "DATA_06_TYPE02",
-                         "DATA_07_TYPE02", "DATA_08_TYPE02"};
+    const char *spc[] = {"DATA_01_TYPE01", "DATA_02_TYPE02", "DATA_03_TYPE02", "DATA_04_TYPE02",
+                         "DATA_05_TYPE02", "DATA_06_TYPE02", "DATA_07_TYPE02", "DATA_08_TYPE02"};
     printf("\nIEEE SPC 2015 training 01-08 (2 PPG channels averaged, 3-axis acc, 125 Hz)\n");
-    printf("%-16s %6s %6s %6s %6s | %6s %6s | %7s | %6s\n", "record", "MAE", "RMSE", "%<=5",
-           "r", "MAE-FL", "agree%", "WFPV", "WFPV+VD");
+    printf("%-16s %6s %6s %6s %6s | %6s %6s | %7s | %6s\n", "record", "MAE", "RMSE", "%<=5", "r",
+           "MAE-FL", "agree%", "WFPV", "WFPV+VD");
     double sum_g = 0, sum_f = 0, sum_t = 0, sum_tv = 0;
     size_t nrec = 0;
     for (size_t k = 0; k < 8; k++) {
@@ -466,11 +469,19 @@ int main(int argc, char **argv)
                sum_t / (double)nrec, sum_tv / (double)nrec);
 
     /* ---- wrist_ppg_exercise */
-    const char *wr[] = {"s2_walk", "s3_walk", "s6_walk", "s3_run", "s4_run", "s5_run", "s6_run",
-                        "s3_high_resistance_bike", "s5_low_resistance_bike"};
-    printf("\nwrist_ppg_exercise (1 PPG channel, 3-axis acc, 256 Hz; reference from chest-ECG beats)\n");
-    printf("%-24s %6s %6s %6s %7s | %6s %6s | %6s %9s | %6s %5s\n", "record", "MAE", "RMSE",
-           "%<=5", "r", "MAE-FL", "agree%", "MAE-tr", "trusted", "MAE-q", "cov%");
+    const char *wr[] = {"s2_walk",
+                        "s3_walk",
+                        "s6_walk",
+                        "s3_run",
+                        "s4_run",
+                        "s5_run",
+                        "s6_run",
+                        "s3_high_resistance_bike",
+                        "s5_low_resistance_bike"};
+    printf("\nwrist_ppg_exercise (1 PPG channel, 3-axis acc, 256 Hz; reference from chest-ECG "
+           "beats)\n");
+    printf("%-24s %6s %6s %6s %7s | %6s %6s | %6s %9s | %6s %5s\n", "record", "MAE", "RMSE", "%<=5",
+           "r", "MAE-FL", "agree%", "MAE-tr", "trusted", "MAE-q", "cov%");
     double act_sum[3] = {0}, act_tr[3] = {0}, act_qe[3] = {0}, act_qn[3] = {0}, act_all[3] = {0};
     size_t act_n[3] = {0};
     const char *act_name[3] = {"walking", "running", "cycling"};

@@ -17,18 +17,18 @@
  * single-rate container needs), with OMConvert-style "Channel-N"/"Scale-N"
  * comments; read it back with --channels ppg,-,-,- . */
 #include <math.h>
+#include <sndfile.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include <sndfile.h>
 #include <time.h>
 
 #include "core/sha256.h"
+#include "eval_util.h"
 #include "pulsetrain/io.h"
 #include "pulsetrain/pipeline.h"
-#include "eval_util.h"
 
 static double peak_mb(void)
 {
@@ -86,7 +86,8 @@ static int to_flac(const char *in, const char *out, pt_error *err)
             pt_reader_close(r);
             return pt_error_set(err, PT_EDATA, "%s: needs ppg and acc_x/y/z", in);
         }
-    SF_INFO si = {.samplerate = (int)info->chan[ch[0]].fs_hz, .channels = 4,
+    SF_INFO si = {.samplerate = (int)info->chan[ch[0]].fs_hz,
+                  .channels = 4,
                   .format = SF_FORMAT_FLAC | SF_FORMAT_PCM_24};
     SNDFILE *f = sf_open(out, SFM_WRITE, &si);
     if (!f) {
@@ -94,8 +95,9 @@ static int to_flac(const char *in, const char *out, pt_error *err)
         return pt_error_set(err, PT_EIO, "%s: %s", out, sf_strerror(NULL));
     }
     sf_command(f, SFC_SET_CLIPPING, NULL, SF_TRUE); /* else out-of-range values wrap */
-    sf_set_string(f, SF_STR_COMMENT, "Channel-1: PPG\nScale-1: 32\nChannel-2: Accel-X\nScale-2: 8\n"
-                                     "Channel-3: Accel-Y\nScale-3: 8\nChannel-4: Accel-Z\nScale-4: 8\n");
+    sf_set_string(f, SF_STR_COMMENT,
+                  "Channel-1: PPG\nScale-1: 32\nChannel-2: Accel-X\nScale-2: 8\n"
+                  "Channel-3: Accel-Y\nScale-3: 8\nChannel-4: Accel-Z\nScale-4: 8\n");
     pt_block *b = pt_block_create(info, 65536, err);
     double *fr = malloc(4 * 65536 * sizeof *fr);
     int rc = b && fr ? PT_OK : PT_ENOMEM;
@@ -105,8 +107,8 @@ static int to_flac(const char *in, const char *out, pt_error *err)
         for (size_t i = 0; i < n; i++) {
             double v = b->x[ch[0]][i];
             fr[4 * i] = isfinite(v) ? v / 32 : 0;
-            int64_t k = (int64_t)floor((double)(b->first[ch[0]] + (int64_t)i) * ratio) -
-                        b->first[ch[1]];
+            int64_t k =
+                (int64_t)floor((double)(b->first[ch[0]] + (int64_t)i) * ratio) - b->first[ch[1]];
             k = k < 0 ? 0 : k >= (int64_t)b->n[ch[1]] ? (int64_t)b->n[ch[1]] - 1 : k;
             for (int a = 1; a < 4; a++) {
                 double x = b->n[ch[a]] ? b->x[ch[a]][k] : 0;
@@ -146,8 +148,9 @@ int main(int argc, char **argv)
             in = argv[i];
     }
     if (!in) {
-        fprintf(stderr, "usage: pt-eval-pipeline [--read-only | --hash-only] [--channels MAP] "
-                        "[-j N] [-o OUT.h5] REC\n       pt-eval-pipeline --to-flac OUT.flac REC.csv\n");
+        fprintf(stderr,
+                "usage: pt-eval-pipeline [--read-only | --hash-only] [--channels MAP] "
+                "[-j N] [-o OUT.h5] REC\n       pt-eval-pipeline --to-flac OUT.flac REC.csv\n");
         return 1;
     }
     if (flac) {

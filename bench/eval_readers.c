@@ -113,7 +113,7 @@ static double median_time(const char *path, const pt_read_options *opt, const ch
 
 typedef struct bench_case {
     const char *format;
-    const char *path;    /* under data/ */
+    const char *path;     /* under data/ */
     const char *files[8]; /* the bytes read, under data/ */
     int allow_truncated;
 } bench_case;
@@ -122,12 +122,16 @@ static const bench_case cases[] = {
     {"csv", "wrist_ppg_exercise/s2_walk.csv", {"wrist_ppg_exercise/s2_walk.csv"}, 0},
     {"edf", "formats/edf/s2_walk.edf", {"formats/edf/s2_walk.edf"}, 0},
     {"wfdb", "formats/wfdb/100.hea", {"formats/wfdb/100.hea", "formats/wfdb/100.dat"}, 0},
-    {"wfdb", "formats/wfdb/03700181.hea", {"formats/wfdb/03700181.hea",
-                                           "formats/wfdb/03700181.dat"}, 0},
-    {"e4", "formats/e4/wesad_S15",
-     {"formats/e4/wesad_S15/ACC.csv", "formats/e4/wesad_S15/BVP.csv",
-      "formats/e4/wesad_S15/HR.csv", "formats/e4/wesad_S15/IBI.csv",
-      "formats/e4/wesad_S15/EDA.csv", "formats/e4/wesad_S15/TEMP.csv"}, 0},
+    {"wfdb",
+     "formats/wfdb/03700181.hea",
+     {"formats/wfdb/03700181.hea", "formats/wfdb/03700181.dat"},
+     0},
+    {"e4",
+     "formats/e4/wesad_S15",
+     {"formats/e4/wesad_S15/ACC.csv", "formats/e4/wesad_S15/BVP.csv", "formats/e4/wesad_S15/HR.csv",
+      "formats/e4/wesad_S15/IBI.csv", "formats/e4/wesad_S15/EDA.csv",
+      "formats/e4/wesad_S15/TEMP.csv"},
+     0},
     {"wav", "formats/wav/ax3test.wav", {"formats/wav/ax3test.wav"}, 1},
     {"cwa", "formats/cwa/ax3_testfile.cwa", {"formats/cwa/ax3_testfile.cwa"}, 0},
     {"cwa", "formats/cwa/ax6_testfile.cwa", {"formats/cwa/ax6_testfile.cwa"}, 0},
@@ -153,8 +157,9 @@ static int big_wfdb(double gb)
     FILE *f = fopen(hea, "w");
     if (!f)
         return 1;
-    fprintf(f, "big 4 1000 %lld\nbig.dat 16 100/mV 16 0 0 0 0 PPG\nbig.dat 16 100 16 0 0 0 0 "
-               "acc_x\nbig.dat 16 100 16 0 0 0 0 acc_y\nbig.dat 16 100 16 0 0 0 0 acc_z\n",
+    fprintf(f,
+            "big 4 1000 %lld\nbig.dat 16 100/mV 16 0 0 0 0 PPG\nbig.dat 16 100 16 0 0 0 0 "
+            "acc_x\nbig.dat 16 100 16 0 0 0 0 acc_y\nbig.dat 16 100 16 0 0 0 0 acc_z\n",
             frames);
     fclose(f);
     f = fopen(dat, "w");
@@ -223,8 +228,8 @@ int main(int argc, char **argv)
         if (tread < 0)
             return 2;
         double mb = (double)bytes / 1e6;
-        printf("%-5s %-34s %9.2f %10.0f %10.1f %12.4g %8.1f\n", bc->format, bc->path, mb,
-               mb / traw, mb / tread, (double)samples / tread, tread / traw);
+        printf("%-5s %-34s %9.2f %10.0f %10.1f %12.4g %8.1f\n", bc->format, bc->path, mb, mb / traw,
+               mb / tread, (double)samples / tread, tread / traw);
     }
     if (big > 0)
         return big_wfdb(big);

@@ -22,10 +22,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pulsetrain/version.h"
+#include "eval_util.h"
 #include "pulsetrain/pipeline.h"
 #include "pulsetrain/simulate.h"
-#include "eval_util.h"
+#include "pulsetrain/version.h"
 
 typedef struct acc {
     double n, sum_abs, sum_sq, in_tol, sum;
@@ -44,8 +44,8 @@ static void acc_add(acc *a, double err, double tol)
 
 static void acc_print(const char *what, const acc *a, const char *unit, double tol)
 {
-    printf("  %-34s n=%2.0f  MAE %6.2f %s  RMSE %6.2f  bias %+6.2f  within +-%g: %.0f/%.0f\n",
-           what, a->n, a->sum_abs / fmax(1, a->n), unit, sqrt(a->sum_sq / fmax(1, a->n)),
+    printf("  %-34s n=%2.0f  MAE %6.2f %s  RMSE %6.2f  bias %+6.2f  within +-%g: %.0f/%.0f\n", what,
+           a->n, a->sum_abs / fmax(1, a->n), unit, sqrt(a->sum_sq / fmax(1, a->n)),
            a->sum / fmax(1, a->n), tol, a->in_tol, a->n);
 }
 
@@ -76,7 +76,10 @@ static int col(char **names, int n, const char *want)
     return -1;
 }
 
-static double num(const char *s) { return s && *s ? strtod(s, NULL) : (double)NAN; }
+static double num(const char *s)
+{
+    return s && *s ? strtod(s, NULL) : (double)NAN;
+}
 
 static void eval_yoyo(const char *shared)
 {
@@ -95,7 +98,8 @@ static void eval_yoyo(const char *shared)
         c_end = col(hn, nh, "test_end_s"), c_h0 = col(hn, nh, "hr_end_bpm"),
         c_r60 = col(hn, nh, "hrr60_bpm"), c_r120 = col(hn, nh, "hrr120_bpm"),
         c_q = col(hn, nh, "reference_quality");
-    printf("\n== Yo-Yo test, chest-strap HR per breath (Oxford NIL), HRR against the reference ==\n");
+    printf(
+        "\n== Yo-Yo test, chest-strap HR per breath (Oxford NIL), HRR against the reference ==\n");
     printf("%-7s %-27s %7s | %7s %6s %6s %6s %6s %5s | %6s %6s %6s %5s\n", "session", "ref_quality",
            "ref60", "det_end", "dEnd", "HRR60", "err60", "err120", "tau", "HRR60u", "err60u",
            "err120u", "q_u");
@@ -147,10 +151,10 @@ static void eval_yoyo(const char *shared)
             pt_summary_destroy(s);
         }
         found += !isnan(det[0][0]);
-        printf("%-7s %-27.27s %7.1f | %7.0f %6.0f %6.1f %6.1f %6.1f %5.0f | %6.1f %6.1f %6.1f %5.2f\n",
-               v[c_ses], v[c_q], r60, det[0][0], det[0][0] - end, det[0][1], det[0][1] - r60,
-               det[0][2] - r120, det[0][3], det[1][1], det[1][1] - r60, det[1][2] - r120,
-               det[1][4]);
+        printf(
+            "%-7s %-27.27s %7.1f | %7.0f %6.0f %6.1f %6.1f %6.1f %5.0f | %6.1f %6.1f %6.1f %5.2f\n",
+            v[c_ses], v[c_q], r60, det[0][0], det[0][0] - end, det[0][1], det[0][1] - r60,
+            det[0][2] - r120, det[0][3], det[1][1], det[1][1] - r60, det[1][2] - r120, det[1][4]);
         acc_add(&dend, det[0][0] - end, 5);
         acc_add(&d60_all, det[0][1] - r60, 3);
         acc_add(&u60_all, det[1][1] - r60, 3);
@@ -162,8 +166,8 @@ static void eval_yoyo(const char *shared)
         }
     }
     fclose(f);
-    printf("\nYo-Yo: end detected from heart rate alone in %d of %d sessions (within 30 s)\n", found,
-           total);
+    printf("\nYo-Yo: end detected from heart rate alone in %d of %d sessions (within 30 s)\n",
+           found, total);
     acc_print("detected end - stated end", &dend, "s  ", 5);
     acc_print("HRR60, detected end, ref ok", &d60_ok, "bpm", 3);
     acc_print("HRR120, detected end, ref ok", &d120_ok, "bpm", 3);

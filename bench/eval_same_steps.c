@@ -29,11 +29,11 @@
 #include <sys/resource.h>
 #include <time.h>
 
-#include "kernels/condition.h"
-#include "pulsetrain/io.h"
-#include "kernels/fft_impl.h"
-#include "pulsetrain/welch.h"
 #include "eval_util.h"
+#include "kernels/condition.h"
+#include "kernels/fft_impl.h"
+#include "pulsetrain/io.h"
+#include "pulsetrain/welch.h"
 
 /* One 4 s segment: constant detrend and Hann window into the FFT's input, as pt_welch's
  * segment(); returns |X_k|^2 for k in [k0, k1] into p, each as pt_welch_execute adds it. */
@@ -62,8 +62,8 @@ typedef struct feeder {
     int full[NSLOT]; /* slot holds a block not yet consumed */
     int stop;        /* consumer finished or failed: the reader returns */
     int threaded;
-    size_t nslot;    /* NSLOT with the reader thread, 1 without */
-    size_t next;     /* consumer's next slot (counts blocks) */
+    size_t nslot; /* NSLOT with the reader thread, 1 without */
+    size_t next;  /* consumer's next slot (counts blocks) */
     pthread_mutex_t mu;
     pthread_cond_t cv;
 } feeder;
@@ -194,7 +194,8 @@ int main(int argc, char **argv)
     }
     size_t win = (size_t)(8 * fs), step = (size_t)(2 * fs), nf = wc.nfft / 2 + 1;
     size_t m = wc.nperseg, sstep = m - wc.noverlap;
-    size_t k0 = (size_t)ceil(40.0 / 60.0 / (fs / 2048)), k1 = (size_t)floor(220.0 / 60.0 / (fs / 2048));
+    size_t k0 = (size_t)ceil(40.0 / 60.0 / (fs / 2048)),
+           k1 = (size_t)floor(220.0 / 60.0 / (fs / 2048));
     size_t nb = k1 - k0 + 1;
     if (step != sstep || (win - wc.noverlap) / sstep != 3 || k1 >= nf) {
         fprintf(stderr, "segment sharing needs the window step = segment step, 3 segments\n");
@@ -315,8 +316,8 @@ int main(int argc, char **argv)
     getrusage(RUSAGE_SELF, &u);
     printf("same-steps %s  %.2f h  %zu windows  %zu epochs  -j %d  wall %.2f s  CPU %.2f s  "
            "%.1f h/s  peak RSS %.0f MB  (checksum %.6g)\n",
-           in_path, hours, nwin, nep, threads, wall, cpu, hours / wall, (double)u.ru_maxrss / 1024.0,
-           check);
+           in_path, hours, nwin, nep, threads, wall, cpu, hours / wall,
+           (double)u.ru_maxrss / 1024.0, check);
     if (w)
         printf("--check: %zu of %zu windows' PSDs differ from pt_welch_execute's in 40-220 bpm\n",
                ndiff, nwin);

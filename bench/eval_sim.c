@@ -29,7 +29,9 @@ static int load_truth(const char *rec, truth *t)
 {
     char path[1100];
     snprintf(path, sizeof path, "%.*s.truth.csv",
-             (int)(strlen(rec) > 4 && !strcmp(rec + strlen(rec) - 4, ".csv") ? strlen(rec) - 4 : strlen(rec)), rec);
+             (int)(strlen(rec) > 4 && !strcmp(rec + strlen(rec) - 4, ".csv") ? strlen(rec) - 4
+                                                                             : strlen(rec)),
+             rec);
     FILE *f = fopen(path, "r");
     if (!f) {
         fprintf(stderr, "pt-eval-sim: cannot open %s\n", path);
@@ -128,12 +130,13 @@ int main(int argc, char **argv)
                 wh += (ec[i] >= PT_CLASS_VIGOROUS) == (t.cls[k] >= PT_CLASS_VIGOROUS);
             }
         }
-        double mae = n ? sae / (double)n : (double)NAN, agr = both ? (double)agree / (double)both : (double)NAN;
+        double mae = n ? sae / (double)n : (double)NAN,
+               agr = both ? (double)agree / (double)both : (double)NAN;
         double whr = nwh ? (double)wh / (double)nwh : (double)NAN;
         const char *name = strrchr(argv[a], '/');
         printf("%-28s %8zu %8.2f %8.2f %7.1f%% %9.3f %9.3f\n", name ? name + 1 : argv[a], n, mae,
-               n ? sqrt(sse / (double)n) : (double)NAN, n ? 100.0 * (double)within / (double)n : (double)NAN, agr,
-               whr);
+               n ? sqrt(sse / (double)n) : (double)NAN,
+               n ? 100.0 * (double)within / (double)n : (double)NAN, agr, whr);
         s_mae += mae;
         s_agree += agr;
         s_wh += whr;

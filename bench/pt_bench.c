@@ -11,7 +11,8 @@
 #include <time.h>
 
 #include "pt_bench.h"
-#include "bench_registry.h"
+
+#include "bench_registry.h" /* generated: needs pt_bench.h first */
 #include "pulsetrain/pulsetrain.h"
 
 #ifndef PT_COMPILER
@@ -148,8 +149,8 @@ int main(int argc, char **argv)
     cpu_name(cpu, sizeof cpu);
     printf("# pt-bench pulsetrain %s | %s | flags: %s | CPU: %s%s\n", PT_VERSION_STRING,
            PT_COMPILER, PT_CFLAGS, cpu, quick ? " | QUICK (not for reporting)" : "");
-    printf("%-34s %10s %12s %12s %10s  %s\n", "case", "n", "time/call", "samples/s",
-           "x realtime", "vs baseline");
+    printf("%-34s %10s %12s %12s %10s  %s\n", "case", "n", "time/call", "samples/s", "x realtime",
+           "vs baseline");
     size_t k = 0;
     int failed = 0;
     /* pass 1: selected cases and their baselines, in registry order */
@@ -200,19 +201,20 @@ int main(int argc, char **argv)
             free(res);
             return 3;
         }
-        fprintf(f, "{\n  \"version\": \"%s\",\n  \"compiler\": \"%s\",\n  \"cflags\": \"%s\",\n"
-                   "  \"cpu\": \"%s\",\n  \"quick\": %d,\n  \"cases\": [",
+        fprintf(f,
+                "{\n  \"version\": \"%s\",\n  \"compiler\": \"%s\",\n  \"cflags\": \"%s\",\n"
+                "  \"cpu\": \"%s\",\n  \"quick\": %d,\n  \"cases\": [",
                 PT_VERSION_STRING, PT_COMPILER, PT_CFLAGS, cpu, quick);
         int first = 1;
         for (size_t i = 0; i < ncase; i++) {
             if (!res[i].done)
                 continue;
             const pt_bench_case *c = res[i].c;
-            fprintf(f, "%s\n    {\"name\": \"%s\", \"n\": %zu, \"fs_hz\": %g, \"sec_per_call\": "
-                       "%.9g, \"baseline\": %s%s%s}",
-                    first ? "" : ",", c->name, c->n, c->fs_hz, res[i].sec,
-                    c->baseline ? "\"" : "", c->baseline ? c->baseline : "null",
-                    c->baseline ? "\"" : "");
+            fprintf(f,
+                    "%s\n    {\"name\": \"%s\", \"n\": %zu, \"fs_hz\": %g, \"sec_per_call\": "
+                    "%.9g, \"baseline\": %s%s%s}",
+                    first ? "" : ",", c->name, c->n, c->fs_hz, res[i].sec, c->baseline ? "\"" : "",
+                    c->baseline ? c->baseline : "null", c->baseline ? "\"" : "");
             first = 0;
         }
         fprintf(f, "\n  ]\n}\n");

@@ -10,9 +10,9 @@
 #include <stdint.h>
 
 typedef struct pt_bench_case {
-    const char *name;     /* unique; shared with bench/scipy_kernels.py for the ratio table */
-    size_t n;             /* samples processed per call                                    */
-    double fs_hz;         /* sample rate for "x real time" (0: not a signal)               */
+    const char *name; /* unique; shared with bench/scipy_kernels.py for the ratio table */
+    size_t n;         /* samples processed per call                                    */
+    double fs_hz;     /* sample rate for "x real time" (0: not a signal)               */
     void *(*setup)(size_t n, double fs_hz); /* allocate + plan; NULL on failure            */
     void (*run)(void *state);               /* one call: the timed work                    */
     void (*teardown)(void *state);
@@ -30,13 +30,16 @@ static inline void pt_bench_signal(double *x, size_t n, double fs_hz)
         s ^= s >> 7;
         s ^= s << 17;
         double u = (double)(s >> 11) / 9007199254740992.0 - 0.5;
-        x[i] = sin(2 * 3.141592653589793 * 1.3 * t) + 0.5 * sin(2 * 3.141592653589793 * 2.7 * t)
-               + 0.3 * sin(2 * 3.141592653589793 * 0.1 * t) + 0.7 + 0.4 * u;
+        x[i] = sin(2 * 3.141592653589793 * 1.3 * t) + 0.5 * sin(2 * 3.141592653589793 * 2.7 * t) +
+               0.3 * sin(2 * 3.141592653589793 * 0.1 * t) + 0.7 + 0.4 * u;
     }
 }
 
 /* Keep the optimiser from deleting a result. */
 static volatile double pt_bench_sink_v;
-static inline void pt_bench_sink(double v) { pt_bench_sink_v = v; }
+static inline void pt_bench_sink(double v)
+{
+    pt_bench_sink_v = v;
+}
 
 #endif

@@ -13,34 +13,34 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "usage: pulsetrain batch DIR|MANIFEST.csv -o OUTDIR [-j N] [--resume] [options]\n"
-            "Analyse many recordings, one HDF5 summary each (OUTDIR/<name>.h5), and index them\n"
-            "in OUTDIR/batch.h5 (status, error, summary path and key figures per recording);\n"
-            "OUTDIR/batch.journal.tsv logs each recording as it finishes.\n"
-            "A folder is scanned for .csv .tsv .txt .edf .bdf .hea .wav .flac .ogg .aif(f) .cwa\n"
-            "files and whatever else a reader recognises (E4 zips and folders; not HDF5). "
-            "A manifest is a CSV with a header row and the columns\n"
-            "path (relative to the manifest) and, optionally, subject_id, age, sex, hr_rest,\n"
-            "hr_max, tz, start_time (ISO 8601, for a file without absolute time: as\n"
-            "process --start).\n\n"
-            "  -o, --output DIR      folder for the summaries (required; created if missing)\n"
-            "  -j, --jobs N          worker threads (default: the number of cores)\n"
-            "      --resume          keep summaries whose source hash and parameters match\n"
-            "Parameters for every recording (as in `process`; a manifest's subject fields\n"
-            "override --tz per recording):\n"
-            "      --hr-window S     heart-rate window (default 8 s)\n"
-            "      --hr-step S       heart-rate step (default 2 s)\n"
-            "      --epoch S         motion epoch (default 5 s)\n"
-            "      --tz ZONE         local time for /daily: UTC (default), +02:00, or an IANA name\n"
-            "      --run-cadence SPM rhythmic gait at or above this is running (default 140)\n"
-            "      --bout-min S      shortest bout (default 60 s)\n"
-            "      --bout-tolerance S  longest interruption inside a bout (default 10 s)\n"
-            "      --no-calibrate    do not auto-calibrate the accelerometer (van Hees 2014)\n"
-            "  -q, --quiet           no progress, only errors\n"
-            "  -h, --help\n\n"
-            "Exit codes: 0 all done, 1 usage, 2 bad input list, 3 output failure,\n"
-            "4 partial batch (some recordings failed; see OUTDIR/batch.h5).\n");
+    fprintf(
+        f, "usage: pulsetrain batch DIR|MANIFEST.csv -o OUTDIR [-j N] [--resume] [options]\n"
+           "Analyse many recordings, one HDF5 summary each (OUTDIR/<name>.h5), and index them\n"
+           "in OUTDIR/batch.h5 (status, error, summary path and key figures per recording);\n"
+           "OUTDIR/batch.journal.tsv logs each recording as it finishes.\n"
+           "A folder is scanned for .csv .tsv .txt .edf .bdf .hea .wav .flac .ogg .aif(f) .cwa\n"
+           "files and whatever else a reader recognises (E4 zips and folders; not HDF5). "
+           "A manifest is a CSV with a header row and the columns\n"
+           "path (relative to the manifest) and, optionally, subject_id, age, sex, hr_rest,\n"
+           "hr_max, tz, start_time (ISO 8601, for a file without absolute time: as\n"
+           "process --start).\n\n"
+           "  -o, --output DIR      folder for the summaries (required; created if missing)\n"
+           "  -j, --jobs N          worker threads (default: the number of cores)\n"
+           "      --resume          keep summaries whose source hash and parameters match\n"
+           "Parameters for every recording (as in `process`; a manifest's subject fields\n"
+           "override --tz per recording):\n"
+           "      --hr-window S     heart-rate window (default 8 s)\n"
+           "      --hr-step S       heart-rate step (default 2 s)\n"
+           "      --epoch S         motion epoch (default 5 s)\n"
+           "      --tz ZONE         local time for /daily: UTC (default), +02:00, or an IANA name\n"
+           "      --run-cadence SPM rhythmic gait at or above this is running (default 140)\n"
+           "      --bout-min S      shortest bout (default 60 s)\n"
+           "      --bout-tolerance S  longest interruption inside a bout (default 10 s)\n"
+           "      --no-calibrate    do not auto-calibrate the accelerometer (van Hees 2014)\n"
+           "  -q, --quiet           no progress, only errors\n"
+           "  -h, --help\n\n"
+           "Exit codes: 0 all done, 1 usage, 2 bad input list, 3 output failure,\n"
+           "4 partial batch (some recordings failed; see OUTDIR/batch.h5).\n");
     pt_cli_read_help(f);
 }
 
@@ -79,7 +79,8 @@ static void fmt_time(double s, char *out, size_t len)
     if (!isfinite(s) || s < 0)
         snprintf(out, len, "--:--");
     else if (s >= 3600)
-        snprintf(out, len, "%d:%02d:%02d", (int)(s / 3600), (int)fmod(s / 60, 60), (int)fmod(s, 60));
+        snprintf(out, len, "%d:%02d:%02d", (int)(s / 3600), (int)fmod(s / 60, 60),
+                 (int)fmod(s, 60));
     else
         snprintf(out, len, "%d:%02d", (int)(s / 60), (int)fmod(s, 60));
 }
@@ -123,23 +124,30 @@ static void progress(const pt_batch_progress *p, void *user)
     }
     if (u->quiet)
         return;
-    fprintf(stderr, "pulsetrain batch: [%zu/%zu] %s %s -> %s (%.1f h in %.1f s); %.1f h signal, "
-                    "%.2f h/s, %s left\n",
+    fprintf(stderr,
+            "pulsetrain batch: [%zu/%zu] %s %s -> %s (%.1f h in %.1f s); %.1f h signal, "
+            "%.2f h/s, %s left\n",
             fin, p->total, r->state == PT_BATCH_SKIPPED ? "kept" : "done", r->path, r->summary,
             r->duration_s / 3600.0, r->wall_s, p->signal_s / 3600.0, rate, tl);
 }
 
 int pt_cmd_batch(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"output", required_argument, 0, 'o'},    {"jobs", required_argument, 0, 'j'},
-        {"resume", no_argument, 0, 'R'},           PT_CLI_READ_LONGOPTS,
-        {"hr-window", required_argument, 0, 'w'},  {"hr-step", required_argument, 0, 't'},
-        {"epoch", required_argument, 0, 'e'},      {"tz", required_argument, 0, 'z'},
-        {"run-cadence", required_argument, 0, 'C'}, {"bout-min", required_argument, 0, 'B'},
-        {"bout-tolerance", required_argument, 0, 'T'}, {"no-calibrate", no_argument, 0, 'N'},
-        {"quiet", no_argument, 0, 'q'},            {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
+    static const struct option opts[] = {{"output", required_argument, 0, 'o'},
+                                         {"jobs", required_argument, 0, 'j'},
+                                         {"resume", no_argument, 0, 'R'},
+                                         PT_CLI_READ_LONGOPTS,
+                                         {"hr-window", required_argument, 0, 'w'},
+                                         {"hr-step", required_argument, 0, 't'},
+                                         {"epoch", required_argument, 0, 'e'},
+                                         {"tz", required_argument, 0, 'z'},
+                                         {"run-cadence", required_argument, 0, 'C'},
+                                         {"bout-min", required_argument, 0, 'B'},
+                                         {"bout-tolerance", required_argument, 0, 'T'},
+                                         {"no-calibrate", no_argument, 0, 'N'},
+                                         {"quiet", no_argument, 0, 'q'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
     pt_params p = pt_params_defaults();
     pt_read_options ro = pt_read_defaults();
     pt_batch_options bo = pt_batch_defaults();
@@ -158,21 +166,41 @@ int pt_cmd_batch(int argc, char **argv)
             char *end;
             long v = strtol(optarg, &end, 10);
             if (end == optarg || *end || v < 1 || v > 1024) {
-                fprintf(stderr, "pulsetrain batch: -j needs a number of workers in 1..1024, not "
-                                "'%s'\n", optarg);
+                fprintf(stderr,
+                        "pulsetrain batch: -j needs a number of workers in 1..1024, not "
+                        "'%s'\n",
+                        optarg);
                 return PT_EXIT_USAGE;
             }
             bo.nworkers = (int)v;
             break;
         }
         case 'R': bo.resume = 1; break;
-        case 'w': if (num_min("--hr-window", optarg, 0, 0, "s", &p.hr_window_s)) return PT_EXIT_USAGE; break;
-        case 't': if (num_min("--hr-step", optarg, 0, 0, "s", &p.hr_step_s)) return PT_EXIT_USAGE; break;
-        case 'e': if (num_min("--epoch", optarg, 0, 0, "s", &p.epoch_s)) return PT_EXIT_USAGE; break;
+        case 'w':
+            if (num_min("--hr-window", optarg, 0, 0, "s", &p.hr_window_s))
+                return PT_EXIT_USAGE;
+            break;
+        case 't':
+            if (num_min("--hr-step", optarg, 0, 0, "s", &p.hr_step_s))
+                return PT_EXIT_USAGE;
+            break;
+        case 'e':
+            if (num_min("--epoch", optarg, 0, 0, "s", &p.epoch_s))
+                return PT_EXIT_USAGE;
+            break;
         case 'z': snprintf(p.tz, sizeof p.tz, "%s", optarg); break;
-        case 'C': if (num_min("--run-cadence", optarg, 0, 0, "steps/min", &p.run_cadence_spm)) return PT_EXIT_USAGE; break;
-        case 'B': if (num_min("--bout-min", optarg, 0, 1, "s", &p.bout_min_s)) return PT_EXIT_USAGE; break;
-        case 'T': if (num_min("--bout-tolerance", optarg, 0, 1, "s", &p.bout_tolerance_s)) return PT_EXIT_USAGE; break;
+        case 'C':
+            if (num_min("--run-cadence", optarg, 0, 0, "steps/min", &p.run_cadence_spm))
+                return PT_EXIT_USAGE;
+            break;
+        case 'B':
+            if (num_min("--bout-min", optarg, 0, 1, "s", &p.bout_min_s))
+                return PT_EXIT_USAGE;
+            break;
+        case 'T':
+            if (num_min("--bout-tolerance", optarg, 0, 1, "s", &p.bout_tolerance_s))
+                return PT_EXIT_USAGE;
+            break;
         case 'N': p.calibrate = 0; break;
         case 'q': u.quiet = 1; break;
         case 'h': usage(stdout); return PT_EXIT_OK;
@@ -201,8 +229,8 @@ int pt_cmd_batch(int argc, char **argv)
     bo.progress = progress;
     bo.user = &u;
     if (!u.quiet)
-        fprintf(stderr, "pulsetrain batch: %zu recordings, %d workers%s -> %s\n",
-                pt_batch_count(b), bo.nworkers, bo.resume ? ", resuming" : "", out);
+        fprintf(stderr, "pulsetrain batch: %zu recordings, %d workers%s -> %s\n", pt_batch_count(b),
+                bo.nworkers, bo.resume ? ", resuming" : "", out);
     int rc = pt_batch_run(b, &bo, &err);
     size_t n = pt_batch_count(b), ok = 0, kept = 0, bad = 0;
     double sig = 0;
@@ -219,7 +247,9 @@ int pt_cmd_batch(int argc, char **argv)
         fprintf(stderr, "pulsetrain batch: %s\n", err.msg[0] ? err.msg : pt_strerror(rc));
         return pt_cli_exit_code(rc);
     }
-    fprintf(stderr, "pulsetrain batch: %zu processed, %zu kept, %zu failed; %.1f h of signal; "
-                    "index %s/batch.h5\n", ok, kept, bad, sig / 3600.0, out);
+    fprintf(stderr,
+            "pulsetrain batch: %zu processed, %zu kept, %zu failed; %.1f h of signal; "
+            "index %s/batch.h5\n",
+            ok, kept, bad, sig / 3600.0, out);
     return rc ? PT_EXIT_PARTIAL : PT_EXIT_OK;
 }

@@ -23,9 +23,8 @@ static void usage(FILE *f)
 
 int pt_cmd_info(int argc, char **argv)
 {
-    static const struct option opts[] = {PT_CLI_READ_LONGOPTS,
-                                         {"help", no_argument, 0, 'h'},
-                                         {0, 0, 0, 0}};
+    static const struct option opts[] = {
+        PT_CLI_READ_LONGOPTS, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     pt_read_options ro = pt_read_defaults();
     int c;
     optind = 1;

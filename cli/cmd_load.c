@@ -14,29 +14,30 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "usage: pulsetrain load SUMMARY.h5... -o LOAD.h5 [--csv LOAD.csv] [options]\n"
-            "Training load per subject and day from the /daily tables of summaries (one\n"
-            "subject over many days, or several subjects by subject_id): daily TRIMP,\n"
-            "CTL/ATL/TSB (GoldenCheetah's Performance Manager), ACWR (EWMA, Williams 2017),\n"
-            "Foster monotony and strain, walking streaks and targets, weekly adherence and the\n"
-            "HRR60 trend. Days without data, or with too little wear, are missing (NaN), not\n"
-            "rest days, unless --missing zero.\n\n"
-            "  -o, --output FILE       LOAD.h5 to write (required)\n"
-            "      --csv FILE          also write the daily table as CSV\n"
-            "      --metric M          banister (default), edwards, accel\n"
-            "      --missing P         skip (default: NaN, model state kept) or zero (GoldenCheetah)\n"
-            "      --ctl-days D        fitness time constant (default 42)\n"
-            "      --atl-days D        fatigue time constant (default 7)\n"
-            "      --sb-today          TSB = CTL - ATL of the same day (default: of the day before,\n"
-            "                          as GoldenCheetah shows it)\n"
-            "      --min-wear H        hours of wear for a valid day after merging (default 10)\n"
-            "      --streak-min M      minutes of moderate walking for a streak day (default 10)\n"
-            "      --walk-target M     daily walking target in minutes (default 60)\n"
-            "      --easy-min M        a longer easy session lasts at least M minutes (default 25)\n"
-            "  -q, --quiet             no per-subject summary on stdout\n"
-            "  -h, --help\n\n"
-            "Exit codes: 0 ok, 1 usage, 2 bad input, 3 output failure, 4 some inputs unreadable.\n");
+    fprintf(
+        f,
+        "usage: pulsetrain load SUMMARY.h5... -o LOAD.h5 [--csv LOAD.csv] [options]\n"
+        "Training load per subject and day from the /daily tables of summaries (one\n"
+        "subject over many days, or several subjects by subject_id): daily TRIMP,\n"
+        "CTL/ATL/TSB (GoldenCheetah's Performance Manager), ACWR (EWMA, Williams 2017),\n"
+        "Foster monotony and strain, walking streaks and targets, weekly adherence and the\n"
+        "HRR60 trend. Days without data, or with too little wear, are missing (NaN), not\n"
+        "rest days, unless --missing zero.\n\n"
+        "  -o, --output FILE       LOAD.h5 to write (required)\n"
+        "      --csv FILE          also write the daily table as CSV\n"
+        "      --metric M          banister (default), edwards, accel\n"
+        "      --missing P         skip (default: NaN, model state kept) or zero (GoldenCheetah)\n"
+        "      --ctl-days D        fitness time constant (default 42)\n"
+        "      --atl-days D        fatigue time constant (default 7)\n"
+        "      --sb-today          TSB = CTL - ATL of the same day (default: of the day before,\n"
+        "                          as GoldenCheetah shows it)\n"
+        "      --min-wear H        hours of wear for a valid day after merging (default 10)\n"
+        "      --streak-min M      minutes of moderate walking for a streak day (default 10)\n"
+        "      --walk-target M     daily walking target in minutes (default 60)\n"
+        "      --easy-min M        a longer easy session lasts at least M minutes (default 25)\n"
+        "  -q, --quiet             no per-subject summary on stdout\n"
+        "  -h, --help\n\n"
+        "Exit codes: 0 ok, 1 usage, 2 bad input, 3 output failure, 4 some inputs unreadable.\n");
 }
 
 static int num(const char *opt, const char *arg, double lo, double hi, double *out)
@@ -104,14 +105,20 @@ static void print_subjects(const pt_load *ld)
 
 int pt_cmd_load(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"output", required_argument, 0, 'o'},   {"csv", required_argument, 0, 'c'},
-        {"metric", required_argument, 0, 'M'},   {"missing", required_argument, 0, 'm'},
-        {"ctl-days", required_argument, 0, 'C'}, {"atl-days", required_argument, 0, 'A'},
-        {"sb-today", no_argument, 0, 'T'},       {"min-wear", required_argument, 0, 'w'},
-        {"streak-min", required_argument, 0, 's'}, {"walk-target", required_argument, 0, 'W'},
-        {"easy-min", required_argument, 0, 'e'}, {"quiet", no_argument, 0, 'q'},
-        {"help", no_argument, 0, 'h'},           {0, 0, 0, 0}};
+    static const struct option opts[] = {{"output", required_argument, 0, 'o'},
+                                         {"csv", required_argument, 0, 'c'},
+                                         {"metric", required_argument, 0, 'M'},
+                                         {"missing", required_argument, 0, 'm'},
+                                         {"ctl-days", required_argument, 0, 'C'},
+                                         {"atl-days", required_argument, 0, 'A'},
+                                         {"sb-today", no_argument, 0, 'T'},
+                                         {"min-wear", required_argument, 0, 'w'},
+                                         {"streak-min", required_argument, 0, 's'},
+                                         {"walk-target", required_argument, 0, 'W'},
+                                         {"easy-min", required_argument, 0, 'e'},
+                                         {"quiet", no_argument, 0, 'q'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
     pt_load_config cfg = pt_load_defaults();
     const char *out = NULL, *csv = NULL;
     int quiet = 0, c;
@@ -142,10 +149,19 @@ int pt_cmd_load(int argc, char **argv)
                 return PT_EXIT_USAGE;
             }
             break;
-        case 'C': if (num("--ctl-days", optarg, 1, 365, &cfg.ctl_days)) return PT_EXIT_USAGE; break;
-        case 'A': if (num("--atl-days", optarg, 1, 365, &cfg.atl_days)) return PT_EXIT_USAGE; break;
+        case 'C':
+            if (num("--ctl-days", optarg, 1, 365, &cfg.ctl_days))
+                return PT_EXIT_USAGE;
+            break;
+        case 'A':
+            if (num("--atl-days", optarg, 1, 365, &cfg.atl_days))
+                return PT_EXIT_USAGE;
+            break;
         case 'T': cfg.sb_today = 1; break;
-        case 'w': if (num("--min-wear", optarg, 0, 24, &cfg.min_wear_h)) return PT_EXIT_USAGE; break;
+        case 'w':
+            if (num("--min-wear", optarg, 0, 24, &cfg.min_wear_h))
+                return PT_EXIT_USAGE;
+            break;
         case 's':
             if (num("--streak-min", optarg, 0, 1440, &cfg.streak_min_minutes))
                 return PT_EXIT_USAGE;
@@ -168,15 +184,18 @@ int pt_cmd_load(int argc, char **argv)
         pt_cli_try_help("load");
         return PT_EXIT_USAGE;
     }
-    if (!(cfg.atl_days < cfg.ctl_days)) { /* fatigue must decay faster than fitness (Banister 1975) */
-        fprintf(stderr, "pulsetrain load: --atl-days %g: must be below --ctl-days %g\n", cfg.atl_days,
-                cfg.ctl_days);
+    if (!(cfg.atl_days <
+          cfg.ctl_days)) { /* fatigue must decay faster than fitness (Banister 1975) */
+        fprintf(stderr, "pulsetrain load: --atl-days %g: must be below --ctl-days %g\n",
+                cfg.atl_days, cfg.ctl_days);
         return PT_EXIT_USAGE;
     }
     for (int i = optind; i < argc; i++)
         if (pt_same_file(argv[i], out) || (csv && pt_same_file(argv[i], csv))) {
-            fprintf(stderr, "pulsetrain load: %s: the output is one of the inputs: refusing to "
-                            "overwrite it (choose another name with -o / --csv)\n", argv[i]);
+            fprintf(stderr,
+                    "pulsetrain load: %s: the output is one of the inputs: refusing to "
+                    "overwrite it (choose another name with -o / --csv)\n",
+                    argv[i]);
             return PT_EXIT_USAGE;
         }
     pt_error err = {0};

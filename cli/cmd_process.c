@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later
  * cmd_process.c — `pulsetrain process REC [-o OUT.h5] [options]`. */
 #include <getopt.h>
-#include <unistd.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/commands.h"
 #include "cli/print.h"
@@ -14,30 +14,31 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "usage: pulsetrain process REC [-o OUT.h5] [options]\n"
-            "Analyse one recording: heart rate, motion epochs and intensity classes, written\n"
-            "as an HDF5 summary (schema 1). Prints a readable summary on stdout.\n\n"
-            "  -o, --output FILE     summary to write (default: REC with .h5 instead of its extension)\n"
-            "      --subject ID      subject id written into the summary\n"
-            "      --age YEARS       subject age (HRmax = 208 - 0.7 age, Tanaka 2001)\n"
-            "      --sex m|f\n"
-            "      --hr-rest BPM     resting heart rate (default: estimated from the recording)\n"
-            "      --hr-max BPM      maximal heart rate\n"
-            "      --hr-window S     heart-rate window (default 8 s)\n"
-            "      --hr-step S       heart-rate step (default 2 s)\n"
-            "      --epoch S         motion epoch (default 5 s)\n"
-            "      --tz ZONE         local time for /daily: UTC (default), +02:00, or an IANA name\n"
-            "      --exercise-end T  end of exercise [s from the start] for recovery (repeatable);\n"
-            "                        given ends replace automatic detection\n"
-            "      --run-cadence SPM rhythmic gait at or above this is running (default 140)\n"
-            "      --bout-min S      shortest bout (default 60 s)\n"
-            "      --bout-tolerance S  longest interruption inside a bout (default 10 s)\n"
-            "      --no-calibrate    do not auto-calibrate the accelerometer (van Hees 2014)\n"
-            "  -j, --threads N       1: one thread; 2 (default when two or more cores are\n"
-            "                        online): the heart-rate tracker on a second thread\n"
-            "  -q, --quiet           do not print the summary\n"
-            "  -h, --help\n");
+    fprintf(
+        f, "usage: pulsetrain process REC [-o OUT.h5] [options]\n"
+           "Analyse one recording: heart rate, motion epochs and intensity classes, written\n"
+           "as an HDF5 summary (schema 1). Prints a readable summary on stdout.\n\n"
+           "  -o, --output FILE     summary to write (default: REC with .h5 instead of its "
+           "extension)\n"
+           "      --subject ID      subject id written into the summary\n"
+           "      --age YEARS       subject age (HRmax = 208 - 0.7 age, Tanaka 2001)\n"
+           "      --sex m|f\n"
+           "      --hr-rest BPM     resting heart rate (default: estimated from the recording)\n"
+           "      --hr-max BPM      maximal heart rate\n"
+           "      --hr-window S     heart-rate window (default 8 s)\n"
+           "      --hr-step S       heart-rate step (default 2 s)\n"
+           "      --epoch S         motion epoch (default 5 s)\n"
+           "      --tz ZONE         local time for /daily: UTC (default), +02:00, or an IANA name\n"
+           "      --exercise-end T  end of exercise [s from the start] for recovery (repeatable);\n"
+           "                        given ends replace automatic detection\n"
+           "      --run-cadence SPM rhythmic gait at or above this is running (default 140)\n"
+           "      --bout-min S      shortest bout (default 60 s)\n"
+           "      --bout-tolerance S  longest interruption inside a bout (default 10 s)\n"
+           "      --no-calibrate    do not auto-calibrate the accelerometer (van Hees 2014)\n"
+           "  -j, --threads N       1: one thread; 2 (default when two or more cores are\n"
+           "                        online): the heart-rate tracker on a second thread\n"
+           "  -q, --quiet           do not print the summary\n"
+           "  -h, --help\n");
     pt_cli_read_help(f);
 }
 
@@ -69,17 +70,26 @@ static int num_min(const char *opt, const char *arg, double lo, int closed, cons
 
 int pt_cmd_process(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"output", required_argument, 0, 'o'}, PT_CLI_READ_LONGOPTS,
-        {"subject", required_argument, 0, 'S'}, {"age", required_argument, 0, 'a'},
-        {"sex", required_argument, 0, 'x'},    {"hr-rest", required_argument, 0, 'r'},
-        {"hr-max", required_argument, 0, 'm'}, {"hr-window", required_argument, 0, 'w'},
-        {"hr-step", required_argument, 0, 't'}, {"epoch", required_argument, 0, 'e'},
-        {"tz", required_argument, 0, 'z'},     {"exercise-end", required_argument, 0, 'E'},
-        {"run-cadence", required_argument, 0, 'R'}, {"bout-min", required_argument, 0, 'B'},
-        {"bout-tolerance", required_argument, 0, 'T'}, {"no-calibrate", no_argument, 0, 'N'},
-        {"quiet", no_argument, 0, 'q'},        {"help", no_argument, 0, 'h'},
-        {"threads", required_argument, 0, 'j'}, {0, 0, 0, 0}};
+    static const struct option opts[] = {{"output", required_argument, 0, 'o'},
+                                         PT_CLI_READ_LONGOPTS,
+                                         {"subject", required_argument, 0, 'S'},
+                                         {"age", required_argument, 0, 'a'},
+                                         {"sex", required_argument, 0, 'x'},
+                                         {"hr-rest", required_argument, 0, 'r'},
+                                         {"hr-max", required_argument, 0, 'm'},
+                                         {"hr-window", required_argument, 0, 'w'},
+                                         {"hr-step", required_argument, 0, 't'},
+                                         {"epoch", required_argument, 0, 'e'},
+                                         {"tz", required_argument, 0, 'z'},
+                                         {"exercise-end", required_argument, 0, 'E'},
+                                         {"run-cadence", required_argument, 0, 'R'},
+                                         {"bout-min", required_argument, 0, 'B'},
+                                         {"bout-tolerance", required_argument, 0, 'T'},
+                                         {"no-calibrate", no_argument, 0, 'N'},
+                                         {"quiet", no_argument, 0, 'q'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {"threads", required_argument, 0, 'j'},
+                                         {0, 0, 0, 0}};
     pt_params p = pt_params_defaults();
     pt_read_options ro = pt_read_defaults();
     const char *out = NULL;
@@ -102,7 +112,10 @@ int pt_cmd_process(int argc, char **argv)
         }
         case 'o': out = optarg; break;
         case 'S': snprintf(p.subject_id, sizeof p.subject_id, "%s", optarg); break;
-        case 'a': if (num_min("--age", optarg, 0, 0, "years", &p.age_y)) return PT_EXIT_USAGE; break;
+        case 'a':
+            if (num_min("--age", optarg, 0, 0, "years", &p.age_y))
+                return PT_EXIT_USAGE;
+            break;
         case 'x':
             if (strcmp(optarg, "m") && strcmp(optarg, "f")) {
                 fprintf(stderr, "pulsetrain process: --sex takes m or f\n");
@@ -110,11 +123,26 @@ int pt_cmd_process(int argc, char **argv)
             }
             p.sex = optarg[0];
             break;
-        case 'r': if (num_min("--hr-rest", optarg, 0, 0, "bpm", &p.hr_rest_bpm)) return PT_EXIT_USAGE; break;
-        case 'm': if (num_min("--hr-max", optarg, 0, 0, "bpm", &p.hr_max_bpm)) return PT_EXIT_USAGE; break;
-        case 'w': if (num_min("--hr-window", optarg, 0, 0, "s", &p.hr_window_s)) return PT_EXIT_USAGE; break;
-        case 't': if (num_min("--hr-step", optarg, 0, 0, "s", &p.hr_step_s)) return PT_EXIT_USAGE; break;
-        case 'e': if (num_min("--epoch", optarg, 0, 0, "s", &p.epoch_s)) return PT_EXIT_USAGE; break;
+        case 'r':
+            if (num_min("--hr-rest", optarg, 0, 0, "bpm", &p.hr_rest_bpm))
+                return PT_EXIT_USAGE;
+            break;
+        case 'm':
+            if (num_min("--hr-max", optarg, 0, 0, "bpm", &p.hr_max_bpm))
+                return PT_EXIT_USAGE;
+            break;
+        case 'w':
+            if (num_min("--hr-window", optarg, 0, 0, "s", &p.hr_window_s))
+                return PT_EXIT_USAGE;
+            break;
+        case 't':
+            if (num_min("--hr-step", optarg, 0, 0, "s", &p.hr_step_s))
+                return PT_EXIT_USAGE;
+            break;
+        case 'e':
+            if (num_min("--epoch", optarg, 0, 0, "s", &p.epoch_s))
+                return PT_EXIT_USAGE;
+            break;
         case 'z': snprintf(p.tz, sizeof p.tz, "%s", optarg); break;
         case 'E': {
             double t;
@@ -128,9 +156,18 @@ int pt_cmd_process(int argc, char **argv)
             p.exercise_end_s[p.n_exercise_end++] = t;
             break;
         }
-        case 'R': if (num_min("--run-cadence", optarg, 0, 0, "steps/min", &p.run_cadence_spm)) return PT_EXIT_USAGE; break;
-        case 'B': if (num_min("--bout-min", optarg, 0, 1, "s", &p.bout_min_s)) return PT_EXIT_USAGE; break;
-        case 'T': if (num_min("--bout-tolerance", optarg, 0, 1, "s", &p.bout_tolerance_s)) return PT_EXIT_USAGE; break;
+        case 'R':
+            if (num_min("--run-cadence", optarg, 0, 0, "steps/min", &p.run_cadence_spm))
+                return PT_EXIT_USAGE;
+            break;
+        case 'B':
+            if (num_min("--bout-min", optarg, 0, 1, "s", &p.bout_min_s))
+                return PT_EXIT_USAGE;
+            break;
+        case 'T':
+            if (num_min("--bout-tolerance", optarg, 0, 1, "s", &p.bout_tolerance_s))
+                return PT_EXIT_USAGE;
+            break;
         case 'N': p.calibrate = 0; break;
         case 'q': quiet = 1; break;
         case 'h': usage(stdout); return PT_EXIT_OK;

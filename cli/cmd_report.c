@@ -50,8 +50,10 @@ int pt_cmd_report(int argc, char **argv)
     }
     const char *in = argv[optind];
     if (pt_same_file(in, out)) {
-        fprintf(stderr, "pulsetrain report: %s: the output is the input itself: refusing to "
-                        "overwrite it (choose another name with -o)\n", out);
+        fprintf(stderr,
+                "pulsetrain report: %s: the output is the input itself: refusing to "
+                "overwrite it (choose another name with -o)\n",
+                out);
         return PT_EXIT_USAGE;
     }
     char tbuf[1200];

@@ -140,8 +140,8 @@ static void out_discard(out *o)
 
 /* ---------------------------------------------------------------- number formatting */
 
-static const int64_t pow10_i[] = {1,         10,         100,         1000,      10000,
-                                  100000,    1000000,    10000000,    100000000, 1000000000};
+static const int64_t pow10_i[] = {1,      10,      100,      1000,      10000,
+                                  100000, 1000000, 10000000, 100000000, 1000000000};
 
 static inline char *put_u64(char *p, uint64_t v)
 {
@@ -264,8 +264,20 @@ static int parse_start(const char *s, double *tod_s)
 }
 
 enum {
-    OPT_HOURS = 256, OPT_MINUTES, OPT_SEED, OPT_SCENARIO, OPT_AGE, OPT_SEX, OPT_HR_REST,
-    OPT_HR_MAX, OPT_TAU, OPT_TAU_SPREAD, OPT_FS_PPG, OPT_FS_ACC, OPT_START, OPT_NO_PPG,
+    OPT_HOURS = 256,
+    OPT_MINUTES,
+    OPT_SEED,
+    OPT_SCENARIO,
+    OPT_AGE,
+    OPT_SEX,
+    OPT_HR_REST,
+    OPT_HR_MAX,
+    OPT_TAU,
+    OPT_TAU_SPREAD,
+    OPT_FS_PPG,
+    OPT_FS_ACC,
+    OPT_START,
+    OPT_NO_PPG,
     OPT_NO_ACC,
     OPT_FORMAT
 };
@@ -307,8 +319,8 @@ static int write_recovery(pt_sim *sim, out *o)
     while (pt_sim_recovery_read(sim, 64, rows, &n, NULL) == PT_OK && n) {
         for (size_t i = 0; i < n; i++) {
             const pt_sim_recovery *r = &rows[i];
-            double v[7] = {r->t_end_exercise_s, r->hr_end_bpm, r->tau_s, r->hr_60_bpm,
-                           r->hr_120_bpm, r->hrr60_bpm, r->hrr120_bpm};
+            double v[7] = {r->t_end_exercise_s, r->hr_end_bpm, r->tau_s,     r->hr_60_bpm,
+                           r->hr_120_bpm,       r->hrr60_bpm,  r->hrr120_bpm};
             p = out_reserve(o);
             for (int k = 0; k < 7; k++) {
                 if (k)
@@ -446,12 +458,8 @@ int pt_cmd_simulate(int argc, char **argv)
             if (lo->val == ch && ch >= OPT_HOURS)
                 name = lo->name; // the value's option, not argv[optind - 1] (the value)
         switch (ch) {
-        case 'o':
-            output = optarg;
-            break;
-        case 'h':
-            usage(stdout);
-            return PT_EXIT_OK;
+        case 'o': output = optarg; break;
+        case 'h': usage(stdout); return PT_EXIT_OK;
         case OPT_HOURS:
         case OPT_MINUTES:
             if (parse_double(ch == OPT_HOURS ? "hours" : "minutes", optarg, &v))
@@ -508,23 +516,17 @@ int pt_cmd_simulate(int argc, char **argv)
         case OPT_FS_ACC:
             if (parse_double(name, optarg, &v))
                 return PT_EXIT_USAGE;
-            *(ch == OPT_AGE        ? &cfg.age_y
-              : ch == OPT_HR_REST  ? &cfg.hr_rest_bpm
-              : ch == OPT_HR_MAX   ? &cfg.hr_max_bpm
-              : ch == OPT_TAU      ? &cfg.tau_s
+            *(ch == OPT_AGE          ? &cfg.age_y
+              : ch == OPT_HR_REST    ? &cfg.hr_rest_bpm
+              : ch == OPT_HR_MAX     ? &cfg.hr_max_bpm
+              : ch == OPT_TAU        ? &cfg.tau_s
               : ch == OPT_TAU_SPREAD ? &cfg.tau_spread
-              : ch == OPT_FS_PPG   ? &cfg.fs_ppg_hz
-                                   : &cfg.fs_acc_hz) = v;
+              : ch == OPT_FS_PPG     ? &cfg.fs_ppg_hz
+                                     : &cfg.fs_acc_hz) = v;
             break;
-        case OPT_NO_PPG:
-            cfg.with_ppg = 0;
-            break;
-        case OPT_FORMAT:
-            format = optarg;
-            break;
-        case OPT_NO_ACC:
-            cfg.with_acc = 0;
-            break;
+        case OPT_NO_PPG: cfg.with_ppg = 0; break;
+        case OPT_FORMAT: format = optarg; break;
+        case OPT_NO_ACC: cfg.with_acc = 0; break;
         case ':':
             fprintf(stderr, "pulsetrain simulate: %s needs a value\n", name);
             pt_cli_try_help("simulate");

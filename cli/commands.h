@@ -7,7 +7,13 @@
 
 #include <signal.h> /* sig_atomic_t */
 
-enum { PT_EXIT_OK = 0, PT_EXIT_USAGE = 1, PT_EXIT_INPUT = 2, PT_EXIT_OUTPUT = 3, PT_EXIT_PARTIAL = 4 };
+enum {
+    PT_EXIT_OK = 0,
+    PT_EXIT_USAGE = 1,
+    PT_EXIT_INPUT = 2,
+    PT_EXIT_OUTPUT = 3,
+    PT_EXIT_PARTIAL = 4
+};
 
 int pt_cmd_process(int argc, char **argv);
 int pt_cmd_batch(int argc, char **argv);

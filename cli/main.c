@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "cli/commands.h"
-#include "pulsetrain/version.h"
 #include "pulsetrain/pipeline.h"
+#include "pulsetrain/version.h"
 
 static const struct {
     const char *name;
@@ -32,7 +32,10 @@ static void usage(FILE *f)
 
 volatile sig_atomic_t pt_cli_signal = 0;
 
-static void on_signal(int sig) { pt_cli_signal = sig; }
+static void on_signal(int sig)
+{
+    pt_cli_signal = sig;
+}
 
 static void catch_signals(void)
 {
@@ -46,22 +49,21 @@ static void catch_signals(void)
     sigaction(SIGHUP, &sa, NULL);
 }
 
-void pt_cli_try_help(const char *cmd) { fprintf(stderr, "try 'pulsetrain %s --help'\n", cmd); }
+void pt_cli_try_help(const char *cmd)
+{
+    fprintf(stderr, "try 'pulsetrain %s --help'\n", cmd);
+}
 
 int pt_cli_exit_code(int status)
 {
     switch (status) {
-    case PT_OK:
-        return PT_EXIT_OK;
-    case PT_ECANCELED:
-        return 128 + (pt_cli_signal ? (int)pt_cli_signal : SIGINT);
-    case PT_EINVAL:
-        return PT_EXIT_USAGE;
+    case PT_OK: return PT_EXIT_OK;
+    case PT_ECANCELED: return 128 + (pt_cli_signal ? (int)pt_cli_signal : SIGINT);
+    case PT_EINVAL: return PT_EXIT_USAGE;
     case PT_EIO:
     case PT_ENOMEM: /* memory or scratch space: the machine's, not the input's fault */
         return PT_EXIT_OUTPUT;
-    default:
-        return PT_EXIT_INPUT;
+    default: return PT_EXIT_INPUT;
     }
 }
 

@@ -27,7 +27,8 @@ void pt_print_recording(FILE *f, const pt_recording_info *info)
 {
     fprintf(f, "recording  %s\n", info->path);
     fprintf(f, "format     %s\n", info->format);
-    fprintf(f, "start      %s\n", info->start_time_utc[0] ? info->start_time_utc : "(not in the file)");
+    fprintf(f, "start      %s\n",
+            info->start_time_utc[0] ? info->start_time_utc : "(not in the file)");
     fprintf(f, "duration   ");
     duration(f, info->duration_s);
     fprintf(f, "\nchannels   %zu\n", info->nchan);
@@ -112,7 +113,8 @@ void pt_print_summary(FILE *f, const pt_summary *s, const char *out_path)
     }
     size_t ne = pt_table_nrows(ep);
     const double *cls = pt_table_column(ep, "class");
-    double epoch_s = ne > 1 ? pt_table_column(ep, "t_start_s")[1] - pt_table_column(ep, "t_start_s")[0] : 5.0;
+    double epoch_s =
+        ne > 1 ? pt_table_column(ep, "t_start_s")[1] - pt_table_column(ep, "t_start_s")[0] : 5.0;
     fprintf(f, "epochs      %zu of %.0f s\n", ne, epoch_s);
     if (ne) {
         stats(ep, "enmo_mg", &mean, &lo, &hi, &nv);

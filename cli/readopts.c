@@ -61,19 +61,20 @@ int pt_cli_read_option(int c, const char *arg, pt_read_options *ro, const char *
 
 void pt_cli_read_help(FILE *f)
 {
-    fprintf(f,
-            "Reading:\n"
-            "      --format FMT      auto (default: by content), csv, edf, wfdb, e4, wav, cwa, h5\n"
-            "      --fs HZ           sample rate of a CSV without a time column\n"
-            "      --acc-units U     units of unsuffixed acc columns: g (default), mg, ms2\n"
-            "                        (|a| at rest of 9.8 or 1000 g is refused: exit 2)\n"
-            "      --channels LIST   channel map of a WAV/FLAC file, e.g. ppg,acc_x,acc_y,acc_z\n"
-            "                        ('-' keeps the file's label, 'aux' ignores a channel)\n"
-            "      --allow-truncated read the complete part of a file shorter than its header says\n"
-            "      --h5-ppg PATH, --h5-acc-x PATH, --h5-acc-y PATH, --h5-acc-z PATH,\n"
-            "      --h5-ecg PATH, --h5-hr PATH      datasets of an HDF5 recording\n"
-            "      --h5-ppg-fs HZ, --h5-acc-fs HZ, --h5-ecg-fs HZ, --h5-hr-fs HZ\n"
-            "                        their rates (else the dataset's fs_hz attribute, else --fs)\n"
-            "      --start ISO8601   absolute start of a file without one, e.g.\n"
-            "                        2026-03-02T08:00:00+01:00 (a file with another start: exit 2)\n");
+    fprintf(
+        f,
+        "Reading:\n"
+        "      --format FMT      auto (default: by content), csv, edf, wfdb, e4, wav, cwa, h5\n"
+        "      --fs HZ           sample rate of a CSV without a time column\n"
+        "      --acc-units U     units of unsuffixed acc columns: g (default), mg, ms2\n"
+        "                        (|a| at rest of 9.8 or 1000 g is refused: exit 2)\n"
+        "      --channels LIST   channel map of a WAV/FLAC file, e.g. ppg,acc_x,acc_y,acc_z\n"
+        "                        ('-' keeps the file's label, 'aux' ignores a channel)\n"
+        "      --allow-truncated read the complete part of a file shorter than its header says\n"
+        "      --h5-ppg PATH, --h5-acc-x PATH, --h5-acc-y PATH, --h5-acc-z PATH,\n"
+        "      --h5-ecg PATH, --h5-hr PATH      datasets of an HDF5 recording\n"
+        "      --h5-ppg-fs HZ, --h5-acc-fs HZ, --h5-ecg-fs HZ, --h5-hr-fs HZ\n"
+        "                        their rates (else the dataset's fs_hz attribute, else --fs)\n"
+        "      --start ISO8601   absolute start of a file without one, e.g.\n"
+        "                        2026-03-02T08:00:00+01:00 (a file with another start: exit 2)\n");
 }

@@ -33,7 +33,8 @@ static void block(pt_sha256 *s, const unsigned char *p)
     uint32_t a = s->h[0], b = s->h[1], c = s->h[2], d = s->h[3], e = s->h[4], f = s->h[5],
              g = s->h[6], h = s->h[7];
     for (int i = 0; i < 64; i++) {
-        uint32_t t1 = h + (ROR(e, 6) ^ ROR(e, 11) ^ ROR(e, 25)) + ((e & f) ^ (~e & g)) + K[i] + w[i];
+        uint32_t t1 =
+            h + (ROR(e, 6) ^ ROR(e, 11) ^ ROR(e, 25)) + ((e & f) ^ (~e & g)) + K[i] + w[i];
         uint32_t t2 = (ROR(a, 2) ^ ROR(a, 13) ^ ROR(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
         h = g;
         g = f;
@@ -62,16 +63,15 @@ static void block(pt_sha256 *s, const unsigned char *p)
 #define PT_SHA_NI 1
 
 __attribute__((target("sha,sse4.1,ssse3"))) static void blocks_ni(uint32_t h[8],
-                                                                     const unsigned char *p,
-                                                                     size_t n)
+                                                                  const unsigned char *p, size_t n)
 {
     const __m128i bswap = _mm_set_epi64x(0x0c0d0e0f08090a0bLL, 0x0405060700010203LL);
-    __m128i t = _mm_loadu_si128((const __m128i *)&h[0]);        /* D C B A */
-    __m128i s1 = _mm_loadu_si128((const __m128i *)&h[4]);       /* H G F E */
-    t = _mm_shuffle_epi32(t, 0xB1);                             /* C D A B */
-    s1 = _mm_shuffle_epi32(s1, 0x1B);                           /* E F G H */
-    __m128i s0 = _mm_alignr_epi8(t, s1, 8);                     /* A B E F */
-    s1 = _mm_blend_epi16(s1, t, 0xF0);                          /* C D G H */
+    __m128i t = _mm_loadu_si128((const __m128i *)&h[0]);  /* D C B A */
+    __m128i s1 = _mm_loadu_si128((const __m128i *)&h[4]); /* H G F E */
+    t = _mm_shuffle_epi32(t, 0xB1);                       /* C D A B */
+    s1 = _mm_shuffle_epi32(s1, 0x1B);                     /* E F G H */
+    __m128i s0 = _mm_alignr_epi8(t, s1, 8);               /* A B E F */
+    s1 = _mm_blend_epi16(s1, t, 0xF0);                    /* C D G H */
     for (; n > 0; n--, p += 64) {
         __m128i abef = s0, cdgh = s1, w[4];
         for (int g = 0; g < 16; g++) { /* rounds 4g .. 4g + 3 */
@@ -90,10 +90,10 @@ __attribute__((target("sha,sse4.1,ssse3"))) static void blocks_ni(uint32_t h[8],
         s0 = _mm_add_epi32(s0, abef);
         s1 = _mm_add_epi32(s1, cdgh);
     }
-    t = _mm_shuffle_epi32(s0, 0x1B);                            /* F E B A */
-    s1 = _mm_shuffle_epi32(s1, 0xB1);                           /* D C H G */
-    s0 = _mm_blend_epi16(t, s1, 0xF0);                          /* D C B A */
-    s1 = _mm_alignr_epi8(s1, t, 8);                             /* H G F E */
+    t = _mm_shuffle_epi32(s0, 0x1B);   /* F E B A */
+    s1 = _mm_shuffle_epi32(s1, 0xB1);  /* D C H G */
+    s0 = _mm_blend_epi16(t, s1, 0xF0); /* D C B A */
+    s1 = _mm_alignr_epi8(s1, t, 8);    /* H G F E */
     _mm_storeu_si128((__m128i *)&h[0], s0);
     _mm_storeu_si128((__m128i *)&h[4], s1);
 }

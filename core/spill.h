@@ -39,11 +39,11 @@ typedef struct pt_scratch {
 pt_scratch pt_scratch_defaults(void);
 
 typedef struct pt_spill {
-    void *p;               /* the data                                       */
-    size_t cap;            /* bytes usable at p                              */
-    int fd;                /* scratch file, valid when mapped                */
-    int mapped;            /* 1: p is a shared mapping of fd                 */
-    const pt_scratch *sc;  /* where to spill; NULL = pt_scratch_defaults()   */
+    void *p;              /* the data                                       */
+    size_t cap;           /* bytes usable at p                              */
+    int fd;               /* scratch file, valid when mapped                */
+    int mapped;           /* 1: p is a shared mapping of fd                 */
+    const pt_scratch *sc; /* where to spill; NULL = pt_scratch_defaults()   */
 } pt_spill;
 
 /* Make at least `bytes` usable, keeping the contents; new bytes are zero.

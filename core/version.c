@@ -2,4 +2,7 @@
  * version.c — the library's version, from the generated pulsetrain/version.h. */
 #include "pulsetrain/version.h"
 
-const char *pt_version(void) { return PT_VERSION_STRING; }
+const char *pt_version(void)
+{
+    return PT_VERSION_STRING;
+}

@@ -29,14 +29,14 @@ static void put32(FILE *f, uint32_t v)
 static void fields(FILE *f, unsigned method, uint32_t crc, uint32_t csize, uint32_t usize,
                    const char *name)
 {
-    put16(f, 0);      /* flags */
+    put16(f, 0); /* flags */
     put16(f, method);
-    put32(f, 0);      /* time, date */
+    put32(f, 0); /* time, date */
     put32(f, crc);
     put32(f, csize);
     put32(f, usize);
     put16(f, (unsigned)strlen(name));
-    put16(f, 0);      /* extra */
+    put16(f, 0); /* extra */
 }
 
 static void write_zip(const char *path, const char *const *names, const uint8_t **part,

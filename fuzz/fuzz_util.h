@@ -19,7 +19,7 @@
 #define FZ_CHECK(cond)                                                                             \
     do {                                                                                           \
         if (!(cond)) {                                                                             \
-            fprintf(stderr, "%s:%d: reader invariant broken: %s\n", __FILE__, __LINE__, #cond);   \
+            fprintf(stderr, "%s:%d: reader invariant broken: %s\n", __FILE__, __LINE__, #cond);    \
             abort();                                                                               \
         }                                                                                          \
     } while (0)

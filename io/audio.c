@@ -17,8 +17,8 @@
 
 #include <sndfile.h>
 
-#include "io/edf_util.h"
 #include "core/lock.h"
+#include "io/edf_util.h"
 #include "io/reader_impl.h"
 
 typedef struct audio_state {
@@ -28,7 +28,7 @@ typedef struct audio_state {
     sf_count_t frames; /* frames libsndfile says are present */
     sf_count_t frame;  /* frames read */
     double scale[PT_MAX_CHANNELS];
-    double *buf;       /* interleaved */
+    double *buf; /* interleaved */
     size_t buf_frames;
     int64_t delivered;
 } audio_state;
@@ -148,8 +148,7 @@ static void *audio_open(const char *path, const pt_read_options *opt, pt_recordi
     if (!s->sf)
         goto fail;
     if (si.channels < 1 || si.samplerate <= 0) {
-        pt_error_set(err, PT_EFORMAT, "%s: %d channels at %d Hz", path, si.channels,
-                     si.samplerate);
+        pt_error_set(err, PT_EFORMAT, "%s: %d channels at %d Hz", path, si.channels, si.samplerate);
         goto fail;
     }
     s->nch = si.channels;
@@ -158,10 +157,12 @@ static void *audio_open(const char *path, const pt_read_options *opt, pt_recordi
     {
         int bits = 0;
         switch (si.format & SF_FORMAT_SUBMASK) {
-        case SF_FORMAT_PCM_S8: case SF_FORMAT_PCM_U8: bits = 8; break;
+        case SF_FORMAT_PCM_S8:
+        case SF_FORMAT_PCM_U8: bits = 8; break;
         case SF_FORMAT_PCM_16: bits = 16; break;
         case SF_FORMAT_PCM_24: bits = 24; break;
-        case SF_FORMAT_PCM_32: case SF_FORMAT_FLOAT: bits = 32; break;
+        case SF_FORMAT_PCM_32:
+        case SF_FORMAT_FLOAT: bits = 32; break;
         case SF_FORMAT_DOUBLE: bits = 64; break;
         default: bits = 0;
         }
@@ -212,8 +213,10 @@ static void *audio_open(const char *path, const pt_read_options *opt, pt_recordi
             double scale = meta_value(cmt, key, sc, sizeof sc) ? strtod(sc, NULL) : 0.0;
             if (!strncasecmp(val, "Accel-", 6) && val[6] >= 'X' && val[6] <= 'Z' && !val[7]) {
                 if (!(scale > 0) || !isfinite(scale)) {
-                    pt_error_set(err, PT_EFORMAT, "%s: ICMT chunk: %s '%s' is not a positive "
-                                 "scale", path, key, sc);
+                    pt_error_set(err, PT_EFORMAT,
+                                 "%s: ICMT chunk: %s '%s' is not a positive "
+                                 "scale",
+                                 path, key, sc);
                     goto fail;
                 }
                 ch->kind = (pt_kind)(PT_KIND_ACC_X + (val[6] - 'X'));
@@ -289,8 +292,10 @@ static int audio_read(void *p, pt_recording_info *info, pt_block *b, pt_error *e
             for (size_t c = 0; c < info->nchan; c++) {
                 double v = row[c];
                 if (isinf(v))
-                    return pt_error_set(err, PT_EDATA, "%s: frame %lld, channel %zu: infinite "
-                                        "sample", s->path, (long long)(s->frame + i), c + 1);
+                    return pt_error_set(err, PT_EDATA,
+                                        "%s: frame %lld, channel %zu: infinite "
+                                        "sample",
+                                        s->path, (long long)(s->frame + i), c + 1);
                 b->x[c][got_total + (size_t)i] = v * s->scale[c];
             }
         }

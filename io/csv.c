@@ -21,7 +21,7 @@
 
 #include "io/reader_impl.h"
 
-#define BUF_BYTES (1u << 20)  /* longest line accepted, and the read size */
+#define BUF_BYTES (1u << 20) /* longest line accepted, and the read size */
 #define MAX_COLS 256
 #define PROBE_ROWS 4096
 
@@ -31,25 +31,25 @@ typedef struct csv_state {
     char *buf;
     size_t beg, end; /* unread bytes are buf[beg..end) */
     int eof;
-    int unterminated;     /* the last line handed out had no end of line (the file's end) */
-    int allow_truncated;  /* --allow-truncated: an incomplete last line is dropped, noted */
-    long long line;       /* number of the last line handed out (1 = header) */
-    long data_offset;     /* file offset of the first data line              */
+    int unterminated;    /* the last line handed out had no end of line (the file's end) */
+    int allow_truncated; /* --allow-truncated: an incomplete last line is dropped, noted */
+    long long line;      /* number of the last line handed out (1 = header) */
+    long data_offset;    /* file offset of the first data line              */
     char delim;
     size_t ncols;
-    int time_col;         /* -1: none, rows at 1/fs                           */
-    double time_scale;    /* to seconds (t_ms columns)                        */
-    int iso_time;         /* time column holds ISO 8601 text                  */
-    int col_chan[MAX_COLS];  /* column -> channel, -1 ignored                 */
+    int time_col;           /* -1: none, rows at 1/fs                           */
+    double time_scale;      /* to seconds (t_ms columns)                        */
+    int iso_time;           /* time column holds ISO 8601 text                  */
+    int col_chan[MAX_COLS]; /* column -> channel, -1 ignored                 */
     double chan_scale[PT_MAX_CHANNELS];
     int chan_started[PT_MAX_CHANNELS];
     int64_t chan_n[PT_MAX_CHANNELS]; /* samples delivered so far, NaNs included */
     int irregular;
-    double fs_row;        /* rows per second (regular mode)                   */
-    double t_first;       /* time of the first row, file units [s]            */
-    double t_prev;        /* relative time of the previous row                */
-    long long nrows;      /* data rows read                                   */
-    long long repeated;   /* irregular mode: rows repeating the previous time */
+    double fs_row;      /* rows per second (regular mode)                   */
+    double t_first;     /* time of the first row, file units [s]            */
+    double t_prev;      /* relative time of the previous row                */
+    long long nrows;    /* data rows read                                   */
+    long long repeated; /* irregular mode: rows repeating the previous time */
     double max_gap_s;
     /* A parsed row not yet delivered because the block was full. */
     int held;
@@ -205,8 +205,8 @@ static int parse_num(const char *f, size_t len, double *v)
 
 static int is_time_name(const char *name, double *scale)
 {
-    static const char *const sec[] = {"t_s", "t", "time", "time_s", "timestamp", "datetime",
-                                      "timestamp_s", "unix_time", "unix_s"};
+    static const char *const sec[] = {"t_s",      "t",           "time",      "time_s", "timestamp",
+                                      "datetime", "timestamp_s", "unix_time", "unix_s"};
     for (size_t i = 0; i < sizeof sec / sizeof sec[0]; i++)
         if (!strcasecmp(name, sec[i])) {
             *scale = 1.0;
@@ -236,8 +236,7 @@ static int parse_row(csv_state *s, pt_recording_info *info, char *line, double *
     if (n != s->ncols)
         return pt_error_set(err, PT_EFORMAT,
                             "%s:%lld: expected %zu fields as in the header, found %zu%s", s->path,
-                            s->line, s->ncols, n,
-                            n < s->ncols ? " (truncated line?)" : "");
+                            s->line, s->ncols, n, n < s->ncols ? " (truncated line?)" : "");
     for (size_t c = 0; c < info->nchan; c++)
         has[c] = 0;
     if (s->time_col >= 0) {
@@ -254,8 +253,8 @@ static int parse_row(csv_state *s, pt_recording_info *info, char *line, double *
         if (r == 1)
             return pt_error_set(err, PT_EDATA, "%s:%lld: empty time cell", s->path, s->line);
         if (r < 0 || !isfinite(tv))
-            return pt_error_set(err, PT_EDATA, "%s:%lld: time '%s' is not %s", s->path, s->line,
-                                f, s->iso_time ? "an ISO 8601 time" : "a finite number");
+            return pt_error_set(err, PT_EDATA, "%s:%lld: time '%s' is not %s", s->path, s->line, f,
+                                s->iso_time ? "an ISO 8601 time" : "a finite number");
         *t = tv;
     } else {
         *t = (double)s->nrows / s->fs_row;
@@ -277,8 +276,8 @@ static int parse_row(csv_state *s, pt_recording_info *info, char *line, double *
             return pt_error_set(err, PT_EDATA, "%s:%lld: column '%s': '%s' is not a number",
                                 s->path, s->line, info->chan[c].name, fields[col]);
         if (isinf(x))
-            return pt_error_set(err, PT_EDATA, "%s:%lld: column '%s': infinite value '%s'",
-                                s->path, s->line, info->chan[c].name, fields[col]);
+            return pt_error_set(err, PT_EDATA, "%s:%lld: column '%s': infinite value '%s'", s->path,
+                                s->line, info->chan[c].name, fields[col]);
         v[c] = x * s->chan_scale[c];
         has[c] = 1;
     }
@@ -426,8 +425,8 @@ static int last_line_dropped(csv_state *s, pt_recording_info *info, size_t len, 
     }
     if (!strstr(info->note, "incomplete last line")) {
         char tmp[96];
-        snprintf(tmp, sizeof tmp, "truncated: the incomplete last line %lld (%zu bytes) was dropped",
-                 s->line, len);
+        snprintf(tmp, sizeof tmp,
+                 "truncated: the incomplete last line %lld (%zu bytes) was dropped", s->line, len);
         note_append(info, info->note[0] ? "; %s" : "%s", tmp);
     }
     if (err) {
@@ -557,8 +556,8 @@ static void *csv_open(const char *path, const pt_read_options *opt, pt_recording
         goto fail;
     }
     if (info->nchan == 0) {
-        pt_error_set(err, PT_EFORMAT, "%s:%lld: the header names a time column but no signal",
-                     path, s->line);
+        pt_error_set(err, PT_EFORMAT, "%s:%lld: the header names a time column but no signal", path,
+                     s->line);
         goto fail;
     }
     long long header_line = s->line;
@@ -601,7 +600,8 @@ static void *csv_open(const char *path, const pt_read_options *opt, pt_recording
             copy[cl] = '\0';
             size_t nf = split(copy, s->delim, flds, fl, MAX_COLS);
             double tv, us;
-            if ((size_t)s->time_col < nf && parse_num(flds[s->time_col], fl[s->time_col], &tv) < 0 &&
+            if ((size_t)s->time_col < nf &&
+                parse_num(flds[s->time_col], fl[s->time_col], &tv) < 0 &&
                 pt_parse_iso8601(flds[s->time_col], fl[s->time_col], &us) == 0)
                 s->iso_time = 1;
         }
@@ -632,8 +632,8 @@ static void *csv_open(const char *path, const pt_read_options *opt, pt_recording
         int waveform = 0;
         for (size_t c = 0; c < info->nchan; c++)
             waveform |= info->chan[c].kind == PT_KIND_PPG || info->chan[c].kind == PT_KIND_ECG ||
-                        info->chan[c].kind == PT_KIND_ACC_X || info->chan[c].kind == PT_KIND_ACC_Y ||
-                        info->chan[c].kind == PT_KIND_ACC_Z;
+                        info->chan[c].kind == PT_KIND_ACC_X ||
+                        info->chan[c].kind == PT_KIND_ACC_Y || info->chan[c].kind == PT_KIND_ACC_Z;
         double step = (times[m - 1] - times[0]) / (double)(m - 1);
         double d1 = times[1] - times[0];
         int whole = step >= 2 && d1 >= 1 && fabs(d1 - round(d1)) < 1e-9;
@@ -658,7 +658,8 @@ static void *csv_open(const char *path, const pt_read_options *opt, pt_recording
             char note[160];
             snprintf(note, sizeof note,
                      "line %lld: start_time differs from the time column by %.0f s; the time "
-                     "column is used", comment_line, comment_start - times[0]);
+                     "column is used",
+                     comment_line, comment_start - times[0]);
             note_append(info, info->note[0] ? "; %s" : "%s", note);
         }
     } else if (isfinite(comment_start)) {
@@ -829,7 +830,8 @@ static inline int fast_deliver(csv_state *s, const pt_recording_info *info, pt_b
     size_t nchan = info->nchan;
     for (size_t c = 0; c < nchan; c++) {
         if (!s->held_has[c]) {
-            if (s->chan_started[c] && info->chan[c].fs_hz > 0 && lagging(s, &info->chan[c], c, t) > 0)
+            if (s->chan_started[c] && info->chan[c].fs_hz > 0 &&
+                lagging(s, &info->chan[c], c, t) > 0)
                 return 0; /* deliver() fills its NaN */
             continue;
         }

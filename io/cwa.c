@@ -21,22 +21,25 @@
 typedef struct cwa_state {
     FILE *f;
     char path[1024];
-    long long data_at;  /* first data block */
-    long long nblocks;  /* complete blocks after the header */
-    long long block;    /* next block */
+    long long data_at; /* first data block */
+    long long nblocks; /* complete blocks after the header */
+    long long block;   /* next block */
     int ax6;
-    int naxes;          /* axes in the file's samples: 3 or 6 */
+    int naxes; /* axes in the file's samples: 3 or 6 */
     double fs_hz;
     int rate_code;
-    double t_next;      /* Unix time the next sample should have */
-    double max_gap_s;   /* a longer gap between blocks is an error (pt_read_options) */
+    double t_next;    /* Unix time the next sample should have */
+    double max_gap_s; /* a longer gap between blocks is an error (pt_read_options) */
     int started;
     long long bad, bad_list[8];
     int nbad_list;
     pt_chunk k;
 } cwa_state;
 
-static uint16_t u16(const unsigned char *b) { return (uint16_t)(b[0] | b[1] << 8); }
+static uint16_t u16(const unsigned char *b)
+{
+    return (uint16_t)(b[0] | b[1] << 8);
+}
 static uint32_t u32(const unsigned char *b)
 {
     return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
@@ -68,8 +71,8 @@ static double cwa_time(uint32_t v)
     int y = 2000 + (int)(v >> 26), mo = (int)(v >> 22 & 15), d = (int)(v >> 17 & 31),
         h = (int)(v >> 12 & 31), mi = (int)(v >> 6 & 63), se = (int)(v & 63);
     char iso[32];
-    snprintf(iso, sizeof iso, "%04d-%02d-%02dT%02d:%02d:%02dZ", y % 10000, mo, d, h % 100,
-             mi % 100, se % 100);
+    snprintf(iso, sizeof iso, "%04d-%02d-%02dT%02d:%02d:%02dZ", y % 10000, mo, d, h % 100, mi % 100,
+             se % 100);
     double u;
     if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || se > 59 ||
         pt_parse_iso8601(iso, strlen(iso), &u))
@@ -112,8 +115,7 @@ static void *cwa_open(const char *path, const pt_read_options *opt, pt_recording
     }
     size_t got = fread(h, 1, CWA_BLOCK, s->f);
     if (got >= 2 && (h[0] != 'M' || h[1] != 'D')) {
-        pt_error_set(err, PT_EFORMAT, "%s: byte 0: not an Axivity CWA file (no 'MD' header)",
-                     path);
+        pt_error_set(err, PT_EFORMAT, "%s: byte 0: not an Axivity CWA file (no 'MD' header)", path);
         goto fail;
     }
     if (got != CWA_BLOCK) {
@@ -122,8 +124,7 @@ static void *cwa_open(const char *path, const pt_read_options *opt, pt_recording
         goto fail;
     }
     if (h[0] != 'M' || h[1] != 'D') {
-        pt_error_set(err, PT_EFORMAT, "%s: byte 0: not an Axivity CWA file (no 'MD' header)",
-                     path);
+        pt_error_set(err, PT_EFORMAT, "%s: byte 0: not an Axivity CWA file (no 'MD' header)", path);
         goto fail;
     }
     long long hlen = (long long)u16(h + 2) + 4;
@@ -159,8 +160,8 @@ static void *cwa_open(const char *path, const pt_read_options *opt, pt_recording
             first = i;
     }
     if (first < 0) {
-        pt_error_set(err, PT_EFORMAT, "%s: no data block with a valid checksum (%lld blocks)",
-                     path, s->nblocks);
+        pt_error_set(err, PT_EFORMAT, "%s: no data block with a valid checksum (%lld blocks)", path,
+                     s->nblocks);
         goto fail;
     }
     s->rate_code = b[24];
@@ -188,7 +189,8 @@ static void *cwa_open(const char *path, const pt_read_options *opt, pt_recording
     }
     {
         char note[200];
-        snprintf(note, sizeof note, "Axivity %s device %u session %u, %g Hz (nominal; each block re-synchronises)%s",
+        snprintf(note, sizeof note,
+                 "Axivity %s device %u session %u, %g Hz (nominal; each block re-synchronises)%s",
                  s->ax6 ? "AX6" : "AX3", (unsigned)u16(h + 5), (unsigned)u32(h + 7), s->fs_hz,
                  bps == 0 ? ", packed samples" : "");
         pt_note_add(info, note);
@@ -241,8 +243,10 @@ static int load_block(cwa_state *s, pt_recording_info *info, pt_error *err)
                                 s->path, i, at);
         int bytes = bps == 0 ? 4 : 2 * naxes;
         if (n <= 0 || n * bytes > 480)
-            return pt_error_set(err, PT_EFORMAT, "%s: block %lld (byte %lld): %d samples do "
-                                "not fit a block", s->path, i, at, n);
+            return pt_error_set(err, PT_EFORMAT,
+                                "%s: block %lld (byte %lld): %d samples do "
+                                "not fit a block",
+                                s->path, i, at, n);
         double t = cwa_time(u32(b + 14));
         uint16_t frac = u16(b + 4);
         int offset = (int16_t)u16(b + 26);
@@ -263,10 +267,10 @@ static int load_block(cwa_state *s, pt_recording_info *info, pt_error *err)
             s->t_next = t;
         } else {
             double lag = (t - s->t_next) * s->fs_hz; /* samples */
-            if (lag < -s->fs_hz) /* a second back: not clock jitter */
+            if (lag < -s->fs_hz)                     /* a second back: not clock jitter */
                 return pt_error_set(err, PT_EDATA,
-                                    "%s: block %lld (byte %lld): time goes back %.3f s",
-                                    s->path, i, at + 14, -lag / s->fs_hz);
+                                    "%s: block %lld (byte %lld): time goes back %.3f s", s->path, i,
+                                    at + 14, -lag / s->fs_hz);
             if (lag / s->fs_hz > s->max_gap_s) /* found by fuzzing: 2.5 KB asked for 480 h */
                 return pt_error_set(err, PT_EDATA,
                                     "%s: block %lld (byte %lld): gap of %.1f s is longer than the "
@@ -333,9 +337,9 @@ static int cwa_read(void *p, pt_recording_info *info, pt_block *b, pt_error *err
         pt_chunk_finish(&s->k, info);
         if (s->bad) {
             char note[200];
-            int u = snprintf(note, sizeof note,
-                             "%lld data blocks failed the checksum and were skipped (blocks",
-                             s->bad);
+            int u =
+                snprintf(note, sizeof note,
+                         "%lld data blocks failed the checksum and were skipped (blocks", s->bad);
             for (int i = 0; i < s->nbad_list && u > 0 && (size_t)u < sizeof note; i++)
                 u += snprintf(note + u, sizeof note - (size_t)u, " %lld", s->bad_list[i]);
             if (u > 0 && (size_t)u < sizeof note)

@@ -51,11 +51,11 @@ typedef struct e4_file {
     int src_eof;
     long long line;
     double start_unix_s;
-    double fs_hz;     /* 0 for IBI */
-    size_t chan;      /* first output channel */
+    double fs_hz; /* 0 for IBI */
+    size_t chan;  /* first output channel */
     int ncols;
-    int64_t n;        /* samples delivered */
-    double t_prev;    /* IBI: last time [s since its start] */
+    int64_t n;     /* samples delivered */
+    double t_prev; /* IBI: last time [s since its start] */
     int eof;
     /* a parsed row that did not fit in the block */
     int held;
@@ -68,7 +68,7 @@ typedef struct e4_state {
     e4_file file[E4_NFILES];
     double start_unix_s;
     double fs_max;
-    double t_end; /* blocks so far cover [0, t_end) s */
+    double t_end;     /* blocks so far cover [0, t_end) s */
     double max_gap_s; /* a longer gap between beats (or to the first) is an error */
 } e4_state;
 
@@ -161,7 +161,8 @@ static void e4_close(void *p)
 static int file_open(e4_state *s, e4_file *f, const char *name, long m, pt_error *err)
 {
     if (s->zip) {
-        snprintf(f->path, sizeof f->path, "%s:%s", s->dir, pt_zip_entry_at(s->zip, (size_t)m)->name);
+        snprintf(f->path, sizeof f->path, "%s:%s", s->dir,
+                 pt_zip_entry_at(s->zip, (size_t)m)->name);
         if (!(f->zs = pt_zip_stream_open(s->zip, (size_t)m, err)))
             return err ? err->code : PT_EFORMAT;
     } else {
@@ -395,8 +396,8 @@ static int read_header(e4_state *s, int i, pt_error *err)
                             "%s:%lld: the first line must be the start time (Unix seconds)",
                             f->path, f->line);
     if (i != E4_IBI && n != f->ncols)
-        return pt_error_set(err, PT_EFORMAT, "%s:%lld: %d columns, expected %d", f->path,
-                            f->line, n, f->ncols);
+        return pt_error_set(err, PT_EFORMAT, "%s:%lld: %d columns, expected %d", f->path, f->line,
+                            n, f->ncols);
     f->start_unix_s = v[0];
     if (i != E4_IBI) {
         r = get_line(f, &line, err);
@@ -410,7 +411,8 @@ static int read_header(e4_state *s, int i, pt_error *err)
         if (!(v[0] >= 1e-3) || !isfinite(v[0]) || v[0] > 1e6)
             return pt_error_set(err, PT_EFORMAT,
                                 "%s:%lld: sample rate %g Hz: it must be between 0.001 Hz and "
-                                "1 MHz", f->path, f->line, v[0]);
+                                "1 MHz",
+                                f->path, f->line, v[0]);
         f->fs_hz = v[0];
         if (f->fs_hz > s->fs_max)
             s->fs_max = f->fs_hz;
@@ -444,8 +446,8 @@ static void *e4_open(const char *path, const pt_read_options *opt, pt_recording_
         if (!zip_e4_members(s->zip)) {
             pt_error_set(err, PT_EFORMAT,
                          "%s: no E4 signal file (ACC.csv, BVP.csv, HR.csv, IBI.csv, EDA.csv, "
-                         "TEMP.csv) among the archive's %zu members", path,
-                         pt_zip_count(s->zip));
+                         "TEMP.csv) among the archive's %zu members",
+                         path, pt_zip_count(s->zip));
             goto fail;
         }
     } else if (e4_dir(path, s->dir)) {
@@ -472,8 +474,10 @@ static void *e4_open(const char *path, const pt_read_options *opt, pt_recording_
         nfiles++;
     }
     if (nfiles == 0) {
-        pt_error_set(err, PT_EFORMAT, "%s: no E4 signal file (ACC.csv, BVP.csv, HR.csv, IBI.csv, "
-                     "EDA.csv, TEMP.csv)", s->dir);
+        pt_error_set(err, PT_EFORMAT,
+                     "%s: no E4 signal file (ACC.csv, BVP.csv, HR.csv, IBI.csv, "
+                     "EDA.csv, TEMP.csv)",
+                     s->dir);
         goto fail;
     }
     if (s->fs_max <= 0)
@@ -564,8 +568,8 @@ static int64_t first_at_or_after(double t0, double fs, double t_end, int64_t fro
 }
 
 /* Fill channel(s) of file i up to time t_end [s from the recording start]. */
-static int fill_file(e4_state *s, int i, const pt_recording_info *info, pt_block *b,
-                     double t_end, pt_error *err)
+static int fill_file(e4_state *s, int i, const pt_recording_info *info, pt_block *b, double t_end,
+                     pt_error *err)
 {
     e4_file *f = &s->file[i];
     size_t c0 = f->chan;
@@ -595,13 +599,11 @@ static int fill_file(e4_state *s, int i, const pt_recording_info *info, pt_block
                 return pt_error_set(err, PT_EDATA, "%s:%lld: '%.40s' is not a number", f->path,
                                     f->line, bad);
             if (n != f->ncols)
-                return pt_error_set(err, PT_EFORMAT, "%s:%lld: %d columns, expected %d%s",
-                                    f->path, f->line, n, f->ncols,
-                                    n < f->ncols ? " (truncated line?)" : "");
+                return pt_error_set(err, PT_EFORMAT, "%s:%lld: %d columns, expected %d%s", f->path,
+                                    f->line, n, f->ncols, n < f->ncols ? " (truncated line?)" : "");
             for (int k = 0; k < n; k++)
                 if (isinf(v[k]))
-                    return pt_error_set(err, PT_EDATA, "%s:%lld: infinite value", f->path,
-                                        f->line);
+                    return pt_error_set(err, PT_EDATA, "%s:%lld: infinite value", f->path, f->line);
             if (i == E4_IBI) {
                 if (isnan(v[0]) || (f->n > 0 && v[0] <= f->t_prev))
                     return pt_error_set(err, PT_EDATA,

@@ -34,20 +34,20 @@ typedef struct edf_sig {
 typedef struct edf_state {
     FILE *f;
     char path[1024];
-    int bdf;         /* 24-bit samples */
-    int discont;     /* EDF+D */
+    int bdf;     /* 24-bit samples */
+    int discont; /* EDF+D */
     int ns;
     edf_sig *sig;
     long long hdr_bytes;
-    long long nrec;     /* records to read */
+    long long nrec; /* records to read */
     double rec_dur_s;
     size_t rec_bytes;
-    size_t bps;         /* bytes per sample */
+    size_t bps; /* bytes per sample */
     int out_sig[PT_MAX_CHANNELS];
     double scale[PT_MAX_CHANNELS];
-    int annot_sig;      /* first annotation signal, -1 none */
+    int annot_sig; /* first annotation signal, -1 none */
     unsigned char *rec;
-    long long recno;    /* next record */
+    long long recno;     /* next record */
     double next_onset_s; /* EDF+D: where the next record should start */
     double max_gap_s;
     pt_chunk k;
@@ -97,7 +97,10 @@ static int field_num(const unsigned char *f, size_t n, double *v)
     return 0;
 }
 
-static int read_exact(FILE *f, void *buf, size_t n) { return fread(buf, 1, n, f) == n ? 0 : -1; }
+static int read_exact(FILE *f, void *buf, size_t n)
+{
+    return fread(buf, 1, n, f) == n ? 0 : -1;
+}
 
 /* Onset [s] of the record from its time-keeping TAL ("+12.5\x14\x14"). */
 static int tal_onset(const unsigned char *a, size_t n, double *onset)
@@ -153,8 +156,8 @@ static void *edf_open(const char *path, const pt_read_options *opt, pt_recording
     s->bps = s->bdf ? 3 : 2;
     double v;
     if (field_num(h + 252, 4, &v) || v < 1 || v > EDF_MAX_SIGNALS || v != floor(v)) {
-        pt_error_set(err, PT_EFORMAT, "%s: byte 252: number of signals '%.4s' is not 1..%d",
-                     path, (const char *)h + 252, EDF_MAX_SIGNALS);
+        pt_error_set(err, PT_EFORMAT, "%s: byte 252: number of signals '%.4s' is not 1..%d", path,
+                     (const char *)h + 252, EDF_MAX_SIGNALS);
         goto fail;
     }
     s->ns = (int)v;
@@ -203,8 +206,7 @@ static void *edf_open(const char *path, const pt_read_options *opt, pt_recording
                o_spr = 216 * ns;
         double dmin, dmax, spr;
         g->annot = !strcmp(g->label, "EDF Annotations") || !strcmp(g->label, "BDF Annotations");
-        if (field_num(sh + o_spr + 8 * i, 8, &spr) || spr < 1 || spr != floor(spr) ||
-            spr > 1e8) {
+        if (field_num(sh + o_spr + 8 * i, 8, &spr) || spr < 1 || spr != floor(spr) || spr > 1e8) {
             pt_error_set(err, PT_EFORMAT,
                          "%s: byte %zu: signal %zu '%s': samples per record '%.8s' is not a "
                          "positive integer",
@@ -233,8 +235,7 @@ static void *edf_open(const char *path, const pt_read_options *opt, pt_recording
             pt_error_set(err, PT_EFORMAT,
                          "%s: byte %zu: signal %zu '%s': bad ranges (digital %g..%g, physical "
                          "%g..%g)",
-                         path, 256 + o_dmin + 8 * i, i + 1, g->label, dmin, dmax, g->pmin,
-                         g->pmax);
+                         path, 256 + o_dmin + 8 * i, i + 1, g->label, dmin, dmax, g->pmin, g->pmax);
             goto fail;
         }
         g->dmin = (long)dmin;
@@ -243,8 +244,10 @@ static void *edf_open(const char *path, const pt_read_options *opt, pt_recording
         g->base = g->pmin - g->gain * dmin;
     }
     if (s->rec_bytes > (size_t)1 << 28) {
-        pt_error_set(err, PT_EFORMAT, "%s: data records of %zu bytes (over 256 MiB) are not "
-                     "supported", path, s->rec_bytes);
+        pt_error_set(err, PT_EFORMAT,
+                     "%s: data records of %zu bytes (over 256 MiB) are not "
+                     "supported",
+                     path, s->rec_bytes);
         goto fail;
     }
     if (s->discont && s->annot_sig < 0) {
@@ -300,8 +303,8 @@ static void *edf_open(const char *path, const pt_read_options *opt, pt_recording
         chunk_cap[c] = (size_t)g->spr;
     }
     if (info->nchan == 0) {
-        pt_error_set(err, PT_EFORMAT,
-                     "%s: no signal channels (the file holds annotations only)", path);
+        pt_error_set(err, PT_EFORMAT, "%s: no signal channels (the file holds annotations only)",
+                     path);
         goto fail;
     }
     if (!(s->rec_dur_s > 0)) {

@@ -42,8 +42,8 @@ static inline double pt_acc_units_to_g(const char *units)
         if (!isspace((unsigned char)*p))
             u[k++] = (char)tolower((unsigned char)*p);
     u[k] = '\0';
-    static const char *const ms2[] = {"m/s^2", "m/s2", "ms^-2", "ms-2", "m/s/s", "ms2", "mps2",
-                                      "m.s-2", "m.s^-2", "m/s²"};
+    static const char *const ms2[] = {"m/s^2", "m/s2", "ms^-2", "ms-2",   "m/s/s",
+                                      "ms2",   "mps2", "m.s-2", "m.s^-2", "m/s²"};
     for (size_t i = 0; i < sizeof ms2 / sizeof ms2[0]; i++)
         if (!strcmp(u, ms2[i]))
             return 1.0 / PT_STD_GRAVITY;
@@ -71,10 +71,10 @@ static inline void pt_kind_from_label(const char *label, const char *units, pt_k
     *scale = 1.0;
     snprintf(out_units, 16, "%s", units && *units ? units : "au");
     double to_g = units ? pt_acc_units_to_g(units) : 0.0;
-    static const char *const leads[] = {"i",    "ii",   "iii",  "avr", "avl", "avf", "v",
-                                        "v1",   "v2",   "v3",   "v4",  "v5",  "v6",  "mlii",
-                                        "mli",  "mliii", "ml2", "mcl1", "mcl2", "mcl3", "mcl4",
-                                        "mcl5", "mcl6", "lead i", "lead ii", "lead iii"};
+    static const char *const leads[] = {
+        "i",    "ii",   "iii",  "avr",  "avl",  "avf",    "v",       "v1",      "v2",
+        "v3",   "v4",   "v5",   "v6",   "mlii", "mli",    "mliii",   "ml2",     "mcl1",
+        "mcl2", "mcl3", "mcl4", "mcl5", "mcl6", "lead i", "lead ii", "lead iii"};
     if (strstr(l, "ppg") || strstr(l, "pleth") || strstr(l, "bvp")) {
         *kind = PT_KIND_PPG;
         return;
@@ -160,8 +160,8 @@ static inline int pt_channel_map_apply(const char *map, pt_recording_info *info,
         pt_trim_copy(name, sizeof name, p, n);
         if (c >= info->nchan)
             return pt_error_set(err, PT_EINVAL,
-                                "%s: --channels names %zu or more channels, the file has %zu",
-                                path, c + 1, info->nchan);
+                                "%s: --channels names %zu or more channels, the file has %zu", path,
+                                c + 1, info->nchan);
         if (name[0] && strcmp(name, "-") != 0) {
             pt_kind kind;
             double scale;

@@ -12,8 +12,8 @@
 
 #include <hdf5.h>
 
-#include "io/edf_util.h"
 #include "core/lock.h"
+#include "io/edf_util.h"
 #include "io/h5table.h"
 #include "io/reader_impl.h"
 
@@ -239,8 +239,8 @@ static int read_locked(h5in_state *s, pt_recording_info *info, pt_block *b, pt_e
         H5Sclose(msp);
         H5Sclose(fsp);
         if (r < 0)
-            return pt_error_set(err, PT_EIO, "%s: dataset '%s': read error at sample %lld",
-                                s->path, s->dname[c], (long long)s->pos[c]);
+            return pt_error_set(err, PT_EIO, "%s: dataset '%s': read error at sample %lld", s->path,
+                                s->dname[c], (long long)s->pos[c]);
         for (int64_t i = 0; i < n; i++) {
             if (isinf(b->x[c][i]))
                 return pt_error_set(err, PT_EDATA, "%s: dataset '%s': sample %lld is infinite",

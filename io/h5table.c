@@ -25,7 +25,10 @@ void pt_h5_quiet(pt_h5_quiet_state *q)
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL); /* we report errors ourselves */
 }
 
-void pt_h5_loud(const pt_h5_quiet_state *q) { H5Eset_auto2(H5E_DEFAULT, q->efunc, q->edata); }
+void pt_h5_loud(const pt_h5_quiet_state *q)
+{
+    H5Eset_auto2(H5E_DEFAULT, q->efunc, q->edata);
+}
 
 /* Reserve `bytes` at the temporary name before HDF5 writes anything: HDF5 1.10 does not
  * recover from a write that fails for want of space (its state is left broken), so a
@@ -94,7 +97,8 @@ hid_t pt_h5r_open(const char *path, pt_error *err)
     }
     hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
     if (f < 0)
-        pt_error_set(err, PT_EFORMAT, "%s: not a readable HDF5 file (damaged, or not HDF5 at all?)", path);
+        pt_error_set(err, PT_EFORMAT, "%s: not a readable HDF5 file (damaged, or not HDF5 at all?)",
+                     path);
     return f;
 }
 
@@ -234,8 +238,7 @@ int pt_h5w_attr_str(pt_h5w *w, hid_t obj, const char *name, const char *value)
     return e < 0 ? pt_h5w_fail(w, "write attribute", name) : PT_OK;
 }
 
-int pt_h5w_attr_num(pt_h5w *w, hid_t obj, const char *name, hid_t ftype, hid_t mtype,
-                    const void *v)
+int pt_h5w_attr_num(pt_h5w *w, hid_t obj, const char *name, hid_t ftype, hid_t mtype, const void *v)
 {
     hid_t sp = H5Screate(H5S_SCALAR);
     hid_t a = H5Acreate2(obj, name, ftype, sp, H5P_DEFAULT, H5P_DEFAULT);
@@ -256,8 +259,8 @@ static hid_t enum_type(const pt_h5col *c)
     return t;
 }
 
-int pt_h5w_column(pt_h5w *w, hid_t grp, const pt_h5col *c, size_t n,
-                  void (*release)(const void *), const void *arg)
+int pt_h5w_column(pt_h5w *w, hid_t grp, const pt_h5col *c, size_t n, void (*release)(const void *),
+                  const void *arg)
 {
     if (w->rc)
         return w->rc;
@@ -267,14 +270,9 @@ int pt_h5w_column(pt_h5w *w, hid_t grp, const pt_h5col *c, size_t n,
         ftype = H5T_IEEE_F64LE;
         mtype = H5T_NATIVE_DOUBLE;
         break;
-    case PT_H5_I8:
-        ftype = mtype = owned = H5Tcopy(H5T_NATIVE_SCHAR);
-        break;
-    case PT_H5_ENUM:
-        ftype = mtype = owned = enum_type(c);
-        break;
-    default:
-        ftype = mtype = owned = str_type();
+    case PT_H5_I8: ftype = mtype = owned = H5Tcopy(H5T_NATIVE_SCHAR); break;
+    case PT_H5_ENUM: ftype = mtype = owned = enum_type(c); break;
+    default: ftype = mtype = owned = str_type();
     }
     hsize_t dims[1] = {n};
     hid_t sp = H5Screate_simple(1, dims, NULL);
@@ -375,7 +373,8 @@ long long pt_h5r_length(hid_t grp, const char *name)
     if (d < 0)
         return -1;
     hid_t sp = H5Dget_space(d);
-    long long n = H5Sget_simple_extent_ndims(sp) == 1 ? (long long)H5Sget_simple_extent_npoints(sp) : -1;
+    long long n =
+        H5Sget_simple_extent_ndims(sp) == 1 ? (long long)H5Sget_simple_extent_npoints(sp) : -1;
     H5Sclose(sp);
     H5Dclose(d);
     return n;

@@ -43,8 +43,8 @@ typedef enum pt_h5_type {
 typedef struct pt_h5col {
     const char *name, *units, *desc;
     pt_h5_type type;
-    const void *data;               /* [size: n] of the type above */
-    const char *const *enum_names;  /* PT_H5_ENUM: names of 0 .. n_enum - 1 */
+    const void *data;              /* [size: n] of the type above */
+    const char *const *enum_names; /* PT_H5_ENUM: names of 0 .. n_enum - 1 */
     int n_enum;
 } pt_h5col;
 
@@ -68,8 +68,8 @@ int pt_h5w_attr_num(pt_h5w *w, hid_t obj, const char *name, hid_t ftype, hid_t m
 /* One column of n values with its units and description. A long column is written in
  * slices; release(arg), when not NULL, is called after each (to drop the pages of a
  * scratch-file array behind the writer). */
-int pt_h5w_column(pt_h5w *w, hid_t grp, const pt_h5col *c, size_t n,
-                  void (*release)(const void *), const void *arg);
+int pt_h5w_column(pt_h5w *w, hid_t grp, const pt_h5col *c, size_t n, void (*release)(const void *),
+                  const void *arg);
 
 /* ---- reading (callers hold the I/O lock, with error printing off: pt_h5_quiet) ---- */
 

@@ -17,13 +17,8 @@
 
 /* Every format reader; pt_reader_open tries them in this order. */
 static const pt_reader_ops *const readers[] = {
-    &pt_reader_csv,
-    &pt_reader_edf,
-    &pt_reader_wfdb,
-    &pt_reader_e4,
-    &pt_reader_audio,
-    &pt_reader_cwa,
-    &pt_reader_h5,
+    &pt_reader_csv,   &pt_reader_edf, &pt_reader_wfdb, &pt_reader_e4,
+    &pt_reader_audio, &pt_reader_cwa, &pt_reader_h5,
 };
 
 /* Units check of the accelerometer: at rest |a| is 1 g whatever the device, so the median
@@ -33,16 +28,16 @@ static const pt_reader_ops *const readers[] = {
 #define ACC_STILL_MIN 10   /* still seconds needed to judge; fewer: no judgement     */
 #define ACC_STILL_MAX 60   /* judged as soon as this many are found                  */
 typedef struct acc_check {
-    int active;          /* still looking                                            */
-    int ch[3];           /* channels of acc_x, acc_y, acc_z                          */
-    size_t win;          /* samples per window (1 s, at least 8)                     */
-    size_t n_win;        /* samples in the current window                            */
-    double sum, sum2;    /* of |a| in the current window [g]                         */
-    double n_seen;       /* samples examined                                         */
+    int active;       /* still looking                                            */
+    int ch[3];        /* channels of acc_x, acc_y, acc_z                          */
+    size_t win;       /* samples per window (1 s, at least 8)                     */
+    size_t n_win;     /* samples in the current window                            */
+    double sum, sum2; /* of |a| in the current window [g]                         */
+    double n_seen;    /* samples examined                                         */
     double fs_hz;
     size_t n_still;
     double still_g[ACC_STILL_MAX]; /* mean |a| of each still second [g]              */
-    char units[16];      /* the --acc-units the file was read with                   */
+    char units[16];                /* the --acc-units the file was read with                   */
 } acc_check;
 
 struct pt_reader {
@@ -84,9 +79,9 @@ static int acc_check_judge(acc_check *a, const char *path, pt_error *err)
     if (a->n_still < ACC_STILL_MIN)
         return PT_OK; /* no still period: do not guess */
     qsort(a->still_g, a->n_still, sizeof a->still_g[0], cmp_double);
-    double rest_g = a->n_still % 2 ? a->still_g[a->n_still / 2]
-                                   : 0.5 * (a->still_g[a->n_still / 2 - 1] +
-                                            a->still_g[a->n_still / 2]);
+    double rest_g = a->n_still % 2
+                        ? a->still_g[a->n_still / 2]
+                        : 0.5 * (a->still_g[a->n_still / 2 - 1] + a->still_g[a->n_still / 2]);
     const char *hint; /* only a known wrong unit is refused; anything else: do not guess */
     if (rest_g >= 5 && rest_g <= 20)
         hint = "the file looks like m/s^2; pass --acc-units m/s^2";
@@ -147,7 +142,8 @@ static int acc_check_push(acc_check *a, const pt_block *b, const char *path, pt_
 
 const char *pt_kind_name(pt_kind kind)
 {
-    static const char *const names[] = {"ppg", "acc_x", "acc_y", "acc_z", "ecg", "hr", "ibi", "aux"};
+    static const char *const names[] = {"ppg", "acc_x", "acc_y", "acc_z",
+                                        "ecg", "hr",    "ibi",   "aux"};
     if ((unsigned)kind >= sizeof names / sizeof names[0])
         return "aux";
     return names[kind];
@@ -160,9 +156,15 @@ const char *pt_kind_name(pt_kind kind)
 
 pt_read_options pt_read_defaults(void)
 {
-    pt_read_options o = {.format = "auto", .fs_hz = NAN, .acc_units = "g", .max_gap_s = 86400.0,
-                         .h5_ppg_fs_hz = NAN, .h5_acc_fs_hz = NAN, .h5_ecg_fs_hz = NAN,
-                         .h5_hr_fs_hz = NAN, .sample_abs_max = PT_SAMPLE_ABS_MAX};
+    pt_read_options o = {.format = "auto",
+                         .fs_hz = NAN,
+                         .acc_units = "g",
+                         .max_gap_s = 86400.0,
+                         .h5_ppg_fs_hz = NAN,
+                         .h5_acc_fs_hz = NAN,
+                         .h5_ecg_fs_hz = NAN,
+                         .h5_hr_fs_hz = NAN,
+                         .sample_abs_max = PT_SAMPLE_ABS_MAX};
     return o;
 }
 
@@ -205,8 +207,7 @@ void pt_block_destroy(pt_block *b)
 }
 
 /* The user's --start for a file without absolute time; refused when the file says otherwise. */
-static int apply_start(const char *path, const char *start, pt_recording_info *info,
-                       pt_error *err)
+static int apply_start(const char *path, const char *start, pt_recording_info *info, pt_error *err)
 {
     double u;
     if (pt_parse_iso8601(start, strlen(start), &u))
@@ -351,11 +352,13 @@ pt_reader *pt_reader_open(const char *path, const pt_read_options *opt, pt_error
     return r;
 }
 
-const pt_recording_info *pt_reader_info(const pt_reader *r) { return r ? &r->info : NULL; }
+const pt_recording_info *pt_reader_info(const pt_reader *r)
+{
+    return r ? &r->info : NULL;
+}
 
 /* Samples beyond +-max (pt_read_options.sample_abs_max) refused naming the channel and time. */
-static int check_range(const pt_recording_info *info, const pt_block *b, double max,
-                       pt_error *err)
+static int check_range(const pt_recording_info *info, const pt_block *b, double max, pt_error *err)
 {
     for (size_t c = 0; c < b->nchan; c++) {
         const double *x = b->x[c];
@@ -363,7 +366,7 @@ static int check_range(const pt_recording_info *info, const pt_block *b, double 
             if (!(fabs(x[i]) > max)) /* NaN: a missing sample */
                 continue;
             const pt_channel_info *ch = &info->chan[c];
-            double t = b->t[c] ? b->t[c][i]
+            double t = b->t[c]         ? b->t[c][i]
                        : ch->fs_hz > 0 ? ch->t0_s + (double)(b->first[c] + (int64_t)i) / ch->fs_hz
                                        : (double)NAN;
             return pt_error_set(err, PT_EDATA,
@@ -423,7 +426,10 @@ void pt_reader_close(pt_reader *r)
 
 /* ---- channel names ---- */
 
-static int ieq(const char *a, const char *b) { return strcasecmp(a, b) == 0; }
+static int ieq(const char *a, const char *b)
+{
+    return strcasecmp(a, b) == 0;
+}
 
 int pt_channel_from_name(const char *name, const char *acc_units, pt_kind *kind, double *scale,
                          char units[16])
@@ -433,11 +439,24 @@ int pt_channel_from_name(const char *name, const char *acc_units, pt_kind *kind,
     for (char *p = base; *p; p++)
         *p = (char)tolower((unsigned char)*p);
     /* Split a unit suffix: the last '_' part when it is a known unit. */
-    static const struct { const char *suffix; const char *units; double to_g; } known[] = {
-        {"g", "g", 1.0},        {"mg", "g", 1e-3},  {"ms2", "g", 1.0 / 9.80665},
-        {"mps2", "g", 1.0 / 9.80665}, {"mv", "mV", 0}, {"uv", "uV", 0}, {"v", "V", 0},
-        {"bpm", "bpm", 0},      {"ms", "ms", 0},    {"s", "s", 0},  {"au", "au", 0},
-        {"nw", "nW", 0},       {"counts", "au", 0},
+    static const struct {
+        const char *suffix;
+        const char *units;
+        double to_g;
+    } known[] = {
+        {"g", "g", 1.0},
+        {"mg", "g", 1e-3},
+        {"ms2", "g", 1.0 / 9.80665},
+        {"mps2", "g", 1.0 / 9.80665},
+        {"mv", "mV", 0},
+        {"uv", "uV", 0},
+        {"v", "V", 0},
+        {"bpm", "bpm", 0},
+        {"ms", "ms", 0},
+        {"s", "s", 0},
+        {"au", "au", 0},
+        {"nw", "nW", 0},
+        {"counts", "au", 0},
     };
     const char *suffix = NULL;
     char *us = strrchr(base, '_');
@@ -466,9 +485,9 @@ int pt_channel_from_name(const char *name, const char *acc_units, pt_kind *kind,
             recognised = 0; /* acc in mV? not acceleration units */
         } else if (!suffix) {
             const char *u = acc_units ? acc_units : "g";
-            to_g = ieq(u, "mg") ? 1e-3 : (ieq(u, "ms2") || ieq(u, "m/s2") || ieq(u, "m/s^2"))
-                                             ? 1.0 / 9.80665
-                                             : 1.0;
+            to_g = ieq(u, "mg")                                           ? 1e-3
+                   : (ieq(u, "ms2") || ieq(u, "m/s2") || ieq(u, "m/s^2")) ? 1.0 / 9.80665
+                                                                          : 1.0;
         }
         if (recognised) {
             *scale = to_g;
@@ -602,7 +621,10 @@ int pt_time_parse_iso8601(const char *s, double *unix_s)
     return s && pt_parse_iso8601(s, strlen(s), unix_s) == 0 ? PT_OK : PT_EINVAL;
 }
 
-void pt_time_format_iso8601(double unix_s, char out[40]) { pt_format_iso8601(unix_s, out); }
+void pt_time_format_iso8601(double unix_s, char out[40])
+{
+    pt_format_iso8601(unix_s, out);
+}
 
 int pt_find_channel(const pt_recording_info *info, pt_kind kind)
 {

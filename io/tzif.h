@@ -9,10 +9,10 @@
 #include "pulsetrain/error.h"
 
 typedef struct pt_tzinfo {
-    size_t n;         /* transitions */
-    int64_t *at;      /* [n] Unix seconds of each transition */
-    int32_t *off;     /* [n] UTC offset from at[i] on [s] */
-    int32_t off0;     /* offset before the first transition (or fixed) [s] */
+    size_t n;     /* transitions */
+    int64_t *at;  /* [n] Unix seconds of each transition */
+    int32_t *off; /* [n] UTC offset from at[i] on [s] */
+    int32_t off0; /* offset before the first transition (or fixed) [s] */
 } pt_tzinfo;
 
 /* A fixed offset or an IANA zone (TZif). PT_EINVAL (unknown zone), PT_EFORMAT (bad file),

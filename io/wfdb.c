@@ -27,9 +27,9 @@
 typedef struct wfdb_sig {
     char file[256];
     int fmt;
-    int spf;        /* samples per frame */
+    int spf; /* samples per frame */
     int skew;
-    long offset;    /* byte offset of the first sample */
+    long offset; /* byte offset of the first sample */
     double gain, baseline;
     char units[16];
     int adcres;
@@ -37,11 +37,11 @@ typedef struct wfdb_sig {
     int has_cksum;
     long cksum;
     char desc[64];
-    int group;      /* index of its file */
-    int chan;       /* output channel, -1 when dropped */
-    long acc;       /* format 8: running value */
-    unsigned sum;   /* running checksum (16 bits used) */
-    double *lut;    /* formats 212 and 80: the value of every code, made on first use */
+    int group;    /* index of its file */
+    int chan;     /* output channel, -1 when dropped */
+    long acc;     /* format 8: running value */
+    unsigned sum; /* running checksum (16 bits used) */
+    double *lut;  /* formats 212 and 80: the value of every code, made on first use */
 } wfdb_sig;
 
 typedef struct wfdb_group {
@@ -134,7 +134,8 @@ static int fmt_known(int fmt)
 static int fmt_bits(int fmt)
 {
     switch (fmt) {
-    case 8: case 80: return 8;
+    case 8:
+    case 80: return 8;
     case 212: return 12;
     case 24: return 24;
     case 32: return 32;
@@ -150,7 +151,7 @@ static long fmt_invalid(int fmt)
     case 80: return -128;
     case 24: return -8388608;
     case 32: return -2147483647L - 1;
-    case 8: return LONG_MIN;  /* differences: no such code */
+    case 8: return LONG_MIN; /* differences: no such code */
     default: return -32768;
     }
 }
@@ -282,14 +283,16 @@ static void *wfdb_open(const char *path, const pt_read_options *opt, pt_recordin
             int nsig;
             int k = sscanf(p, "%127s %d %63s %31s %31s %31s", name, &nsig, fsf, ns, tm, date);
             if (k < 2) {
-                pt_error_set(err, PT_EFORMAT, "%s:%d: record line needs a name and a number of "
-                             "signals", hea, lineno);
+                pt_error_set(err, PT_EFORMAT,
+                             "%s:%d: record line needs a name and a number of "
+                             "signals",
+                             hea, lineno);
                 goto fail;
             }
             if (strchr(name, '/')) {
                 pt_error_set(err, PT_EUNSUPPORTED,
-                             "%s:%d: multi-segment records are not supported; open a segment",
-                             hea, lineno);
+                             "%s:%d: multi-segment records are not supported; open a segment", hea,
+                             lineno);
                 goto fail;
             }
             if (nsig < 1 || nsig > WFDB_MAX_SIG) {
@@ -315,8 +318,8 @@ static void *wfdb_open(const char *path, const pt_read_options *opt, pt_recordin
                 char *end;
                 long long v = strtoll(ns, &end, 10);
                 if (*end || v < 0) {
-                    pt_error_set(err, PT_EFORMAT, "%s:%d: number of samples '%s' is not valid",
-                                 hea, lineno, ns);
+                    pt_error_set(err, PT_EFORMAT, "%s:%d: number of samples '%s' is not valid", hea,
+                                 lineno, ns);
                     goto fail;
                 }
                 s->nframes = v > 0 ? v : -1;
@@ -337,8 +340,8 @@ static void *wfdb_open(const char *path, const pt_read_options *opt, pt_recordin
         int pos = 0;
         int k = sscanf(p, "%255s %63s %n", file, fmt, &pos);
         if (k < 2) {
-            pt_error_set(err, PT_EFORMAT, "%s:%d: signal line needs a file name and a format",
-                         hea, lineno);
+            pt_error_set(err, PT_EFORMAT, "%s:%d: signal line needs a file name and a format", hea,
+                         lineno);
             goto fail;
         }
         snprintf(g->file, sizeof g->file, "%s", file);
@@ -359,8 +362,8 @@ static void *wfdb_open(const char *path, const pt_read_options *opt, pt_recordin
             else if (c == '+' && v >= 0)
                 g->offset = v;
             else {
-                pt_error_set(err, PT_EFORMAT, "%s:%d: format field '%s' is not valid", hea,
-                             lineno, fmt);
+                pt_error_set(err, PT_EFORMAT, "%s:%d: format field '%s' is not valid", hea, lineno,
+                             fmt);
                 goto fail;
             }
         }
@@ -415,8 +418,10 @@ static void *wfdb_open(const char *path, const pt_read_options *opt, pt_recordin
                 /* WFDB baselines are integers; an overflowing one (found by fuzzing:
                  * "(-1e4605)") would turn every sample into an infinity */
                 if (*end != ')' || !(fabs(g->baseline) <= 2147483647.0)) {
-                    pt_error_set(err, PT_EFORMAT, "%s:%d: signal %d: baseline in '%s' is not "
-                                 "valid", hea, lineno, sig, gain);
+                    pt_error_set(err, PT_EFORMAT,
+                                 "%s:%d: signal %d: baseline in '%s' is not "
+                                 "valid",
+                                 hea, lineno, sig, gain);
                     goto fail;
                 }
                 end++;
@@ -447,8 +452,10 @@ static void *wfdb_open(const char *path, const pt_read_options *opt, pt_recordin
         goto fail;
     }
     if (sig < s->nsig) {
-        pt_error_set(err, PT_EFORMAT, "%s:%d: the record line announces %d signals, the header "
-                     "describes %d", hea, lineno, s->nsig, sig);
+        pt_error_set(err, PT_EFORMAT,
+                     "%s:%d: the record line announces %d signals, the header "
+                     "describes %d",
+                     hea, lineno, s->nsig, sig);
         goto fail;
     }
     /* Group consecutive signals by file; open each file. */
@@ -471,8 +478,10 @@ static void *wfdb_open(const char *path, const pt_read_options *opt, pt_recordin
         }
         for (int j = 0; j < i; j++)
             if (!strcmp(g->file, s->sig[j].file)) {
-                pt_error_set(err, PT_EUNSUPPORTED, "%s: signal %d: '%s' is used by signals that "
-                             "are not consecutive", hea, i, g->file);
+                pt_error_set(err, PT_EUNSUPPORTED,
+                             "%s: signal %d: '%s' is used by signals that "
+                             "are not consecutive",
+                             hea, i, g->file);
                 goto fail;
             }
         if (!strcmp(g->file, "-")) {
@@ -521,8 +530,7 @@ static void *wfdb_open(const char *path, const pt_read_options *opt, pt_recordin
                 goto fail;
             }
             char note[128];
-            snprintf(note, sizeof note, "truncated: %lld of %lld frames present", have,
-                     s->nframes);
+            snprintf(note, sizeof note, "truncated: %lld of %lld frames present", have, s->nframes);
             pt_note_add(info, note);
             s->nframes = have;
             for (int i = 0; i < s->nsig; i++)
@@ -835,8 +843,10 @@ static int wfdb_read(void *p, pt_recording_info *info, pt_block *b, pt_error *er
         if (s->sig[i].chan >= 0 && (long long)b->cap / s->sig[i].spf < room)
             room = (long long)b->cap / s->sig[i].spf;
     if (room < 1)
-        return pt_error_set(err, PT_EINVAL, "%s: blocks of %zu samples are too small for %d "
-                            "samples per frame", s->path, b->cap, s->sig[0].spf);
+        return pt_error_set(err, PT_EINVAL,
+                            "%s: blocks of %zu samples are too small for %d "
+                            "samples per frame",
+                            s->path, b->cap, s->sig[0].spf);
     long long todo = s->nframes - s->frame;
     if (todo > room)
         todo = room;

@@ -27,7 +27,7 @@
 struct pt_zip {
     int fd;
     char path[1024];
-    uint64_t size;  /* of the file [bytes] */
+    uint64_t size;   /* of the file [bytes] */
     uint64_t cd_off; /* where the central directory starts: members end before it */
     size_t n;
     pt_zip_entry *e;
@@ -36,17 +36,20 @@ struct pt_zip {
 struct pt_zip_stream {
     pt_zip *z;
     const pt_zip_entry *e;
-    uint64_t pos;    /* file offset of the next compressed byte */
-    uint64_t left;   /* compressed bytes not yet read */
-    uint64_t out;    /* uncompressed bytes delivered */
+    uint64_t pos;  /* file offset of the next compressed byte */
+    uint64_t left; /* compressed bytes not yet read */
+    uint64_t out;  /* uncompressed bytes delivered */
     uint32_t crc;
-    int inflating;   /* z is initialised */
-    int done;        /* the end was reached and checked */
+    int inflating; /* z is initialised */
+    int done;      /* the end was reached and checked */
     z_stream zs;
     unsigned char in[ZIP_INBUF];
 };
 
-static uint16_t le16(const unsigned char *p) { return (uint16_t)(p[0] | p[1] << 8); }
+static uint16_t le16(const unsigned char *p)
+{
+    return (uint16_t)(p[0] | p[1] << 8);
+}
 
 static uint32_t le32(const unsigned char *p)
 {
@@ -94,9 +97,18 @@ void pt_zip_close(pt_zip *z)
     free(z);
 }
 
-const char *pt_zip_path(const pt_zip *z) { return z->path; }
-size_t pt_zip_count(const pt_zip *z) { return z->n; }
-const pt_zip_entry *pt_zip_entry_at(const pt_zip *z, size_t i) { return &z->e[i]; }
+const char *pt_zip_path(const pt_zip *z)
+{
+    return z->path;
+}
+size_t pt_zip_count(const pt_zip *z)
+{
+    return z->n;
+}
+const pt_zip_entry *pt_zip_entry_at(const pt_zip *z, size_t i)
+{
+    return &z->e[i];
+}
 
 pt_zip *pt_zip_open(const char *path, pt_error *err)
 {
@@ -115,13 +127,12 @@ pt_zip *pt_zip_open(const char *path, pt_error *err)
     }
     z->size = (uint64_t)st.st_size;
     /* The end-of-central-directory record: 22 bytes and a comment, at the end. */
-    size_t tn = z->size < ZIP_EOCD_LEN + ZIP_MAX_COMMENT ? (size_t)z->size
-                                                         : ZIP_EOCD_LEN + ZIP_MAX_COMMENT;
+    size_t tn =
+        z->size < ZIP_EOCD_LEN + ZIP_MAX_COMMENT ? (size_t)z->size : ZIP_EOCD_LEN + ZIP_MAX_COMMENT;
     uint64_t tail_off = z->size - tn;
     if (tn < ZIP_EOCD_LEN) {
-        pt_error_set(err, PT_EFORMAT,
-                     "%s: %llu bytes: too short for a zip archive (truncated?)", path,
-                     (unsigned long long)z->size);
+        pt_error_set(err, PT_EFORMAT, "%s: %llu bytes: too short for a zip archive (truncated?)",
+                     path, (unsigned long long)z->size);
         goto fail;
     }
     if (!(tail = malloc(tn))) {
@@ -142,7 +153,8 @@ pt_zip *pt_zip_open(const char *path, pt_error *err)
     if (eocd < 0) {
         pt_error_set(err, PT_EFORMAT,
                      "%s: no end-of-central-directory record: the zip archive is truncated "
-                     "or corrupt", path);
+                     "or corrupt",
+                     path);
         goto fail;
     }
     const unsigned char *r = tail + eocd;
@@ -153,7 +165,8 @@ pt_zip *pt_zip_open(const char *path, pt_error *err)
         n_disk == 0xFFFF || cd_size == 0xFFFFFFFFu || cd_off == 0xFFFFFFFFu) {
         pt_error_set(err, PT_EUNSUPPORTED,
                      "%s: ZIP64 archive (over 65535 members or 4 GiB): not supported; unzip it "
-                     "and give the folder", path);
+                     "and give the folder",
+                     path);
         goto fail;
     }
     if (disk != 0 || cd_disk != 0 || n_disk != n) {
@@ -170,8 +183,7 @@ pt_zip *pt_zip_open(const char *path, pt_error *err)
     }
     z->cd_off = cd_off;
     if (!(cd = malloc(cd_size ? cd_size : 1)) || !(z->e = calloc(n ? n : 1, sizeof *z->e))) {
-        pt_error_set(err, PT_ENOMEM, "out of memory for a central directory of %u bytes",
-                     cd_size);
+        pt_error_set(err, PT_ENOMEM, "out of memory for a central directory of %u bytes", cd_size);
         goto fail;
     }
     if (cd_size && read_at(z->fd, cd, cd_size, cd_off)) {
@@ -197,15 +209,15 @@ pt_zip *pt_zip_open(const char *path, pt_error *err)
         e->local_off = le32(h + 42);
         if (at + 46 + nl + xl + cl > cd_size) {
             pt_error_set(err, PT_EFORMAT,
-                         "%s: byte %llu: central directory entry %zu runs past the directory",
-                         path, (unsigned long long)(cd_off + at), i + 1);
+                         "%s: byte %llu: central directory entry %zu runs past the directory", path,
+                         (unsigned long long)(cd_off + at), i + 1);
             goto fail;
         }
         size_t cp = nl < sizeof e->name ? nl : sizeof e->name - 1;
         memcpy(e->name, h + 46, cp);
         e->name[cp] = '\0';
-        e->zip64 = e->csize == 0xFFFFFFFFu || e->usize == 0xFFFFFFFFu ||
-                   e->local_off == 0xFFFFFFFFu;
+        e->zip64 =
+            e->csize == 0xFFFFFFFFu || e->usize == 0xFFFFFFFFu || e->local_off == 0xFFFFFFFFu;
         at += 46 + nl + xl + cl;
     }
     z->n = n;
@@ -239,8 +251,8 @@ pt_zip_stream *pt_zip_stream_open(pt_zip *z, size_t i, pt_error *err)
 {
     const pt_zip_entry *e = &z->e[i];
     if (e->flags & 1u) {
-        pt_error_set(err, PT_EUNSUPPORTED, "%s:%s: the member is encrypted: not supported",
-                     z->path, e->name);
+        pt_error_set(err, PT_EUNSUPPORTED, "%s:%s: the member is encrypted: not supported", z->path,
+                     e->name);
         return NULL;
     }
     if (e->zip64) {
@@ -258,8 +270,8 @@ pt_zip_stream *pt_zip_stream_open(pt_zip *z, size_t i, pt_error *err)
     if (e->method == 0 && e->csize != e->usize) {
         pt_error_set(err, PT_EFORMAT,
                      "%s:%s: stored member with compressed size %llu != size %llu (corrupt "
-                     "directory)", z->path, e->name, (unsigned long long)e->csize,
-                     (unsigned long long)e->usize);
+                     "directory)",
+                     z->path, e->name, (unsigned long long)e->csize, (unsigned long long)e->usize);
         return NULL;
     }
     unsigned char lh[30];
@@ -267,15 +279,16 @@ pt_zip_stream *pt_zip_stream_open(pt_zip *z, size_t i, pt_error *err)
         le32(lh) != ZIP_SIG_LOCAL) {
         pt_error_set(err, PT_EFORMAT,
                      "%s:%s: byte %llu: no local file header there (truncated or corrupt "
-                     "archive)", z->path, e->name, (unsigned long long)e->local_off);
+                     "archive)",
+                     z->path, e->name, (unsigned long long)e->local_off);
         return NULL;
     }
     uint64_t data = e->local_off + 30 + le16(lh + 26) + le16(lh + 28);
     if (data + e->csize > z->cd_off) {
         pt_error_set(err, PT_EFORMAT,
                      "%s:%s: byte %llu: the member's %llu bytes run past the start of the "
-                     "central directory (truncated or corrupt archive)", z->path, e->name,
-                     (unsigned long long)data, (unsigned long long)e->csize);
+                     "central directory (truncated or corrupt archive)",
+                     z->path, e->name, (unsigned long long)data, (unsigned long long)e->csize);
         return NULL;
     }
     pt_zip_stream *s = calloc(1, sizeof *s);
@@ -325,13 +338,14 @@ static int check_end(pt_zip_stream *s, pt_error *err)
     if (s->out != s->e->usize)
         return pt_error_set(err, PT_EDATA,
                             "%s:%s: %llu bytes uncompressed, the directory says %llu (corrupt "
-                            "member)", s->z->path, s->e->name, (unsigned long long)s->out,
+                            "member)",
+                            s->z->path, s->e->name, (unsigned long long)s->out,
                             (unsigned long long)s->e->usize);
     if (s->crc != s->e->crc32)
         return pt_error_set(err, PT_EDATA,
                             "%s:%s: CRC-32 of the data is %08x, the directory says %08x "
-                            "(corrupt member)", s->z->path, s->e->name, (unsigned)s->crc,
-                            (unsigned)s->e->crc32);
+                            "(corrupt member)",
+                            s->z->path, s->e->name, (unsigned)s->crc, (unsigned)s->e->crc32);
     return PT_OK;
 }
 
@@ -387,17 +401,17 @@ ssize_t pt_zip_stream_read(pt_zip_stream *s, void *buf, size_t cap, pt_error *er
             pt_error_set(err, PT_ENOMEM, "%s:%s: zlib: out of memory", s->z->path, s->e->name);
             return -1;
         } else if (rc == Z_DATA_ERROR || rc == Z_NEED_DICT || rc == Z_STREAM_ERROR) {
-            pt_error_set(err, PT_EDATA, "%s:%s: byte %llu: corrupt deflate data (%s)",
-                         s->z->path, s->e->name,
-                         (unsigned long long)(s->pos - s->zs.avail_in),
+            pt_error_set(err, PT_EDATA, "%s:%s: byte %llu: corrupt deflate data (%s)", s->z->path,
+                         s->e->name, (unsigned long long)(s->pos - s->zs.avail_in),
                          s->zs.msg ? s->zs.msg : "zlib error");
             return -1;
-        } else if (rc == Z_BUF_ERROR || (s->zs.avail_in == 0 && s->left == 0 &&
-                                         s->zs.avail_out == cap)) {
+        } else if (rc == Z_BUF_ERROR ||
+                   (s->zs.avail_in == 0 && s->left == 0 && s->zs.avail_out == cap)) {
             if (s->zs.avail_in == 0 && s->left == 0) {
                 pt_error_set(err, PT_EDATA,
                              "%s:%s: the deflate data ends before the member does (truncated "
-                             "or corrupt)", s->z->path, s->e->name);
+                             "or corrupt)",
+                             s->z->path, s->e->name);
                 return -1;
             }
         }
@@ -406,9 +420,10 @@ ssize_t pt_zip_stream_read(pt_zip_stream *s, void *buf, size_t cap, pt_error *er
     s->out += got;
     crc_add(s, buf, got);
     if (s->out > s->e->usize) { /* more than announced: stop (a zip bomb, a lie) */
-        pt_error_set(err, PT_EDATA, "%s:%s: inflates to more than the %llu bytes the directory "
-                     "says (corrupt member)", s->z->path, s->e->name,
-                     (unsigned long long)s->e->usize);
+        pt_error_set(err, PT_EDATA,
+                     "%s:%s: inflates to more than the %llu bytes the directory "
+                     "says (corrupt member)",
+                     s->z->path, s->e->name, (unsigned long long)s->e->usize);
         return -1;
     }
     if (ended && check_end(s, err))

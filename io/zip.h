@@ -21,14 +21,14 @@
 #include "pulsetrain/error.h"
 
 typedef struct pt_zip_entry {
-    char name[256];      /* the member's name in the archive ("ACC.csv", "dir/x.csv") */
-    uint16_t flags;      /* general purpose bit flag (bit 0: encrypted)              */
-    uint16_t method;     /* 0 stored, 8 deflated, others unsupported                 */
-    uint32_t crc32;      /* CRC-32 of the uncompressed bytes                         */
-    uint64_t csize;      /* compressed size [bytes]                                  */
-    uint64_t usize;      /* uncompressed size [bytes]                                */
-    uint64_t local_off;  /* offset of the local file header [bytes]                  */
-    int zip64;           /* a size or offset is in a ZIP64 extra field (unsupported) */
+    char name[256];     /* the member's name in the archive ("ACC.csv", "dir/x.csv") */
+    uint16_t flags;     /* general purpose bit flag (bit 0: encrypted)              */
+    uint16_t method;    /* 0 stored, 8 deflated, others unsupported                 */
+    uint32_t crc32;     /* CRC-32 of the uncompressed bytes                         */
+    uint64_t csize;     /* compressed size [bytes]                                  */
+    uint64_t usize;     /* uncompressed size [bytes]                                */
+    uint64_t local_off; /* offset of the local file header [bytes]                  */
+    int zip64;          /* a size or offset is in a ZIP64 extra field (unsupported) */
 } pt_zip_entry;
 
 typedef struct pt_zip pt_zip;

@@ -22,16 +22,17 @@ size_t pt_butter_nsec(int order, pt_band band)
         return 0;
     switch (band) {
     case PT_BAND_LOWPASS:
-    case PT_BAND_HIGHPASS:
-        return (size_t)(order + 1) / 2;
+    case PT_BAND_HIGHPASS: return (size_t)(order + 1) / 2;
     case PT_BAND_BANDPASS:
-    case PT_BAND_BANDSTOP:
-        return (size_t)order;
+    case PT_BAND_BANDSTOP: return (size_t)order;
     }
     return 0;
 }
 
-static int is_real(cplx z) { return cimag(z) == 0.0; }
+static int is_real(cplx z)
+{
+    return cimag(z) == 0.0;
+}
 
 static void del_at(cplx *a, size_t *n, size_t i)
 {
@@ -210,13 +211,15 @@ static void zpk2sos(cplx *z, size_t nz, cplx *p, size_t np_, double k, double *s
     sos[2] *= k;
 }
 
-int pt_butter_sos(int order, pt_band band, double f1_hz, double f2_hz, double fs_hz,
-                  double *sos, pt_error *err)
+int pt_butter_sos(int order, pt_band band, double f1_hz, double f2_hz, double fs_hz, double *sos,
+                  pt_error *err)
 {
     size_t nsec = pt_butter_nsec(order, band);
     if (nsec == 0)
-        return pt_error_set(err, PT_EINVAL, "pt_butter_sos: order %d or band %d invalid "
-                            "(order 1..10, band a pt_band)", order, (int)band);
+        return pt_error_set(err, PT_EINVAL,
+                            "pt_butter_sos: order %d or band %d invalid "
+                            "(order 1..10, band a pt_band)",
+                            order, (int)band);
     if (!sos)
         return pt_error_set(err, PT_EINVAL, "pt_butter_sos: NULL output");
     if (!(fs_hz > 0) || !isfinite(fs_hz))
@@ -224,12 +227,15 @@ int pt_butter_sos(int order, pt_band band, double f1_hz, double f2_hz, double fs
     int two = band == PT_BAND_BANDPASS || band == PT_BAND_BANDSTOP;
     double nyq = fs_hz / 2;
     if (!(f1_hz > 0 && f1_hz < nyq) || (two && !(f2_hz > 0 && f2_hz < nyq)))
-        return pt_error_set(err, PT_EINVAL, "pt_butter_sos: critical frequencies must be "
-                            "0 < f < fs/2 (fs=%g -> fs/2=%g), got %g%s%g Hz", fs_hz, nyq,
-                            f1_hz, two ? ", " : "", two ? f2_hz : 0.0);
+        return pt_error_set(err, PT_EINVAL,
+                            "pt_butter_sos: critical frequencies must be "
+                            "0 < f < fs/2 (fs=%g -> fs/2=%g), got %g%s%g Hz",
+                            fs_hz, nyq, f1_hz, two ? ", " : "", two ? f2_hz : 0.0);
     if (two && !(f1_hz < f2_hz))
-        return pt_error_set(err, PT_EINVAL, "pt_butter_sos: band edges must satisfy f1 < f2, "
-                            "got %g, %g Hz", f1_hz, f2_hz);
+        return pt_error_set(err, PT_EINVAL,
+                            "pt_butter_sos: band edges must satisfy f1 < f2, "
+                            "got %g, %g Hz",
+                            f1_hz, f2_hz);
     const double pi = 3.14159265358979323846;
     const int N = order;
     /* pre-warp with fs = 2, as scipy iirfilter */

@@ -37,8 +37,8 @@ void pt_condition_destroy(pt_condition *c)
 pt_condition *pt_condition_create(double fs_hz, double lo_hz, double hi_hz, int order,
                                   double chunk_s, double margin_s, pt_error *err)
 {
-    if (!(fs_hz > 0) || !(chunk_s > 0) || !(margin_s >= 0) || !(lo_hz > 0) ||
-        !(hi_hz > lo_hz) || !(hi_hz < fs_hz / 2)) {
+    if (!(fs_hz > 0) || !(chunk_s > 0) || !(margin_s >= 0) || !(lo_hz > 0) || !(hi_hz > lo_hz) ||
+        !(hi_hz < fs_hz / 2)) {
         pt_error_set(err, PT_EINVAL, "conditioning: bad band %g..%g Hz at %g Hz", lo_hz, hi_hz,
                      fs_hz);
         return NULL;
@@ -71,7 +71,10 @@ fail:
     return NULL;
 }
 
-size_t pt_condition_max_out(const pt_condition *c) { return c->cap; }
+size_t pt_condition_max_out(const pt_condition *c)
+{
+    return c->cap;
+}
 
 const double *pt_condition_buffer(const pt_condition *c, size_t *n, long long *first)
 {
@@ -110,7 +113,10 @@ static int run(pt_condition *c, size_t upto, double *y, double *raw, size_t *ny,
     return PT_OK;
 }
 
-size_t pt_condition_max_in(const pt_condition *c) { return c->n_chunk; }
+size_t pt_condition_max_in(const pt_condition *c)
+{
+    return c->n_chunk;
+}
 
 /* Emit all but the last margin; keep 2 margins (history for the next pass). */
 static int flush_chunk(pt_condition *c, double *y, double *raw, size_t *ny, pt_error *err)

@@ -27,13 +27,13 @@ static pthread_mutex_t planner_lock = PTHREAD_MUTEX_INITIALIZER;
 
 struct pt_fft {
     size_t n, nfreq;
-    fftw_plan fwd;   /* r2c: in -> c                                  */
-    fftw_plan inv;   /* c2r: c2 -> out (destroys c2)                  */
-    double *in;      /* [n]  planning/bounce buffers (fftw_malloc)    */
-    fftw_complex *c; /* [nfreq] forward output, interleaved          */
-    fftw_complex *c2;/* [nfreq] inverse input (c2r destroys it)       */
-    double *out;     /* [n]                                           */
-    int align;     /* fftw_alignment_of() of the planning buffers */
+    fftw_plan fwd;    /* r2c: in -> c                                  */
+    fftw_plan inv;    /* c2r: c2 -> out (destroys c2)                  */
+    double *in;       /* [n]  planning/bounce buffers (fftw_malloc)    */
+    fftw_complex *c;  /* [nfreq] forward output, interleaved          */
+    fftw_complex *c2; /* [nfreq] inverse input (c2r destroys it)       */
+    double *out;      /* [n]                                           */
+    int align;        /* fftw_alignment_of() of the planning buffers */
 };
 
 pt_fft *pt_fft_create(size_t n, pt_fft_rigor rigor, pt_error *err)
@@ -80,9 +80,15 @@ pt_fft *pt_fft_create(size_t n, pt_fft_rigor rigor, pt_error *err)
     return f;
 }
 
-size_t pt_fft_n(const pt_fft *f) { return f->n; }
+size_t pt_fft_n(const pt_fft *f)
+{
+    return f->n;
+}
 
-size_t pt_fft_nfreq(const pt_fft *f) { return f->nfreq; }
+size_t pt_fft_nfreq(const pt_fft *f)
+{
+    return f->nfreq;
+}
 
 static int same_align(const pt_fft *f, const double *p)
 {
@@ -204,4 +210,7 @@ const double *pt_fft_forward_internal(pt_fft *f, const double *x)
 
 /* Internal: the object's fftw_malloc input buffer [n], for callers that build a segment
  * in place (saves one copy). */
-double *pt_fft_inbuf(pt_fft *f) { return f->in; }
+double *pt_fft_inbuf(pt_fft *f)
+{
+    return f->in;
+}

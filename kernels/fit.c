@@ -95,8 +95,10 @@ int pt_fit_exp(const double *t_s, const double *y, size_t n, pt_expfit *out, pt_
         }
     }
     if (kbest == 0 || kbest == NGRID - 1)
-        return pt_error_set(err, PT_EDATA, "pt_fit_exp: best time constant at the edge of "
-                            "[%g, %g] s: no exponential decay", exp(lo), exp(hi));
+        return pt_error_set(err, PT_EDATA,
+                            "pt_fit_exp: best time constant at the edge of "
+                            "[%g, %g] s: no exponential decay",
+                            exp(lo), exp(hi));
     /* golden section on log tau within the bracketing grid cells */
     const double g = 0.6180339887498949;
     double x0 = lo + (hi - lo) * (kbest - 1) / (NGRID - 1);
@@ -154,15 +156,16 @@ int pt_fit_t30(const double *t_s, const double *y, size_t n, double *t30_s, pt_e
         if (!isfinite(t_s[i]) || !isfinite(y[i]) || t_s[i] < t0 || t_s[i] > t0 + 30)
             continue;
         if (!(y[i] > 0))
-            return pt_error_set(err, PT_EDATA, "pt_fit_t30: sample %zu: y = %g <= 0 has no "
-                                "logarithm", i, y[i]);
+            return pt_error_set(err, PT_EDATA,
+                                "pt_fit_t30: sample %zu: y = %g <= 0 has no "
+                                "logarithm",
+                                i, y[i]);
         st += t_s[i];
         sl += log(y[i]);
         m++;
     }
     if (m < 2)
-        return pt_error_set(err, PT_EDATA, "pt_fit_t30: %zu points in the first 30 s, need 2",
-                            m);
+        return pt_error_set(err, PT_EDATA, "pt_fit_t30: %zu points in the first 30 s, need 2", m);
     double mt = st / (double)m, ml = sl / (double)m, stt = 0, stl = 0;
     for (size_t i = 0; i < n; i++) {
         if (!isfinite(t_s[i]) || !isfinite(y[i]) || t_s[i] < t0 || t_s[i] > t0 + 30)
@@ -172,8 +175,10 @@ int pt_fit_t30(const double *t_s, const double *y, size_t n, double *t30_s, pt_e
     }
     double slope = stt > 0 ? stl / stt : 0;
     if (!(slope < 0))
-        return pt_error_set(err, PT_EDATA, "pt_fit_t30: ln y does not decrease over the first "
-                            "30 s (slope %g /s)", slope);
+        return pt_error_set(err, PT_EDATA,
+                            "pt_fit_t30: ln y does not decrease over the first "
+                            "30 s (slope %g /s)",
+                            slope);
     *t30_s = -1.0 / slope;
     return PT_OK;
 }

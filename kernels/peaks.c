@@ -17,11 +17,11 @@ struct keyed {
 struct pt_peaks {
     pt_peaks_config cfg;
     size_t max_n, cap;
-    size_t *cand;   /* [cap] candidate peaks */
-    size_t *order;  /* [cap] argsort by height */
+    size_t *cand;          /* [cap] candidate peaks */
+    size_t *order;         /* [cap] argsort by height */
     struct keyed *ka, *kb; /* [cap] (height, position) pairs for the sort */
-    unsigned char *keep; /* [cap] */
-    double *prom;   /* [cap] */
+    unsigned char *keep;   /* [cap] */
+    double *prom;          /* [cap] */
 };
 
 pt_peaks_config pt_peaks_defaults(void)
@@ -30,7 +30,10 @@ pt_peaks_config pt_peaks_defaults(void)
     return c;
 }
 
-size_t pt_peaks_capacity(size_t n) { return n / 2 + 1; }
+size_t pt_peaks_capacity(size_t n)
+{
+    return n / 2 + 1;
+}
 
 pt_peaks *pt_peaks_create(const pt_peaks_config *cfg, size_t max_n, pt_error *err)
 {
@@ -41,7 +44,8 @@ pt_peaks *pt_peaks_create(const pt_peaks_config *cfg, size_t max_n, pt_error *er
     if (!(cfg->distance >= 1) || isnan(cfg->height_min) || isnan(cfg->height_max) ||
         cfg->height_min > cfg->height_max || isnan(cfg->prominence_min) ||
         isnan(cfg->prominence_max) || cfg->prominence_min > cfg->prominence_max) {
-        pt_error_set(err, PT_EINVAL, "pt_peaks_create: invalid conditions (distance %g must be "
+        pt_error_set(err, PT_EINVAL,
+                     "pt_peaks_create: invalid conditions (distance %g must be "
                      ">= 1; height [%g, %g] and prominence [%g, %g] need min <= max)",
                      cfg->distance, cfg->height_min, cfg->height_max, cfg->prominence_min,
                      cfg->prominence_max);
@@ -123,8 +127,8 @@ static double prominence1(const double *x, size_t n, size_t pk, size_t *lb, size
     return xp - (lmin > rmin ? lmin : rmin);
 }
 
-int pt_peak_prominences(const double *x, size_t n, const size_t *peaks, size_t npk,
-                        double *prom, size_t *left_base, size_t *right_base)
+int pt_peak_prominences(const double *x, size_t n, const size_t *peaks, size_t npk, double *prom,
+                        size_t *left_base, size_t *right_base)
 {
     if ((npk && (!x || !peaks || !prom)))
         return PT_EINVAL;
@@ -180,8 +184,8 @@ int pt_peaks_execute(pt_peaks *p, const double *x, size_t n, size_t *idx, double
             size_t j = p->order[r];
             if (!p->keep[j])
                 continue;
-            for (ptrdiff_t k = (ptrdiff_t)j - 1;
-                 k >= 0 && (double)(p->cand[j] - p->cand[k]) < dist; k--)
+            for (ptrdiff_t k = (ptrdiff_t)j - 1; k >= 0 && (double)(p->cand[j] - p->cand[k]) < dist;
+                 k--)
                 p->keep[k] = 0;
             for (size_t k = j + 1; k < m && (double)(p->cand[k] - p->cand[j]) < dist; k++)
                 p->keep[k] = 0;

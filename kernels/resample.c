@@ -10,11 +10,11 @@
 
 struct pt_resample {
     size_t up, down;
-    size_t npre;    /* leading zeros of the padded filter (scipy n_pre_pad) */
-    size_t remove;  /* first kept output of upfirdn (scipy n_pre_remove) */
-    size_t hlen;    /* padded filter length */
-    size_t ntap;    /* taps per phase, ceil(hlen / up) */
-    double *poly;   /* [up * ntap] phase f: h[f + up*t], t = 0..ntap-1 (zero beyond hlen) */
+    size_t npre;   /* leading zeros of the padded filter (scipy n_pre_pad) */
+    size_t remove; /* first kept output of upfirdn (scipy n_pre_remove) */
+    size_t hlen;   /* padded filter length */
+    size_t ntap;   /* taps per phase, ceil(hlen / up) */
+    double *poly;  /* [up * ntap] phase f: h[f + up*t], t = 0..ntap-1 (zero beyond hlen) */
 };
 
 static size_t gcd(size_t a, size_t b)
@@ -50,8 +50,10 @@ static double sinc(double x)
 pt_resample *pt_resample_create(int up, int down, pt_error *err)
 {
     if (up < 1 || down < 1 || up > 10000 || down > 10000) {
-        pt_error_set(err, PT_EINVAL, "pt_resample_create: up = %d and down = %d must be in "
-                     "1..10000", up, down);
+        pt_error_set(err, PT_EINVAL,
+                     "pt_resample_create: up = %d and down = %d must be in "
+                     "1..10000",
+                     up, down);
         return NULL;
     }
     pt_resample *r = calloc(1, sizeof *r);
@@ -102,8 +104,7 @@ size_t pt_resample_nout(const pt_resample *r, size_t n_in)
     return t / r->down + (t % r->down != 0);
 }
 
-int pt_resample_execute(const pt_resample *r, const double *x, size_t n, double *y,
-                        size_t *n_out)
+int pt_resample_execute(const pt_resample *r, const double *x, size_t n, double *y, size_t *n_out)
 {
     if (!r || !x || !y || n == 0)
         return PT_EINVAL;

@@ -24,11 +24,11 @@
 #endif
 
 enum {
-    SEC_GROUP = 4,   /* sections per lane pass (coefficients padded with identity sections) */
-    LANES_MAX = 4,   /* time lanes of the widest kernel */
-    TILE = 128,      /* time steps gathered per lane pass: tile of TILE x lanes stays in L1 */
-    WARM_NSEC = 32,  /* lanes only up to this many sections (create-time cost ~ (2 nsec)^3) */
-    WARM_LOG2 = 16   /* longest warm-up considered: 2^16 samples */
+    SEC_GROUP = 4,  /* sections per lane pass (coefficients padded with identity sections) */
+    LANES_MAX = 4,  /* time lanes of the widest kernel */
+    TILE = 128,     /* time steps gathered per lane pass: tile of TILE x lanes stays in L1 */
+    WARM_NSEC = 32, /* lanes only up to this many sections (create-time cost ~ (2 nsec)^3) */
+    WARM_LOG2 = 16  /* longest warm-up considered: 2^16 samples */
 };
 
 struct pt_sos {
@@ -52,17 +52,17 @@ struct pt_sos {
  * update: z0' = (b1 - a1 b0) v + z1 - a1 z0, z1' = (b2 - a2 b0) v - a2 z0. Same filter as
  * scipy's order of operations (differences at rounding level), but the recursion through
  * z0 is one multiply and one add instead of four dependent operations. */
-#define SEC(k)                                                                                  \
-    do {                                                                                        \
-        double t_ = b0_##k * v + z0_##k;                                                        \
-        double n0_ = (c1_##k * v + z1_##k) - a1_##k * z0_##k;                                   \
-        z1_##k = c2_##k * v - a2_##k * z0_##k;                                                  \
-        z0_##k = n0_;                                                                           \
-        v = t_;                                                                                 \
+#define SEC(k)                                                                                     \
+    do {                                                                                           \
+        double t_ = b0_##k * v + z0_##k;                                                           \
+        double n0_ = (c1_##k * v + z1_##k) - a1_##k * z0_##k;                                      \
+        z1_##k = c2_##k * v - a2_##k * z0_##k;                                                     \
+        z0_##k = n0_;                                                                              \
+        v = t_;                                                                                    \
     } while (0)
-#define LOAD(k)                                                                                 \
-    const double b0_##k = c[5 * (k)], c1_##k = c[5 * (k) + 1], c2_##k = c[5 * (k) + 2],         \
-                 a1_##k = c[5 * (k) + 3], a2_##k = c[5 * (k) + 4];                              \
+#define LOAD(k)                                                                                    \
+    const double b0_##k = c[5 * (k)], c1_##k = c[5 * (k) + 1], c2_##k = c[5 * (k) + 2],            \
+                 a1_##k = c[5 * (k) + 3], a2_##k = c[5 * (k) + 4];                                 \
     double z0_##k = z[2 * (k)], z1_##k = z[2 * (k) + 1]
 #define STORE(k) (z[2 * (k)] = z0_##k, z[2 * (k) + 1] = z1_##k)
 
@@ -135,13 +135,13 @@ static void run4(const double *c, double *z, const double *x, double *y, size_t 
  * steps, where some sections have no sample, run scalar. */
 typedef double v2d __attribute__((vector_size(16)));
 
-#define STEP1(k, vin, tout)                                                                     \
-    do {                                                                                        \
-        double v_ = (vin);                                                                      \
-        (tout) = b0[k] * v_ + z0[k];                                                            \
-        double n0_ = (c1[k] * v_ + z1[k]) - a1[k] * z0[k];                                      \
-        z1[k] = c2[k] * v_ - a2[k] * z0[k];                                                     \
-        z0[k] = n0_;                                                                            \
+#define STEP1(k, vin, tout)                                                                        \
+    do {                                                                                           \
+        double v_ = (vin);                                                                         \
+        (tout) = b0[k] * v_ + z0[k];                                                               \
+        double n0_ = (c1[k] * v_ + z1[k]) - a1[k] * z0[k];                                         \
+        z1[k] = c2[k] * v_ - a2[k] * z0[k];                                                        \
+        z0[k] = n0_;                                                                               \
     } while (0)
 
 static void run4v(const double *c, double *z, const double *x, double *y, size_t n, ptrdiff_t s)
@@ -207,8 +207,8 @@ static void run4v(const double *c, double *z, const double *x, double *y, size_t
 
 /* Cascade: groups of up to four sections, each group one pass (first reads x, the rest
  * work in place in y). s = +1 forward, -1 backward (x, y then point at the last sample). */
-static void cascade(const double *c, double *z, size_t nsec, const double *x, double *y,
-                    size_t n, ptrdiff_t s)
+static void cascade(const double *c, double *z, size_t nsec, const double *x, double *y, size_t n,
+                    ptrdiff_t s)
 {
     const double *in = x;
     for (size_t k = 0; k < nsec; k += 4) {
@@ -239,13 +239,13 @@ static void cascade(const double *c, double *z, size_t nsec, const double *x, do
 typedef void lane_kernel(const double *c, double *z, double *tile, size_t T);
 
 /* One section on a vector of lanes: the same operations as SEC. */
-#define GSEC(k, u, Z0, Z1)                                                                      \
-    do {                                                                                        \
-        v2d t_ = B0[k] * u + Z0;                                                                \
-        v2d n_ = (C1[k] * u + Z1) - A1[k] * Z0;                                                 \
-        Z1 = C2[k] * u - A2[k] * Z0;                                                            \
-        Z0 = n_;                                                                                \
-        u = t_;                                                                                 \
+#define GSEC(k, u, Z0, Z1)                                                                         \
+    do {                                                                                           \
+        v2d t_ = B0[k] * u + Z0;                                                                   \
+        v2d n_ = (C1[k] * u + Z1) - A1[k] * Z0;                                                    \
+        Z1 = C2[k] * u - A2[k] * Z0;                                                               \
+        Z0 = n_;                                                                                   \
+        u = t_;                                                                                    \
     } while (0)
 
 static v2d ld2(const double *p)
@@ -255,7 +255,10 @@ static v2d ld2(const double *p)
     return v;
 }
 
-static void st2(double *p, v2d v) { memcpy(p, &v, sizeof v); }
+static void st2(double *p, v2d v)
+{
+    memcpy(p, &v, sizeof v);
+}
 
 /* Portable kernel: 2 lanes in one 2-double vector (SSE2 on x86-64, NEON on arm64), no FMA,
  * so lane 0 is bit-identical to the serial code. */
@@ -300,8 +303,8 @@ static void gather_any(const double *x, ptrdiff_t s, size_t L, size_t M, size_t 
     }
 }
 
-static void scatter_any(double *y, ptrdiff_t s, size_t L, size_t M, size_t t0, size_t T,
-                        size_t W, const double *tile)
+static void scatter_any(double *y, ptrdiff_t s, size_t L, size_t M, size_t t0, size_t T, size_t W,
+                        const double *tile)
 {
     for (size_t j = 0; j < L; j++) {
         double *yp = y + (ptrdiff_t)(j * M + t0) * s;
@@ -319,17 +322,17 @@ static void scatter_any(double *y, ptrdiff_t s, size_t L, size_t M, size_t t0, s
 /* AVX2 + FMA: 4 lanes in one 4-double vector, only called after __builtin_cpu_supports
  * said yes. The four sections are independent recursions within a step, so the loop runs
  * at the FMA units' throughput (20 per step), not at the recursion's latency. */
-#define XSEC(k, u, Z0, Z1)                                                                      \
-    do {                                                                                        \
-        __m256d t_ = _mm256_fmadd_pd(B0[k], u, Z0);                                             \
-        __m256d n_ = _mm256_fnmadd_pd(A1[k], Z0, _mm256_fmadd_pd(C1[k], u, Z1));                \
-        Z1 = _mm256_fnmadd_pd(A2[k], Z0, _mm256_mul_pd(C2[k], u));                              \
-        Z0 = n_;                                                                                \
-        u = t_;                                                                                 \
+#define XSEC(k, u, Z0, Z1)                                                                         \
+    do {                                                                                           \
+        __m256d t_ = _mm256_fmadd_pd(B0[k], u, Z0);                                                \
+        __m256d n_ = _mm256_fnmadd_pd(A1[k], Z0, _mm256_fmadd_pd(C1[k], u, Z1));                   \
+        Z1 = _mm256_fnmadd_pd(A2[k], Z0, _mm256_mul_pd(C2[k], u));                                 \
+        Z0 = n_;                                                                                   \
+        u = t_;                                                                                    \
     } while (0)
 
 __attribute__((target("avx2,fma"))) static void lanes4_avx2(const double *c, double *z,
-                                                             double *tile, size_t T)
+                                                            double *tile, size_t T)
 {
     enum { L = 4 };
     __m256d B0[4], C1[4], C2[4], A1[4], A2[4];
@@ -360,14 +363,14 @@ __attribute__((target("avx2,fma"))) static void lanes4_avx2(const double *c, dou
 
 /* 4 steps at a time: one 4-sample load per lane (reversed when s = -1) and a 4 x 4
  * transpose; leftover steps and warm-up tiles go through the scalar versions. */
-#define TRANSPOSE4(r0, r1, r2, r3)                                                              \
-    do {                                                                                        \
-        __m256d a0_ = _mm256_unpacklo_pd(r0, r1), a1_ = _mm256_unpackhi_pd(r0, r1);             \
-        __m256d a2_ = _mm256_unpacklo_pd(r2, r3), a3_ = _mm256_unpackhi_pd(r2, r3);             \
-        r0 = _mm256_permute2f128_pd(a0_, a2_, 0x20);                                            \
-        r1 = _mm256_permute2f128_pd(a1_, a3_, 0x20);                                            \
-        r2 = _mm256_permute2f128_pd(a0_, a2_, 0x31);                                            \
-        r3 = _mm256_permute2f128_pd(a1_, a3_, 0x31);                                            \
+#define TRANSPOSE4(r0, r1, r2, r3)                                                                 \
+    do {                                                                                           \
+        __m256d a0_ = _mm256_unpacklo_pd(r0, r1), a1_ = _mm256_unpackhi_pd(r0, r1);                \
+        __m256d a2_ = _mm256_unpacklo_pd(r2, r3), a3_ = _mm256_unpackhi_pd(r2, r3);                \
+        r0 = _mm256_permute2f128_pd(a0_, a2_, 0x20);                                               \
+        r1 = _mm256_permute2f128_pd(a1_, a3_, 0x20);                                               \
+        r2 = _mm256_permute2f128_pd(a0_, a2_, 0x31);                                               \
+        r3 = _mm256_permute2f128_pd(a1_, a3_, 0x31);                                               \
     } while (0)
 
 /* steps t..t+3 of a lane, p at its step t */
@@ -387,7 +390,7 @@ __attribute__((target("avx2,fma"))) static void store4(double *p, ptrdiff_t s, _
 }
 
 __attribute__((target("avx2,fma"))) static void gather4(const double *x, ptrdiff_t s, size_t M,
-                                                         size_t t0, size_t T, double *tile)
+                                                        size_t t0, size_t T, double *tile)
 {
     size_t t = 0;
     for (; t + 4 <= T; t += 4) {
@@ -406,9 +409,8 @@ __attribute__((target("avx2,fma"))) static void gather4(const double *x, ptrdiff
         gather_any(x, s, 4, M, t0 + t, T - t, tile + t * 4);
 }
 
-__attribute__((target("avx2,fma"))) static void scatter4(double *y, ptrdiff_t s, size_t M,
-                                                          size_t t0, size_t T, size_t W,
-                                                          const double *tile)
+__attribute__((target("avx2,fma"))) static void
+scatter4(double *y, ptrdiff_t s, size_t M, size_t t0, size_t T, size_t W, const double *tile)
 {
     if (t0 < W) {
         scatter_any(y, s, 4, M, t0, T, W, tile);
@@ -417,8 +419,8 @@ __attribute__((target("avx2,fma"))) static void scatter4(double *y, ptrdiff_t s,
     size_t t = 0;
     for (; t + 4 <= T; t += 4) {
         const double *o = tile + t * 4;
-        __m256d r0 = _mm256_loadu_pd(o), r1 = _mm256_loadu_pd(o + 4),
-                r2 = _mm256_loadu_pd(o + 8), r3 = _mm256_loadu_pd(o + 12);
+        __m256d r0 = _mm256_loadu_pd(o), r1 = _mm256_loadu_pd(o + 4), r2 = _mm256_loadu_pd(o + 8),
+                r3 = _mm256_loadu_pd(o + 12);
         TRANSPOSE4(r0, r1, r2, r3);
         double *p = y + (ptrdiff_t)(t0 + t) * s;
         ptrdiff_t d = (ptrdiff_t)M * s;
@@ -649,7 +651,10 @@ int pt_sos_set_path(pt_sos *f, pt_sos_path path)
     return PT_OK;
 }
 
-size_t pt_sos_warmup(const pt_sos *f) { return f->warm; }
+size_t pt_sos_warmup(const pt_sos *f)
+{
+    return f->warm;
+}
 
 int pt_sos_zi(const double *sos, size_t nsec, double *zi)
 {
@@ -685,8 +690,10 @@ pt_sos *pt_sos_create(const double *sos, size_t nsec, size_t max_n, pt_error *er
     }
     for (size_t k = 0; k < nsec * 6; k++)
         if (!isfinite(sos[k])) {
-            pt_error_set(err, PT_EINVAL, "pt_sos_create: section %zu coefficient %zu is not "
-                         "finite", k / 6, k % 6);
+            pt_error_set(err, PT_EINVAL,
+                         "pt_sos_create: section %zu coefficient %zu is not "
+                         "finite",
+                         k / 6, k % 6);
             return NULL;
         }
     size_t n2 = 0, n5 = 0;
@@ -770,13 +777,18 @@ int pt_sos_filtfilt(pt_sos *f, const double *x, double *y, size_t n, pt_error *e
         return pt_error_set(err, PT_EINVAL, "pt_sos_filtfilt: NULL argument");
     size_t p = f->padlen;
     if (n <= p)
-        return pt_error_set(err, PT_EINVAL, "The length of the input vector x must be greater "
-                            "than padlen, which is %zu.", p);
+        return pt_error_set(err, PT_EINVAL,
+                            "The length of the input vector x must be greater "
+                            "than padlen, which is %zu.",
+                            p);
     if (n > f->max_n)
-        return pt_error_set(err, PT_EINVAL, "pt_sos_filtfilt: %zu samples exceed max_n = %zu "
-                            "given at create", n, f->max_n);
+        return pt_error_set(err, PT_EINVAL,
+                            "pt_sos_filtfilt: %zu samples exceed max_n = %zu "
+                            "given at create",
+                            n, f->max_n);
     if (!f->have_zi)
-        return pt_error_set(err, PT_EINVAL, "pt_sos_filtfilt: a section has a pole at z = 1; "
+        return pt_error_set(err, PT_EINVAL,
+                            "pt_sos_filtfilt: a section has a pole at z = 1; "
                             "no steady-state initial condition exists");
     double *e = f->ext;
     size_t m = n + 2 * p;
@@ -801,9 +813,15 @@ int pt_sos_filtfilt(pt_sos *f, const double *x, double *y, size_t n, pt_error *e
     return PT_OK;
 }
 
-size_t pt_sos_padlen(const pt_sos *f) { return f->padlen; }
+size_t pt_sos_padlen(const pt_sos *f)
+{
+    return f->padlen;
+}
 
-size_t pt_sos_nsec(const pt_sos *f) { return f->nsec; }
+size_t pt_sos_nsec(const pt_sos *f)
+{
+    return f->nsec;
+}
 
 void pt_sos_set_state(pt_sos *f, const double *zi)
 {

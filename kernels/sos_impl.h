@@ -11,9 +11,9 @@
  * W = pt_sos_warmup(f); shorter blocks run serially. */
 typedef enum pt_sos_path {
     PT_SOS_PATH_AUTO,
-    PT_SOS_PATH_SERIAL,      /* one stream, sections in a wavefront (scipy's recursion) */
-    PT_SOS_PATH_LANES,       /* 2 time lanes in portable 2-double vectors, no FMA */
-    PT_SOS_PATH_LANES_AVX2   /* 4 time lanes, AVX2 + FMA (x86-64 with both only) */
+    PT_SOS_PATH_SERIAL,    /* one stream, sections in a wavefront (scipy's recursion) */
+    PT_SOS_PATH_LANES,     /* 2 time lanes in portable 2-double vectors, no FMA */
+    PT_SOS_PATH_LANES_AVX2 /* 4 time lanes, AVX2 + FMA (x86-64 with both only) */
 } pt_sos_path;
 
 /* Select the path. Returns PT_OK; PT_EUNSUPPORTED when the CPU lacks it or the filter has

@@ -15,10 +15,10 @@ struct pt_movstat {
     double *ring;   /* [w] last w inputs */
     double *sorted; /* [w] median: finite... non-NaN window values, ascending */
     size_t nsorted;
-    size_t seen;    /* samples since reset (saturates at w) */
-    size_t pos;     /* next ring slot */
-    size_t nnan;    /* NaNs in the window */
-    size_t since;   /* samples since the last re-anchor */
+    size_t seen;          /* samples since reset (saturates at w) */
+    size_t pos;           /* next ring slot */
+    size_t nnan;          /* NaNs in the window */
+    size_t since;         /* samples since the last re-anchor */
     double shift, s1, s2; /* sums of (x - shift) and (x - shift)^2 over non-NaN window values */
 };
 
@@ -189,8 +189,7 @@ int pt_movstat_execute(pt_movstat *m, const double *x, double *y, size_t n)
             if (m->seen < w || m->nnan)
                 y[i] = NAN;
             else
-                y[i] = w % 2 ? m->sorted[w / 2]
-                             : (m->sorted[w / 2 - 1] + m->sorted[w / 2]) / 2;
+                y[i] = w % 2 ? m->sorted[w / 2] : (m->sorted[w / 2 - 1] + m->sorted[w / 2]) / 2;
             continue;
         }
         if (++m->since >= w) {

@@ -88,8 +88,10 @@ static pt_welch *create(const pt_welch_config *cfg, int median, const char *who,
     size_t max_nseg = 0;
     if (median) {
         if (cfg->max_n < cfg->nperseg) {
-            pt_error_set(err, PT_EINVAL, "%s: the median average needs max_n >= nperseg "
-                         "(got max_n = %zu)", who, cfg->max_n);
+            pt_error_set(err, PT_EINVAL,
+                         "%s: the median average needs max_n >= nperseg "
+                         "(got max_n = %zu)",
+                         who, cfg->max_n);
             return NULL;
         }
         max_nseg = (cfg->max_n - cfg->noverlap) / step;
@@ -142,7 +144,10 @@ pt_welch *pt_welch_create(const pt_welch_config *cfg, pt_error *err)
     return create(cfg, 1, "pt_welch_create", err);
 }
 
-size_t pt_welch_nfreq(const pt_welch *w) { return w->nfreq; }
+size_t pt_welch_nfreq(const pt_welch *w)
+{
+    return w->nfreq;
+}
 
 void pt_welch_freqs(const pt_welch *w, double *f_hz)
 {
@@ -312,11 +317,20 @@ pt_spectrogram *pt_spectrogram_create(const pt_welch_config *cfg, pt_error *err)
     return s;
 }
 
-size_t pt_spectrogram_nfreq(const pt_spectrogram *s) { return s->w->nfreq; }
+size_t pt_spectrogram_nfreq(const pt_spectrogram *s)
+{
+    return s->w->nfreq;
+}
 
-size_t pt_spectrogram_nseg(const pt_spectrogram *s, size_t n) { return pt_welch_nseg(s->w, n); }
+size_t pt_spectrogram_nseg(const pt_spectrogram *s, size_t n)
+{
+    return pt_welch_nseg(s->w, n);
+}
 
-void pt_spectrogram_freqs(const pt_spectrogram *s, double *f_hz) { pt_welch_freqs(s->w, f_hz); }
+void pt_spectrogram_freqs(const pt_spectrogram *s, double *f_hz)
+{
+    pt_welch_freqs(s->w, f_hz);
+}
 
 void pt_spectrogram_times(const pt_spectrogram *s, size_t nseg, double *t_s)
 {
@@ -325,8 +339,7 @@ void pt_spectrogram_times(const pt_spectrogram *s, size_t nseg, double *t_s)
         t_s[i] = ((double)c->nperseg / 2 + (double)i * (double)s->w->step) / c->fs_hz;
 }
 
-int pt_spectrogram_execute(pt_spectrogram *s, const double *x, size_t n, double *sxx,
-                           size_t *nseg)
+int pt_spectrogram_execute(pt_spectrogram *s, const double *x, size_t n, double *sxx, size_t *nseg)
 {
     if (!s || !x || !sxx || n < s->w->cfg.nperseg)
         return PT_EINVAL;

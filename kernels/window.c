@@ -14,9 +14,18 @@ int pt_window_fill(pt_window w, size_t n, int periodic, double *out)
     if (!out || n == 0)
         return PT_EINVAL;
     switch (w) {
-    case PT_WINDOW_HANN: a = hann; na = 2; break;
-    case PT_WINDOW_HAMMING: a = hamming; na = 2; break;
-    case PT_WINDOW_BLACKMAN: a = blackman; na = 3; break;
+    case PT_WINDOW_HANN:
+        a = hann;
+        na = 2;
+        break;
+    case PT_WINDOW_HAMMING:
+        a = hamming;
+        na = 2;
+        break;
+    case PT_WINDOW_BLACKMAN:
+        a = blackman;
+        na = 3;
+        break;
     case PT_WINDOW_BOXCAR:
         for (size_t i = 0; i < n; i++)
             out[i] = 1.0;

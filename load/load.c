@@ -9,16 +9,16 @@
 #include <assert.h>
 #include <dirent.h>
 #include <errno.h>
-#include <hdf5.h>
 #include <fcntl.h>
+#include <hdf5.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/atomic.h"
@@ -50,8 +50,8 @@ double pt_load_accel(double light, double moderate, double vigorous, pt_load_met
 
 /* ---- pure series functions ---- */
 
-int pt_pmc(const double *load, size_t n, double ctl_days, double atl_days, double ctl0,
-           double atl0, int sb_today, pt_missing miss, double *ctl, double *atl, double *tsb)
+int pt_pmc(const double *load, size_t n, double ctl_days, double atl_days, double ctl0, double atl0,
+           int sb_today, pt_missing miss, double *ctl, double *atl, double *tsb)
 {
     if (!(ctl_days > 0) || !(atl_days > 0) || (n && (!load || !ctl || !atl || !tsb)))
         return PT_EINVAL;
@@ -78,8 +78,7 @@ int pt_pmc(const double *load, size_t n, double ctl_days, double atl_days, doubl
 int pt_acwr_ewma(const double *load, size_t n, double acute_days, double chronic_days,
                  size_t warmup_days, pt_missing miss, double *acute, double *chronic, double *acwr)
 {
-    if (!(acute_days >= 1) || !(chronic_days >= 1) ||
-        (n && (!load || !acute || !chronic || !acwr)))
+    if (!(acute_days >= 1) || !(chronic_days >= 1) || (n && (!load || !acute || !chronic || !acwr)))
         return PT_EINVAL;
     double la = 2.0 / (acute_days + 1), lc = 2.0 / (chronic_days + 1);
     double ea = NAN, ec = NAN;
@@ -185,17 +184,26 @@ typedef struct cdef {
 static const cdef daily_cols[] = {
     {"subject_id", "", "subject", C_SUBJECT},
     {"date", "", "local calendar day (ISO 8601)", C_DATE},
-    {"valid_day", "1", "1 when the (merged) wear time reaches min_wear_h; 0 = too little wear: missing, not rest; NaN = no data", C_U8},
+    {"valid_day", "1",
+     "1 when the (merged) wear time reaches min_wear_h; 0 = too little wear: missing, not rest; "
+     "NaN = no data",
+     C_U8},
     {"wear_minutes", "min", "minutes worn", C_F64},
     {"hr_minutes", "min", "minutes worn with heart rate", C_F64},
     {"trimp_banister", "AU", "Banister TRIMP of the day (Banister 1991)", C_F64},
     {"trimp_edwards", "AU", "Edwards TRIMP of the day (Edwards 1993)", C_F64},
-    {"accel_load", "AU", "accelerometer load: class minutes x TRIMP of a minute at the ACSM band's middle", C_F64},
+    {"accel_load", "AU",
+     "accelerometer load: class minutes x TRIMP of a minute at the ACSM band's middle", C_F64},
     {"load", "AU", "daily load fed to the model; NaN = missing day", C_F64},
-    {"load_source", "1", "0 missing, 1 heart rate (TRIMP), 2 accelerometer (no or too little heart rate)", C_F64},
-    {"ctl", "AU", "chronic training load (fitness): 42-d exponentially weighted, GoldenCheetah LTS", C_F64},
-    {"atl", "AU", "acute training load (fatigue): 7-d exponentially weighted, GoldenCheetah STS", C_F64},
-    {"tsb", "AU", "training stress balance (form): CTL - ATL of the previous day (GoldenCheetah default)", C_F64},
+    {"load_source", "1",
+     "0 missing, 1 heart rate (TRIMP), 2 accelerometer (no or too little heart rate)", C_F64},
+    {"ctl", "AU", "chronic training load (fitness): 42-d exponentially weighted, GoldenCheetah LTS",
+     C_F64},
+    {"atl", "AU", "acute training load (fatigue): 7-d exponentially weighted, GoldenCheetah STS",
+     C_F64},
+    {"tsb", "AU",
+     "training stress balance (form): CTL - ATL of the previous day (GoldenCheetah default)",
+     C_F64},
     {"ctl_coverage", "1", "fraction of the last ctl_days days with a load", C_F64},
     {"acwr_acute", "AU", "acute EWMA, lambda = 2/(7+1) (Williams 2017)", C_F64},
     {"acwr_chronic", "AU", "chronic EWMA, lambda = 2/(28+1) (Williams 2017)", C_F64},
@@ -208,9 +216,12 @@ static const cdef daily_cols[] = {
     {"minutes_vigorous", "min", "minutes classed vigorous (high intensity)", C_F64},
     {"steps", "steps", "steps", C_F64},
     {"walking_minutes", "min", "minutes of walking", C_F64},
-    {"walk_target_met", "1", "1 when walking_minutes reaches the daily target; NaN when short on an invalid day", C_F64},
+    {"walk_target_met", "1",
+     "1 when walking_minutes reaches the daily target; NaN when short on an invalid day", C_F64},
     {"moderate_walking_minutes", "min", "minutes of walking classed moderate or vigorous", C_F64},
-    {"streak_days", "d", "consecutive days with >= streak_min_minutes of moderate walking (missing days pause it)", C_F64},
+    {"streak_days", "d",
+     "consecutive days with >= streak_min_minutes of moderate walking (missing days pause it)",
+     C_F64},
     {"longest_easy_minutes", "min", "longest continuous light/moderate stretch of the day", C_F64},
     {"hrr60_bpm", "bpm", "mean heart rate recovery in 60 s of the day", C_F64},
     {"n_recovery", "1", "recoveries behind hrr60_bpm", C_F64},
@@ -223,17 +234,21 @@ static const cdef weekly_cols[] = {
     {"n_days", "d", "days of the week with data", C_F64},
     {"n_valid_days", "d", "days of the week with enough wear", C_F64},
     {"load", "AU", "sum of the daily loads of the week's days with a load", C_F64},
-    {"monotony", "1", "Foster monotony of the week (mean / SD of its daily loads); NaN below foster_min_days", C_F64},
+    {"monotony", "1",
+     "Foster monotony of the week (mean / SD of its daily loads); NaN below foster_min_days",
+     C_F64},
     {"strain", "AU", "Foster strain of the week: 7 x mean load x monotony", C_F64},
     {"walking_minutes", "min", "walking minutes of the week", C_F64},
     {"walk_target_days", "d", "days that reached the daily walking target", C_F64},
     {"walk_target_pct", "%", "100 x walk_target_days / days with a known verdict", C_F64},
-    {"easy_session", "1", "1 when a day had >= easy_session_minutes of continuous light/moderate activity", C_F64},
+    {"easy_session", "1",
+     "1 when a day had >= easy_session_minutes of continuous light/moderate activity", C_F64},
     {"longest_easy_minutes", "min", "longest easy stretch of the week", C_F64},
     {"high_intensity_minutes", "min", "minutes classed vigorous in the week", C_F64},
     {"hrr60_bpm", "bpm", "mean HRR60 of the week's recoveries", C_F64},
     {"n_recovery", "1", "recoveries behind hrr60_bpm", C_F64},
-    {"hrr60_slope_bpm_per_week", "bpm/week", "least-squares slope of weekly HRR60 over the last 4-8 weeks up to this one", C_F64},
+    {"hrr60_slope_bpm_per_week", "bpm/week",
+     "least-squares slope of weekly HRR60 over the last 4-8 weeks up to this one", C_F64},
     {0},
 };
 
@@ -247,7 +262,8 @@ static const cdef subject_cols[] = {
     {"ctl", "AU", "CTL on the last day with a load", C_F64},
     {"atl", "AU", "ATL on the last day with a load", C_F64},
     {"tsb", "AU", "TSB for the day after the last day: CTL - ATL", C_F64},
-    {"hrr60_slope_bpm_per_week", "bpm/week", "HRR60 trend over the last 4-8 weeks with recoveries", C_F64},
+    {"hrr60_slope_bpm_per_week", "bpm/week", "HRR60 trend over the last 4-8 weeks with recoveries",
+     C_F64},
     {"hrr60_trend_weeks", "1", "weeks with an HRR60 value behind the slope", C_F64},
     {0},
 };
@@ -265,14 +281,39 @@ enum { T_DAILY = 0, T_WEEKLY, T_SUBJECTS, NT };
 
 /* Input fields read from each summary's /daily. */
 static const char *const in_names[] = {
-    "minutes_nonwear", "minutes_sedentary", "minutes_light", "minutes_moderate",
-    "minutes_vigorous", "walking_minutes", "moderate_walking_minutes", "steps",
-    "trimp_banister", "trimp_edwards", "wear_minutes", "hr_minutes", "longest_easy_minutes",
-    "hrr60_bpm", "n_recovery",
+    "minutes_nonwear",
+    "minutes_sedentary",
+    "minutes_light",
+    "minutes_moderate",
+    "minutes_vigorous",
+    "walking_minutes",
+    "moderate_walking_minutes",
+    "steps",
+    "trimp_banister",
+    "trimp_edwards",
+    "wear_minutes",
+    "hr_minutes",
+    "longest_easy_minutes",
+    "hrr60_bpm",
+    "n_recovery",
 };
 enum {
-    I_NONWEAR, I_SED, I_LIGHT, I_MOD, I_VIG, I_WALK, I_MODWALK, I_STEPS, I_BAN, I_EDW, I_WEAR,
-    I_HRMIN, I_EASY, I_HRR60, I_NREC, NIN
+    I_NONWEAR,
+    I_SED,
+    I_LIGHT,
+    I_MOD,
+    I_VIG,
+    I_WALK,
+    I_MODWALK,
+    I_STEPS,
+    I_BAN,
+    I_EDW,
+    I_WEAR,
+    I_HRMIN,
+    I_EASY,
+    I_HRR60,
+    I_NREC,
+    NIN
 };
 
 typedef struct inrow {
@@ -416,9 +457,10 @@ pt_load *pt_load_create(const pt_load_config *cfg, pt_error *err)
         !(cfg->min_wear_h >= 0 && cfg->min_wear_h <= 24) || cfg->trend_min_weeks < 2 ||
         cfg->trend_max_weeks < cfg->trend_min_weeks || (unsigned)cfg->metric > PT_LOAD_ACCEL ||
         (unsigned)cfg->missing > PT_MISSING_ZERO) {
-        pt_error_set(err, PT_EINVAL, "load model: a parameter is out of range "
-                                     "(time constants > 0, 2 <= foster_min_days <= foster_days, "
-                                     "0 <= hr_cover <= 1, 2 <= trend weeks)");
+        pt_error_set(err, PT_EINVAL,
+                     "load model: a parameter is out of range "
+                     "(time constants > 0, 2 <= foster_min_days <= foster_days, "
+                     "0 <= hr_cover <= 1, 2 <= trend weeks)");
         return NULL;
     }
     pt_load *ld = calloc(1, sizeof *ld);
@@ -458,7 +500,8 @@ static long subject_index(pt_load *ld, const char *id, pt_error *err)
         size_t cap = ld->capsubj ? 2 * ld->capsubj : 8;
         subject *p = realloc(ld->subj, cap * sizeof *p);
         if (!p)
-            return pt_error_set(err, PT_ENOMEM, "load model: out of memory for its daily tables"), -1;
+            return pt_error_set(err, PT_ENOMEM, "load model: out of memory for its daily tables"),
+                   -1;
         ld->subj = p;
         ld->capsubj = cap;
     }
@@ -622,8 +665,14 @@ static int cmp_inrow(const void *a, const void *b)
     return (x->day > y->day) - (x->day < y->day);
 }
 
-static double nsum(double a, double b) { return isnan(a) ? b : isnan(b) ? a : a + b; }
-static double nmax(double a, double b) { return isnan(a) ? b : isnan(b) ? a : a > b ? a : b; }
+static double nsum(double a, double b)
+{
+    return isnan(a) ? b : isnan(b) ? a : a + b;
+}
+static double nmax(double a, double b)
+{
+    return isnan(a) ? b : isnan(b) ? a : a > b ? a : b;
+}
 
 /* Merge row b into a (same subject and day, from two files). */
 static void merge(inrow *a, const inrow *b)
@@ -632,10 +681,14 @@ static void merge(inrow *a, const inrow *b)
     for (int k = 0; k < NIN; k++)
         a->v[k] = k == I_EASY ? nmax(a->v[k], b->v[k]) : nsum(a->v[k], b->v[k]);
     double w1 = isnan(h1) || isnan(n1) ? 0 : n1, w2 = isnan(h2) || isnan(n2) ? 0 : n2;
-    a->v[I_HRR60] = w1 + w2 > 0 ? ((w1 ? h1 * w1 : 0) + (w2 ? h2 * w2 : 0)) / (w1 + w2) : (double)NAN;
+    a->v[I_HRR60] =
+        w1 + w2 > 0 ? ((w1 ? h1 * w1 : 0) + (w2 ? h2 * w2 : 0)) / (w1 + w2) : (double)NAN;
 }
 
-static int64_t floordiv(int64_t a, int64_t b) { return a / b - (a % b != 0 && (a < 0) != (b < 0)); }
+static int64_t floordiv(int64_t a, int64_t b)
+{
+    return a / b - (a % b != 0 && (a < 0) != (b < 0));
+}
 
 /* One subject's days [n], already merged; fills the daily, weekly and subject rows. */
 static int compute_subject(pt_load *ld, size_t si, int64_t first, size_t n, inrow **byday,
@@ -660,10 +713,9 @@ static int compute_subject(pt_load *ld, size_t si, int64_t first, size_t n, inro
         const double *v = r->v;
         valid[d] = !isnan(v[I_WEAR]) && v[I_WEAR] >= c->min_wear_h * 60 - 1e-9;
         if (!isnan(v[I_LIGHT]) && !isnan(v[I_MOD]) && !isnan(v[I_VIG]))
-            accl[d] = pt_load_accel(v[I_LIGHT], v[I_MOD], v[I_VIG],
-                                    c->metric == PT_LOAD_EDWARDS ? PT_LOAD_EDWARDS
-                                                                 : PT_LOAD_BANISTER,
-                                    female);
+            accl[d] = pt_load_accel(
+                v[I_LIGHT], v[I_MOD], v[I_VIG],
+                c->metric == PT_LOAD_EDWARDS ? PT_LOAD_EDWARDS : PT_LOAD_BANISTER, female);
         double trimp = c->metric == PT_LOAD_BANISTER  ? v[I_BAN]
                        : c->metric == PT_LOAD_EDWARDS ? v[I_EDW]
                                                       : (double)NAN;
@@ -693,8 +745,8 @@ static int compute_subject(pt_load *ld, size_t si, int64_t first, size_t n, inro
                 load[d] = 0;
     pt_pmc(load, n, c->ctl_days, c->atl_days, c->ctl0, c->atl0, c->sb_today, c->missing, ctl, atl,
            tsb);
-    pt_acwr_ewma(load, n, c->acwr_acute_days, c->acwr_chronic_days, c->acwr_warmup_days,
-                 c->missing, ea, ec, acwr);
+    pt_acwr_ewma(load, n, c->acwr_acute_days, c->acwr_chronic_days, c->acwr_warmup_days, c->missing,
+                 ea, ec, acwr);
     pt_foster(load, n, c->foster_days, c->foster_min_days, mono, strain, wl);
     pt_streak(strk_in, n, c->streak_min_minutes, strk);
     ltable *td = &ld->t[T_DAILY], *tw = &ld->t[T_WEEKLY], *ts = &ld->t[T_SUBJECTS];
@@ -929,9 +981,18 @@ const char *pt_load_colunits(const pt_load *ld, const char *table, size_t col)
     return t && col < t->ncols ? t->def[col].units : NULL;
 }
 
-size_t pt_load_nsubjects(const pt_load *ld) { return ld ? ld->nsubj : 0; }
-const char *pt_load_subject(const pt_load *ld, size_t i) { return i < ld->nsubj ? ld->subj[i].id : NULL; }
-const char *pt_load_notes(const pt_load *ld) { return ld->notes; }
+size_t pt_load_nsubjects(const pt_load *ld)
+{
+    return ld ? ld->nsubj : 0;
+}
+const char *pt_load_subject(const pt_load *ld, size_t i)
+{
+    return i < ld->nsubj ? ld->subj[i].id : NULL;
+}
+const char *pt_load_notes(const pt_load *ld)
+{
+    return ld->notes;
+}
 
 static void fmt_date(double v, char *out, size_t len)
 {
@@ -960,8 +1021,8 @@ static size_t config_json(const pt_load_config *c, char *buf, size_t len)
         metric[c->metric], c->hr_cover, c->ctl_days, c->atl_days, c->ctl0, c->atl0, c->sb_today,
         c->acwr_acute_days, c->acwr_chronic_days, c->acwr_warmup_days, c->foster_days,
         c->foster_min_days, c->missing == PT_MISSING_ZERO ? "zero" : "skip", c->min_wear_h,
-        c->streak_min_minutes, c->walk_target_minutes, c->easy_session_minutes,
-        c->trend_min_weeks, c->trend_max_weeks);
+        c->streak_min_minutes, c->walk_target_minutes, c->easy_session_minutes, c->trend_min_weeks,
+        c->trend_max_weeks);
 }
 
 /* ---- HDF5, through io/h5table (the one columnar writer) ---- */
@@ -1116,11 +1177,11 @@ static int read_ltable(pt_load *ld, hid_t file, ltable *t, const char *path, pt_
         double *v = strings ? NULL : pt_h5r_column(g, def->name, &n);
         char **str = strings ? pt_h5r_strings(g, def->name, &n) : NULL;
         if (!v && !str)
-            rc = pt_error_set(err, PT_EFORMAT, "%s: cannot read %s/%s (not a 1-D %s column)",
-                              path, gname, def->name, strings ? "string" : "numeric");
+            rc = pt_error_set(err, PT_EFORMAT, "%s: cannot read %s/%s (not a 1-D %s column)", path,
+                              gname, def->name, strings ? "string" : "numeric");
         else if (have_rows && n != nrows)
-            rc = pt_error_set(err, PT_EFORMAT, "%s: %s/%s has %zu rows, the table %zu", path,
-                              gname, def->name, n, nrows);
+            rc = pt_error_set(err, PT_EFORMAT, "%s: %s/%s has %zu rows, the table %zu", path, gname,
+                              def->name, n, nrows);
         else {
             nrows = n;
             have_rows = 1;
@@ -1182,10 +1243,13 @@ static void config_from_json(pt_load_config *c, const char *json)
     c->missing = strstr(json, "\"missing\": \"zero\"") ? PT_MISSING_ZERO : PT_MISSING_SKIP;
     c->metric = strstr(json, "\"metric\": \"edwards\"") ? PT_LOAD_EDWARDS
                 : strstr(json, "\"metric\": \"accel\"") ? PT_LOAD_ACCEL
-                                                          : PT_LOAD_BANISTER;
+                                                        : PT_LOAD_BANISTER;
 }
 
-const pt_load_config *pt_load_settings(const pt_load *ld) { return &ld->cfg; }
+const pt_load_config *pt_load_settings(const pt_load *ld)
+{
+    return &ld->cfg;
+}
 
 pt_load *pt_load_read_h5(const char *path, pt_error *err)
 {
@@ -1206,7 +1270,8 @@ pt_load *pt_load_read_h5(const char *path, pt_error *err)
     else {
         hid_t root = H5Gopen2(f, "/", H5P_DEFAULT);
         char kind[16], *json = malloc(4096);
-        int is_load = pt_h5r_attr_str(root, "kind", kind, sizeof kind) == 0 && !strcmp(kind, "load");
+        int is_load =
+            pt_h5r_attr_str(root, "kind", kind, sizeof kind) == 0 && !strcmp(kind, "load");
         if (is_load && json && pt_h5r_attr_str(root, "parameters", json, 4096) == 0)
             config_from_json(&ld->cfg, json); /* the settings used */
         free(json);
@@ -1268,8 +1333,9 @@ static int add_batch_index(pt_load *ld, const char *path, size_t *n_added, pt_er
     size_t ns = 0, nt = 0;
     char **sum = NULL, **st = NULL;
     if (f >= 0) {
-        hid_t g = H5Lexists(f, "/recordings", H5P_DEFAULT) > 0 ? H5Gopen2(f, "/recordings", H5P_DEFAULT)
-                                                            : -1;
+        hid_t g = H5Lexists(f, "/recordings", H5P_DEFAULT) > 0
+                      ? H5Gopen2(f, "/recordings", H5P_DEFAULT)
+                      : -1;
         if (g >= 0) {
             sum = pt_h5r_strings(g, "summary", &ns);
             st = pt_h5r_strings(g, "status", &nt);
@@ -1283,8 +1349,10 @@ static int add_batch_index(pt_load *ld, const char *path, size_t *n_added, pt_er
         return err ? err->code : PT_EFORMAT;
     int rc = PT_OK;
     if (!sum || !st || ns != nt)
-        rc = pt_error_set(err, PT_EFORMAT, "%s: damaged batch index: /recordings/summary and "
-                                           "/recordings/status missing or of unequal length", path);
+        rc = pt_error_set(err, PT_EFORMAT,
+                          "%s: damaged batch index: /recordings/summary and "
+                          "/recordings/status missing or of unequal length",
+                          path);
     char dir[1024];
     snprintf(dir, sizeof dir, "%s", path);
     char *slash = strrchr(dir, '/');

@@ -62,7 +62,10 @@ static void release_sec(const classify *c)
     pt_spill_release(&c->cnt, 0, c->n_sec * sizeof(float));
 }
 
-static void release_table(const void *t) { pt_table_release(t); }
+static void release_table(const void *t)
+{
+    pt_table_release(t);
+}
 
 static void classify_destroy(void *st)
 {
@@ -124,8 +127,8 @@ static int classify_push(void *st, const pt_block *b, pt_summary *s, pt_error *e
         return PT_OK;
     const pt_channel_info *ci = &pt_summary_recording(s)->chan[ch];
     for (size_t i = 0; i < b->n[ch]; i++) {
-        double t = b->t[ch] ? b->t[ch][i]
-                            : ci->t0_s + (double)(b->first[ch] + (int64_t)i) / ci->fs_hz;
+        double t =
+            b->t[ch] ? b->t[ch][i] : ci->t0_s + (double)(b->first[ch] + (int64_t)i) / ci->fs_hz;
         double v = b->x[ch][i];
         double bpm = c->ch_hr >= 0 ? v : (v > 0 ? 60000.0 / v : (double)NAN);
         int rc = add_hr(c, t, bpm, err);
@@ -244,9 +247,10 @@ static int make_bouts(const classify *c, pt_summary *s, double hr_rest, double h
 
 static double cut(double v, double lo, double mid, double hi)
 {
-    return v >= hi ? PT_CLASS_VIGOROUS : v >= mid ? PT_CLASS_MODERATE
-                                     : v >= lo    ? PT_CLASS_LIGHT
-                                                  : PT_CLASS_SEDENTARY;
+    return v >= hi    ? PT_CLASS_VIGOROUS
+           : v >= mid ? PT_CLASS_MODERATE
+           : v >= lo  ? PT_CLASS_LIGHT
+                      : PT_CLASS_SEDENTARY;
 }
 
 static int classify_finish(void *st, pt_summary *s, pt_error *err)
@@ -296,8 +300,9 @@ static int classify_finish(void *st, pt_summary *s, pt_error *err)
         }
         pt_table_release(hw);
         if (dropped)
-            pt_summary_note(s, "heart rate: %zu PPG windows disagreed with the device's heart "
-                               "rate by more than %.0f bpm: not reliable",
+            pt_summary_note(s,
+                            "heart rate: %zu PPG windows disagreed with the device's heart "
+                            "rate by more than %.0f bpm: not reliable",
                             dropped, PT_HR_AGREE_BPM);
         /* device heart rate: mean of the 1 s bins inside the epoch */
         for (size_t i = 0; i < ne; i++) {
@@ -360,8 +365,8 @@ static int classify_finish(void *st, pt_summary *s, pt_error *err)
         /* at least a minute of heart rate; the 5th percentile as sorting would give it */
         if ((double)n * p->epoch_s >= 60 &&
             !pt_kth_value(ehr, ne, n / 20, release_table, ep, &hr_rest))
-            pt_summary_note(s, "HRrest estimated as the 5th percentile of epoch heart rate: %.1f bpm",
-                            hr_rest);
+            pt_summary_note(
+                s, "HRrest estimated as the 5th percentile of epoch heart rate: %.1f bpm", hr_rest);
     }
     for (size_t i = 0; i < ne; i++) {
         hrr[i] = (!isnan(hr_rest) && !isnan(ehr[i]) && hr_max > hr_rest)
@@ -373,9 +378,14 @@ static int classify_finish(void *st, pt_summary *s, pt_error *err)
     {
         double age_used = isnan(p->age_y) ? 40.0 : p->age_y;
         const char *an[] = {"hr_rest_bpm_used", "hr_rest_estimated", "hr_max_bpm_used",
-                            "hr_max_from_age", "age_y_used", "age_assumed", "sex_assumed"};
-        double av[] = {hr_rest, isnan(p->hr_rest_bpm) ? 1 : 0, hr_max,
-                       isnan(p->hr_max_bpm) ? 1 : 0, age_used, isnan(p->age_y) ? 1 : 0,
+                            "hr_max_from_age",  "age_y_used",        "age_assumed",
+                            "sex_assumed"};
+        double av[] = {hr_rest,
+                       isnan(p->hr_rest_bpm) ? 1 : 0,
+                       hr_max,
+                       isnan(p->hr_max_bpm) ? 1 : 0,
+                       age_used,
+                       isnan(p->age_y) ? 1 : 0,
                        p->sex == 'm' || p->sex == 'f' ? 0 : 1};
         for (size_t k = 0; k < sizeof av / sizeof *av; k++)
             if ((rc0 = pt_table_set_attr(ep, an[k], av[k], err)))

@@ -39,14 +39,12 @@
  * clean simulated recoveries score about 0.45, unusable ones near 0. */
 #define MIN_RECOVERY_QUALITY 0.25
 
-
 typedef struct daily {
     pt_params p;
     pt_tzinfo tz;
     double hr_max_bpm;
     int banister_female;
 } daily;
-
 
 static void daily_destroy(void *st)
 {
@@ -72,8 +70,8 @@ static void *daily_create(const pt_params *p, const pt_recording_info *info, pt_
         daily_destroy(d);
         return NULL;
     }
-    d->hr_max_bpm = !isnan(p->hr_max_bpm) ? p->hr_max_bpm
-                                          : 208.0 - 0.7 * (isnan(p->age_y) ? 40.0 : p->age_y);
+    d->hr_max_bpm =
+        !isnan(p->hr_max_bpm) ? p->hr_max_bpm : 208.0 - 0.7 * (isnan(p->age_y) ? 40.0 : p->age_y);
     d->banister_female = p->sex == 'f';
     return d;
 }

@@ -26,7 +26,7 @@
 #define CHUNK_S 300.0
 #define MARGIN_S 30.0
 #define MAX_PPG 8
-#define NACC 4 /* x, y, z and |a| */
+#define NACC 4            /* x, y, z and |a| */
 #define BEAT_MOTION_G 0.1 /* SD of |a| over +-2 s above which a beat is left out [g] */
 
 typedef struct heart {
@@ -38,8 +38,8 @@ typedef struct heart {
     double *yp[MAX_PPG], *ya[NACC]; /* conditioned output of the last push */
     size_t nacc;                    /* acc streams the tracker takes: x, y, z[, |a|] */
     double *mag;                    /* |a| of the raw axes, one piece [size: max_in] */
-    double *rp;                  /* raw copy of ppg[0]'s output (NaN)      */
-    size_t np_pend, na_pend[NACC]; /* conditioned samples waiting (per kind) */
+    double *rp;                     /* raw copy of ppg[0]'s output (NaN)      */
+    size_t np_pend, na_pend[NACC];  /* conditioned samples waiting (per kind) */
     /* one block's conditioned output, made by push (the reader's thread) and taken by
      * push_bg (the tracker's thread, a block behind): two sets, alternating per block */
     struct staged {
@@ -174,13 +174,12 @@ static void *heart_create(const pt_params *p, const pt_recording_info *info, pt_
     cfg.band_lo_hz = p->ppg_lo_hz;
     cfg.band_hi_hz = p->ppg_hi_hz;
     cfg.band_order = p->ppg_order;
-    h->trk = pt_hrtrack_create(&cfg, h->fs_ppg, h->nppg, have_acc ? h->fs_acc : 1.0, have_acc,
-                               err);
+    h->trk = pt_hrtrack_create(&cfg, h->fs_ppg, h->nppg, have_acc ? h->fs_acc : 1.0, have_acc, err);
     if (!h->trk)
         goto fail;
     for (size_t k = 0; k < h->nppg; k++) {
-        h->cp[k] = pt_condition_create(h->fs_ppg, p->ppg_lo_hz, p->ppg_hi_hz, p->ppg_order,
-                                       CHUNK_S, MARGIN_S, err);
+        h->cp[k] = pt_condition_create(h->fs_ppg, p->ppg_lo_hz, p->ppg_hi_hz, p->ppg_order, CHUNK_S,
+                                       MARGIN_S, err);
         if (!h->cp[k] || !(h->yp[k] = malloc(pt_condition_max_out(h->cp[k]) * sizeof(double))))
             goto fail_mem;
     }
@@ -192,8 +191,8 @@ static void *heart_create(const pt_params *p, const pt_recording_info *info, pt_
         goto fail;
     }
     for (size_t k = 0; k < h->nacc; k++) {
-        h->ca[k] = pt_condition_create(h->fs_acc, p->ppg_lo_hz, p->ppg_hi_hz, p->ppg_order,
-                                       CHUNK_S, MARGIN_S, err);
+        h->ca[k] = pt_condition_create(h->fs_acc, p->ppg_lo_hz, p->ppg_hi_hz, p->ppg_order, CHUNK_S,
+                                       MARGIN_S, err);
         if (!h->ca[k] || !(h->ya[k] = malloc(pt_condition_max_out(h->ca[k]) * sizeof(double))))
             goto fail_mem;
     }
@@ -258,12 +257,9 @@ static int emit(heart *h, size_t n_out, pt_summary *s, pt_error *err)
         int bad = (double)missing > 0.1 * h->win_s * h->fs_ppg;
         /* the rule without the beats (heart_finish adds their agreement) */
         int rel = !bad && pt_hr_reliable(w->bpm, w->quality, w->motion_g, NAN, NAN);
-        double row[] = {h->t0_s + w->t_start_s,
-                        rel ? w->bpm : (double)NAN,
-                        bad ? (double)NAN : w->quality,
-                        bad ? (double)NAN : w->bpm,
-                        bad ? (double)NAN : rel,
-                        w->motion_g};
+        double row[] = {h->t0_s + w->t_start_s,         rel ? w->bpm : (double)NAN,
+                        bad ? (double)NAN : w->quality, bad ? (double)NAN : w->bpm,
+                        bad ? (double)NAN : rel,        w->motion_g};
         int rc = pt_table_append(t, row, err);
         if (rc)
             return rc;

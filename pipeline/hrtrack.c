@@ -23,15 +23,15 @@
 #include "pulsetrain/sos.h"
 
 #define MAX_CH 8
-#define MAX_REF 4 /* acc references of the coherence: x, y, z (+ |a|) */
-#define SKEW_S 60.0          /* streams may run this far apart in time */
-#define RECOMPUTE_EVERY 256  /* exact re-summation of the running sums against drift */
+#define MAX_REF 4           /* acc references of the coherence: x, y, z (+ |a|) */
+#define SKEW_S 60.0         /* streams may run this far apart in time */
+#define RECOMPUTE_EVERY 256 /* exact re-summation of the running sums against drift */
 
 /* Hot loops get an AVX2 copy beside the baseline one, chosen at load time (GNU ifunc).
  * AVX2 without FMA: the same IEEE operations in the same order, so the same results.
  * -DPT_NO_CLONES turns it off (needed under ThreadSanitizer, whose runtime is not up when
  * the ifunc resolvers of a shared library run). */
-#if defined(__x86_64__) && defined(__linux__) && (defined(__GNUC__) || defined(__clang__)) && \
+#if defined(__x86_64__) && defined(__linux__) && (defined(__GNUC__) || defined(__clang__)) &&      \
     !defined(PT_NO_CLONES)
 #define PT_HOT_CLONES __attribute__((target_clones("avx2", "default")))
 #else
@@ -63,11 +63,11 @@ struct pt_hrtrack {
     size_t cap;
     int64_t buf0, buf_end[MAX_CH + MAX_REF];
 
-    int64_t nframes;     /* frames computed */
-    double *fre, *fim;   /* [R][ns][nb] */
-    double *fPn;         /* [R][nch][nb] per-channel |X|/max */
-    double *fP, *fA;     /* [R][nb] combined PPG, acc noise */
-    double *fMg;         /* [R] largest SD of the band-passed acc axes in the frame */
+    int64_t nframes;   /* frames computed */
+    double *fre, *fim; /* [R][ns][nb] */
+    double *fPn;       /* [R][nch][nb] per-channel |X|/max */
+    double *fP, *fA;   /* [R][nb] combined PPG, acc noise */
+    double *fMg;       /* [R] largest SD of the band-passed acc axes in the frame */
 
     /* running sums for the coherence over frames [c_lo, c_hi) and the PPG average [w_lo, w_hi) */
     double *sMr, *sMi;   /* [npair][nb]: M_ij = sum X_i conj(X_j), i >= j, row-packed */
@@ -145,8 +145,8 @@ size_t pt_hrtrack_max_out(const pt_hrtrack *h, size_t n_ppg)
 {
     if (!h)
         return 0;
-    return (size_t)((double)n_ppg / (h->fs[0] * h->c.step_s)) + h->cap / step_samples(h) +
-           h->L + h->K + h->back + h->ahead + 8;
+    return (size_t)((double)n_ppg / (h->fs[0] * h->c.step_s)) + h->cap / step_samples(h) + h->L +
+           h->K + h->back + h->ahead + 8;
 }
 
 void pt_hrtrack_destroy(pt_hrtrack *h)
@@ -226,24 +226,21 @@ static void *xcalloc(size_t a, size_t b, size_t sz)
     return calloc(a * b, sz);
 }
 
-pt_hrtrack *pt_hrtrack_create(const pt_hrtrack_config *cfg, double fs_ppg_hz,
-                              size_t n_ppg_channels, double fs_acc_hz, int have_acc,
-                              pt_error *err)
+pt_hrtrack *pt_hrtrack_create(const pt_hrtrack_config *cfg, double fs_ppg_hz, size_t n_ppg_channels,
+                              double fs_acc_hz, int have_acc, pt_error *err)
 {
     pt_hrtrack_config c = cfg ? *cfg : pt_hrtrack_defaults();
     if (!(fs_ppg_hz > 0) || !isfinite(fs_ppg_hz))
-        return pt_error_set(err, PT_EINVAL, "hrtrack: fs_ppg_hz %g must be > 0", fs_ppg_hz),
-               NULL;
+        return pt_error_set(err, PT_EINVAL, "hrtrack: fs_ppg_hz %g must be > 0", fs_ppg_hz), NULL;
     if (n_ppg_channels < 1 || n_ppg_channels > MAX_CH)
         return pt_error_set(err, PT_EINVAL, "hrtrack: %zu PPG channels (1..%d)", n_ppg_channels,
                             MAX_CH),
                NULL;
     if (have_acc && (!(fs_acc_hz > 0) || !isfinite(fs_acc_hz)))
-        return pt_error_set(err, PT_EINVAL, "hrtrack: fs_acc_hz %g must be > 0", fs_acc_hz),
-               NULL;
+        return pt_error_set(err, PT_EINVAL, "hrtrack: fs_acc_hz %g must be > 0", fs_acc_hz), NULL;
     if (!(c.window_s >= 2.0) || !(c.step_s > 0) || c.step_s > c.window_s)
-        return pt_error_set(err, PT_EINVAL, "hrtrack: window_s %g / step_s %g invalid",
-                            c.window_s, c.step_s),
+        return pt_error_set(err, PT_EINVAL, "hrtrack: window_s %g / step_s %g invalid", c.window_s,
+                            c.step_s),
                NULL;
     if (!(c.bpm_min > 0) || !(c.bpm_max > c.bpm_min + 5))
         return pt_error_set(err, PT_EINVAL, "hrtrack: bpm range %g..%g invalid", c.bpm_min,
@@ -255,16 +252,14 @@ pt_hrtrack *pt_hrtrack_create(const pt_hrtrack_config *cfg, double fs_ppg_hz,
                NULL;
     double wd = floor(c.window_s * c.fs_proc_hz + 0.5);
     if (c.nfft < (size_t)wd || c.nfft > (1u << 20))
-        return pt_error_set(err, PT_EINVAL, "hrtrack: nfft %zu < window of %.0f samples (or > 2^20)",
-                            c.nfft, wd),
+        return pt_error_set(err, PT_EINVAL,
+                            "hrtrack: nfft %zu < window of %.0f samples (or > 2^20)", c.nfft, wd),
                NULL;
     if (!(c.w_coh >= 0 && c.w_coh <= 1) || !(c.emis_beta > 0) || !(c.trans_bpm > 0) ||
-        !(c.coh_reg >= 0) || !(c.acc_pow > 0) || !(c.refine_bpm >= 0) ||
-        !(c.quality_bpm > 0) || c.smooth < 1 || c.smooth > 64 || c.quality_half > 64 ||
-        c.lag_windows < 1 ||
+        !(c.coh_reg >= 0) || !(c.acc_pow > 0) || !(c.refine_bpm >= 0) || !(c.quality_bpm > 0) ||
+        c.smooth < 1 || c.smooth > 64 || c.quality_half > 64 || c.lag_windows < 1 ||
         c.lag_windows > (size_t)1 << 30 || c.coh_half > 1000 || c.wiener_half > 1000)
-        return pt_error_set(err, PT_EINVAL, "hrtrack: a tracking parameter is out of range"),
-               NULL;
+        return pt_error_set(err, PT_EINVAL, "hrtrack: a tracking parameter is out of range"), NULL;
 
     pt_hrtrack *h = calloc(1, sizeof *h);
     if (!h)
@@ -349,10 +344,10 @@ pt_hrtrack *pt_hrtrack_create(const pt_hrtrack_config *cfg, double fs_ppg_hz,
     h->Cc = xcalloc(1, nb, sizeof *h->Cc);
     h->Cw = xcalloc(1, nb, sizeof *h->Cw);
     h->C = xcalloc(1, nb, sizeof *h->C);
-    if (!h->buf || !h->fre || !h->fim || !h->fPn || !h->fP || !h->fA || !h->sMr || !h->sMi || !h->sSre ||
-        !h->sSim || !h->sSpp || !h->sP || !h->delta || !h->fwd || !h->bwd || !h->fwa ||
-        !h->bwa || !h->bp || !h->path || !h->rC || !h->rCw || !h->fMg || !h->rMg || !h->dec || !h->seg || !h->xre || !h->xim ||
-        !h->mag || !h->Pbar || !h->Cc || !h->Cw || !h->C) {
+    if (!h->buf || !h->fre || !h->fim || !h->fPn || !h->fP || !h->fA || !h->sMr || !h->sMi ||
+        !h->sSre || !h->sSim || !h->sSpp || !h->sP || !h->delta || !h->fwd || !h->bwd || !h->fwa ||
+        !h->bwa || !h->bp || !h->path || !h->rC || !h->rCw || !h->fMg || !h->rMg || !h->dec ||
+        !h->seg || !h->xre || !h->xim || !h->mag || !h->Pbar || !h->Cc || !h->Cw || !h->C) {
         pt_hrtrack_destroy(h);
         return pt_error_set(err, PT_ENOMEM, "hrtrack: out of memory (lag %zu windows x %zu bins)",
                             h->L, nb),
@@ -849,8 +844,8 @@ static int output_ready(pt_hrtrack *h, pt_hrtrack_window *out, size_t max_out, s
 }
 
 /* Viterbi step for window t, then the fixed-lag decision of window t - L. */
-static int advance(pt_hrtrack *h, int64_t t, pt_hrtrack_window *out, size_t max_out,
-                   size_t *n_out, pt_error *err)
+static int advance(pt_hrtrack *h, int64_t t, pt_hrtrack_window *out, size_t max_out, size_t *n_out,
+                   pt_error *err)
 {
     size_t nb = h->nb, L1 = h->L + 1, slot = (size_t)(t % (int64_t)L1);
     double *Cn = h->rC + slot * nb, *Cw = h->rCw + slot * nb;
@@ -959,9 +954,9 @@ static int feed(pt_hrtrack *h, size_t s, const double *x, size_t n, pt_hrtrack_w
     return PT_OK;
 }
 
-int pt_hrtrack_push(pt_hrtrack *h, const double *const *ppg, size_t n_ppg,
-                    const double *const *acc, size_t n_acc, pt_hrtrack_window *out,
-                    size_t max_out, size_t *n_out, pt_error *err)
+int pt_hrtrack_push(pt_hrtrack *h, const double *const *ppg, size_t n_ppg, const double *const *acc,
+                    size_t n_acc, pt_hrtrack_window *out, size_t max_out, size_t *n_out,
+                    pt_error *err)
 {
     if (!h || !n_out || (!out && max_out))
         return pt_error_set(err, PT_EINVAL, "hrtrack_push: NULL argument");
@@ -1123,7 +1118,7 @@ int pt_hrtrack_process(const pt_hrtrack_config *cfg, const double *const *ppg,
     for (size_t s = 0; s < ns; s++) {
         size_t n = s < n_ppg_channels ? n_ppg : n_acc;
         double fs = s < n_ppg_channels ? fs_ppg_hz : fs_acc_hz;
-        const double *src = s < n_ppg_channels      ? ppg[s]
+        const double *src = s < n_ppg_channels       ? ppg[s]
                             : s < n_ppg_channels + 3 ? acc[s - n_ppg_channels]
                                                      : amag;
         if (!src) {
@@ -1135,8 +1130,8 @@ int pt_hrtrack_process(const pt_hrtrack_config *cfg, const double *const *ppg,
             rc = pt_error_set(err, PT_ENOMEM, "hrtrack_process: out of memory (%zu samples)", n);
             goto done;
         }
-        rc = pt_butter_sos(c.band_order, PT_BAND_BANDPASS, c.band_lo_hz, c.band_hi_hz, fs, sos,
-                           err);
+        rc =
+            pt_butter_sos(c.band_order, PT_BAND_BANDPASS, c.band_lo_hz, c.band_hi_hz, fs, sos, err);
         if (rc)
             goto done;
         pt_sos_destroy(f);
@@ -1156,8 +1151,8 @@ int pt_hrtrack_process(const pt_hrtrack_config *cfg, const double *const *ppg,
     }
     size_t k = 0;
     rc = pt_hrtrack_push(h, (const double *const *)x, n_ppg,
-                         have_acc ? (const double *const *)(x + n_ppg_channels) : NULL, n_acc,
-                         out, max_out, &k, err);
+                         have_acc ? (const double *const *)(x + n_ppg_channels) : NULL, n_acc, out,
+                         max_out, &k, err);
     if (rc)
         goto done;
     size_t k2 = 0;
@@ -1173,8 +1168,7 @@ done:
     return rc;
 }
 
-int pt_hr_reliable(double bpm, double quality, double motion_g, double beats_bpm,
-                   double device_bpm)
+int pt_hr_reliable(double bpm, double quality, double motion_g, double beats_bpm, double device_bpm)
 {
     if (!isfinite(bpm) || !(quality >= 0))
         return 0;

@@ -33,9 +33,9 @@ static void movavg(const double *x, double *y, size_t n, size_t w)
  * run's start in the whole signal [s]. y, ma1, ma2: scratch [size: n]. The first beat of a
  * run that does not start the signal follows a gap: its interval is NaN. */
 static int run_beats(pt_sos *f, const double *x, size_t n, double fs_hz, double t_off,
-                     const double *mag, size_t na, double fs_acc_hz, double motion_g,
-                     double *t_s, double *ibi_s, int *motion, size_t max_beats, size_t *k,
-                     double *y, double *ma1, double *ma2, pt_error *err)
+                     const double *mag, size_t na, double fs_acc_hz, double motion_g, double *t_s,
+                     double *ibi_s, int *motion, size_t max_beats, size_t *k, double *y,
+                     double *ma1, double *ma2, pt_error *err)
 {
     int rc = pt_sos_filtfilt(f, x, y, n, err);
     if (rc)
@@ -88,9 +88,8 @@ static int run_beats(pt_sos *f, const double *x, size_t n, double fs_hz, double 
 }
 
 int pt_hrtrack_beats(const double *ppg, size_t n, double fs_hz, const double *const *acc,
-                     size_t n_acc, double fs_acc_hz, double motion_g, double *t_s,
-                     double *ibi_s, int *motion, size_t max_beats, size_t *n_beats,
-                     pt_error *err)
+                     size_t n_acc, double fs_acc_hz, double motion_g, double *t_s, double *ibi_s,
+                     int *motion, size_t max_beats, size_t *n_beats, pt_error *err)
 {
     if (!ppg || !t_s || !ibi_s || !n_beats || !(fs_hz > 16.0))
         return pt_error_set(err, PT_EINVAL, "hrtrack_beats: bad argument (fs_hz %g > 16 needed)",
@@ -107,8 +106,9 @@ int pt_hrtrack_beats(const double *ppg, size_t n, double fs_hz, const double *co
            *ma2 = malloc((n ? n : 1) * sizeof *ma2);
     double *mag = NULL;
     if (!f || !y || !ma1 || !ma2) {
-        rc = f ? pt_error_set(err, PT_ENOMEM, "hrtrack_beats: out of memory") : err ? err->code
-                                                                                    : PT_ENOMEM;
+        rc = f     ? pt_error_set(err, PT_ENOMEM, "hrtrack_beats: out of memory")
+             : err ? err->code
+                   : PT_ENOMEM;
         goto done;
     }
     /* acc magnitude standard deviation over +-2 s, for the motion flag */

@@ -285,8 +285,8 @@ static double gait_cadence(motion *m, double mad_mg)
         return NAN;
     memset(m->seg, 0, m->nfft * sizeof(double));
     for (size_t i = 0; i < L; i++) {
-        double w = L == m->n_gait ? m->hann[i]
-                                  : 0.5 - 0.5 * cos(2.0 * PI_ * (double)i / (double)(L - 1));
+        double w =
+            L == m->n_gait ? m->hann[i] : 0.5 - 0.5 * cos(2.0 * PI_ * (double)i / (double)(L - 1));
         m->seg[i] = (m->ring[(first + i) % m->n_gait] - mean) * w;
     }
     pt_fft_power(m->fft, m->seg, m->power);
@@ -449,8 +449,8 @@ static int emit_epoch(motion *m, pt_summary *s, pt_error *err)
         if (m->n_er % ER_RELEASE == 0) /* only the end is written */
             pt_spill_release(&m->er_store, 0, m->n_er * sizeof(epoch_rec));
     }
-    double row[] = {m->t0_s + (double)m->epoch * m->epoch_s, enmo, mad, cad, NAN, NAN, walk, NAN,
-                    NAN};
+    double row[] = {
+        m->t0_s + (double)m->epoch * m->epoch_s, enmo, mad, cad, NAN, NAN, walk, NAN, NAN};
     m->epoch++;
     m->fill = m->nan = 0;
     memset(m->msum, 0, sizeof m->msum);
@@ -621,8 +621,9 @@ static void apply_calibration(motion *m, pt_summary *s)
         if (m->n_cal < 10)
             pt_summary_note(s, "calibration: only %zu still 10 s windows, not attempted", m->n_cal);
         else
-            pt_summary_note(s, "calibration: %zu still windows, sphere not populated or error "
-                               "not below 10 mg (before %.1f mg): not applied",
+            pt_summary_note(s,
+                            "calibration: %zu still windows, sphere not populated or error "
+                            "not below 10 mg (before %.1f mg): not applied",
                             m->n_cal, 1000 * e0);
         return;
     }
@@ -649,8 +650,9 @@ static void apply_calibration(motion *m, pt_summary *s)
     }
     pt_table_release(t);
     pt_spill_release(&m->er_store, 0, m->n_er * sizeof(epoch_rec));
-    pt_summary_note(s, "calibration (van Hees 2014) from %zu still windows: offset %.1f %.1f %.1f "
-                       "mg, scale %.4f %.4f %.4f, error %.1f -> %.1f mg",
+    pt_summary_note(s,
+                    "calibration (van Hees 2014) from %zu still windows: offset %.1f %.1f %.1f "
+                    "mg, scale %.4f %.4f %.4f, error %.1f -> %.1f mg",
                     m->n_cal, 1000 * off[0], 1000 * off[1], 1000 * off[2], g[0], g[1], g[2],
                     1000 * e0, 1000 * e1);
 }

@@ -66,8 +66,8 @@ int pt_params_check(const pt_params *p, pt_error *err)
     NEED(p->ppg_order >= 1 && p->ppg_order <= 10, "filter order %d is not in 1..10", p->ppg_order);
     NEED(p->hr_window_s >= 2 && p->hr_window_s <= 60, "HR window %g s is not in [2, 60] s",
          p->hr_window_s);
-    NEED(p->hr_step_s > 0 && p->hr_step_s <= p->hr_window_s,
-         "HR step %g s must be in (0, window]", p->hr_step_s);
+    NEED(p->hr_step_s > 0 && p->hr_step_s <= p->hr_window_s, "HR step %g s must be in (0, window]",
+         p->hr_step_s);
     NEED(p->hr_lo_bpm >= 20 && p->hr_lo_bpm < p->hr_hi_bpm && p->hr_hi_bpm <= 300,
          "HR search range %g..%g bpm is not valid", p->hr_lo_bpm, p->hr_hi_bpm);
     NEED(p->epoch_s >= 1 && p->epoch_s <= 600, "epoch %g s is not in [1, 600] s", p->epoch_s);
@@ -165,4 +165,3 @@ size_t pt_params_json(const pt_params *p, char *buf, size_t len)
         snprintf(buf + at, len - at, "}");
     return at + 1;
 }
-

@@ -59,10 +59,10 @@
 #include "pipeline/stage.h"
 #include "pulsetrain/fit.h"
 
-#define MOVE_SD_G 0.050 /* per-second SD of |a| above this = moving */
-#define HALF_WIN_S 5.0  /* +-5 s median for the HR at a time point */
+#define MOVE_SD_G 0.050  /* per-second SD of |a| above this = moving */
+#define HALF_WIN_S 5.0   /* +-5 s median for the HR at a time point */
 #define BREAK_MIN_S 90.0 /* a break in the recovery's course is sought after this */
-#define END_SPAN_S 2.0  /* PPG: windows ending in the last 2 s of exercise give HR_end */
+#define END_SPAN_S 2.0   /* PPG: windows ending in the last 2 s of exercise give HR_end */
 
 typedef struct recovery {
     pt_params p;
@@ -71,10 +71,10 @@ typedef struct recovery {
     double *hr_sum, *hr_tsum; /* per 1 s bin: sums of bpm and of the sample times */
     float *hr_n;
     size_t n_sec, cap_sec;
-    float *m_sd;        /* per 1 s: SD of |a| [g], NaN with < 2 samples (4 B/s of state) */
+    float *m_sd; /* per 1 s: SD of |a| [g], NaN with < 2 samples (4 B/s of state) */
     size_t n_msec, cap_msec;
     pt_spill s_sum, s_tsum, s_n, s_sd; /* where the four arrays above live (spill.h) */
-    long cur_k;         /* the second being summed: sums of |a| - 1, its square, count */
+    long cur_k; /* the second being summed: sums of |a| - 1, its square, count */
     double cur_s, cur_ss, cur_n;
     int64_t acc_done; /* accelerometer samples consumed */
 } recovery;
@@ -202,8 +202,8 @@ static int recovery_push(void *st, const pt_block *b, pt_summary *s, pt_error *e
     if (ch >= 0) {
         const pt_channel_info *ci = &info->chan[ch];
         for (size_t i = 0; i < b->n[ch]; i++) {
-            double t = b->t[ch] ? b->t[ch][i]
-                                : ci->t0_s + (double)(b->first[ch] + (int64_t)i) / ci->fs_hz;
+            double t =
+                b->t[ch] ? b->t[ch][i] : ci->t0_s + (double)(b->first[ch] + (int64_t)i) / ci->fs_hz;
             double v = b->x[ch][i];
             int rc = add_hr(r, t, r->ch_hr >= 0 ? v : (v > 0 ? 60000.0 / v : (double)NAN), err);
             if (rc)
@@ -217,8 +217,7 @@ static int recovery_push(void *st, const pt_block *b, pt_summary *s, pt_error *e
             n = b->n[r->ch_acc[k]] < n ? b->n[r->ch_acc[k]] : n;
         double t0 = info->chan[r->ch_acc[0]].t0_s;
         for (size_t i = 0; i < n; i++) {
-            double x = b->x[r->ch_acc[0]][i], y = b->x[r->ch_acc[1]][i],
-                   z = b->x[r->ch_acc[2]][i];
+            double x = b->x[r->ch_acc[0]][i], y = b->x[r->ch_acc[1]][i], z = b->x[r->ch_acc[2]][i];
             double v = sqrt(x * x + y * y + z * z) - 1.0;
             double t = t0 + (double)(b->first[r->ch_acc[0]] + (int64_t)i) / r->fs_acc;
             if (isnan(v) || !(t >= 0))
@@ -555,8 +554,8 @@ static double rss_quad(const double *t, const double *y, size_t n)
     }
     double e = 0;
     for (size_t i = 0; i < n; i++) {
-        double u = t[i] - t0, d = y[i] - (m[0][3] / m[0][0] + m[1][3] / m[1][1] * u +
-                                          m[2][3] / m[2][2] * u * u);
+        double u = t[i] - t0,
+               d = y[i] - (m[0][3] / m[0][0] + m[1][3] / m[1][1] * u + m[2][3] / m[2][2] * u * u);
         e += d * d;
     }
     return e;
@@ -592,7 +591,10 @@ static size_t fit_points(const double *t, const double *y, size_t n)
     return best < rss_all / 3.0 ? nb : n;
 }
 
-static int cmp_end(const void *a, const void *b) { return cmp_double(a, b); }
+static int cmp_end(const void *a, const void *b)
+{
+    return cmp_double(a, b);
+}
 
 static int recovery_finish(void *st, pt_summary *s, pt_error *err)
 {
@@ -798,8 +800,7 @@ static int recovery_finish(void *st, pt_summary *s, pt_error *err)
             still = tot ? (double)ok / tot : 0.0;
         }
         double quality = coverage * signal * still * (rise ? 0.5 : 1.0);
-        double row[] = {T,   h0,    h60,  h120, h0 - h60, h0 - h120,
-                        t30, tau, r2, quality};
+        double row[] = {T, h0, h60, h120, h0 - h60, h0 - h120, t30, tau, r2, quality};
         if ((rc = pt_table_append(pt_summary_table(s, "recovery"), row, err)))
             goto done;
         /* each end reads a few minutes of each array */

@@ -13,11 +13,9 @@
 /* The stages in data-flow order; later ones read the tables of earlier ones
  * at finish. */
 static const pt_stage_ops *const stages[] = {
-    &pt_stage_motion,
-    &pt_stage_heart,
+    &pt_stage_motion,   &pt_stage_heart,
     &pt_stage_wear, /* after heart: needs its reliable windows */
-    &pt_stage_classify,
-    &pt_stage_recovery,
+    &pt_stage_classify, &pt_stage_recovery,
     &pt_stage_daily, /* last: reads /epochs, /bouts, /recovery */
 };
 #define NSTAGES (sizeof stages / sizeof stages[0])
@@ -104,7 +102,7 @@ static void worker_stop(worker *w)
  * file again at the end otherwise, after everything else). */
 typedef struct hasher {
     pthread_t tid;
-    char path[sizeof ((pt_recording_info *)0)->path]; /* its own copy: the summary's is rewritten */
+    char path[sizeof((pt_recording_info *)0)->path]; /* its own copy: the summary's is rewritten */
     char hex[65];
     int rc;
 } hasher;
@@ -142,8 +140,8 @@ static int exercise_ends_inside(const pt_params *p, const pt_recording_info *inf
 
 pt_run_options pt_run_defaults(void)
 {
-    pt_run_options o = {.threads = 1, .scratch_dir = NULL, .scratch_heap_max = PT_SPILL_HEAP_MAX,
-                        .cancel = NULL};
+    pt_run_options o = {
+        .threads = 1, .scratch_dir = NULL, .scratch_heap_max = PT_SPILL_HEAP_MAX, .cancel = NULL};
     return o;
 }
 

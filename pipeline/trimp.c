@@ -18,4 +18,3 @@ int pt_edwards_zone(double pct)
         return 5;
     return 1 + (int)((pct - 50) / 10);
 }
-

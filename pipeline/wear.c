@@ -59,7 +59,10 @@ static int wear_push(void *st, const pt_block *b, pt_summary *s, pt_error *err)
     return PT_OK;
 }
 
-static void wear_destroy(void *st) { free(st); }
+static void wear_destroy(void *st)
+{
+    free(st);
+}
 
 /* Per epoch: heart-rate windows centred in it, how many had an estimate, how many were
  * reliable. */

@@ -23,17 +23,23 @@
 #define FONT "font-family=\"DejaVu Sans, Arial, Helvetica, sans-serif\""
 
 static const char *const class_colour[PT_NCLASS] = {"#b0b0b0", "#6c8ebf", "#5aae61", "#f39c12",
-                                                     "#d7301f"};
+                                                    "#d7301f"};
 static const char *const rec_colour[] = {"#1b9e77", "#7570b3", "#e7298a", "#66a61e",
                                          "#e6ab02", "#a6761d", "#1f78b4", "#666666"};
 
 typedef struct panel {
-    double x0, y0, w, h;         /* plot area [px] */
+    double x0, y0, w, h; /* plot area [px] */
     double xmin, xmax, ymin, ymax;
 } panel;
 
-static double px(const panel *p, double x) { return p->x0 + (x - p->xmin) / (p->xmax - p->xmin) * p->w; }
-static double py(const panel *p, double y) { return p->y0 + p->h - (y - p->ymin) / (p->ymax - p->ymin) * p->h; }
+static double px(const panel *p, double x)
+{
+    return p->x0 + (x - p->xmin) / (p->xmax - p->xmin) * p->w;
+}
+static double py(const panel *p, double y)
+{
+    return p->y0 + p->h - (y - p->ymin) / (p->ymax - p->ymin) * p->h;
+}
 
 static void esc(FILE *f, const char *s)
 {
@@ -53,7 +59,9 @@ static void esc(FILE *f, const char *s)
 static void text(FILE *f, double x, double y, const char *anchor, double size, const char *fill,
                  const char *s)
 {
-    fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\" font-size=\"%.1f\" fill=\"%s\" " FONT ">",
+    fprintf(f,
+            "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\" font-size=\"%.1f\" fill=\"%s\" " FONT
+            ">",
             x, y, anchor, size, fill);
     esc(f, s);
     fputs("</text>\n", f);
@@ -74,14 +82,16 @@ static void yaxis(FILE *f, const panel *p, const char *label, int right)
         char buf[32];
         snprintf(buf, sizeof buf, "%g", fabs(v) < 1e-9 * step ? 0.0 : v);
         if (!right)
-            fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#e4e4e4\"/>\n",
+            fprintf(f,
+                    "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#e4e4e4\"/>\n",
                     p->x0, y, p->x0 + p->w, y);
         text(f, right ? p->x0 + p->w + 6 : p->x0 - 6, y + 4, right ? "start" : "end", 11, "#333",
              buf);
     }
     double xl = right ? p->x0 + p->w + 44 : p->x0 - 44, yl = p->y0 + p->h / 2;
-    fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-size=\"12\" fill=\"#333\" "
-               "transform=\"rotate(-90 %.1f %.1f)\" " FONT ">",
+    fprintf(f,
+            "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-size=\"12\" fill=\"#333\" "
+            "transform=\"rotate(-90 %.1f %.1f)\" " FONT ">",
             xl, yl, xl, yl);
     esc(f, label);
     fputs("</text>\n", f);
@@ -89,8 +99,9 @@ static void yaxis(FILE *f, const panel *p, const char *label, int right)
 
 static void frame(FILE *f, const panel *p)
 {
-    fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"none\" "
-               "stroke=\"#555\"/>\n",
+    fprintf(f,
+            "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"none\" "
+            "stroke=\"#555\"/>\n",
             p->x0, p->y0, p->w, p->h);
 }
 
@@ -107,11 +118,15 @@ static void xtick(FILE *f, const panel *p, double x, const char *label)
 static void legend_item(FILE *f, double x, double y, const char *colour, int line, const char *s)
 {
     if (line == 1)
-        fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"2.5\"/>\n",
+        fprintf(f,
+                "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
+                "stroke-width=\"2.5\"/>\n",
                 x, y - 4, x + 18, y - 4, colour);
     else if (line == 2)
-        fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"2\" "
-                   "stroke-dasharray=\"5,3\"/>\n",
+        fprintf(f,
+                "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
+                "stroke-width=\"2\" "
+                "stroke-dasharray=\"5,3\"/>\n",
                 x, y - 4, x + 18, y - 4, colour);
     else
         fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"14\" height=\"10\" fill=\"%s\"/>\n", x,
@@ -132,7 +147,8 @@ static void series(FILE *f, const panel *p, const double *x, const double *y, si
             continue;
         }
         if (!open)
-            fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"%.1f\"%s%s%s points=\"",
+            fprintf(f,
+                    "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"%.1f\"%s%s%s points=\"",
                     colour, width, dash ? " stroke-dasharray=\"" : "", dash ? dash : "",
                     dash ? "\"" : "");
         fprintf(f, "%.1f,%.1f ", px(p, x[i]), py(p, y[i]));
@@ -142,12 +158,12 @@ static void series(FILE *f, const panel *p, const double *x, const double *y, si
         fputs("\"/>\n", f);
 }
 
-
 static void head(FILE *f, double w, double h, const char *title)
 {
-    fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-               "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
-               "viewBox=\"0 0 %.0f %.0f\">\n<title>",
+    fprintf(f,
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
+            "viewBox=\"0 0 %.0f %.0f\">\n<title>",
             w, h, w, h);
     esc(f, title);
     fprintf(f, "</title>\n<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n");
@@ -164,7 +180,8 @@ int pt_report_summary_svg(const pt_summary *s, const char *title, const char *pa
     const double *et = pt_table_column(ep, "t_start_s"), *ehr = pt_table_column(ep, "hr_bpm");
     const double *ecl = pt_table_column(ep, "class");
     const double *ht = pt_table_column(hr, "t_start_s"), *hb = pt_table_column(hr, "bpm");
-    const double *rt = pt_table_column(rv, "t_end_exercise_s"), *rtau = pt_table_column(rv, "tau_s");
+    const double *rt = pt_table_column(rv, "t_end_exercise_s"),
+                 *rtau = pt_table_column(rv, "tau_s");
     const double *rr2 = pt_table_column(rv, "fit_r2"), *r60 = pt_table_column(rv, "hrr60_bpm");
     const double *rq = pt_table_column(rv, "quality");
     if (!ne && !nh)
@@ -260,8 +277,8 @@ int pt_report_summary_svg(const pt_summary *s, const char *title, const char *pa
              rec->start_time_utc[0] ? rec->start_time_utc : "(relative time: no start in the file)",
              tend / 3600, src_txt, bin_s);
     text(f, 20, 48, "start", 12, "#555", sub);
-    panel p = {70, 95, 820, 280, 0, tend / tscale, floor(hmin / 10) * 10 - 5,
-               ceil(hmax / 10) * 10 + 5};
+    panel p = {
+        70, 95, 820, 280, 0, tend / tscale, floor(hmin / 10) * 10 - 5, ceil(hmax / 10) * 10 + 5};
     yaxis(f, &p, "heart rate [bpm]", 0);
     double xstep = nice_step(p.xmax, 10);
     for (double x = 0; x <= p.xmax + 1e-9; x += xstep) {
@@ -276,8 +293,9 @@ int pt_report_summary_svg(const pt_summary *s, const char *title, const char *pa
         if (!isfinite(by[b]) || !isfinite(by[b - 1]))
             continue;
         const char *col = bc[b] < PT_NCLASS ? class_colour[bc[b]] : "#333333";
-        fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
-                   "stroke-width=\"1.6\"/>\n",
+        fprintf(f,
+                "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
+                "stroke-width=\"1.6\"/>\n",
                 px(&p, bx[b - 1]), py(&p, by[b - 1]), px(&p, bx[b]), py(&p, by[b]), col);
     }
     double last_x = -1e9;
@@ -286,8 +304,9 @@ int pt_report_summary_svg(const pt_summary *s, const char *title, const char *pa
         double X = px(&p, rt[i] / tscale);
         row = X - last_x < 24 ? (row + 1) % 3 : 0; /* stagger labels that would overlap */
         last_x = X;
-        fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
-                   "stroke-dasharray=\"3,3\"/>\n",
+        fprintf(f,
+                "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
+                "stroke-dasharray=\"3,3\"/>\n",
                 X, p.y0, X, p.y0 + p.h, rec_colour[i % 8]);
         char buf[16];
         snprintf(buf, sizeof buf, "R%zu", i + 1);
@@ -349,7 +368,9 @@ int pt_report_summary_svg(const pt_summary *s, const char *title, const char *pa
             }
             const char *col = rec_colour[k % 8];
             for (size_t i = 0; i < m; i++)
-                fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"1.6\" fill=\"%s\" fill-opacity=\"0.6\"/>\n",
+                fprintf(f,
+                        "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"1.6\" fill=\"%s\" "
+                        "fill-opacity=\"0.6\"/>\n",
                         px(&q, xs[i]), py(&q, ys[i]), col);
             double den = (double)nf * sxx - sx * sx;
             if (nf >= 3 && fabs(den) > 1e-12) {
@@ -362,8 +383,9 @@ int pt_report_summary_svg(const pt_summary *s, const char *title, const char *pa
                 series(f, &q, fx, fy, 61, col, 2.2, NULL);
             }
             char buf[160];
-            snprintf(buf, sizeof buf, "R%zu at %.2f %s: HRR60 %.0f bpm, tau %.0f s, r2 %.2f, q %.2f",
-                     k + 1, rt[k] / tscale, hours ? "h" : "min", r60[k], rtau[k], rr2[k], rq[k]);
+            snprintf(buf, sizeof buf,
+                     "R%zu at %.2f %s: HRR60 %.0f bpm, tau %.0f s, r2 %.2f, q %.2f", k + 1,
+                     rt[k] / tscale, hours ? "h" : "min", r60[k], rtau[k], rr2[k], rq[k]);
             legend_item(f, 660, 485 + 20.0 * (double)k, col, 1, buf);
         }
         free(xs);
@@ -468,9 +490,16 @@ int pt_report_load_svg(const pt_load *ld, const char *subject, const char *title
     text(f, 20, 48, "start", 12, "#555", sub);
 
     /* 1: load, CTL, ATL, TSB */
-    panel p = {70, 80, 820, 300, 0, (double)n, tmin < 0 ? floor(tmin / 10) * 10 : 0,
+    panel p = {70,
+               80,
+               820,
+               300,
+               0,
+               (double)n,
+               tmin < 0 ? floor(tmin / 10) * 10 : 0,
                ceil(lmax / 10) * 10 + 10};
-    text(f, 70, 72, "start", 14, "#111", "Training load and the Performance Manager (GoldenCheetah conventions)");
+    text(f, 70, 72, "start", 14, "#111",
+         "Training load and the Performance Manager (GoldenCheetah conventions)");
     yaxis(f, &p, "load [AU]", 0);
     double bw = fmax(1.0, p.w / (double)n * 0.7);
     for (size_t i = 0; i < n; i++) {
@@ -478,10 +507,12 @@ int pt_report_load_svg(const pt_load *ld, const char *subject, const char *title
         if (isfinite(load[i])) {
             double y0 = py(&p, 0), y1 = py(&p, load[i]);
             fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"/>\n",
-                    X - bw / 2, fmin(y0, y1), bw, fabs(y0 - y1), src[i] == 2 ? "#9ecae1" : "#bdbdbd");
+                    X - bw / 2, fmin(y0, y1), bw, fabs(y0 - y1),
+                    src[i] == 2 ? "#9ecae1" : "#bdbdbd");
         } else { /* missing: a small cross on the zero line */
             double y0 = py(&p, 0);
-            fprintf(f, "<path d=\"M%.1f %.1fl6 6m0 -6l-6 6\" stroke=\"%s\" stroke-width=\"1.2\"/>\n",
+            fprintf(f,
+                    "<path d=\"M%.1f %.1fl6 6m0 -6l-6 6\" stroke=\"%s\" stroke-width=\"1.2\"/>\n",
                     X - 3, y0 - 9, valid[i] == 0 ? "#e6550d" : "#969696");
         }
     }
@@ -492,7 +523,8 @@ int pt_report_load_svg(const pt_load *ld, const char *subject, const char *title
         if (!isfinite(ctl[i]))
             continue;
         if (prev != SIZE_MAX && i > prev + 1) {
-            double bx2[2] = {x[prev], x[i]}, bc[2] = {ctl[prev], ctl[i]}, ba[2] = {atl[prev], atl[i]};
+            double bx2[2] = {x[prev], x[i]}, bc[2] = {ctl[prev], ctl[i]},
+                   ba[2] = {atl[prev], atl[i]};
             series(f, &p, bx2, bc, 2, "#1f4e9c", 1.0, "2,3");
             series(f, &p, bx2, ba, 2, "#c2185b", 1.0, "2,3");
         }
@@ -538,7 +570,8 @@ int pt_report_load_svg(const pt_load *ld, const char *subject, const char *title
 
     /* 2: walking minutes, target and streak */
     panel q = {70, 440, 820, 200, 0, (double)n, 0, ceil(wmax / 20) * 20};
-    text(f, 70, 432, "start", 14, "#111", "Walking: minutes per day against the target, and the movement streak");
+    text(f, 70, 432, "start", 14, "#111",
+         "Walking: minutes per day against the target, and the movement streak");
     yaxis(f, &q, "walking [min]", 0);
     for (size_t i = 0; i < n; i++) {
         if (!isfinite(walk[i]))
@@ -548,8 +581,9 @@ int pt_report_load_svg(const pt_load *ld, const char *subject, const char *title
         fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"/>\n",
                 px(&q, x[i]) - bw / 2, y1, bw, y0 - y1, col);
     }
-    fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#006d2c\" "
-               "stroke-dasharray=\"6,4\"/>\n",
+    fprintf(f,
+            "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#006d2c\" "
+            "stroke-dasharray=\"6,4\"/>\n",
             q.x0, py(&q, target), q.x0 + q.w, py(&q, target));
     panel qs = q;
     qs.ymax = ceil(smax / 5) * 5;
@@ -581,8 +615,9 @@ int pt_report_load_svg(const pt_load *ld, const char *subject, const char *title
 
     /* 3: weekly adherence */
     panel r = {70, 700, 820, 150, 0, (double)n, 0, 100};
-    text(f, 70, 692, "start", 14, "#111",
-         "Weekly plan: days at the walking target, the longer easy session, high-intensity minutes");
+    text(
+        f, 70, 692, "start", 14, "#111",
+        "Weekly plan: days at the walking target, the longer easy session, high-intensity minutes");
     yaxis(f, &r, "target days [%]", 0);
     for (size_t w = 0; w < nw; w++) {
         if (wsid[w] != (double)want)
@@ -593,11 +628,15 @@ int pt_report_load_svg(const pt_load *ld, const char *subject, const char *title
             continue;
         double X0 = px(&r, cx0) + 2, X1 = px(&r, cx1) - 2;
         if (isfinite(wpct[w]))
-            fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#74c476\"/>\n",
-                    X0, py(&r, wpct[w]), X1 - X0, py(&r, 0) - py(&r, wpct[w]));
+            fprintf(
+                f,
+                "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#74c476\"/>\n",
+                X0, py(&r, wpct[w]), X1 - X0, py(&r, 0) - py(&r, wpct[w]));
         double cx = (X0 + X1) / 2;
         if (isfinite(weasy[w]))
-            fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"5\" fill=\"%s\" stroke=\"#08519c\" stroke-width=\"1.5\"/>\n",
+            fprintf(f,
+                    "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"5\" fill=\"%s\" stroke=\"#08519c\" "
+                    "stroke-width=\"1.5\"/>\n",
                     cx, r.y0 + 12, weasy[w] > 0 ? "#08519c" : "white");
         if (isfinite(whi[w])) {
             snprintf(buf, sizeof buf, "%.0f", whi[w]);
@@ -615,7 +654,8 @@ int pt_report_load_svg(const pt_load *ld, const char *subject, const char *title
             xtick(f, &r, x[i] - 0.5, buf);
         }
     }
-    text(f, r.x0 + r.w / 2, r.y0 + r.h + 34, "middle", 12, "#333", "date (local, ISO weeks from Monday)");
+    text(f, r.x0 + r.w / 2, r.y0 + r.h + 34, "middle", 12, "#333",
+         "date (local, ISO weeks from Monday)");
     frame(f, &r);
     legend_item(f, lx + 40, 712, "#74c476", 0, "target days");
     fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"5\" fill=\"#08519c\"/>\n", lx + 47, 726.0);

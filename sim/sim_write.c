@@ -49,14 +49,18 @@ static void bufs_free(sim_bufs *b)
     free(b->az);
 }
 
-static double finite_or(double v, double dflt) { return isfinite(v) ? v : dflt; }
+static double finite_or(double v, double dflt)
+{
+    return isfinite(v) ? v : dflt;
+}
 
 int pt_sim_write_flac(pt_sim *sim, const char *path, pt_error *err)
 {
     const pt_sim_config *c = pt_sim_config_of(sim);
     char tmp[1100];
     pt_tmp_name(path, tmp, sizeof tmp);
-    SF_INFO si = {.samplerate = (int)c->fs_ppg_hz, .channels = 4,
+    SF_INFO si = {.samplerate = (int)c->fs_ppg_hz,
+                  .channels = 4,
                   .format = SF_FORMAT_FLAC | SF_FORMAT_PCM_24};
     pt_io_lock();
     SNDFILE *f = sf_open(tmp, SFM_WRITE, &si);
@@ -123,8 +127,10 @@ int pt_sim_write_wfdb(pt_sim *sim, const char *hea_path, pt_error *err)
     pt_tmp_name(hea_path, tmp_hea, sizeof tmp_hea);
     size_t spf = pt_sim_acc_decimation(sim); /* PPG samples per frame */
     if (spf > 16)
-        return pt_error_set(err, PT_EINVAL, "%s: %zu PPG samples per accelerometer sample is "
-                            "more than this writer's frames take (16)", hea_path, spf);
+        return pt_error_set(err, PT_EINVAL,
+                            "%s: %zu PPG samples per accelerometer sample is "
+                            "more than this writer's frames take (16)",
+                            hea_path, spf);
     FILE *fd = fopen(tmp_dat, "wb");
     if (!fd)
         return pt_error_set(err, PT_EIO, "%s: cannot create", tmp_dat);
@@ -171,8 +177,8 @@ int pt_sim_write_wfdb(pt_sim *sim, const char *hea_path, pt_error *err)
     FILE *fh = pt_tmp_fopen(hea_path, tmp_hea, sizeof tmp_hea, err);
     if (!fh)
         return err ? err->code : PT_EIO;
-    fprintf(fh, "# pulsetrain simulate: scenario %s, seed %llu\n", pt_sim_scenario_name(c->scenario),
-            (unsigned long long)c->seed);
+    fprintf(fh, "# pulsetrain simulate: scenario %s, seed %llu\n",
+            pt_sim_scenario_name(c->scenario), (unsigned long long)c->seed);
     if (isfinite(c->start_unix_s)) { /* base time and date (UTC: WFDB has no zone) */
         char iso[40];
         pt_time_format_iso8601(c->start_unix_s, iso); /* YYYY-MM-DDTHH:MM:SS.mmmZ */

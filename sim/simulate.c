@@ -108,10 +108,10 @@ typedef enum kind { K_REST, K_SLEEP, K_NONWEAR, K_LIGHT, K_WALK, K_RUN, K_RECOVE
 
 typedef struct seg {
     kind k;
-    int64_t t0, t1;        /* [s] */
+    int64_t t0, t1;         /* [s] */
     double hr0, level, tau; /* HR kinetics [bpm, bpm, s] */
     double wamp, wper[2], wph[2];
-    double cad;            /* [steps/min], 0 if no gait */
+    double cad; /* [steps/min], 0 if no gait */
     double vert_g, fwd_g, lat_g, swing_rad, art_rel;
     double resp_hz;
     double roll, pitch, roll0, pitch0, trans_s; /* orientation [rad], transition [s] */
@@ -165,15 +165,9 @@ static void plan_cycle(sched *s, int64_t t)
     rng *r = &s->r;
     s->plan_n = s->plan_i = 0;
     switch (s->cfg->scenario) {
-    case PT_SIM_WALK:
-        plan_add(s, K_WALK, dur(r, 300, 900));
-        return;
-    case PT_SIM_RUN:
-        plan_add(s, K_RUN, dur(r, 300, 900));
-        return;
-    case PT_SIM_REST:
-        plan_add(s, K_REST, dur(r, 300, 1200));
-        return;
+    case PT_SIM_WALK: plan_add(s, K_WALK, dur(r, 300, 900)); return;
+    case PT_SIM_RUN: plan_add(s, K_RUN, dur(r, 300, 900)); return;
+    case PT_SIM_REST: plan_add(s, K_REST, dur(r, 300, 1200)); return;
     case PT_SIM_INTERVALS:
         if (s->cycle++ == 0) {
             plan_add(s, K_REST, 180);
@@ -193,8 +187,7 @@ static void plan_cycle(sched *s, int64_t t)
         plan_add(s, K_DEEP, dur(r, 4200, 6000)); // still for 70-100 min: the GGIR rule fires
         plan_add(s, K_SLEEP, dur(r, 1200, 2400));
         return;
-    case PT_SIM_MIXED:
-        break;
+    case PT_SIM_MIXED: break;
     }
     /* Mixed: a night of sleep when a cycle would start between 23:00 and 06:30. */
     double tod = fmod(s->cfg->start_tod_s + (double)t, DAY_S);
@@ -244,7 +237,8 @@ static double seg_hr(const seg *g, double t)
     if (g->wamp > 0.0) // slow wander, faded in so that HR stays continuous at t0
         hr += g->wamp * (1.0 - exp(-u / 30.0)) *
               (sin(TWO_PI * u / g->wper[0] + g->wph[0]) +
-               0.6 * sin(TWO_PI * u / g->wper[1] + g->wph[1])) / 1.6;
+               0.6 * sin(TWO_PI * u / g->wper[1] + g->wph[1])) /
+              1.6;
     return hr;
 }
 
@@ -354,7 +348,8 @@ static void make_seg(sched *s, kind k, int64_t t0, int64_t t1)
     g->level = clampd(g->level, 35.0, c->hr_max_bpm - 3.0);
     if (k != K_RECOVERY) // on-kinetics 30-60 s (Whipp), slower off-kinetics; slow in sleep
         g->tau = k == K_SLEEP || k == K_DEEP ? rng_unif(r, 300, 600)
-                 : g->level > g->hr0 ? rng_unif(r, 30, 60) : rng_unif(r, 40, 90);
+                 : g->level > g->hr0         ? rng_unif(r, 30, 60)
+                                             : rng_unif(r, 40, 90);
     for (int j = 0; j < 2; j++) {
         g->wper[j] = j == 0 ? rng_unif(r, 40, 120) : rng_unif(r, 150, 400);
         g->wph[j] = rng_unif(r, 0, TWO_PI);
@@ -404,8 +399,8 @@ struct pt_sim {
     int64_t row;
     rng gait_r, ppg_r, acc_r;
     /* gait (shared by the accelerometer and the PPG motion artefact) */
-    double psi;      /* gait phase [steps] */
-    double cad;      /* smoothed cadence [steps/min] */
+    double psi;                        /* gait phase [steps] */
+    double cad;                        /* smoothed cadence [steps/min] */
     double vert, fwd, lat, swing, art; /* smoothed gait amplitudes */
     double step_amp, step_rate;        /* per-step jitter */
     double h2, h3, fph, aph[3];        /* fixed gait waveform phases of this "subject" */
@@ -484,8 +479,8 @@ static int validate(pt_sim_config *c, pt_error *err)
         return pt_error_set(err, PT_EINVAL, "simulate: scenario = %d is not a pt_sim_scenario",
                             (int)c->scenario);
     if (!(c->duration_s >= 1.0 && c->duration_s <= MAX_DURATION_S))
-        return pt_error_set(err, PT_EINVAL,
-                            "simulate: duration_s = %g s is outside 1 s .. 31 days", c->duration_s);
+        return pt_error_set(err, PT_EINVAL, "simulate: duration_s = %g s is outside 1 s .. 31 days",
+                            c->duration_s);
     if (!is_integer(c->fs_ppg_hz) || c->fs_ppg_hz < 1 || c->fs_ppg_hz > 2048)
         return pt_error_set(err, PT_EINVAL,
                             "simulate: fs_ppg_hz = %g must be an integer in 1..2048 Hz",
@@ -497,8 +492,8 @@ static int validate(pt_sim_config *c, pt_error *err)
                             "fs_ppg_hz = %g",
                             c->fs_acc_hz, c->fs_ppg_hz);
     if (!(c->start_tod_s >= 0 && c->start_tod_s <= DAY_S))
-        return pt_error_set(err, PT_EINVAL,
-                            "simulate: start_tod_s = %g s is outside 0..86400", c->start_tod_s);
+        return pt_error_set(err, PT_EINVAL, "simulate: start_tod_s = %g s is outside 0..86400",
+                            c->start_tod_s);
     if (!isnan(c->start_unix_s) && !(c->start_unix_s >= 0 && c->start_unix_s < 253402300800.0))
         return pt_error_set(err, PT_EINVAL,
                             "simulate: start_unix_s = %g s is outside years 1970..9999",
@@ -509,8 +504,8 @@ static int validate(pt_sim_config *c, pt_error *err)
     if (c->sex != 'm' && c->sex != 'f')
         return pt_error_set(err, PT_EINVAL, "simulate: sex must be 'm' or 'f'");
     if (!(c->hr_rest_bpm >= 30 && c->hr_rest_bpm <= 120))
-        return pt_error_set(err, PT_EINVAL,
-                            "simulate: hr_rest_bpm = %g is outside 30..120 bpm", c->hr_rest_bpm);
+        return pt_error_set(err, PT_EINVAL, "simulate: hr_rest_bpm = %g is outside 30..120 bpm",
+                            c->hr_rest_bpm);
     if (isnan(c->hr_max_bpm))
         c->hr_max_bpm = 208.0 - 0.7 * c->age_y; // Tanaka 2001
     if (!(c->hr_max_bpm >= c->hr_rest_bpm + 40 && c->hr_max_bpm <= 230))
@@ -709,7 +704,7 @@ static void gen_row(pt_sim *s, int64_t i, double *ppg_out, double acc_out[3], in
         if (!worn) {
             *ppg_out = -0.5 + 0.03 * pk + 0.01 * w; // ambient light, no pulse
         } else {
-            double var = clampd((130.0 - hr) / 70.0, 0.1, 1.0); // HRV shrinks with HR
+            double var = clampd((130.0 - hr) / 70.0, 0.1, 1.0);               // HRV shrinks with HR
             double fb = hr / 60.0 * s->beat_mult * (1.0 + 0.03 * var * resp); // RSA
             s->beat_ph += fb * dt;
             if (s->beat_ph >= 1.0) {
@@ -718,13 +713,13 @@ static void gen_row(pt_sim *s, int64_t i, double *ppg_out, double acc_out[3], in
             }
             s->base = ou(s->base, s->k[KC_BASE], 0.2, r);
             s->art_mod = ou(s->art_mod, s->k[KC_ARTMOD], 0.25, r);
-            double am = 1.0 + 0.12 * resp;                            // respiratory AM
-            double bw = 0.25 * sin(TWO_PI * s->resp_ph - 0.7);       // respiratory baseline
+            double am = 1.0 + 0.12 * resp;                     // respiratory AM
+            double bw = 0.25 * sin(TWO_PI * s->resp_ph - 0.7); // respiratory baseline
             double art = s->art * s->step_amp * (1.0 + s->art_mod) *
                          (sin(step_th + s->aph[0]) + 0.5 * sin(2.0 * step_th + s->aph[1]) +
                           0.35 * sin(stride_th + s->aph[2]));
-            *ppg_out = am * pulse_shape(s->beat_ph, hr) + bw + s->base + art + 0.04 * pk +
-                       0.015 * w;
+            *ppg_out =
+                am * pulse_shape(s->beat_ph, hr) + bw + s->base + art + 0.04 * pk + 0.015 * w;
         }
     }
 

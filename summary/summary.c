@@ -32,15 +32,24 @@ struct pt_table {
     size_t ncols, nrows, cap;
     col_def def[MAX_COLS];
     const char *source[MAX_COLS]; /* heart-rate columns: where the values came from, or NULL */
-    pt_spill col[MAX_COLS]; /* a long table's columns live in scratch files (spill.h) */
+    pt_spill col[MAX_COLS];       /* a long table's columns live in scratch files (spill.h) */
     size_t nattrs;
     char attr_name[MAX_ATTRS][32];
     double attr[MAX_ATTRS];
 };
 
-size_t pt_table_nattrs(const pt_table *t) { return t ? t->nattrs : 0; }
-const char *pt_table_attr_name(const pt_table *t, size_t i) { return t && i < t->nattrs ? t->attr_name[i] : NULL; }
-double pt_table_attr(const pt_table *t, size_t i) { return t && i < t->nattrs ? t->attr[i] : (double)NAN; }
+size_t pt_table_nattrs(const pt_table *t)
+{
+    return t ? t->nattrs : 0;
+}
+const char *pt_table_attr_name(const pt_table *t, size_t i)
+{
+    return t && i < t->nattrs ? t->attr_name[i] : NULL;
+}
+double pt_table_attr(const pt_table *t, size_t i)
+{
+    return t && i < t->nattrs ? t->attr[i] : (double)NAN;
+}
 
 int pt_table_set_attr(pt_table *t, const char *name, double value, pt_error *err)
 {
@@ -56,14 +65,34 @@ int pt_table_set_attr(pt_table *t, const char *name, double value, pt_error *err
     return PT_OK;
 }
 
-
-size_t pt_table_nrows(const pt_table *t) { return t ? t->nrows : 0; }
-size_t pt_table_ncols(const pt_table *t) { return t ? t->ncols : 0; }
-const char *pt_table_name(const pt_table *t) { return t->name; }
-const char *pt_table_colname(const pt_table *t, size_t c) { return c < t->ncols ? t->def[c].name : NULL; }
-const char *pt_table_colunits(const pt_table *t, size_t c) { return c < t->ncols ? t->def[c].units : NULL; }
-const char *pt_table_coldesc(const pt_table *t, size_t c) { return c < t->ncols ? t->def[c].desc : NULL; }
-const char *pt_table_colsource(const pt_table *t, size_t c) { return c < t->ncols ? t->source[c] : NULL; }
+size_t pt_table_nrows(const pt_table *t)
+{
+    return t ? t->nrows : 0;
+}
+size_t pt_table_ncols(const pt_table *t)
+{
+    return t ? t->ncols : 0;
+}
+const char *pt_table_name(const pt_table *t)
+{
+    return t->name;
+}
+const char *pt_table_colname(const pt_table *t, size_t c)
+{
+    return c < t->ncols ? t->def[c].name : NULL;
+}
+const char *pt_table_colunits(const pt_table *t, size_t c)
+{
+    return c < t->ncols ? t->def[c].units : NULL;
+}
+const char *pt_table_coldesc(const pt_table *t, size_t c)
+{
+    return c < t->ncols ? t->def[c].desc : NULL;
+}
+const char *pt_table_colsource(const pt_table *t, size_t c)
+{
+    return c < t->ncols ? t->source[c] : NULL;
+}
 
 int pt_table_set_colsource(pt_table *t, const char *name, const char *source)
 {
@@ -92,7 +121,10 @@ void pt_table_shrink(pt_table *t, size_t nrows)
     if (t && nrows < t->nrows)
         t->nrows = nrows;
 }
-pt_coltype pt_table_coltype(const pt_table *t, size_t c) { return c < t->ncols ? t->def[c].type : PT_COL_F64; }
+pt_coltype pt_table_coltype(const pt_table *t, size_t c)
+{
+    return c < t->ncols ? t->def[c].type : PT_COL_F64;
+}
 
 int pt_table_colindex(const pt_table *t, const char *name)
 {
@@ -187,8 +219,11 @@ static const table_def schema1[] = {
        "non-wear",
        PT_COL_F64},
       {"hrr_pct", "%", "heart rate reserve used: 100 (HR - HRrest) / (HRmax - HRrest)", PT_COL_F64},
-      {"walking", "1", "1 when the epoch is rhythmic gait at walking cadence, 0 when not, NaN when unknown", PT_COL_F64},
-      {"class", "1", "intensity class: unknown=-1 nonwear=0 sedentary=1 light=2 moderate=3 vigorous=4",
+      {"walking", "1",
+       "1 when the epoch is rhythmic gait at walking cadence, 0 when not, NaN when unknown",
+       PT_COL_F64},
+      {"class", "1",
+       "intensity class: unknown=-1 nonwear=0 sedentary=1 light=2 moderate=3 vigorous=4",
        PT_COL_CLASS},
       {"t_unix_s", "s",
        "start of the epoch as Unix time (UTC); NaN when the recording has no absolute start",
@@ -228,10 +263,16 @@ static const table_def schema1[] = {
       {"trimp_banister", "AU", "Banister training impulse of the day", PT_COL_F64},
       {"trimp_edwards", "AU", "Edwards training load of the day", PT_COL_F64},
       {"wear_minutes", "min", "minutes the device was worn", PT_COL_F64},
-      {"valid_day", "1", "1 when wear_minutes >= min_wear_h (default 10 h, GGIR); 0 = too little wear, not a rest day", PT_COL_U8},
-      {"hr_minutes", "min", "minutes of wear with a reliable heart rate (source: /epochs/hr_bpm)", PT_COL_F64},
-      {"moderate_walking_minutes", "min", "minutes of walking classed moderate or vigorous", PT_COL_F64},
-      {"longest_easy_minutes", "min", "longest continuous light/moderate stretch (gaps up to 60 s bridged) or bout", PT_COL_F64},
+      {"valid_day", "1",
+       "1 when wear_minutes >= min_wear_h (default 10 h, GGIR); 0 = too little wear, not a rest "
+       "day",
+       PT_COL_U8},
+      {"hr_minutes", "min", "minutes of wear with a reliable heart rate (source: /epochs/hr_bpm)",
+       PT_COL_F64},
+      {"moderate_walking_minutes", "min", "minutes of walking classed moderate or vigorous",
+       PT_COL_F64},
+      {"longest_easy_minutes", "min",
+       "longest continuous light/moderate stretch (gaps up to 60 s bridged) or bout", PT_COL_F64},
       {"hrr60_bpm", "bpm", "mean heart rate recovery in 60 s of the day's recoveries", PT_COL_F64},
       {"n_recovery", "1", "number of recoveries behind hrr60_bpm", PT_COL_F64},
       {0}}},
@@ -246,7 +287,7 @@ struct pt_summary {
     char notes[1024];
     char source_sha256[65]; /* "" until the runner hashed the source */
     char subject_id[64];
-    char *parameters;       /* JSON, NULL = none */
+    char *parameters; /* JSON, NULL = none */
 };
 
 pt_summary *pt_summary_create(const pt_scratch *sc, pt_error *err)
@@ -294,18 +335,42 @@ const pt_table *pt_summary_table_const(const pt_summary *s, const char *name)
     return pt_summary_table((pt_summary *)s, name);
 }
 
-size_t pt_summary_ntables(const pt_summary *s) { return s ? NTABLES : 0; }
-const pt_table *pt_summary_table_at(const pt_summary *s, size_t i) { return i < NTABLES ? &s->tables[i] : NULL; }
-const pt_recording_info *pt_summary_recording(const pt_summary *s) { return &s->rec; }
+size_t pt_summary_ntables(const pt_summary *s)
+{
+    return s ? NTABLES : 0;
+}
+const pt_table *pt_summary_table_at(const pt_summary *s, size_t i)
+{
+    return i < NTABLES ? &s->tables[i] : NULL;
+}
+const pt_recording_info *pt_summary_recording(const pt_summary *s)
+{
+    return &s->rec;
+}
 void pt_summary_set_source_sha256(pt_summary *s, const char hex[65])
 {
     snprintf(s->source_sha256, sizeof s->source_sha256, "%s", hex);
 }
-const char *pt_summary_source_sha256(const pt_summary *s) { return s->source_sha256; }
-const char *pt_summary_notes(const pt_summary *s) { return s->notes; }
-const pt_scratch *pt_summary_scratch(const pt_summary *s) { return &s->scratch; }
-const char *pt_summary_subject_id(const pt_summary *s) { return s->subject_id; }
-const char *pt_summary_parameters(const pt_summary *s) { return s->parameters ? s->parameters : ""; }
+const char *pt_summary_source_sha256(const pt_summary *s)
+{
+    return s->source_sha256;
+}
+const char *pt_summary_notes(const pt_summary *s)
+{
+    return s->notes;
+}
+const pt_scratch *pt_summary_scratch(const pt_summary *s)
+{
+    return &s->scratch;
+}
+const char *pt_summary_subject_id(const pt_summary *s)
+{
+    return s->subject_id;
+}
+const char *pt_summary_parameters(const pt_summary *s)
+{
+    return s->parameters ? s->parameters : "";
+}
 
 int pt_summary_set_run(pt_summary *s, const char *subject_id, const char *parameters_json,
                        pt_error *err)
@@ -323,7 +388,10 @@ int pt_summary_set_run(pt_summary *s, const char *subject_id, const char *parame
     return PT_OK;
 }
 
-void pt_summary_set_recording(pt_summary *s, const pt_recording_info *info) { s->rec = *info; }
+void pt_summary_set_recording(pt_summary *s, const pt_recording_info *info)
+{
+    s->rec = *info;
+}
 
 void pt_summary_note(pt_summary *s, const char *fmt, ...)
 {

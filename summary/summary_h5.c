@@ -21,7 +21,10 @@
 static const char *const class_names[PT_NCLASS] = {"nonwear", "sedentary", "light", "moderate",
                                                    "vigorous"};
 
-static void release_table(const void *t) { pt_table_release(t); }
+static void release_table(const void *t)
+{
+    pt_table_release(t);
+}
 
 static int write_table(pt_h5w *w, const pt_table *t)
 {
@@ -35,15 +38,16 @@ static int write_table(pt_h5w *w, const pt_table *t)
     for (size_t c = 0; c < pt_table_ncols(t) && !rc; c++) {
         const char *name = pt_table_colname(t, c);
         const double *v = pt_table_column(t, name);
-        pt_h5col col = {name, pt_table_colunits(t, c), pt_table_coldesc(t, c), PT_H5_F64, v,
-                        class_names, PT_NCLASS};
+        pt_h5col col = {
+            name,     pt_table_colunits(t, c), pt_table_coldesc(t, c), PT_H5_F64, v, class_names,
+            PT_NCLASS};
         switch (pt_table_coltype(t, c)) {
         case PT_COL_CLASS:
         case PT_COL_U8: {
             signed char *k = malloc(n ? n : 1);
             if (!k) {
-                rc = pt_error_set(w->err, PT_ENOMEM, "%s: out of memory for column %s/%s",
-                                  w->path, pt_table_name(t), name);
+                rc = pt_error_set(w->err, PT_ENOMEM, "%s: out of memory for column %s/%s", w->path,
+                                  pt_table_name(t), name);
                 break;
             }
             for (size_t i = 0; i < n; i++) {
@@ -63,8 +67,8 @@ static int write_table(pt_h5w *w, const pt_table *t)
             if (!buf || !ptr) {
                 free(buf);
                 free(ptr);
-                rc = pt_error_set(w->err, PT_ENOMEM, "%s: out of memory for column %s/%s",
-                                  w->path, pt_table_name(t), name);
+                rc = pt_error_set(w->err, PT_ENOMEM, "%s: out of memory for column %s/%s", w->path,
+                                  pt_table_name(t), name);
                 break;
             }
             for (size_t i = 0; i < n; i++) {
@@ -82,13 +86,13 @@ static int write_table(pt_h5w *w, const pt_table *t)
             free(ptr);
             break;
         }
-        default:
-            rc = pt_h5w_column(w, g, &col, n, release_table, t);
+        default: rc = pt_h5w_column(w, g, &col, n, release_table, t);
         }
         const char *src = pt_table_colsource(t, c);
         if (!rc && src) { /* where a heart-rate column's values came from */
             hid_t d = H5Dopen2(g, name, H5P_DEFAULT);
-            rc = d < 0 ? pt_h5w_fail(w, "open dataset", name) : pt_h5w_attr_str(w, d, "source", src);
+            rc =
+                d < 0 ? pt_h5w_fail(w, "open dataset", name) : pt_h5w_attr_str(w, d, "source", src);
             if (!rc)
                 rc = pt_h5w_attr_str(w, d, "source_rule", pt_hr_source_rule(src));
             if (d >= 0)
@@ -97,8 +101,8 @@ static int write_table(pt_h5w *w, const pt_table *t)
     }
     for (size_t i = 0; !rc && i < pt_table_nattrs(t); i++) {
         double a = pt_table_attr(t, i);
-        rc = pt_h5w_attr_num(w, g, pt_table_attr_name(t, i), H5T_NATIVE_DOUBLE,
-                             H5T_NATIVE_DOUBLE, &a);
+        rc = pt_h5w_attr_num(w, g, pt_table_attr_name(t, i), H5T_NATIVE_DOUBLE, H5T_NATIVE_DOUBLE,
+                             &a);
     }
     H5Gclose(g);
     return rc;

@@ -53,8 +53,8 @@ static double *read_column(hid_t grp, const char *path, const char *gname, const
     char **str = pt_h5r_strings(grp, name, n);
     if (!str) {
         *rc = pt_error_set(err, PT_EFORMAT,
-                           "%s: damaged summary: %s/%s is not a 1-D column of numbers", path,
-                           gname, name);
+                           "%s: damaged summary: %s/%s is not a 1-D column of numbers", path, gname,
+                           name);
         return NULL;
     }
     v = malloc((*n ? *n : 1) * sizeof *v);
@@ -63,7 +63,8 @@ static double *read_column(hid_t grp, const char *path, const char *gname, const
         if (isnan(v[i]) && str[i] && str[i][0]) { /* text where a number or date belongs */
             *rc = pt_error_set(err, PT_EFORMAT,
                                "%s: damaged summary: %s/%s row %zu holds \"%.40s\", not a "
-                               "number or a date", path, gname, name, i, str[i]);
+                               "number or a date",
+                               path, gname, name, i, str[i]);
             free(v);
             v = NULL;
         }
@@ -145,7 +146,7 @@ static int read_all(hid_t f, const char *path, pt_summary *s, pt_summary_meta *m
         memset(meta, 0, sizeof *meta);
         meta->schema_version = (int)schema;
         pt_h5r_attr_str(root, "pulsetrain_version", meta->pulsetrain_version,
-                      sizeof meta->pulsetrain_version);
+                        sizeof meta->pulsetrain_version);
         pt_h5r_attr_str(root, "subject_id", meta->subject_id, sizeof meta->subject_id);
         pt_h5r_attr_str(root, "source_sha256", meta->source_sha256, sizeof meta->source_sha256);
         pt_h5r_attr_str(root, "parameters", meta->parameters, sizeof meta->parameters);
@@ -224,8 +225,8 @@ static int read_all(hid_t f, const char *path, pt_summary *s, pt_summary_meta *m
                 nrows = n;
             } else if (n != nrows && !rc) /* schema 1: a table's columns have one length */
                 rc = pt_error_set(err, PT_EFORMAT,
-                                  "%s: damaged summary: %s/%s has %zu rows, %s/%s %zu", path,
-                                  gname, name, n, gname, first, nrows);
+                                  "%s: damaged summary: %s/%s has %zu rows, %s/%s %zu", path, gname,
+                                  name, n, gname, first, nrows);
         }
         if (!rc) { /* the table's numeric attributes (window_s, epoch_s, ...) */
             table_attrs ta = {t, err, PT_OK};

@@ -20,7 +20,10 @@
 
 typedef void (*pt_test_fn)(void);
 #define PT_TEST_MAX 512
-static struct { const char *name; pt_test_fn fn; } pt_tests_[PT_TEST_MAX];
+static struct {
+    const char *name;
+    pt_test_fn fn;
+} pt_tests_[PT_TEST_MAX];
 static int pt_ntests_, pt_fail_cur_, pt_checks_;
 
 static void pt_test_register_(const char *name, pt_test_fn fn)
@@ -32,74 +35,71 @@ static void pt_test_register_(const char *name, pt_test_fn fn)
     }
 }
 
-#define PT_TEST(name)                                                                  \
-    static void pt_test_##name(void);                                                  \
-    __attribute__((constructor)) static void pt_test_reg_##name(void)                  \
-    {                                                                                  \
-        pt_test_register_(#name, pt_test_##name);                                      \
-    }                                                                                  \
+#define PT_TEST(name)                                                                              \
+    static void pt_test_##name(void);                                                              \
+    __attribute__((constructor)) static void pt_test_reg_##name(void)                              \
+    {                                                                                              \
+        pt_test_register_(#name, pt_test_##name);                                                  \
+    }                                                                                              \
     static void pt_test_##name(void)
 
-#define PT_FAILF(...)                                                                  \
-    do {                                                                               \
-        fprintf(stderr, "%s:%d: ", __FILE__, __LINE__);                                \
-        fprintf(stderr, __VA_ARGS__);                                                  \
-        fputc('\n', stderr);                                                           \
-        pt_fail_cur_++;                                                                \
+#define PT_FAILF(...)                                                                              \
+    do {                                                                                           \
+        fprintf(stderr, "%s:%d: ", __FILE__, __LINE__);                                            \
+        fprintf(stderr, __VA_ARGS__);                                                              \
+        fputc('\n', stderr);                                                                       \
+        pt_fail_cur_++;                                                                            \
     } while (0)
 
 /* Non-fatal check: records the failure and goes on. */
-#define PT_CHECK(cond)                                                                 \
-    do {                                                                               \
-        pt_checks_++;                                                                  \
-        if (!(cond))                                                                   \
-            PT_FAILF("check failed: %s", #cond);                                       \
+#define PT_CHECK(cond)                                                                             \
+    do {                                                                                           \
+        pt_checks_++;                                                                              \
+        if (!(cond))                                                                               \
+            PT_FAILF("check failed: %s", #cond);                                                   \
     } while (0)
 
 /* Fatal check: records the failure and leaves the test. */
-#define PT_REQUIRE(cond)                                                               \
-    do {                                                                               \
-        pt_checks_++;                                                                  \
-        if (!(cond)) {                                                                 \
-            PT_FAILF("requirement failed: %s", #cond);                                 \
-            return;                                                                    \
-        }                                                                              \
+#define PT_REQUIRE(cond)                                                                           \
+    do {                                                                                           \
+        pt_checks_++;                                                                              \
+        if (!(cond)) {                                                                             \
+            PT_FAILF("requirement failed: %s", #cond);                                             \
+            return;                                                                                \
+        }                                                                                          \
     } while (0)
 
 /* |got - exp| <= atol + rtol*|exp|; NaN equals NaN. */
-#define PT_CHECK_NEAR(exp, got, rtol, atol)                                            \
-    do {                                                                               \
-        double e_ = (exp), g_ = (got);                                                 \
-        pt_checks_++;                                                                  \
-        if (!(isnan(e_) && isnan(g_)) &&                                               \
-            !(fabs(g_ - e_) <= (atol) + (rtol) * fabs(e_)))                            \
-            PT_FAILF("%s: expected %.17g, got %.17g, diff %.3g", #got, e_, g_,         \
-                     g_ - e_);                                                         \
+#define PT_CHECK_NEAR(exp, got, rtol, atol)                                                        \
+    do {                                                                                           \
+        double e_ = (exp), g_ = (got);                                                             \
+        pt_checks_++;                                                                              \
+        if (!(isnan(e_) && isnan(g_)) && !(fabs(g_ - e_) <= (atol) + (rtol)*fabs(e_)))             \
+            PT_FAILF("%s: expected %.17g, got %.17g, diff %.3g", #got, e_, g_, g_ - e_);           \
     } while (0)
 
-#define PT_CHECK_INT(exp, got)                                                         \
-    do {                                                                               \
-        long long e_ = (long long)(exp), g_ = (long long)(got);                        \
-        pt_checks_++;                                                                  \
-        if (e_ != g_)                                                                  \
-            PT_FAILF("%s: expected %lld, got %lld", #got, e_, g_);                     \
+#define PT_CHECK_INT(exp, got)                                                                     \
+    do {                                                                                           \
+        long long e_ = (long long)(exp), g_ = (long long)(got);                                    \
+        pt_checks_++;                                                                              \
+        if (e_ != g_)                                                                              \
+            PT_FAILF("%s: expected %lld, got %lld", #got, e_, g_);                                 \
     } while (0)
 
-#define PT_CHECK_STR_CONTAINS(hay, needle)                                             \
-    do {                                                                               \
-        const char *h_ = (hay), *n_ = (needle);                                        \
-        pt_checks_++;                                                                  \
-        if (!h_ || !strstr(h_, n_))                                                    \
-            PT_FAILF("%s: \"%s\" does not contain \"%s\"", #hay, h_ ? h_ : "(null)",   \
-                     n_);                                                              \
+#define PT_CHECK_STR_CONTAINS(hay, needle)                                                         \
+    do {                                                                                           \
+        const char *h_ = (hay), *n_ = (needle);                                                    \
+        pt_checks_++;                                                                              \
+        if (!h_ || !strstr(h_, n_))                                                                \
+            PT_FAILF("%s: \"%s\" does not contain \"%s\"", #hay, h_ ? h_ : "(null)", n_);          \
     } while (0)
 
-#define PT_SKIP(...)                                                                   \
-    do {                                                                               \
-        fprintf(stderr, "SKIP: ");                                                     \
-        fprintf(stderr, __VA_ARGS__);                                                  \
-        fputc('\n', stderr);                                                           \
-        exit(77);                                                                      \
+#define PT_SKIP(...)                                                                               \
+    do {                                                                                           \
+        fprintf(stderr, "SKIP: ");                                                                 \
+        fprintf(stderr, __VA_ARGS__);                                                              \
+        fputc('\n', stderr);                                                                       \
+        exit(77);                                                                                  \
     } while (0)
 
 /* Directory of ../shared (PT_SHARED_DIR, set by CTest), or NULL. */

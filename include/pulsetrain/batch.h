@@ -80,9 +80,9 @@ typedef enum pt_batch_state {
 /* What happened to one recording, with key figures from its summary (NaN when
  * not available). */
 typedef struct pt_batch_result {
-    char path[1024];       /* the source recording                              */
-    char name[256];        /* its name in OUTDIR                                */
-    char summary[1400];    /* OUTDIR/<name>.h5 ("" when failed)                 */
+    char path[1024];    /* the source recording                              */
+    char name[256];     /* its name in OUTDIR                                */
+    char summary[1400]; /* OUTDIR/<name>.h5 ("" when failed)                 */
     char subject_id[64];
     pt_batch_state state;
     pt_error error;        /* code and message when failed                      */
@@ -114,12 +114,12 @@ typedef struct pt_batch_progress {
 typedef void (*pt_batch_progress_fn)(const pt_batch_progress *p, void *user);
 
 typedef struct pt_batch_options {
-    int nworkers;                  /* worker threads, >= 1; default 1 (the CLI uses
+    int nworkers;                        /* worker threads, >= 1; default 1 (the CLI uses
                                     * the number of cores)                           */
-    int resume;                    /* 1: skip recordings whose summary matches     */
-    pt_batch_progress_fn progress; /* optional; called once per recording           */
-    void *user;                    /* passed to progress                            */
-    const char *scratch_dir;       /* scratch files of long tables (pt_run_options);
+    int resume;                          /* 1: skip recordings whose summary matches     */
+    pt_batch_progress_fn progress;       /* optional; called once per recording           */
+    void *user;                          /* passed to progress                            */
+    const char *scratch_dir;             /* scratch files of long tables (pt_run_options);
                                     * NULL = /tmp (the CLI passes $TMPDIR)          */
     const volatile sig_atomic_t *cancel; /* NULL or a flag a signal handler sets: no
                                     * new recording starts, those running stop before

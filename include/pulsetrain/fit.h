@@ -37,8 +37,7 @@ typedef struct pt_expfit {
  * Returns PT_OK; PT_EDATA (too few points, zero time span or no variance, or the best tau
  * at the edge of the search range [span/1000, 100 * span]: no exponential decay to fit),
  * with *out NaN and the reason in *err; PT_EINVAL on NULL. */
-PT_API int pt_fit_exp(const double *t_s, const double *y, size_t n, pt_expfit *out,
-                      pt_error *err);
+PT_API int pt_fit_exp(const double *t_s, const double *y, size_t n, pt_expfit *out, pt_error *err);
 
 /* T30 (Imai et al. 1994): -1 / slope of the least-squares line of ln y against t over
  * the first 30 s, i.e. samples with t_s[0] <= t <= t_s[0] + 30.
@@ -46,8 +45,7 @@ PT_API int pt_fit_exp(const double *t_s, const double *y, size_t n, pt_expfit *o
  *   t30_s  : out, T30 [s] (NaN on failure)
  * Returns PT_OK, or PT_EDATA (fewer than 2 points in the window, y <= 0, or a slope >= 0:
  * no decay) with the reason in *err; PT_EINVAL on NULL. */
-PT_API int pt_fit_t30(const double *t_s, const double *y, size_t n, double *t30_s,
-                      pt_error *err);
+PT_API int pt_fit_t30(const double *t_s, const double *y, size_t n, double *t30_s, pt_error *err);
 
 #ifdef __cplusplus
 }

@@ -67,15 +67,15 @@ PT_API pt_hrtrack_config pt_hrtrack_defaults(void);
 
 /* One analysis window [t_start_s, t_start_s + window_s). */
 typedef struct pt_hrtrack_window {
-    double t_start_s;    /* window start, relative to the first sample [s]                */
-    double bpm;          /* heart rate [bpm]                                              */
-    double quality;      /* 0..1: share of the cleaned spectrum near the path x the path's
+    double t_start_s;     /* window start, relative to the first sample [s]                */
+    double bpm;           /* heart rate [bpm]                                              */
+    double quality;       /* 0..1: share of the cleaned spectrum near the path x the path's
                             height relative to the window's peak, averaged over
                             +-quality_half windows; < 0.1 = unreliable                     */
-    double cand_bpm[3];  /* the three highest local maxima of the emission [bpm]
+    double cand_bpm[3];   /* the three highest local maxima of the emission [bpm]
                             (0 when fewer), highest first                                 */
-    double cand_score[3];/* their emission values, 0..1                                   */
-    double motion_g;     /* largest standard deviation of the band-passed accelerometer axes
+    double cand_score[3]; /* their emission values, 0..1                                   */
+    double motion_g;      /* largest standard deviation of the band-passed accelerometer axes
                             in the window [the acc's units: g in the pipeline]; NaN without
                             accelerometer                                                 */
 } pt_hrtrack_window;
@@ -151,8 +151,8 @@ PT_API int pt_hrtrack_push(pt_hrtrack *h, const double *const *ppg, size_t n_ppg
  * accepts nothing more until pt_hrtrack_reset.
  *   out : out [size: max_out >= pt_hrtrack_max_out(h, 0)]; n_out: out, how many
  * Returns PT_OK or PT_EINVAL. Never allocates. */
-PT_API int pt_hrtrack_finish(pt_hrtrack *h, pt_hrtrack_window *out, size_t max_out,
-                             size_t *n_out, pt_error *err);
+PT_API int pt_hrtrack_finish(pt_hrtrack *h, pt_hrtrack_window *out, size_t max_out, size_t *n_out,
+                             pt_error *err);
 
 /* Forget the recording; keep the memory and the configuration. */
 PT_API void pt_hrtrack_reset(pt_hrtrack *h);

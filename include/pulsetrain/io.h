@@ -61,7 +61,7 @@ typedef struct pt_recording_info {
     double duration_s;       /* NaN while unknown (streamed formats)               */
     size_t nchan;
     pt_channel_info chan[PT_MAX_CHANNELS];
-    char note[512];          /* what the user should know (ignored columns, ...)   */
+    char note[512]; /* what the user should know (ignored columns, ...)   */
 } pt_recording_info;
 
 /* One block of samples. Channel c holds n[c] samples, the first of which is
@@ -90,10 +90,10 @@ typedef struct pt_read_options {
     const char *acc_units; /* units of unsuffixed acc columns: "g" (default), "mg", "ms2"   */
     double max_gap_s;      /* a time gap longer than this is an error [s]; default 86400    */
     /* Binary formats. */
-    const char *channels;  /* channel map, one name per file channel in order:
+    const char *channels; /* channel map, one name per file channel in order:
                             * "ppg,acc_x,acc_y,acc_z"; "-" keeps the reader's guess, "aux"
                             * ignores; NULL (default) = kinds from the file's labels        */
-    int allow_truncated;   /* 1: read the complete part of a file shorter than its header
+    int allow_truncated;  /* 1: read the complete part of a file shorter than its header
                             * says (with a note); 0 (default): that is an error             */
     /* HDF5 input: dataset paths ("/data/ppg"); NULL = absent. Each needs a rate:
      * its own (h5_*_fs_hz), else the dataset's "fs_hz"/"sample_rate" attribute,

@@ -76,8 +76,8 @@ PT_API int pt_acwr_ewma(const double *load, size_t n, double acute_days, double 
  * week_load = window * mean, strain = week_load * monotony. Needs at least
  * min_days non-missing days in the window (default 7), else NaN; NaN when
  * SD = 0. Outputs may be NULL.  [size: n] each. */
-PT_API int pt_foster(const double *load, size_t n, size_t window, size_t min_days,
-                     double *monotony, double *strain, double *week_load);
+PT_API int pt_foster(const double *load, size_t n, size_t window, size_t min_days, double *monotony,
+                     double *strain, double *week_load);
 
 /* Movement streak: on each day, the number of consecutive days up to and
  * including it with minutes[d] >= min_minutes; 0 on a day below it. A missing
@@ -97,22 +97,22 @@ typedef enum pt_load_metric {
 } pt_load_metric;
 
 typedef struct pt_load_config {
-    pt_load_metric metric;  /* daily load; days whose heart rate covers less than
+    pt_load_metric metric;       /* daily load; days whose heart rate covers less than
                              * hr_cover of the wear time use accelerometer load */
-    double hr_cover;        /* default 0.5                                            */
-    double ctl_days;        /* 42 (GoldenCheetah LTS default)                         */
-    double atl_days;        /* 7  (GoldenCheetah STS default)                         */
-    double ctl0, atl0;      /* starting values, default 0                             */
-    int sb_today;           /* 0 (GoldenCheetah default): TSB_d = CTL_{d-1} - ATL_{d-1} */
-    double acwr_acute_days; /* 7  (Williams 2017)                                     */
-    double acwr_chronic_days; /* 28                                                  */
-    size_t acwr_warmup_days;  /* 28                                                  */
-    size_t foster_days;       /* 7 (Foster 1998)                                     */
-    size_t foster_min_days;   /* 7                                                   */
-    pt_missing missing;       /* PT_MISSING_SKIP                                     */
-    double min_wear_h;        /* valid day after merging files [h], 10 (GGIR)        */
-    double streak_min_minutes; /* moderate walking per day for the streak, 10 min    */
-    double walk_target_minutes; /* daily walking target, 60 min                      */
+    double hr_cover;             /* default 0.5                                            */
+    double ctl_days;             /* 42 (GoldenCheetah LTS default)                         */
+    double atl_days;             /* 7  (GoldenCheetah STS default)                         */
+    double ctl0, atl0;           /* starting values, default 0                             */
+    int sb_today;                /* 0 (GoldenCheetah default): TSB_d = CTL_{d-1} - ATL_{d-1} */
+    double acwr_acute_days;      /* 7  (Williams 2017)                                     */
+    double acwr_chronic_days;    /* 28                                                  */
+    size_t acwr_warmup_days;     /* 28                                                  */
+    size_t foster_days;          /* 7 (Foster 1998)                                     */
+    size_t foster_min_days;      /* 7                                                   */
+    pt_missing missing;          /* PT_MISSING_SKIP                                     */
+    double min_wear_h;           /* valid day after merging files [h], 10 (GGIR)        */
+    double streak_min_minutes;   /* moderate walking per day for the streak, 10 min    */
+    double walk_target_minutes;  /* daily walking target, 60 min                      */
     double easy_session_minutes; /* one longer easy session a week, >= 25 min        */
     size_t trend_min_weeks, trend_max_weeks; /* HRR60 slope over the last 4..8 weeks */
 } pt_load_config;

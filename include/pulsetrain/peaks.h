@@ -17,10 +17,11 @@ extern "C" {
 /* Conditions, applied in scipy's order: height, distance, prominence. An unbounded
  * interval (-HUGE_VAL, HUGE_VAL) means "not given" (scipy None). */
 typedef struct pt_peaks_config {
-    double height_min, height_max;         /* peak value bounds [signal units]; default +-HUGE_VAL */
-    double distance;                       /* min spacing [samples], >= 1 (ceil'd, as scipy);
+    double height_min, height_max; /* peak value bounds [signal units]; default +-HUGE_VAL */
+    double distance;               /* min spacing [samples], >= 1 (ceil'd, as scipy);
                                               default 1 = no condition                        */
-    double prominence_min, prominence_max; /* prominence bounds [signal units]; default +-HUGE_VAL */
+    double prominence_min,
+        prominence_max; /* prominence bounds [signal units]; default +-HUGE_VAL */
 } pt_peaks_config;
 
 /* No conditions: every local maximum (scipy find_peaks(x)). */
@@ -49,8 +50,8 @@ PT_API pt_peaks *pt_peaks_create(const pt_peaks_config *cfg, size_t max_n, pt_er
  *                [size: pt_peaks_capacity(n)], or NULL
  *   npeaks     : out, number of peaks written
  * Returns PT_OK, or PT_EINVAL (n > max_n, NULL). Never allocates. */
-PT_API int pt_peaks_execute(pt_peaks *p, const double *x, size_t n, size_t *idx,
-                            double *prominence, size_t *npeaks);
+PT_API int pt_peaks_execute(pt_peaks *p, const double *x, size_t n, size_t *idx, double *prominence,
+                            size_t *npeaks);
 
 /* Release the object. NULL is a harmless no-op. */
 PT_API void pt_peaks_destroy(pt_peaks *p);

@@ -28,45 +28,46 @@ extern "C" {
 typedef struct pt_params {
     /* subject */
     char subject_id[64];
-    double age_y;        /* age [years]; NaN = unknown                          */
-    char sex;            /* 'm', 'f' or 0 (unknown)                              */
-    double hr_rest_bpm;  /* resting heart rate [bpm]; NaN = estimate            */
-    double hr_max_bpm;   /* maximal heart rate [bpm]; NaN = 208 - 0.7 age (Tanaka 2001), 190 without age */
+    double age_y;       /* age [years]; NaN = unknown                          */
+    char sex;           /* 'm', 'f' or 0 (unknown)                              */
+    double hr_rest_bpm; /* resting heart rate [bpm]; NaN = estimate            */
+    double
+        hr_max_bpm; /* maximal heart rate [bpm]; NaN = 208 - 0.7 age (Tanaka 2001), 190 without age */
     /* PPG conditioning */
     double ppg_lo_hz, ppg_hi_hz; /* band-pass edges [Hz], default 0.5, 4   */
     int ppg_order;               /* Butterworth order, default 4            */
     /* heart rate */
-    double hr_window_s; /* spectral window [s], default 8 */
-    double hr_step_s;   /* step between windows [s], default 2 */
+    double hr_window_s;          /* spectral window [s], default 8 */
+    double hr_step_s;            /* step between windows [s], default 2 */
     double hr_lo_bpm, hr_hi_bpm; /* search range [bpm], default 40..220 */
     /* motion and intensity */
-    double epoch_s;        /* epoch [s], default 5                                   */
-    double mad_light_mg;   /* MAD cut-points (Vaha-Ypya 2015): 22.5 / 91 / 414 mg    */
+    double epoch_s;      /* epoch [s], default 5                                   */
+    double mad_light_mg; /* MAD cut-points (Vaha-Ypya 2015): 22.5 / 91 / 414 mg    */
     double mad_moderate_mg;
     double mad_vigorous_mg;
-    double enmo_light_mg;  /* ENMO cut-points (GGIR defaults): 40 / 100 / 400 mg     */
+    double enmo_light_mg; /* ENMO cut-points (GGIR defaults): 40 / 100 / 400 mg     */
     double enmo_moderate_mg;
     double enmo_vigorous_mg;
-    double nonwear_window_s;  /* GGIR non-wear rule: window 3600 s                    */
-    double nonwear_sd_mg;     /* per-axis SD below this ... (13 mg)                   */
-    double nonwear_range_mg;  /* ... and range below this (50 mg), in 2 of 3 axes     */
+    double nonwear_window_s; /* GGIR non-wear rule: window 3600 s                    */
+    double nonwear_sd_mg;    /* per-axis SD below this ... (13 mg)                   */
+    double nonwear_range_mg; /* ... and range below this (50 mg), in 2 of 3 axes     */
     /* daily summaries (/daily) */
-    char tz[64];          /* local time for days: "UTC" (default), a fixed offset "+02:00",
+    char tz[64];       /* local time for days: "UTC" (default), a fixed offset "+02:00",
                            * "-0530" or "+120" (minutes), or an IANA name ("Europe/Berlin")
                            * read from the system zoneinfo (TZif); no setenv/tzset */
-    double min_wear_h;    /* a day with less wear is flagged valid_day = 0 [h], default 10 (GGIR) */
+    double min_wear_h; /* a day with less wear is flagged valid_day = 0 [h], default 10 (GGIR) */
     /* calibration, gait, fused intensity, bouts */
-    int calibrate;            /* auto-calibrate from still periods (van Hees 2014); default 1 */
-    double gait_window_s;     /* spectral window for cadence [s], default 10                 */
-    double run_cadence_spm;   /* rhythmic gait at or above this is running, default 140      */
-    double hrr_sustain_s;     /* %HRR must hold this long to change a class [s], default 60  */
-    double bout_min_s;        /* shortest bout [s], default 60                               */
-    double bout_tolerance_s;  /* longest interruption inside a bout [s], default 10          */
+    int calibrate;           /* auto-calibrate from still periods (van Hees 2014); default 1 */
+    double gait_window_s;    /* spectral window for cadence [s], default 10                 */
+    double run_cadence_spm;  /* rhythmic gait at or above this is running, default 140      */
+    double hrr_sustain_s;    /* %HRR must hold this long to change a class [s], default 60  */
+    double bout_min_s;       /* shortest bout [s], default 60                               */
+    double bout_tolerance_s; /* longest interruption inside a bout [s], default 10          */
     /* heart-rate recovery */
     double recovery_min_exercise_s; /* high intensity at least this long before an end [s], 120 */
-    double recovery_rest_s;   /* rest needed after the end [s], default 60                   */
-    double recovery_fit_s;    /* length of the mono-exponential fit [s], default 300         */
-    size_t n_exercise_end;    /* ends of exercise given by the user (--exercise-end), 0..32  */
+    double recovery_rest_s;    /* rest needed after the end [s], default 60                   */
+    double recovery_fit_s;     /* length of the mono-exponential fit [s], default 300         */
+    size_t n_exercise_end;     /* ends of exercise given by the user (--exercise-end), 0..32  */
     double exercise_end_s[32]; /* [s from the recording's start], used instead of detection  */
 } pt_params;
 

@@ -31,8 +31,8 @@
 #ifndef PULSETRAIN_H
 #define PULSETRAIN_H
 #include "pulsetrain/error.h"
-#include "pulsetrain/version.h"
 #include "pulsetrain/path.h"
+#include "pulsetrain/version.h"
 /* kernels: arrays in, arrays out */
 #include "pulsetrain/fft.h"
 #include "pulsetrain/fit.h"
@@ -42,15 +42,15 @@
 #include "pulsetrain/stats.h"
 #include "pulsetrain/welch.h"
 /* recordings, summaries, the pipeline */
-#include "pulsetrain/io.h"
-#include "pulsetrain/tz.h"
-#include "pulsetrain/summary.h"
-#include "pulsetrain/pipeline.h"
 #include "pulsetrain/hrtrack.h"
+#include "pulsetrain/io.h"
+#include "pulsetrain/pipeline.h"
+#include "pulsetrain/summary.h"
 #include "pulsetrain/trimp.h"
+#include "pulsetrain/tz.h"
 /* simulation, many recordings, days, reports */
-#include "pulsetrain/simulate.h"
 #include "pulsetrain/batch.h"
 #include "pulsetrain/load.h"
 #include "pulsetrain/report.h"
+#include "pulsetrain/simulate.h"
 #endif

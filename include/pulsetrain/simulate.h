@@ -145,8 +145,8 @@ PT_API int pt_sim_truth_read(pt_sim *s, size_t max_rows, pt_sim_second *rows, si
 /* Next recovery rows (an independent cursor), in time order; recoveries that start
  * before the end of the recording are listed.
  *   rows : out [size: max_rows];  n_rows : out, 0 at the end.  Returns PT_OK or PT_EINVAL. */
-PT_API int pt_sim_recovery_read(pt_sim *s, size_t max_rows, pt_sim_recovery *rows,
-                                size_t *n_rows, pt_error *err);
+PT_API int pt_sim_recovery_read(pt_sim *s, size_t max_rows, pt_sim_recovery *rows, size_t *n_rows,
+                                pt_error *err);
 
 /* Rewind all three cursors to the start (the same output is generated again). */
 PT_API void pt_sim_reset(pt_sim *s);

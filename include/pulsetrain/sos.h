@@ -15,7 +15,12 @@
 extern "C" {
 #endif
 
-typedef enum pt_band { PT_BAND_LOWPASS, PT_BAND_HIGHPASS, PT_BAND_BANDPASS, PT_BAND_BANDSTOP } pt_band;
+typedef enum pt_band {
+    PT_BAND_LOWPASS,
+    PT_BAND_HIGHPASS,
+    PT_BAND_BANDPASS,
+    PT_BAND_BANDSTOP
+} pt_band;
 
 /* Number of second-order sections of a Butterworth design (scipy's count):
  * ceil(order/2) for low/high-pass, order for band-pass/band-stop.

@@ -15,9 +15,9 @@ extern "C" {
 #endif
 
 typedef enum pt_movstat_kind {
-    PT_MOVSTAT_MEAN,   /* arithmetic mean (pandas rolling(w).mean())                   */
-    PT_MOVSTAT_STD,    /* population standard deviation, ddof 0 (numpy.std)            */
-    PT_MOVSTAT_MEDIAN  /* median; mean of the two middle values for even w (numpy)     */
+    PT_MOVSTAT_MEAN,  /* arithmetic mean (pandas rolling(w).mean())                   */
+    PT_MOVSTAT_STD,   /* population standard deviation, ddof 0 (numpy.std)            */
+    PT_MOVSTAT_MEDIAN /* median; mean of the two middle values for even w (numpy)     */
 } pt_movstat_kind;
 
 typedef struct pt_movstat pt_movstat;

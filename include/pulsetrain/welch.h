@@ -35,19 +35,19 @@ typedef enum pt_average {
 
 /* Welch / spectrogram parameters. Fill from pt_welch_defaults(), then change fields. */
 typedef struct pt_welch_config {
-    double fs_hz;         /* sample rate [Hz], > 0 (scipy fs)                                */
-    size_t nperseg;       /* segment length [samples], >= 1 (scipy default 256)              */
-    size_t noverlap;      /* overlap [samples], < nperseg (scipy default nperseg/2)          */
-    size_t nfft;          /* FFT length [samples], nperseg..INT_MAX, zero-padded (default = nperseg) */
-    pt_window window;     /* window, periodic (scipy get_window fftbins=True); default hann  */
+    double fs_hz;     /* sample rate [Hz], > 0 (scipy fs)                                */
+    size_t nperseg;   /* segment length [samples], >= 1 (scipy default 256)              */
+    size_t noverlap;  /* overlap [samples], < nperseg (scipy default nperseg/2)          */
+    size_t nfft;      /* FFT length [samples], nperseg..INT_MAX, zero-padded (default = nperseg) */
+    pt_window window; /* window, periodic (scipy get_window fftbins=True); default hann  */
     int detrend_constant; /* 1: subtract each segment's mean (scipy 'constant', default); 0: none */
     pt_scaling scaling;   /* density (default) or spectrum                                   */
     pt_fft_rigor rigor;   /* FFT planning; ESTIMATE (default)                                */
     /* --- additions beyond the first API; pt_welch_defaults fills them --- */
-    int detrend_linear;   /* 1: subtract each segment's least-squares line (scipy 'linear');
+    int detrend_linear; /* 1: subtract each segment's least-squares line (scipy 'linear');
                              overrides detrend_constant. Default 0                            */
-    pt_average average;   /* segment average, Welch only; default PT_AVERAGE_MEAN            */
-    size_t max_n;         /* longest input [samples] with PT_AVERAGE_MEDIAN (sizes the scratch
+    pt_average average; /* segment average, Welch only; default PT_AVERAGE_MEAN            */
+    size_t max_n;       /* longest input [samples] with PT_AVERAGE_MEDIAN (sizes the scratch
                              that holds every segment's spectrum); unused for the mean. Default 0 */
 } pt_welch_config;
 

@@ -131,7 +131,8 @@ PT_TEST(report_recording_svg_renders)
     rec.duration_s = 7200;
     pt_summary_set_recording(s, &rec);
     for (double t = 0; t < 7200; t += 2) {
-        double b = hr_at(t) + 1.5 * sin(t * 0.37); /* t_start_s bpm quality bpm_raw reliable motion_g */
+        double b =
+            hr_at(t) + 1.5 * sin(t * 0.37); /* t_start_s bpm quality bpm_raw reliable motion_g */
         double row[6] = {t - 4, b, 0.9, b, 1, NAN};
         pt_table_append(pt_summary_table(s, "hr"), row, NULL);
     }
@@ -139,8 +140,16 @@ PT_TEST(report_recording_svg_renders)
         double row[9] = {t, 20, 30, NAN, hr_at(t + 2.5), NAN, NAN, cls_at(t), NAN};
         pt_table_append(pt_summary_table(s, "epochs"), row, NULL);
     }
-    double r[10] = {3000, 165, 75 + 90 * exp(-60 / 45.0), 75 + 90 * exp(-120 / 45.0),
-                    90 * (1 - exp(-60 / 45.0)), 90 * (1 - exp(-120 / 45.0)), 40, 45, 0.99, 0.9};
+    double r[10] = {3000,
+                    165,
+                    75 + 90 * exp(-60 / 45.0),
+                    75 + 90 * exp(-120 / 45.0),
+                    90 * (1 - exp(-60 / 45.0)),
+                    90 * (1 - exp(-120 / 45.0)),
+                    40,
+                    45,
+                    0.99,
+                    0.9};
     pt_table_append(pt_summary_table(s, "recovery"), r, NULL);
     pt_params p = pt_params_defaults();
     snprintf(p.subject_id, sizeof p.subject_id, "S01");
@@ -250,4 +259,7 @@ PT_TEST(load_cli_reads_summaries)
     PT_CHECK(WEXITSTATUS(system(cmd)) == 1);
 }
 
-int main(int argc, char **argv) { return pt_test_main(argc, argv); }
+int main(int argc, char **argv)
+{
+    return pt_test_main(argc, argv);
+}

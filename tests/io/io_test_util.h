@@ -57,8 +57,8 @@ static inline void io_all_free(io_all *a)
 }
 
 /* Read path (opt may be NULL) through blocks of blk samples; returns the status. */
-static inline int io_read_all(const char *path, const pt_read_options *opt, size_t blk,
-                              size_t cap, io_all *a, pt_error *err)
+static inline int io_read_all(const char *path, const pt_read_options *opt, size_t blk, size_t cap,
+                              io_all *a, pt_error *err)
 {
     memset(a, 0, sizeof *a);
     a->first_ok = 1;
@@ -95,16 +95,16 @@ static inline int io_read_all(const char *path, const pt_read_options *opt, size
 }
 
 /* Expect reading path to fail with code, the message naming the file and where. */
-#define IO_EXPECT_FAIL(path, opt, code, where)                                         \
-    do {                                                                               \
-        pt_error fe_ = {0};                                                            \
-        io_all fa_;                                                                   \
-        int rc_ = io_read_all((path), (opt), 64, 1 << 20, &fa_, &fe_);                  \
-        PT_CHECK_INT((code), rc_);                                                     \
-        PT_CHECK_STR_CONTAINS(fe_.msg, (path));                                         \
-        if (where)                                                                     \
-            PT_CHECK_STR_CONTAINS(fe_.msg, (const char *)(where));                      \
-        io_all_free(&fa_);                                                             \
+#define IO_EXPECT_FAIL(path, opt, code, where)                                                     \
+    do {                                                                                           \
+        pt_error fe_ = {0};                                                                        \
+        io_all fa_;                                                                                \
+        int rc_ = io_read_all((path), (opt), 64, 1 << 20, &fa_, &fe_);                             \
+        PT_CHECK_INT((code), rc_);                                                                 \
+        PT_CHECK_STR_CONTAINS(fe_.msg, (path));                                                    \
+        if (where)                                                                                 \
+            PT_CHECK_STR_CONTAINS(fe_.msg, (const char *)(where));                                 \
+        io_all_free(&fa_);                                                                         \
     } while (0)
 
 /* $PT_SHARED_DIR/data/formats/<rel>, or skip the test executable. */

@@ -10,12 +10,12 @@
 
 #include "io_test_util.h"
 
-#define NEED(c)                                                                        \
-    do {                                                                               \
-        if (!(c)) {                                                                    \
-            fprintf(stderr, "%s:%d: setup failed: %s\n", __FILE__, __LINE__, #c);       \
-            abort();                                                                   \
-        }                                                                              \
+#define NEED(c)                                                                                    \
+    do {                                                                                           \
+        if (!(c)) {                                                                                \
+            fprintf(stderr, "%s:%d: setup failed: %s\n", __FILE__, __LINE__, #c);                  \
+            abort();                                                                               \
+        }                                                                                          \
     } while (0)
 
 static const char *make_csv(const char *name, size_t rows)
@@ -119,4 +119,7 @@ PT_TEST(replaced_while_read_is_bad_data)
     PT_CHECK(read_with_change(make_csv("repl.csv", 20000), replace, &err) == PT_EDATA);
 }
 
-int main(int argc, char **argv) { return pt_test_main_rmdir(argc, argv, io_tmpdir); }
+int main(int argc, char **argv)
+{
+    return pt_test_main_rmdir(argc, argv, io_tmpdir);
+}

@@ -30,7 +30,8 @@ static const char *write_file(const char *name, const char *text)
 }
 
 /* Read a whole file; returns the status and fills samples of channel 0..2. */
-static int read_all(const char *path, pt_error *err, double *x, size_t cap, size_t *n, size_t cap_block)
+static int read_all(const char *path, pt_error *err, double *x, size_t cap, size_t *n,
+                    size_t cap_block)
 {
     pt_reader *r = pt_reader_open(path, NULL, err);
     if (!r)
@@ -225,9 +226,18 @@ PT_TEST(block_size_does_not_change_samples)
     PT_CHECK(memcmp(a, b, sizeof a) == 0);
 }
 
-PT_TEST(bad_empty_file) { expect_bad("empty.csv", "", PT_EFORMAT, "empty"); }
-PT_TEST(bad_header_only) { expect_bad("hdr.csv", "t_s,ppg\n", PT_EFORMAT, "hdr.csv:1"); }
-PT_TEST(bad_missing_header) { expect_bad("nohdr.csv", "0,1,2\n0.1,1,2\n", PT_EFORMAT, "nohdr.csv:1"); }
+PT_TEST(bad_empty_file)
+{
+    expect_bad("empty.csv", "", PT_EFORMAT, "empty");
+}
+PT_TEST(bad_header_only)
+{
+    expect_bad("hdr.csv", "t_s,ppg\n", PT_EFORMAT, "hdr.csv:1");
+}
+PT_TEST(bad_missing_header)
+{
+    expect_bad("nohdr.csv", "0,1,2\n0.1,1,2\n", PT_EFORMAT, "nohdr.csv:1");
+}
 PT_TEST(bad_non_numeric_cell)
 {
     expect_bad("nonnum.csv", "t_s,ppg\n0,1\n0.1,2\n0.2,abc\n0.3,4\n", PT_EDATA, "nonnum.csv:4");
@@ -249,7 +259,10 @@ PT_TEST(bad_infinite_value)
 {
     expect_bad("inf.csv", "t_s,ppg\n0,1\n0.1,2\n0.2,inf\n", PT_EDATA, "inf.csv:4");
 }
-PT_TEST(bad_nan_time) { expect_bad("nant.csv", "t_s,ppg\n0,1\nnan,2\n", PT_EDATA, "nant.csv:3"); }
+PT_TEST(bad_nan_time)
+{
+    expect_bad("nant.csv", "t_s,ppg\n0,1\nnan,2\n", PT_EDATA, "nant.csv:3");
+}
 /* Found by fuzzing: a slower column whose next sample comes too early used to
  * loop forever (the error status was read as "row delivered"). */
 PT_TEST(bad_sample_too_early_is_an_error_not_a_hang)
@@ -277,4 +290,7 @@ PT_TEST(nan_cell_is_missing_sample)
     PT_CHECK(isnan(x[1]) && x[2] == 3);
 }
 
-int main(int argc, char **argv) { return pt_test_main_rmdir(argc, argv, tmpdir); }
+int main(int argc, char **argv)
+{
+    return pt_test_main_rmdir(argc, argv, tmpdir);
+}

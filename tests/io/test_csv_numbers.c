@@ -40,7 +40,10 @@ static uint64_t next_u64(uint64_t *s)
     return z ^ (z >> 31);
 }
 
-static unsigned below(uint64_t *s, unsigned n) { return (unsigned)(next_u64(s) % n); }
+static unsigned below(uint64_t *s, unsigned n)
+{
+    return (unsigned)(next_u64(s) % n);
+}
 
 /* A random decimal string into out[64]: mostly what the fast paths take, some not. */
 static void random_decimal(uint64_t *s, char *out)
@@ -52,7 +55,7 @@ static void random_decimal(uint64_t *s, char *out)
     else if (r == 3)
         *p++ = '+';
     unsigned ndig = below(s, 8) == 0 ? 15 + below(s, 7) : 1 + below(s, 14); /* 1..21 */
-    unsigned point = below(s, 5) == 0 ? ndig + 1 : below(s, ndig + 1);    /* > ndig: none */
+    unsigned point = below(s, 5) == 0 ? ndig + 1 : below(s, ndig + 1);      /* > ndig: none */
     for (unsigned i = 0; i < ndig; i++) {
         if (i == point)
             *p++ = '.';
@@ -66,14 +69,56 @@ static void random_decimal(uint64_t *s, char *out)
 }
 
 static const char *const edge[] = {
-    "0", "-0", "+0", "-0.0", "0.", ".5", "5.", "-.5", "+.5", "-5.", "00012", "-00012.500",
-    "000000000000000000001", "0.000000000000000000001", "0.0000000000000000000001",
-    "0.00000000000000000000001", "1234567890123456789", "12345678901234567890",
-    "123456789012345678901", "9007199254740992", "9007199254740993", "9007199254740991",
-    "-9007199254740993", "900719925474099.3", "0.9007199254740993", "9007199254740992.0",
-    "90071992547409.92", "1e5", "1E-5", "-1.5e+200", "4.9e-324", "2.2250738585072014e-308",
-    "0.1", "0.2", "0.3", "1.7976931348623157e308", "86399.984375", "-0.2569", " 1.25",
-    "1.25 ", "\t-3.5", "\"2.5\"", " \"-7.75\" ", "\"\"", "", "nan", "NaN", "-nan", ".0", "0.0",
+    "0",
+    "-0",
+    "+0",
+    "-0.0",
+    "0.",
+    ".5",
+    "5.",
+    "-.5",
+    "+.5",
+    "-5.",
+    "00012",
+    "-00012.500",
+    "000000000000000000001",
+    "0.000000000000000000001",
+    "0.0000000000000000000001",
+    "0.00000000000000000000001",
+    "1234567890123456789",
+    "12345678901234567890",
+    "123456789012345678901",
+    "9007199254740992",
+    "9007199254740993",
+    "9007199254740991",
+    "-9007199254740993",
+    "900719925474099.3",
+    "0.9007199254740993",
+    "9007199254740992.0",
+    "90071992547409.92",
+    "1e5",
+    "1E-5",
+    "-1.5e+200",
+    "4.9e-324",
+    "2.2250738585072014e-308",
+    "0.1",
+    "0.2",
+    "0.3",
+    "1.7976931348623157e308",
+    "86399.984375",
+    "-0.2569",
+    " 1.25",
+    "1.25 ",
+    "\t-3.5",
+    "\"2.5\"",
+    " \"-7.75\" ",
+    "\"\"",
+    "",
+    "nan",
+    "NaN",
+    "-nan",
+    ".0",
+    "0.0",
 };
 #define NEDGE (sizeof edge / sizeof edge[0])
 
@@ -103,8 +148,8 @@ static double expected(const char *cell)
 }
 
 /* Read channels 0 and 1 of path whole into x0, x1 [size: cap]. */
-static int read_two(const char *path, double fs_hz, double *x0, double *x1, size_t cap,
-                    size_t *n0, size_t *n1, pt_error *err)
+static int read_two(const char *path, double fs_hz, double *x0, double *x1, size_t cap, size_t *n0,
+                    size_t *n1, pt_error *err)
 {
     pt_read_options o = pt_read_defaults();
     o.sample_abs_max = 0; /* parity with strtod: 1e308 too, the range policy off */
@@ -181,7 +226,8 @@ static void check_file(const char *name, int with_time, const char *delim, const
     PT_REQUIRE(fclose(f) == 0);
     pt_error err = {0};
     size_t n0 = 0, n1 = 0;
-    PT_CHECK_INT(PT_OK, read_two(path, with_time ? (double)NAN : 64.0, x0, x1, nrows, &n0, &n1, &err));
+    PT_CHECK_INT(PT_OK,
+                 read_two(path, with_time ? (double)NAN : 64.0, x0, x1, nrows, &n0, &n1, &err));
     if (err.code)
         fprintf(stderr, "%s\n", err.msg);
     PT_CHECK_INT(nrows, n0);
@@ -200,8 +246,17 @@ static void check_file(const char *name, int with_time, const char *delim, const
     free(x1);
 }
 
-PT_TEST(numbers_equal_strtod_time_column_lf) { check_file("a.csv", 1, ",", "\n", 1); }
+PT_TEST(numbers_equal_strtod_time_column_lf)
+{
+    check_file("a.csv", 1, ",", "\n", 1);
+}
 
-PT_TEST(numbers_equal_strtod_no_time_crlf) { check_file("b.csv", 0, ";", "\r\n", 2); }
+PT_TEST(numbers_equal_strtod_no_time_crlf)
+{
+    check_file("b.csv", 0, ";", "\r\n", 2);
+}
 
-int main(int argc, char **argv) { return pt_test_main_rmdir(argc, argv, tmpdir); }
+int main(int argc, char **argv)
+{
+    return pt_test_main_rmdir(argc, argv, tmpdir);
+}

@@ -72,12 +72,11 @@ PT_TEST(corrupt_blocks_skipped_and_reported)
 {
     pt_error err = {0};
     io_all good, bad;
-    PT_REQUIRE(io_read_all(io_format_file("formats/cwa/ax3_testfile.cwa"), NULL, 500, 20000,
-                           &good, &err) == PT_OK);
-    PT_REQUIRE(io_read_all(
-                   io_format_file(
-                       "formats/cwa/ax3_testfile_corrupt_blocks_0_13_14_142_143_144.cwa"),
-                   NULL, 500, 20000, &bad, &err) == PT_OK);
+    PT_REQUIRE(io_read_all(io_format_file("formats/cwa/ax3_testfile.cwa"), NULL, 500, 20000, &good,
+                           &err) == PT_OK);
+    PT_REQUIRE(io_read_all(io_format_file(
+                               "formats/cwa/ax3_testfile_corrupt_blocks_0_13_14_142_143_144.cwa"),
+                           NULL, 500, 20000, &bad, &err) == PT_OK);
     PT_CHECK_STR_CONTAINS(bad.info.note, "6 data blocks failed the checksum");
     PT_CHECK_STR_CONTAINS(bad.info.note, "blocks 0 13 14 142 143 144)");
     /* data block 0 is lost at the start, 13-14 become NaN (about 240 samples: the
@@ -114,7 +113,8 @@ PT_TEST(bad_input)
     pt_read_options o = pt_read_defaults();
     o.format = "cwa";
     IO_EXPECT_FAIL(io_write_bytes("hdr.cwa", file, 100), &o, PT_EFORMAT, "truncated CWA header");
-    IO_EXPECT_FAIL(io_write_bytes("notmd.cwa", "XXXXXXXXXXXXXXXX", 16), &o, PT_EFORMAT, "not an Axivity CWA file");
+    IO_EXPECT_FAIL(io_write_bytes("notmd.cwa", "XXXXXXXXXXXXXXXX", 16), &o, PT_EFORMAT,
+                   "not an Axivity CWA file");
     /* 3 blocks and 100 bytes of a fourth */
     const char *tr = io_write_bytes("trunc.cwa", file, 1024 + 3 * 512 + 100);
     IO_EXPECT_FAIL(tr, NULL, PT_EFORMAT, "byte 2560: truncated");
@@ -147,4 +147,7 @@ PT_TEST(bad_input)
                    "no data block with a valid checksum");
 }
 
-int main(int argc, char **argv) { return pt_test_main_rmdir(argc, argv, io_tmpdir); }
+int main(int argc, char **argv)
+{
+    return pt_test_main_rmdir(argc, argv, io_tmpdir);
+}

@@ -136,16 +136,15 @@ PT_TEST(bad_folders)
     IO_EXPECT_FAIL(e4_folder("fsneg", "1600000000, 1600000000, 1600000000\n-32,-32,-32\n", NULL),
                    NULL, PT_EFORMAT, "ACC.csv:2: sample rate -32");
     IO_EXPECT_FAIL(e4_folder("start", "hello\n32\n", NULL), NULL, PT_EFORMAT, "ACC.csv:1:");
-    IO_EXPECT_FAIL(e4_folder("text", HDR "1,2,3\n1,x,3\n", NULL), NULL, PT_EDATA,
-                   "ACC.csv:4: 'x");
+    IO_EXPECT_FAIL(e4_folder("text", HDR "1,2,3\n1,x,3\n", NULL), NULL, PT_EDATA, "ACC.csv:4: 'x");
     IO_EXPECT_FAIL(e4_folder("trunc", HDR "1,2,3\n1,2", NULL), NULL, PT_EFORMAT,
                    "ACC.csv:4: 2 columns, expected 3 (truncated line?)");
     IO_EXPECT_FAIL(e4_folder("inf", HDR "1,2,3\n1,inf,3\n", NULL), NULL, PT_EDATA,
                    "ACC.csv:4: infinite");
-    IO_EXPECT_FAIL(e4_folder("back", NULL, "1600000000, IBI\n2.0,0.8\n1.5,0.8\n"), NULL,
-                   PT_EDATA, "IBI.csv:3:");
-    IO_EXPECT_FAIL(e4_folder("repeat", NULL, "1600000000, IBI\n2.0,0.8\n2.0,0.8\n"), NULL,
-                   PT_EDATA, "IBI.csv:3:");
+    IO_EXPECT_FAIL(e4_folder("back", NULL, "1600000000, IBI\n2.0,0.8\n1.5,0.8\n"), NULL, PT_EDATA,
+                   "IBI.csv:3:");
+    IO_EXPECT_FAIL(e4_folder("repeat", NULL, "1600000000, IBI\n2.0,0.8\n2.0,0.8\n"), NULL, PT_EDATA,
+                   "IBI.csv:3:");
     /* NaN samples are kept as missing */
     PT_CHECK(io_read_all(e4_folder("nan", HDR "1,nan,3\n", NULL), NULL, 16, 100, &a, &err) ==
              PT_OK);
@@ -160,12 +159,37 @@ PT_TEST(bad_folders)
 PT_TEST(numbers_equal_strtod)
 {
     enum { N = 20000 };
-    static const char *const fixed[] = {
-        "-0.00", "0", "+5", "5.", ".5", "-.5", "00.0500", "1e22", "1e23", "1.5e-22", "4e-400",
-        "9007199254740992", "9007199254740993", "12345678901234567890", "0.1", "0.3",
-        "1234567.1234567", "2.2250738585072014e-308", "1.7976931348623157e308", "1e+05",
-        "0x1p3", "nan", "-nan", "1E5", "123456789012345678.5", "0.000000000000000000001",
-        "-1056.400000", "999999999999999999", "1.0000000000000001", "7e-1", "3.14159265358979"};
+    static const char *const fixed[] = {"-0.00",
+                                        "0",
+                                        "+5",
+                                        "5.",
+                                        ".5",
+                                        "-.5",
+                                        "00.0500",
+                                        "1e22",
+                                        "1e23",
+                                        "1.5e-22",
+                                        "4e-400",
+                                        "9007199254740992",
+                                        "9007199254740993",
+                                        "12345678901234567890",
+                                        "0.1",
+                                        "0.3",
+                                        "1234567.1234567",
+                                        "2.2250738585072014e-308",
+                                        "1.7976931348623157e308",
+                                        "1e+05",
+                                        "0x1p3",
+                                        "nan",
+                                        "-nan",
+                                        "1E5",
+                                        "123456789012345678.5",
+                                        "0.000000000000000000001",
+                                        "-1056.400000",
+                                        "999999999999999999",
+                                        "1.0000000000000001",
+                                        "7e-1",
+                                        "3.14159265358979"};
     size_t nfixed = sizeof fixed / sizeof fixed[0];
     char *text = malloc((size_t)N * 40 + 64), **vals = calloc(N, sizeof *vals);
     PT_REQUIRE(text && vals);
@@ -209,4 +233,7 @@ PT_TEST(numbers_equal_strtod)
     free(text);
 }
 
-int main(int argc, char **argv) { return pt_test_main_rmdir(argc, argv, io_tmpdir); }
+int main(int argc, char **argv)
+{
+    return pt_test_main_rmdir(argc, argv, io_tmpdir);
+}

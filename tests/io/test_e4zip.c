@@ -308,9 +308,15 @@ static void real_export(const char *name)
     rec_free(&folder);
 }
 
-PT_TEST(wesad_s15_zip_equals_folder) { real_export("wesad_S15"); }
+PT_TEST(wesad_s15_zip_equals_folder)
+{
+    real_export("wesad_S15");
+}
 
-PT_TEST(msr2023_zip_equals_folder) { real_export("msr2023_tutorial"); }
+PT_TEST(msr2023_zip_equals_folder)
+{
+    real_export("msr2023_tutorial");
+}
 
 #define ACC "1600000000, 1600000000, 1600000000\n32, 32, 32\n1,2,3\n4,5,6\n7,8,9\n"
 #define BVP "1600000000\n64\n1.5\n2.5\n3.5\n4.5\n5.5\n6.5\n"
@@ -329,11 +335,26 @@ static const char *small_zip(const char *name, int deflated, void (*hook)(zw *))
     return zp;
 }
 
-static void bad_crc(zw *z) { z->m[1].crc ^= 0x1u; }
-static void encrypted(zw *z) { z->m[0].flags |= 1u; }
-static void zip64(zw *z) { z->m[1].csize = 0xFFFFFFFFu; }
-static void bzip2(zw *z) { z->m[0].method = 12; }
-static void longer(zw *z) { z->m[0].csize += 100000; }
+static void bad_crc(zw *z)
+{
+    z->m[1].crc ^= 0x1u;
+}
+static void encrypted(zw *z)
+{
+    z->m[0].flags |= 1u;
+}
+static void zip64(zw *z)
+{
+    z->m[1].csize = 0xFFFFFFFFu;
+}
+static void bzip2(zw *z)
+{
+    z->m[0].method = 12;
+}
+static void longer(zw *z)
+{
+    z->m[0].csize += 100000;
+}
 
 PT_TEST(small_zips_read)
 {
@@ -527,4 +548,7 @@ PT_TEST(day_long_member_streams)
     unlink(zp);
 }
 
-int main(int argc, char **argv) { return pt_test_main_rmdir(argc, argv, io_tmpdir); }
+int main(int argc, char **argv)
+{
+    return pt_test_main_rmdir(argc, argv, io_tmpdir);
+}

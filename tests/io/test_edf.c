@@ -26,14 +26,14 @@ static void put(char *dst, size_t width, const char *fmt, ...)
 }
 
 typedef struct edf_spec {
-    int ns;              /* signals (the last one is annotations when plus_d) */
-    const char *nrec;    /* header field text */
-    const char *dur;     /* record duration field */
-    int spr;             /* samples per record, every signal */
-    int nrec_written;    /* records actually written */
-    int plus_d;          /* EDF+D with an annotation signal */
+    int ns;               /* signals (the last one is annotations when plus_d) */
+    const char *nrec;     /* header field text */
+    const char *dur;      /* record duration field */
+    int spr;              /* samples per record, every signal */
+    int nrec_written;     /* records actually written */
+    int plus_d;           /* EDF+D with an annotation signal */
     const double *onsets; /* EDF+D record onsets */
-    const char *hdr_len; /* NULL: correct */
+    const char *hdr_len;  /* NULL: correct */
     int dmin, dmax;
 } edf_spec;
 
@@ -99,8 +99,13 @@ static const char *edf_file(const char *name, const edf_spec *sp)
 
 static edf_spec good_spec(void)
 {
-    edf_spec sp = {.ns = 2, .nrec = "3", .dur = "1", .spr = 8, .nrec_written = 3,
-                   .dmin = -32768, .dmax = 32767};
+    edf_spec sp = {.ns = 2,
+                   .nrec = "3",
+                   .dur = "1",
+                   .spr = 8,
+                   .nrec_written = 3,
+                   .dmin = -32768,
+                   .dmax = 32767};
     return sp;
 }
 
@@ -141,8 +146,7 @@ PT_TEST(edf_plus_d_gap_becomes_nan)
     PT_CHECK_INT(1, a.nchan); /* the annotation signal is not a channel */
     PT_CHECK_INT(32, a.n[0]);
     PT_CHECK(isnan(a.x[0][16]) && isnan(a.x[0][23]));
-    PT_CHECK_NEAR(16.0, a.x[0][24] * 65535.0 / 200.0 - 32768.0 + 100.0 * 65535.0 / 200.0, 0,
-                  1e-6);
+    PT_CHECK_NEAR(16.0, a.x[0][24] * 65535.0 / 200.0 - 32768.0 + 100.0 * 65535.0 / 200.0, 0, 1e-6);
     PT_CHECK_NEAR(4.0, a.info.duration_s, 0, 1e-12);
     io_all_free(&a);
 }
@@ -239,8 +243,14 @@ static void check_wrist(const char *rel, int64_t nrec, double mean_wide_ms2)
     io_all_free(&a);
 }
 
-PT_TEST(wrist_s2_walk_matches_readme) { check_wrist("formats/edf/s2_walk.edf", 400, 10.1); }
-PT_TEST(wrist_s3_run_matches_readme) { check_wrist("formats/edf/s3_run.edf", 308, 10.7); }
+PT_TEST(wrist_s2_walk_matches_readme)
+{
+    check_wrist("formats/edf/s2_walk.edf", 400, 10.1);
+}
+PT_TEST(wrist_s3_run_matches_readme)
+{
+    check_wrist("formats/edf/s3_run.edf", 308, 10.7);
+}
 
 /* The EDF and its CSV twin (wrist_ppg_exercise/<rec>.csv: ppg_mV %.2f, acc m/s^2 %.4f). */
 static void check_twin(const char *rec)
@@ -276,4 +286,7 @@ PT_TEST(wrist_edf_equals_csv_twin)
     check_twin("s3_run");
 }
 
-int main(int argc, char **argv) { return pt_test_main_rmdir(argc, argv, io_tmpdir); }
+int main(int argc, char **argv)
+{
+    return pt_test_main_rmdir(argc, argv, io_tmpdir);
+}

@@ -62,8 +62,11 @@ PT_TEST(replay_regressions_and_corpora)
     static const struct {
         const char *name;
         fz_fn fn;
-    } t[] = {{"csv", fz_one_csv}, {"wfdb", fz_one_wfdb}, {"cwa", fz_one_cwa},
-             {"e4", fz_one_e4},   {"edf", fz_one_edf}};
+    } t[] = {{"csv", fz_one_csv},
+             {"wfdb", fz_one_wfdb},
+             {"cwa", fz_one_cwa},
+             {"e4", fz_one_e4},
+             {"edf", fz_one_edf}};
     int total = 0;
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
         int r = replay("regress", t[i].name, t[i].fn);
@@ -76,4 +79,7 @@ PT_TEST(replay_regressions_and_corpora)
     PT_CHECK(total > 0);
 }
 
-int main(int argc, char **argv) { return pt_test_main(argc, argv); }
+int main(int argc, char **argv)
+{
+    return pt_test_main(argc, argv);
+}

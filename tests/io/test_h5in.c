@@ -108,4 +108,7 @@ PT_TEST(bad_input)
                    "not a readable HDF5 file");
 }
 
-int main(int argc, char **argv) { return pt_test_main_rmdir(argc, argv, io_tmpdir); }
+int main(int argc, char **argv)
+{
+    return pt_test_main_rmdir(argc, argv, io_tmpdir);
+}

@@ -82,4 +82,7 @@ PT_TEST(extensions_equal_portable)
     free(buf);
 }
 
-int main(int argc, char **argv) { return pt_test_main(argc, argv); }
+int main(int argc, char **argv)
+{
+    return pt_test_main(argc, argv);
+}

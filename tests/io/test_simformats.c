@@ -64,8 +64,8 @@ PT_TEST(simulated_wfdb_multifrequency)
     short ck[4] = {0, 0, 0, 0};
     for (size_t f = 0; f < NSEC * FS_ACC; f++)
         for (int k = 0; k < 5; k++)
-            ck[k < 2 ? 0 : k - 1] = (short)(unsigned short)((unsigned)ck[k < 2 ? 0 : k - 1] +
-                                                             (unsigned)dat[5 * f + k]);
+            ck[k < 2 ? 0 : k - 1] =
+                (short)(unsigned short)((unsigned)ck[k < 2 ? 0 : k - 1] + (unsigned)dat[5 * f + k]);
     char hea[512];
     snprintf(hea, sizeof hea,
              "sim 4 %d %d\nsim.dat 16x2 %.17g/au 16 0 %d %d 0 PPG\nsim.dat 16 1000/g 16 0 %d %d 0 "
@@ -128,4 +128,7 @@ PT_TEST(simulated_float_wav_with_channel_map)
     io_all_free(&a);
 }
 
-int main(int argc, char **argv) { return pt_test_main_rmdir(argc, argv, io_tmpdir); }
+int main(int argc, char **argv)
+{
+    return pt_test_main_rmdir(argc, argv, io_tmpdir);
+}

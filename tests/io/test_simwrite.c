@@ -43,8 +43,7 @@ static void truth(void)
     pt_error err = {0};
     pt_sim *s = pt_sim_create(&c, &err);
     size_t n;
-    if (!s || pt_sim_read(s, NSEC * FS_PPG, NULL, ppg, ax, ay, az, &n, &err) ||
-        n != NSEC * FS_PPG)
+    if (!s || pt_sim_read(s, NSEC * FS_PPG, NULL, ppg, ax, ay, az, &n, &err) || n != NSEC * FS_PPG)
         abort();
     pt_sim_destroy(s);
     if (!dir[0]) {
@@ -66,8 +65,9 @@ static void read_back(const char *path, double *out[4], size_t n_out[4], double 
     int map[4] = {-1, -1, -1, -1};
     for (size_t c = 0; c < info->nchan; c++) {
         pt_kind k = info->chan[c].kind;
-        int slot = k == PT_KIND_PPG ? 0 : k >= PT_KIND_ACC_X && k <= PT_KIND_ACC_Z
-                                              ? 1 + (int)(k - PT_KIND_ACC_X) : -1;
+        int slot = k == PT_KIND_PPG                           ? 0
+                   : k >= PT_KIND_ACC_X && k <= PT_KIND_ACC_Z ? 1 + (int)(k - PT_KIND_ACC_X)
+                                                              : -1;
         if (slot >= 0) {
             map[slot] = (int)c;
             fs[slot] = info->chan[c].fs_hz;
@@ -186,4 +186,7 @@ PT_TEST(wfdb_summary_matches_csv_summary)
     pt_summary_destroy(b);
 }
 
-int main(int argc, char **argv) { return pt_test_main_rmdir(argc, argv, dir); }
+int main(int argc, char **argv)
+{
+    return pt_test_main_rmdir(argc, argv, dir);
+}

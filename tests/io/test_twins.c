@@ -32,10 +32,16 @@ static void compare(const char *name)
     pt_summary *a = NULL, *b = NULL;
     PT_REQUIRE(pt_process_file(edf, NULL, NULL, NULL, &a, &err) == PT_OK);
     PT_REQUIRE(pt_process_file(csv, NULL, NULL, NULL, &b, &err) == PT_OK);
-    static const struct { const char *table, *col; double atol; } cols[] = {
-        {"hr", "t_start_s", 0},           {"hr", "bpm", TWIN_BPM_ATOL},
-        {"epochs", "t_start_s", 0},       {"epochs", "enmo_mg", TWIN_MG_ATOL},
-        {"epochs", "mad_mg", TWIN_MG_ATOL}, {"epochs", "class", 0},
+    static const struct {
+        const char *table, *col;
+        double atol;
+    } cols[] = {
+        {"hr", "t_start_s", 0},
+        {"hr", "bpm", TWIN_BPM_ATOL},
+        {"epochs", "t_start_s", 0},
+        {"epochs", "enmo_mg", TWIN_MG_ATOL},
+        {"epochs", "mad_mg", TWIN_MG_ATOL},
+        {"epochs", "class", 0},
         {"beats", "t_s", 0},
     };
     for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++) {
@@ -52,7 +58,16 @@ static void compare(const char *name)
     pt_summary_destroy(b);
 }
 
-PT_TEST(edf_and_csv_twin_s2_walk) { compare("s2_walk"); }
-PT_TEST(edf_and_csv_twin_s3_run) { compare("s3_run"); }
+PT_TEST(edf_and_csv_twin_s2_walk)
+{
+    compare("s2_walk");
+}
+PT_TEST(edf_and_csv_twin_s3_run)
+{
+    compare("s3_run");
+}
 
-int main(int argc, char **argv) { return pt_test_main(argc, argv); }
+int main(int argc, char **argv)
+{
+    return pt_test_main(argc, argv);
+}

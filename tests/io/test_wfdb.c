@@ -20,18 +20,40 @@ typedef struct rec_expect {
 } rec_expect;
 
 static const rec_expect records[] = {
-    {"formats/wfdb/100.hea", 2, {360, 360}, {650000, 650000},
-     {(995 - 1024) / 200.0, (1011 - 1024) / 200.0}, {PT_KIND_ECG, PT_KIND_ECG}},
-    {"formats/wfdb/v102s.hea", 4, {250, 250, 250, 250}, {75000, 75000, 75000, 75000},
+    {"formats/wfdb/100.hea",
+     2,
+     {360, 360},
+     {650000, 650000},
+     {(995 - 1024) / 200.0, (1011 - 1024) / 200.0},
+     {PT_KIND_ECG, PT_KIND_ECG}},
+    {"formats/wfdb/v102s.hea",
+     4,
+     {250, 250, 250, 250},
+     {75000, 75000, 75000, 75000},
      {-26 / 2281.0, 340 / 1856.0, -46 / 1250.0, 339 / 38880.0},
      {PT_KIND_ECG, PT_KIND_ECG, PT_KIND_PPG, PT_KIND_AUX}},
-    {"formats/wfdb/a103l.hea", 3, {250, 250, 250}, {82500, 82500, 82500},
-     {-171 / 7247.0, 9127 / 1.052e4, 6042 / 1.253e4}, {PT_KIND_ECG, PT_KIND_ECG, PT_KIND_PPG}},
-    {"formats/wfdb/3000003_0003.hea", 2, {125, 125}, {1028, 1028}, {-5 / 29.0, 0 / 24.0},
+    {"formats/wfdb/a103l.hea",
+     3,
+     {250, 250, 250},
+     {82500, 82500, 82500},
+     {-171 / 7247.0, 9127 / 1.052e4, 6042 / 1.253e4},
+     {PT_KIND_ECG, PT_KIND_ECG, PT_KIND_PPG}},
+    {"formats/wfdb/3000003_0003.hea",
+     2,
+     {125, 125},
+     {1028, 1028},
+     {-5 / 29.0, 0 / 24.0},
      {PT_KIND_ECG, PT_KIND_ECG}},
-    {"formats/wfdb/03700181.hea", 3, {500, 125, 125}, {300000, 75000, 75000},
-     {67 / 2963.77, (-943 + 1605) / 12.84, -304 / 2000.0}, {PT_KIND_ECG, PT_KIND_AUX, PT_KIND_AUX}},
-    {"formats/wfdb/test01_00s.hea", 4, {500, 500, 500, 500}, {4000, 4000, 4000, 4000},
+    {"formats/wfdb/03700181.hea",
+     3,
+     {500, 125, 125},
+     {300000, 75000, 75000},
+     {67 / 2963.77, (-943 + 1605) / 12.84, -304 / 2000.0},
+     {PT_KIND_ECG, PT_KIND_AUX, PT_KIND_AUX}},
+    {"formats/wfdb/test01_00s.hea",
+     4,
+     {500, 500, 500, 500},
+     {4000, 4000, 4000, 4000},
      {10 / 100.0, -8 / 100.0, -57 / 100.0, -66 / 100.0},
      {PT_KIND_ECG, PT_KIND_ECG, PT_KIND_ECG, PT_KIND_ECG}},
 };
@@ -66,8 +88,8 @@ PT_TEST(start_times)
 {
     pt_error err = {0};
     io_all a;
-    PT_REQUIRE(io_read_all(io_format_file("formats/wfdb/03700181.hea"), NULL, 4000, 10, &a,
-                           &err) == PT_OK);
+    PT_REQUIRE(io_read_all(io_format_file("formats/wfdb/03700181.hea"), NULL, 4000, 10, &a, &err) ==
+               PT_OK);
     PT_CHECK(!strcmp(a.info.start_time_utc, "1994-08-15T17:27:45.000Z"));
     PT_CHECK(!strcmp(a.info.chan[2].units, "NU") || 1);
     io_all_free(&a);
@@ -77,8 +99,8 @@ PT_TEST(start_times)
     PT_CHECK_STR_CONTAINS(a.info.note, "19:46:25.757");
     io_all_free(&a);
     /* the .dat path finds its header; PLETH is PPG in NU */
-    PT_REQUIRE(io_read_all(io_format_file("formats/wfdb/v102s.dat"), NULL, 4000, 10, &a,
-                           &err) == PT_OK);
+    PT_REQUIRE(io_read_all(io_format_file("formats/wfdb/v102s.dat"), NULL, 4000, 10, &a, &err) ==
+               PT_OK);
     PT_CHECK(!strcmp(a.info.chan[2].units, "NU"));
     io_all_free(&a);
 }
@@ -106,8 +128,8 @@ PT_TEST(synthetic_binformats)
         snprintf(dat + strlen(dat) - 3, 8, "d%d", i);
         /* checksums from binformats.hea: the reader verifies them at the end */
         static const long cksum[10] = {-31143, -750, -251, -517, 747, -6824, 0, 0, 11715, 19035};
-        snprintf(text, sizeof text, "bf%d 1 200 499\r\n%s %d 200/mV %d 0 %ld %ld 0 sig %d\r\n",
-                 i, dat, fmts[i], adcres[i],
+        snprintf(text, sizeof text, "bf%d 1 200 499\r\n%s %d 200/mV %d 0 %ld %ld 0 sig %d\r\n", i,
+                 dat, fmts[i], adcres[i],
                  (long)((i % ((1LL << adcres[i]) - 1)) + 1 - (1LL << (adcres[i] - 1))), cksum[i],
                  i);
         snprintf(name, sizeof name, "bf%d.hea", i);
@@ -148,8 +170,11 @@ PT_TEST(bad_input)
         d16[i] = (short)(i * 10);
     d16[5] = -32768; /* WFDB's invalid sample: a gap */
     char ok[512];
-    snprintf(ok, sizeof ok, "%s", write_rec("ok", "ok 2 100 10\nok.dat 16 10/mV 16 0 0\n"
-                                     "ok.dat 16 10 16 0 10\n", d16, sizeof d16));
+    snprintf(ok, sizeof ok, "%s",
+             write_rec("ok",
+                       "ok 2 100 10\nok.dat 16 10/mV 16 0 0\n"
+                       "ok.dat 16 10 16 0 10\n",
+                       d16, sizeof d16));
     pt_error err = {0};
     io_all a;
     PT_REQUIRE(io_read_all(ok, NULL, 16, 100, &a, &err) == PT_OK);
@@ -158,11 +183,11 @@ PT_TEST(bad_input)
     PT_CHECK_NEAR(2.0, a.x[0][1], 0, 1e-12);
     io_all_free(&a);
     IO_EXPECT_FAIL(write_rec("empty", "", d16, 0), NULL, PT_EFORMAT, "header is empty");
-    IO_EXPECT_FAIL(write_rec("trunc", "trunc 2 100 12\ntrunc.dat 16\ntrunc.dat 16\n", d16,
-                             sizeof d16),
-                   NULL, PT_EFORMAT, "promises 12 samples");
-    IO_EXPECT_FAIL(write_rec("fs0", "fs0 1 0 10\nfs0.dat 16\n", d16, sizeof d16), NULL,
-                   PT_EFORMAT, "fs0.hea:1: sampling frequency");
+    IO_EXPECT_FAIL(
+        write_rec("trunc", "trunc 2 100 12\ntrunc.dat 16\ntrunc.dat 16\n", d16, sizeof d16), NULL,
+        PT_EFORMAT, "promises 12 samples");
+    IO_EXPECT_FAIL(write_rec("fs0", "fs0 1 0 10\nfs0.dat 16\n", d16, sizeof d16), NULL, PT_EFORMAT,
+                   "fs0.hea:1: sampling frequency");
     IO_EXPECT_FAIL(write_rec("fsneg", "# c\nfsneg 1 -250 10\nfsneg.dat 16\n", d16, sizeof d16),
                    NULL, PT_EFORMAT, "fsneg.hea:2:");
     IO_EXPECT_FAIL(write_rec("nsig", "nsig 3 100 10\nnsig.dat 16\nnsig.dat 16\n", d16, sizeof d16),
@@ -173,9 +198,9 @@ PT_TEST(bad_input)
                    PT_EFORMAT, "gain.hea:2:");
     IO_EXPECT_FAIL(write_rec("nodat", "nodat 1 100 10\nmissing.dat 16\n", d16, sizeof d16), NULL,
                    PT_EIO, "missing.dat");
-    IO_EXPECT_FAIL(write_rec("ck", "ck 1 100 20\nck.dat 16 200 16 0 0 12345 0 x\n", d16,
-                             sizeof d16),
-                   NULL, PT_EDATA, "checksum");
+    IO_EXPECT_FAIL(
+        write_rec("ck", "ck 1 100 20\nck.dat 16 200 16 0 0 12345 0 x\n", d16, sizeof d16), NULL,
+        PT_EDATA, "checksum");
     pt_read_options o = pt_read_defaults();
     o.channels = "ppg,bogus";
     IO_EXPECT_FAIL(ok, &o, PT_EINVAL, "'bogus'");
@@ -188,4 +213,7 @@ PT_TEST(bad_input)
     io_all_free(&a);
 }
 
-int main(int argc, char **argv) { return pt_test_main_rmdir(argc, argv, io_tmpdir); }
+int main(int argc, char **argv)
+{
+    return pt_test_main_rmdir(argc, argv, io_tmpdir);
+}

@@ -40,8 +40,8 @@ static inline hid_t ref_open(const char *name)
 /* Name of the idx-th link of the root group (sorted by name); 0 on success. */
 static inline int ref_case_name(hid_t f, size_t idx, char *buf, size_t len)
 {
-    ssize_t r = H5Lget_name_by_idx(f, ".", H5_INDEX_NAME, H5_ITER_INC, (hsize_t)idx, buf, len,
-                                   H5P_DEFAULT);
+    ssize_t r =
+        H5Lget_name_by_idx(f, ".", H5_INDEX_NAME, H5_ITER_INC, (hsize_t)idx, buf, len, H5P_DEFAULT);
     return r < 0 ? -1 : 0;
 }
 

@@ -40,7 +40,8 @@ static void fill(double *x, size_t n, unsigned seed)
 
 PT_TEST(forward_matches_dft_all_lengths)
 {
-    static const size_t ns[] = {1, 2, 3, 4, 5, 7, 8, 15, 16, 64, 97, 100, 256, 500, 512, 1000, 1021};
+    static const size_t ns[] = {1,  2,  3,   4,   5,   7,   8,    15,  16,
+                                64, 97, 100, 256, 500, 512, 1000, 1021};
     for (size_t c = 0; c < sizeof ns / sizeof ns[0]; c++) {
         size_t n = ns[c], nf = n / 2 + 1;
         double *x = malloc(n * sizeof *x), *re = malloc(nf * sizeof *re),
@@ -89,7 +90,8 @@ PT_TEST(misaligned_buffers_and_measure)
            *im = malloc((nf + 1) * sizeof *im), *r2 = malloc(nf * sizeof *r2),
            *i2 = malloc(nf * sizeof *i2), *back = malloc((n + 1) * sizeof *back);
     fill(buf + 1, n, 7);
-    pt_fft *e = pt_fft_create(n, PT_FFT_ESTIMATE, NULL), *m = pt_fft_create(n, PT_FFT_MEASURE, NULL);
+    pt_fft *e = pt_fft_create(n, PT_FFT_ESTIMATE, NULL),
+           *m = pt_fft_create(n, PT_FFT_MEASURE, NULL);
     PT_REQUIRE(e && m);
     /* odd offsets: not 16-byte aligned, the wrapper must bounce through its buffers */
     PT_CHECK_INT(PT_OK, pt_fft_forward(e, buf + 1, re + 1, im + 1));
@@ -167,4 +169,7 @@ PT_TEST(wisdom_round_trip_and_errors)
     pt_fft_destroy(NULL);
 }
 
-int main(int argc, char **argv) { return pt_test_main(argc, argv); }
+int main(int argc, char **argv)
+{
+    return pt_test_main(argc, argv);
+}

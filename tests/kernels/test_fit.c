@@ -86,4 +86,7 @@ PT_TEST(fit_failures)
     PT_CHECK_INT(PT_EINVAL, pt_fit_exp(NULL, y, 50, &fit, &err));
 }
 
-int main(int argc, char **argv) { return pt_test_main(argc, argv); }
+int main(int argc, char **argv)
+{
+    return pt_test_main(argc, argv);
+}

@@ -112,4 +112,7 @@ PT_TEST(distance_keeps_higher_peak)
     pt_peaks_destroy(p);
 }
 
-int main(int argc, char **argv) { return pt_test_main(argc, argv); }
+int main(int argc, char **argv)
+{
+    return pt_test_main(argc, argv);
+}

@@ -49,8 +49,8 @@ PT_TEST(resample_and_interp_match_scipy)
             int bad = 0;
             for (size_t i = 0; i < ny && bad < 3; i++)
                 if (!(fabs(y[i] - yr[i]) <= TOL_RESAMPLE * s)) {
-                    PT_FAILF("resample.h5/%s up %d down %d: y[%zu] = %.17g, scipy %.17g", name,
-                             up, down, i, y[i], yr[i]);
+                    PT_FAILF("resample.h5/%s up %d down %d: y[%zu] = %.17g, scipy %.17g", name, up,
+                             down, i, y[i], yr[i]);
                     bad++;
                 }
             pt_resample_destroy(r);
@@ -103,4 +103,7 @@ PT_TEST(interp_edges_and_nan)
     PT_CHECK_INT(PT_EINVAL, pt_interp(tx, x, 0, tq, y, 3));
 }
 
-int main(int argc, char **argv) { return pt_test_main(argc, argv); }
+int main(int argc, char **argv)
+{
+    return pt_test_main(argc, argv);
+}

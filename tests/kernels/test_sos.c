@@ -121,9 +121,9 @@ PT_TEST(filter_matches_scipy)
         char bt[32];
         ref_attr_str(g, "btype", bt, sizeof bt);
         double des[60];
-        PT_CHECK_INT(PT_OK, pt_butter_sos((int)ref_attr(g, "order", 0), band_of(bt),
-                                          ref_attr(g, "wn", 0), ref_attr(g, "wn", 1),
-                                          ref_attr(g, "fs", 0), des, NULL));
+        PT_CHECK_INT(PT_OK,
+                     pt_butter_sos((int)ref_attr(g, "order", 0), band_of(bt), ref_attr(g, "wn", 0),
+                                   ref_attr(g, "wn", 1), ref_attr(g, "fs", 0), des, NULL));
         check_vec("design", cs, sos, des, nsos, TOL_DESIGN);
         /* sosfilt, zero state */
         PT_CHECK_INT(PT_OK, pt_sos_execute(fl, x, y, nx));
@@ -180,7 +180,8 @@ static void make_signal(double *x, size_t n, double fs)
 {
     for (size_t i = 0; i < n; i++) {
         double t = (double)i / fs;
-        x[i] = sin(2 * PI * 1.3 * t) + 0.5 * sin(2 * PI * 7.1 * t) + 0.3 + 0.1 * cos(0.37 * (double)i * (double)i);
+        x[i] = sin(2 * PI * 1.3 * t) + 0.5 * sin(2 * PI * 7.1 * t) + 0.3 +
+               0.1 * cos(0.37 * (double)i * (double)i);
     }
 }
 
@@ -308,13 +309,13 @@ typedef struct lane_case {
 } lane_case;
 
 static const lane_case LANE_CASES[] = {
-    {4, PT_BAND_BANDPASS, 0.5, 4.0, 64},   /* the PPG default, W ~ 3000 */
-    {2, PT_BAND_BANDPASS, 0.5, 8.0, 64},   /* beats filter: two sections, padded group */
-    {5, PT_BAND_LOWPASS, 3.0, 0, 64},      /* three sections */
-    {10, PT_BAND_BANDPASS, 0.5, 4.0, 64},  /* 10 sections: three groups, W from the squares */
-    {4, PT_BAND_BANDPASS, 0.05, 4.0, 64},  /* narrow low cut: W ~ 26 000 */
-    {1, PT_BAND_HIGHPASS, 0.01, 0, 64},    /* one section, W ~ 37 000 */
-    {8, PT_BAND_BANDPASS, 0.4, 5.0, 256},  /* W beyond 2^16: no lanes, serial fallback */
+    {4, PT_BAND_BANDPASS, 0.5, 4.0, 64},  /* the PPG default, W ~ 3000 */
+    {2, PT_BAND_BANDPASS, 0.5, 8.0, 64},  /* beats filter: two sections, padded group */
+    {5, PT_BAND_LOWPASS, 3.0, 0, 64},     /* three sections */
+    {10, PT_BAND_BANDPASS, 0.5, 4.0, 64}, /* 10 sections: three groups, W from the squares */
+    {4, PT_BAND_BANDPASS, 0.05, 4.0, 64}, /* narrow low cut: W ~ 26 000 */
+    {1, PT_BAND_HIGHPASS, 0.01, 0, 64},   /* one section, W ~ 37 000 */
+    {8, PT_BAND_BANDPASS, 0.4, 5.0, 256}, /* W beyond 2^16: no lanes, serial fallback */
 };
 
 static uint64_t xorshift(uint64_t *s)
@@ -370,8 +371,8 @@ static const pt_sos_path LANE_PATHS[] = {PT_SOS_PATH_LANES, PT_SOS_PATH_LANES_AV
 
 /* scipy's recursion in long double (64-bit mantissa on x86-64) from state z: *e1, *e2 <-
  * the largest deviations of y1 and y2 from it, relative to its largest |y| */
-static void ld_errors(const double *sos, size_t nsec, const double *z, const double *x,
-                      size_t n, const double *y1, const double *y2, double *e1, double *e2)
+static void ld_errors(const double *sos, size_t nsec, const double *z, const double *x, size_t n,
+                      const double *y1, const double *y2, double *e1, double *e2)
 {
     long double s[40], c[120], scale = 0, d1 = 0, d2 = 0;
     for (size_t k = 0; k < 2 * nsec; k++)
@@ -520,8 +521,8 @@ PT_TEST(lanes_edge_lengths)
            *yl = malloc(nmax * sizeof *yl);
     PT_REQUIRE(x && ys && yl);
     lane_signal(x, nmax, 64, 7);
-    const size_t lens[] = {3 * W - 1, 3 * W, 3 * W + 1, 5 * W - 1, 5 * W, 5 * W + 1, 5 * W + 7,
-                           nmax};
+    const size_t lens[] = {3 * W - 1, 3 * W,     3 * W + 1, 5 * W - 1,
+                           5 * W,     5 * W + 1, 5 * W + 7, nmax};
     for (size_t li = 0; li < sizeof lens / sizeof lens[0]; li++)
         for (size_t pi = 0; pi < 2; pi++) {
             size_t n = lens[li];
@@ -587,4 +588,7 @@ PT_TEST(lanes_nan_poisons_the_rest_as_serial)
     free(y);
 }
 
-int main(int argc, char **argv) { return pt_test_main(argc, argv); }
+int main(int argc, char **argv)
+{
+    return pt_test_main(argc, argv);
+}

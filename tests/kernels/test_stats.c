@@ -64,7 +64,8 @@ PT_TEST(moving_stats_match_direct_and_blocks)
             PT_CHECK_INT(PT_OK, pt_movstat_execute(m, x, y, n));
             int bad = 0;
             for (size_t i = 0; i < n && bad < 3; i++) {
-                double e = i + 1 < w ? (double)NAN : direct((pt_movstat_kind)k, x + i + 1 - w, w, tmp);
+                double e =
+                    i + 1 < w ? (double)NAN : direct((pt_movstat_kind)k, x + i + 1 - w, w, tmp);
                 if (!((isnan(e) && isnan(y[i])) || fabs(e - y[i]) <= TOL_STATS * 1000)) {
                     PT_FAILF("kind %d w %zu i %zu: expected %.17g got %.17g", k, w, i, e, y[i]);
                     bad++;
@@ -100,4 +101,7 @@ PT_TEST(movstat_errors)
     pt_movstat_destroy(NULL);
 }
 
-int main(int argc, char **argv) { return pt_test_main(argc, argv); }
+int main(int argc, char **argv)
+{
+    return pt_test_main(argc, argv);
+}

@@ -27,9 +27,13 @@ static void check_vec(const char *what, const char *cs, const double *exp, const
 
 static int window_of(const char *s, pt_window *w)
 {
-    static const struct { const char *name; pt_window w; } tab[] = {
-        {"hann", PT_WINDOW_HANN}, {"hamming", PT_WINDOW_HAMMING},
-        {"blackman", PT_WINDOW_BLACKMAN}, {"boxcar", PT_WINDOW_BOXCAR}};
+    static const struct {
+        const char *name;
+        pt_window w;
+    } tab[] = {{"hann", PT_WINDOW_HANN},
+               {"hamming", PT_WINDOW_HAMMING},
+               {"blackman", PT_WINDOW_BLACKMAN},
+               {"boxcar", PT_WINDOW_BOXCAR}};
     for (size_t i = 0; i < sizeof tab / sizeof tab[0]; i++)
         if (!strcmp(s, tab[i].name)) {
             *w = tab[i].w;
@@ -139,8 +143,8 @@ PT_TEST(windows_match_scipy_values)
 {
     double w[8];
     PT_CHECK_INT(PT_OK, pt_window_fill(PT_WINDOW_HANN, 8, 1, w));
-    static const double hann8[] = {0, 0.14644660940672624, 0.5, 0.8535533905932737, 1,
-                                   0.8535533905932737, 0.5, 0.14644660940672624};
+    static const double hann8[] = {0, 0.14644660940672624, 0.5, 0.8535533905932737,
+                                   1, 0.8535533905932737,  0.5, 0.14644660940672624};
     for (int i = 0; i < 8; i++)
         PT_CHECK_NEAR(hann8[i], w[i], 0, 1e-15);
     PT_CHECK_INT(PT_OK, pt_window_fill(PT_WINDOW_HAMMING, 5, 0, w));
@@ -224,4 +228,7 @@ PT_TEST(welch_errors_and_defaults)
     pt_spectrogram_destroy(NULL);
 }
 
-int main(int argc, char **argv) { return pt_test_main(argc, argv); }
+int main(int argc, char **argv)
+{
+    return pt_test_main(argc, argv);
+}

@@ -146,7 +146,10 @@ PT_TEST(manifest_fields_and_unique_names)
 
 PT_TEST(manifest_errors_name_the_line)
 {
-    static const struct { const char *text, *needle; int code; } cases[] = {
+    static const struct {
+        const char *text, *needle;
+        int code;
+    } cases[] = {
         {"path,weight\nrec.csv,80\n", "bad1.csv:1: unknown column 'weight'", PT_EFORMAT},
         {"subject_id\nS1\n", "bad2.csv:1: the header has no 'path'", PT_EFORMAT},
         {"path,age\nrec.csv,old\n", "bad3.csv:2: age 'old'", PT_EDATA},
@@ -220,4 +223,7 @@ PT_TEST(workers_do_not_change_results)
     pt_batch_destroy(b3);
 }
 
-int main(int argc, char **argv) { return pt_test_main_rmdir(argc, argv, tmpdir); }
+int main(int argc, char **argv)
+{
+    return pt_test_main_rmdir(argc, argv, tmpdir);
+}

@@ -36,10 +36,9 @@ static const char *write_script(const char *name, const seg *sg, int nseg, int w
             if (with_acc) {
                 /* gait on |a| (step + stride lines); at rest a 5 mg tremor or
                  * road vibration, so that the GGIR rule sees a worn device */
-                double v = sg[k].step_hz > 0
-                               ? sg[k].amp_g * sin(2 * PI_ * sg[k].step_hz * t) +
-                                     0.5 * sg[k].amp_g * sin(PI_ * sg[k].step_hz * t)
-                               : 0.005 * sin(2 * PI_ * 5.3 * tt);
+                double v = sg[k].step_hz > 0 ? sg[k].amp_g * sin(2 * PI_ * sg[k].step_hz * t) +
+                                                   0.5 * sg[k].amp_g * sin(PI_ * sg[k].step_hz * t)
+                                             : 0.005 * sin(2 * PI_ * 5.3 * tt);
                 double sw = sg[k].step_hz > 0 ? 0.1 * sin(PI_ * sg[k].step_hz * t) : 0.0;
                 fprintf(f, "%.4f,%.5f,%.5f,%.5f,", tt, sw + 0.03 * sin(2 * PI_ * 6.1 * tt),
                         0.6 * sw + 0.03 * sin(2 * PI_ * 4.7 * tt), 1 + v);
@@ -188,7 +187,8 @@ PT_TEST(bout_trimp_at_constant_heart_rate)
     const pt_table *bt = pt_summary_table_const(s, "bouts");
     const double *cls = pt_table_column(bt, "class"), *t0 = pt_table_column(bt, "t_start_s"),
                  *t1 = pt_table_column(bt, "t_end_s"), *tb = pt_table_column(bt, "trimp_banister"),
-                 *te = pt_table_column(bt, "trimp_edwards"), *mh = pt_table_column(bt, "mean_hr_bpm");
+                 *te = pt_table_column(bt, "trimp_edwards"),
+                 *mh = pt_table_column(bt, "mean_hr_bpm");
     int found = 0;
     for (size_t i = 0; i < pt_table_nrows(bt); i++) {
         if (cls[i] != PT_CLASS_VIGOROUS)
@@ -205,4 +205,7 @@ PT_TEST(bout_trimp_at_constant_heart_rate)
     pt_summary_destroy(s);
 }
 
-int main(int argc, char **argv) { return pt_test_main(argc, argv); }
+int main(int argc, char **argv)
+{
+    return pt_test_main(argc, argv);
+}

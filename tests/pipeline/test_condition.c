@@ -25,8 +25,8 @@ static void check_equal(double fs, size_t n, double chunk_s, size_t piece_max)
     unsigned long long seed = 42;
     for (size_t i = 0; i < n; i++) {
         double t = (double)i / fs;
-        x[i] = 100 + sin(2 * 3.141592653589793 * 1.3 * t) + 0.5 * sin(2 * 3.141592653589793 * 0.1 * t) +
-               0.3 * lcg(&seed);
+        x[i] = 100 + sin(2 * 3.141592653589793 * 1.3 * t) +
+               0.5 * sin(2 * 3.141592653589793 * 0.1 * t) + 0.3 * lcg(&seed);
     }
     double sos[6 * 8];
     pt_error err = {0};
@@ -71,9 +71,18 @@ static void check_equal(double fs, size_t n, double chunk_s, size_t piece_max)
     free(y);
 }
 
-PT_TEST(chunked_equals_whole_64hz) { check_equal(64.0, 64 * 1500, 120.0, 5000); }
-PT_TEST(chunked_equals_whole_125hz_small_pieces) { check_equal(125.0, 125 * 700, 60.0, 300); }
-PT_TEST(short_signal_is_one_pass) { check_equal(32.0, 32 * 50, 300.0, 1000); }
+PT_TEST(chunked_equals_whole_64hz)
+{
+    check_equal(64.0, 64 * 1500, 120.0, 5000);
+}
+PT_TEST(chunked_equals_whole_125hz_small_pieces)
+{
+    check_equal(125.0, 125 * 700, 60.0, 300);
+}
+PT_TEST(short_signal_is_one_pass)
+{
+    check_equal(32.0, 32 * 50, 300.0, 1000);
+}
 
 PT_TEST(nan_is_held_not_spread)
 {
@@ -107,7 +116,7 @@ PT_TEST(nan_is_held_not_spread)
     }
     total += ny;
     PT_CHECK_INT(n, total);
-    PT_CHECK_INT(0, nan_out);  /* filtered output stays finite */
+    PT_CHECK_INT(0, nan_out);   /* filtered output stays finite */
     PT_CHECK_INT(100, nan_raw); /* the raw copy still says which were missing */
     free(out);
     free(raw);
@@ -115,4 +124,7 @@ PT_TEST(nan_is_held_not_spread)
     pt_condition_destroy(c);
 }
 
-int main(int argc, char **argv) { return pt_test_main(argc, argv); }
+int main(int argc, char **argv)
+{
+    return pt_test_main(argc, argv);
+}

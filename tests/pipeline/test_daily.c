@@ -14,7 +14,7 @@
 #define T0_UTC_MIDNIGHT 1709596800.0 /* 2024-03-05T00:00:00Z */
 
 typedef struct seg {
-    double min;        /* duration [min] */
+    double min; /* duration [min] */
     int cls;
     double hr, hrr, cadence, walking;
 } seg;
@@ -193,4 +193,7 @@ PT_TEST(tz_iana_from_tzif)
              off == -4 * 3600);
 }
 
-int main(int argc, char **argv) { return pt_test_main(argc, argv); }
+int main(int argc, char **argv)
+{
+    return pt_test_main(argc, argv);
+}

@@ -163,8 +163,8 @@ PT_TEST(blockwise_push_equals_one_push)
     pt_hrtrack_window *wa = calloc(cap * 2, sizeof *wa), *wb = calloc(cap * 2, sizeof *wb);
     size_t na = 0, nb = 0, k = 0;
     const double *pp[1] = {s.ppg};
-    PT_CHECK_INT(PT_OK, pt_hrtrack_push(a, pp, s.np, (const double *const *)s.acc, s.na, wa,
-                                        cap, &k, &err));
+    PT_CHECK_INT(
+        PT_OK, pt_hrtrack_push(a, pp, s.np, (const double *const *)s.acc, s.na, wa, cap, &k, &err));
     na += k;
     PT_CHECK_INT(PT_OK, pt_hrtrack_finish(a, wa + na, cap, &k, &err));
     na += k;
@@ -196,8 +196,8 @@ PT_TEST(blockwise_push_equals_one_push)
     /* reset: the same object gives the same answer again */
     pt_hrtrack_reset(a);
     size_t n2 = 0;
-    PT_CHECK_INT(PT_OK, pt_hrtrack_push(a, pp, s.np, (const double *const *)s.acc, s.na, wb,
-                                        cap, &k, &err));
+    PT_CHECK_INT(
+        PT_OK, pt_hrtrack_push(a, pp, s.np, (const double *const *)s.acc, s.na, wb, cap, &k, &err));
     n2 += k;
     PT_CHECK_INT(PT_OK, pt_hrtrack_finish(a, wb + n2, cap, &k, &err));
     n2 += k;
@@ -307,8 +307,8 @@ PT_TEST(any_rates_and_short_records)
         pt_hrtrack_window *w = calloc(nw, sizeof *w);
         const double *pp[1] = {x};
         pt_error err;
-        PT_CHECK_INT(PT_OK, pt_hrtrack_process(&cfg, pp, 1, np, fp, (const double *const *)acc,
-                                               na, fa, PT_HRTRACK_FIXED_LAG, w, nw, &n, &err));
+        PT_CHECK_INT(PT_OK, pt_hrtrack_process(&cfg, pp, 1, np, fp, (const double *const *)acc, na,
+                                               fa, PT_HRTRACK_FIXED_LAG, w, nw, &n, &err));
         PT_CHECK_INT((long)nw, (long)n);
         for (size_t i = 0; i < n; i++)
             PT_CHECK_NEAR(90.0, w[i].bpm, 0, 1.0);

@@ -47,8 +47,8 @@ static const struct {
     double ctl, atl, tsb, acute, chronic, acwr;
 } oracle[] = {
     {0, 0.9411325339102694, 5.324884009992736, 0.0, 40.0, 40.0, NAN},
-    {6, 9.829183859527634, 39.252206971182886, -35.21395159407618, 56.02294921875,
-     49.201637102591, NAN},
+    {6, 9.829183859527634, 39.252206971182886, -35.21395159407618, 56.02294921875, 49.201637102591,
+     NAN},
     {19, 27.45279108773123, 70.26312494863436, -41.28653035122284, 75.93623275261052,
      65.37016825608112, NAN},
     {22, 28.218572017613994, 68.89687620034584, -42.81033386090313, 71.95217456445789,
@@ -221,8 +221,9 @@ static void add_day(pt_summary *s, int d, const dayspec *v)
 
 static dayspec subject_a(int d)
 {
-    dayspec v = {900, series(d), 900, d % 2 ? 30 : 70, d % 5 == 4 ? 5 : 15,
-                 d % 7 == 3 ? 30 : 10, 5, 100, 30, NAN, NAN};
+    dayspec v = {
+        900, series(d), 900, d % 2 ? 30 : 70, d % 5 == 4 ? 5 : 15, d % 7 == 3 ? 30 : 10, 5, 100,
+        30,  NAN,       NAN};
     if (d == 20 || d == 21) { /* too little wear: missing, whatever the TRIMP */
         v.wear = v.hr_min = 300;
         v.trimp = 5;
@@ -337,7 +338,7 @@ PT_TEST(load_object_end_to_end)
     PT_CHECK_NEAR(1.0, slope[3], 1e-12, 0); /* +1 bpm per week */
     PT_CHECK_NEAR(1.0, slope[12], 1e-12, 0);
     PT_CHECK_NEAR(1.6724975568596012, wmono[1], TOL_REL, 0); /* days 7..13 */
-    PT_CHECK(isnan(wmono[2]));                                /* day 20 missing */
+    PT_CHECK(isnan(wmono[2]));                               /* day 20 missing */
     const double *sslope = pt_load_column(ld, "subjects", "hrr60_slope_bpm_per_week");
     PT_CHECK_NEAR(1.0, sslope[0], 1e-12, 0);
 
@@ -416,4 +417,7 @@ PT_TEST(load_bad_config_and_empty)
     pt_load_destroy(NULL);
 }
 
-int main(int argc, char **argv) { return pt_test_main(argc, argv); }
+int main(int argc, char **argv)
+{
+    return pt_test_main(argc, argv);
+}

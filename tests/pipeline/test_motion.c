@@ -4,8 +4,8 @@
  * mis-scaled sensor, GGIR non-wear on a flat stretch. Inputs are CSV files
  * written here and run through pt_process_file; a walk whose second step
  * harmonic is the strongest line still reads at the step rate. */
-#include <stdio.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "pt_test.h"
 #include "pulsetrain/pipeline.h"
@@ -281,7 +281,10 @@ PT_TEST(ggir_2023_marks_the_whole_flat_window)
     pt_summary_destroy(s);
 }
 
-int main(int argc, char **argv) { return pt_test_main(argc, argv); }
+int main(int argc, char **argv)
+{
+    return pt_test_main(argc, argv);
+}
 
 /* Wrist walking at 110 steps/min whose second step harmonic is the strongest
  * line: |a| = a sin(f) + 1.5 a sin(2f) + an arm swing at f/2 + noise. */

@@ -35,8 +35,8 @@ typedef struct scen {
     double t_end, tau, L, dur;
     int move_after; /* arm movement during recovery */
     int with_acc;
-    double decay_s;       /* the wrist's motion fades with this time constant after the end */
-    double t_break, L2;   /* t_break s after the end the rate turns towards L2 (tau 60 s) */
+    double decay_s;     /* the wrist's motion fades with this time constant after the end */
+    double t_break, L2; /* t_break s after the end the rate turns towards L2 (tau 60 s) */
 } scen;
 
 static double hr_of(const scen *c, double t)
@@ -283,4 +283,7 @@ PT_TEST(movement_during_recovery_lowers_quality)
     pt_summary_destroy(s);
 }
 
-int main(int argc, char **argv) { return pt_test_main(argc, argv); }
+int main(int argc, char **argv)
+{
+    return pt_test_main(argc, argv);
+}

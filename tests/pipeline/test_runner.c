@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later
  * test_runner.c — CSV in -> stages -> HDF5 summary out, and back: the schema,
  * the atomic write, and what a failed run leaves behind. */
+#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <dirent.h>
 
 #include "core/spill.h"
 #include "pipeline/stage.h"
@@ -54,7 +54,8 @@ static const char *write_recording_n(const char *name, int seconds, int bad_at)
         }
         /* 72 bpm, with a slow swing of +-12 bpm over 20 min on long recordings */
         double ph = 1.2 * t + (seconds > 600 ? 0.2 * 1200 / (2 * 3.141592653589793) *
-                                                   sin(2 * 3.141592653589793 * t / 1200) : 0);
+                                                   sin(2 * 3.141592653589793 * t / 1200)
+                                             : 0);
         double ppg = sin(2 * 3.141592653589793 * ph) + 0.3 * sin(2 * 3.141592653589793 * 2 * ph);
         if (i % 2 == 0) {
             double a = fmod(t, 180) >= 90 ? 0.6 * sin(2 * 3.141592653589793 * 2.0 * t) : 0.0;
@@ -290,4 +291,7 @@ PT_TEST(two_threads_input_error)
     PT_CHECK_INT(0, count_tmp_files());
 }
 
-int main(int argc, char **argv) { return pt_test_main_rmdir(argc, argv, dir); }
+int main(int argc, char **argv)
+{
+    return pt_test_main_rmdir(argc, argv, dir);
+}

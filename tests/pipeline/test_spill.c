@@ -5,10 +5,10 @@
 #include <math.h>
 #include <signal.h>
 #include <stdint.h>
-#include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "core/spill.h"
 #include "pipeline/stage.h"
@@ -37,7 +37,10 @@ static long resident_kb(const void *p)
     return kb;
 }
 
-static uint64_t mix(uint64_t i) { return i * 0x9E3779B97F4A7C15ull ^ (i >> 7); }
+static uint64_t mix(uint64_t i)
+{
+    return i * 0x9E3779B97F4A7C15ull ^ (i >> 7);
+}
 
 /* Past the heap limit the array moves to a scratch file; its contents survive every
  * growth and release, new bytes are zero, and a release drops the pages from this
@@ -177,8 +180,8 @@ PT_TEST(kth_value_equals_sorting)
                 releases = 0;
                 PT_REQUIRE(pt_kth_value(x, n, ks[j], count_release, NULL, &got) == 0);
                 if (got != s[ks[j]])
-                    PT_FAILF("n %zu kind %d k %zu: %.17g, sorting gives %.17g", n, kind, ks[j],
-                             got, s[ks[j]]);
+                    PT_FAILF("n %zu kind %d k %zu: %.17g, sorting gives %.17g", n, kind, ks[j], got,
+                             s[ks[j]]);
                 PT_CHECK(releases >= (int)(n / PT_RELEASE_ROWS));
             }
             if (n <= 17)
@@ -195,4 +198,7 @@ PT_TEST(kth_value_equals_sorting)
     }
 }
 
-int main(int argc, char **argv) { return pt_test_main(argc, argv); }
+int main(int argc, char **argv)
+{
+    return pt_test_main(argc, argv);
+}
