@@ -33,8 +33,8 @@ static char *clean_dup(const char *s)
     return d;
 }
 
-int pt_index_row_set(pt_index_row *r, const char *path, const char *name,
-                     const char *subject_id, const char *status, const char *error)
+int pt_index_row_set(pt_index_row *r, const char *path, const char *name, const char *subject_id,
+                     const char *status, const char *error)
 {
     char **f[5] = {&r->path, &r->name, &r->subject_id, &r->status, &r->error};
     const char *v[5] = {path, name, subject_id, status, error};
@@ -77,48 +77,66 @@ static int cmp_row(const void *a, const void *b)
 /* ---- figures from one summary ---- */
 
 enum {
-    R_ERRCODE, R_BYTES, R_DUR, R_WALL, R_WEAR, R_MVPA, R_ENMO, R_HR, R_HRREST, R_HRREST_EST,
-    R_HRMAX, R_AGE, R_AGE_ASSUMED, R_NDAYS, R_NVALID, R_STEPS, R_TRIMPB, R_TRIMPE, R_NBOUTS,
-    R_NREC, R_HRR60, R_NNUM
+    R_ERRCODE,
+    R_BYTES,
+    R_DUR,
+    R_WALL,
+    R_WEAR,
+    R_MVPA,
+    R_ENMO,
+    R_HR,
+    R_HRREST,
+    R_HRREST_EST,
+    R_HRMAX,
+    R_AGE,
+    R_AGE_ASSUMED,
+    R_NDAYS,
+    R_NVALID,
+    R_STEPS,
+    R_TRIMPB,
+    R_TRIMPE,
+    R_NBOUTS,
+    R_NREC,
+    R_HRR60,
+    R_NNUM
 };
 enum { RS_PATH, RS_NAME, RS_SUBJECT, RS_STATUS, RS_ERROR, RS_SUMMARY, RS_START, RS_SEX, RS_NSTR };
 
 static const struct {
     const char *name, *units, *desc;
-} rnum[R_NNUM] = {
-    {"error_code", "1", "pt_status of the failure (0 = none)"},
-    {"bytes", "B", "size of the source"},
-    {"duration_s", "s", "length of the recording"},
-    {"wall_s", "s", "processing time in the run that made or checked the summary"},
-    {"wear_min", "min", "epochs classed worn (sedentary to vigorous)"},
-    {"mvpa_min", "min", "epochs classed moderate or vigorous"},
-    {"enmo_mean_mg", "mg", "mean ENMO over worn epochs"},
-    {"hr_mean_bpm", "bpm", "mean of /epochs/hr_bpm (reliable heart rate while worn)"},
-    {"hr_rest_bpm", "bpm", "resting heart rate used (/epochs hr_rest_bpm_used)"},
-    {"hr_rest_estimated", "1", "1 when HRrest was estimated from the recording"},
-    {"hr_max_bpm", "bpm", "maximum heart rate used (/epochs hr_max_bpm_used)"},
-    {"age_y", "y", "age used (/epochs age_y_used)"},
-    {"age_assumed", "1", "1 when the age was assumed, not given"},
-    {"n_days", "1", "rows of /daily"},
-    {"n_valid_days", "1", "days with enough wear (/daily/valid_day)"},
-    {"steps", "steps", "sum of /daily/steps"},
-    {"trimp_banister_au", "AU", "sum of /daily/trimp_banister"},
-    {"trimp_edwards_au", "AU", "sum of /daily/trimp_edwards"},
-    {"n_bouts", "1", "rows of /bouts"},
-    {"n_recovery", "1", "rows of /recovery"},
-    {"hrr60_mean_bpm", "bpm", "mean of /recovery/hrr60_bpm"}};
+} rnum[R_NNUM] = {{"error_code", "1", "pt_status of the failure (0 = none)"},
+                  {"bytes", "B", "size of the source"},
+                  {"duration_s", "s", "length of the recording"},
+                  {"wall_s", "s", "processing time in the run that made or checked the summary"},
+                  {"wear_min", "min", "epochs classed worn (sedentary to vigorous)"},
+                  {"mvpa_min", "min", "epochs classed moderate or vigorous"},
+                  {"enmo_mean_mg", "mg", "mean ENMO over worn epochs"},
+                  {"hr_mean_bpm", "bpm", "mean of /epochs/hr_bpm (reliable heart rate while worn)"},
+                  {"hr_rest_bpm", "bpm", "resting heart rate used (/epochs hr_rest_bpm_used)"},
+                  {"hr_rest_estimated", "1", "1 when HRrest was estimated from the recording"},
+                  {"hr_max_bpm", "bpm", "maximum heart rate used (/epochs hr_max_bpm_used)"},
+                  {"age_y", "y", "age used (/epochs age_y_used)"},
+                  {"age_assumed", "1", "1 when the age was assumed, not given"},
+                  {"n_days", "1", "rows of /daily"},
+                  {"n_valid_days", "1", "days with enough wear (/daily/valid_day)"},
+                  {"steps", "steps", "sum of /daily/steps"},
+                  {"trimp_banister_au", "AU", "sum of /daily/trimp_banister"},
+                  {"trimp_edwards_au", "AU", "sum of /daily/trimp_edwards"},
+                  {"n_bouts", "1", "rows of /bouts"},
+                  {"n_recovery", "1", "rows of /recovery"},
+                  {"hrr60_mean_bpm", "bpm", "mean of /recovery/hrr60_bpm"}};
 static const struct {
     const char *name, *desc;
-} rstr[RS_NSTR] = {
-    {"path", "source recording (or file that is not one)"},
-    {"name", "name of its summary in this folder, without .h5"},
-    {"subject_id", "subject"},
-    {"status", "ok (processed), kept (resume: summary matched), skipped (not a recording), "
-               "failed"},
-    {"error", "why it failed or was skipped, naming the file and the place"},
-    {"summary", "the HDF5 summary, relative to this folder"},
-    {"start_utc", "start of the recording, ISO 8601 UTC (empty when unknown)"},
-    {"sex", "sex given (m, f; empty when not given)"}};
+} rstr[RS_NSTR] = {{"path", "source recording (or file that is not one)"},
+                   {"name", "name of its summary in this folder, without .h5"},
+                   {"subject_id", "subject"},
+                   {"status",
+                    "ok (processed), kept (resume: summary matched), skipped (not a recording), "
+                    "failed"},
+                   {"error", "why it failed or was skipped, naming the file and the place"},
+                   {"summary", "the HDF5 summary, relative to this folder"},
+                   {"start_utc", "start of the recording, ISO 8601 UTC (empty when unknown)"},
+                   {"sex", "sex given (m, f; empty when not given)"}};
 
 /* Day columns: the summary's /daily column, the cohort table's name, units. */
 enum { D_NNUM = 17 };
@@ -145,7 +163,7 @@ static const struct {
 
 typedef struct days {
     size_t n, cap;
-    size_t *row;     /* the recording's row */
+    size_t *row; /* the recording's row */
     char (*date)[16];
     double *v[D_NNUM];
 } days;
@@ -318,8 +336,8 @@ static void csv_num(FILE *f, double v)
         fprintf(f, "%.10g", v);
 }
 
-static int write_recordings_csv(const char *outdir, size_t n, const char *const *s,
-                                const double *v, pt_error *err)
+static int write_recordings_csv(const char *outdir, size_t n, const char *const *s, const double *v,
+                                pt_error *err)
 {
     char path[1100], tmp[1200];
     snprintf(path, sizeof path, "%s/recordings.csv", outdir);
@@ -406,8 +424,8 @@ static int write_h5(const char *outdir, const pt_index_row *rows, size_t n, cons
         rc = pt_h5w_column(&w, g, &c, n, NULL, NULL);
     }
     for (int k = 0; k < R_NNUM && g >= 0 && !rc; k++) {
-        pt_h5col c = {rnum[k].name,      rnum[k].units, rnum[k].desc, PT_H5_F64,
-                      v + (size_t)k * n, NULL,          0};
+        pt_h5col c = {
+            rnum[k].name, rnum[k].units, rnum[k].desc, PT_H5_F64, v + (size_t)k * n, NULL, 0};
         rc = pt_h5w_column(&w, g, &c, n, NULL, NULL);
     }
     if (g >= 0)
@@ -600,7 +618,7 @@ static int read_journal(const char *path, size_t fileno_, jline **out, size_t *n
     if (!f)
         return pt_error_set(err, PT_EDATA, "%s: %s", path, strerror(errno));
     enum { J_TIME, J_STATUS, J_NAME, J_PATH, J_WALL, J_ERROR, J_CODE, J_SUBJECT, J_BYTES, J_N };
-    static const char *const jn[J_N] = {"time_utc", "status", "name",       "path", "wall_s",
+    static const char *const jn[J_N] = {"time_utc", "status",     "name",       "path", "wall_s",
                                         "error",    "error_code", "subject_id", "bytes"};
     int col[J_N];
     for (int k = 0; k < J_N; k++)
@@ -658,7 +676,9 @@ static int read_journal(const char *path, size_t fileno_, jline **out, size_t *n
         double x = strtod(v[J_WALL], &end);
         j->row.wall_s = *v[J_WALL] && !*end ? x : (double)NAN;
         x = strtod(v[J_CODE], &end);
-        j->row.error_code = *v[J_CODE] && !*end ? x : !strcmp(v[J_STATUS], "failed") ? (double)NAN : 0.0;
+        j->row.error_code = *v[J_CODE] && !*end              ? x
+                            : !strcmp(v[J_STATUS], "failed") ? (double)NAN
+                                                             : 0.0;
         x = strtod(v[J_BYTES], &end);
         j->row.bytes = *v[J_BYTES] && !*end ? x : (double)NAN;
     }
@@ -828,8 +848,7 @@ int pt_batch_collate(const char *outdir, pt_batch_missing_fn missing, void *user
     snprintf(path, sizeof path, "%s/batch.h5", dir);
     index_attrs(path, input, sizeof input, &params);
     if (!rc)
-        rc = pt_index_write(dir, rows, nr, input, params ? params : "", missing, user, counts,
-                            err);
+        rc = pt_index_write(dir, rows, nr, input, params ? params : "", missing, user, counts, err);
     if (counts) {
         counts->journals = nj;
         counts->unjournaled = unj;
@@ -842,5 +861,94 @@ int pt_batch_collate(const char *outdir, pt_batch_missing_fn missing, void *user
         free(hn[i]);
     free(jn);
     free(hn);
+    return rc;
+}
+
+/* ---- info ---- */
+
+typedef struct desc_ctx {
+    FILE *out;
+} desc_ctx;
+
+static herr_t desc_col(hid_t g, const char *name, const H5L_info_t *info, void *user)
+{
+    (void)info;
+    desc_ctx *c = user;
+    hid_t d = H5Dopen2(g, name, H5P_DEFAULT);
+    if (d < 0)
+        return 0;
+    char units[64] = "";
+    pt_h5r_attr_str(d, "units", units, sizeof units);
+    hid_t t = H5Dget_type(d);
+    int str = H5Tget_class(t) == H5T_STRING;
+    H5Tclose(t);
+    H5Dclose(d);
+    fprintf(c->out, "  %-22s %s\n", name,
+            str                              ? "text"
+            : units[0] && strcmp(units, "1") ? units
+                                             : "number");
+    return 0;
+}
+
+int pt_batch_index_describe(const char *path, FILE *out, pt_error *err)
+{
+    if (!pt_is_hdf5(path))
+        return pt_error_set(err, PT_EFORMAT, "%s: not an HDF5 file", path);
+    pt_io_lock();
+    pt_h5_quiet_state q;
+    pt_h5_quiet(&q);
+    int rc = PT_OK;
+    hid_t f = pt_h5r_open(path, err);
+    char kind[64] = "", ver[32] = "", input[1024] = "";
+    if (f < 0)
+        rc = err ? err->code : PT_EFORMAT;
+    else if (pt_h5r_attr_str(f, "kind", kind, sizeof kind) != 0 || !strstr(kind, "batch"))
+        rc = pt_error_set(err, PT_EFORMAT, "%s: not a pulsetrain batch index", path);
+    if (!rc) {
+        pt_h5r_attr_str(f, "pulsetrain_version", ver, sizeof ver);
+        pt_h5r_attr_str(f, "input", input, sizeof input);
+        fprintf(out, "batch index %s (pulsetrain %s)\n", path, ver);
+        fprintf(out, "input       %s\n", input[0] ? input : "(not recorded: collated)");
+        static const char *const cn[4] = {"n_ok", "n_kept", "n_skipped", "n_failed"};
+        fprintf(out, "files      ");
+        for (int k = 0; k < 4; k++) {
+            double v = pt_h5r_attr_num(f, cn[k]);
+            if (!isnan(v))
+                fprintf(out, " %s %.0f", cn[k] + 2, v);
+        }
+        fputc('\n', out);
+        static const char *const grp[2][2] = {{"/recordings", "one row per file (recordings.csv)"},
+                                              {"/days", "one row per recording-day (days.csv)"}};
+        for (int k = 0; k < 2; k++) {
+            if (H5Lexists(f, grp[k][0], H5P_DEFAULT) <= 0)
+                continue;
+            hid_t g = H5Gopen2(f, grp[k][0], H5P_DEFAULT);
+            if (g < 0)
+                continue;
+            fprintf(out, "%-11s %lld rows, %s; columns:\n", grp[k][0] + 1, pt_h5r_length(g, "path"),
+                    grp[k][1]);
+            desc_ctx c = {out};
+            H5Literate(g, H5_INDEX_NAME, H5_ITER_INC, NULL, desc_col, &c);
+            if (k == 0) {
+                size_t ns = 0, np = 0, ne = 0;
+                char **st = pt_h5r_strings(g, "status", &ns);
+                char **pa = pt_h5r_strings(g, "path", &np);
+                char **er = pt_h5r_strings(g, "error", &ne);
+                for (size_t i = 0; st && pa && er && i < ns && i < np && i < ne; i++)
+                    if (!strcmp(st[i], "failed") && strstr(er[i], pa[i]))
+                        fprintf(out, "failed      %s\n", er[i]);
+                    else if (!strcmp(st[i], "failed"))
+                        fprintf(out, "failed      %s: %s\n", pa[i], er[i]);
+                pt_h5r_strings_free(st, ns);
+                pt_h5r_strings_free(pa, np);
+                pt_h5r_strings_free(er, ne);
+            }
+            H5Gclose(g);
+        }
+    }
+    if (f >= 0)
+        H5Fclose(f);
+    pt_h5_loud(&q);
+    pt_io_unlock();
     return rc;
 }

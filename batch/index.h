@@ -18,8 +18,8 @@ typedef struct pt_index_row {
 
 /* Set a row's string fields (copies; tabs and newlines become spaces, as in the journal).
  * Returns PT_OK or PT_ENOMEM. */
-int pt_index_row_set(pt_index_row *r, const char *path, const char *name,
-                     const char *subject_id, const char *status, const char *error);
+int pt_index_row_set(pt_index_row *r, const char *path, const char *name, const char *subject_id,
+                     const char *status, const char *error);
 void pt_index_rows_free(pt_index_row *rows, size_t n);
 
 /* wall_s as the journal writes it (to the millisecond), so that an index built by a run

@@ -45,8 +45,8 @@ static int ends_with(const char *s, const char *suffix)
 
 int pt_batch_own_output(const char *name)
 {
-    if (!strcmp(name, "batch.h5") || !strcmp(name, "recordings.csv") ||
-        !strcmp(name, "days.csv") || strstr(name, ".tmp."))
+    if (!strcmp(name, "batch.h5") || !strcmp(name, "recordings.csv") || !strcmp(name, "days.csv") ||
+        strstr(name, ".tmp."))
         return 1;
     return !strncmp(name, "batch.journal", 13) && ends_with(name, ".tsv");
 }
@@ -94,10 +94,10 @@ static int filtered_out(const walk *w, const char *rel, int is_dir)
 
 static int is_time_name(const char *n)
 { /* the CSV reader's time columns (io/csv.c) */
-    static const char *const t[] = {"t_s",       "t",           "time",      "time_s",
-                                    "timestamp", "datetime",    "timestamp_s", "unix_time",
-                                    "unix_s",    "t_ms",        "time_ms",   "timestamp_ms",
-                                    "t_us",      "time_us",     "timestamp_us"};
+    static const char *const t[] = {"t_s",       "t",        "time",        "time_s",
+                                    "timestamp", "datetime", "timestamp_s", "unix_time",
+                                    "unix_s",    "t_ms",     "time_ms",     "timestamp_ms",
+                                    "t_us",      "time_us",  "timestamp_us"};
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
         if (!strcasecmp(n, t[i]))
             return 1;
@@ -108,8 +108,7 @@ static int is_time_name(const char *n)
  * heart rate, inter-beat intervals) and a time column (or --fs is given); else why the file
  * is not a recording, in out. A file that cannot be opened is a recording: reading it
  * then fails with the reason. */
-static const char *header_reason(const char *path, const pt_read_options *ro, char *out,
-                                 size_t len)
+static const char *header_reason(const char *path, const pt_read_options *ro, char *out, size_t len)
 {
     FILE *f = fopen(path, "rb");
     if (!f)
@@ -172,8 +171,8 @@ static const char *header_reason(const char *path, const pt_read_options *ro, ch
                 snprintf(tname, sizeof tname, "%s", p);
             }
         } else if (l && l < 64 &&
-                   pt_channel_from_name(p, ro && ro->acc_units ? ro->acc_units : "g", &kind,
-                                        &scale, units) &&
+                   pt_channel_from_name(p, ro && ro->acc_units ? ro->acc_units : "g", &kind, &scale,
+                                        units) &&
                    kind != PT_KIND_AUX && kind != PT_KIND_IBI) {
             nsig++; /* inter-beat intervals alone: beat annotations, not read as a recording */
         }
@@ -242,8 +241,10 @@ static const char *zip_reason(const char *path, const pt_read_options *ro, char 
     }
     const char *dot = strrchr(path, '/');
     dot = strrchr(dot ? dot : path, '.');
-    snprintf(out, len, "not a recording: a zip archive%s%s%s that is no E4 export (no reader "
-             "recognises it)", dot ? " (" : "", dot ? dot : "", dot ? ")" : "");
+    snprintf(out, len,
+             "not a recording: a zip archive%s%s%s that is no E4 export (no reader "
+             "recognises it)",
+             dot ? " (" : "", dot ? dot : "", dot ? ")" : "");
     return out;
 }
 
@@ -276,7 +277,7 @@ static int edf_annotations_only(const char *path)
 static const char *classify(const walk *w, const char *dir, const char *name, const char *path,
                             char *out, size_t len)
 {
-    static const char *const rec_ext[] = {".edf", ".bdf",  ".hea", ".wav", ".flac",
+    static const char *const rec_ext[] = {".edf", ".bdf", ".hea",  ".wav", ".flac",
                                           ".ogg", ".aif", ".aiff", ".cwa"};
     static const char *const text_ext[] = {".csv", ".tsv", ".txt"};
     const pt_read_options *ro = w->ro;
@@ -294,8 +295,9 @@ static const char *classify(const walk *w, const char *dir, const char *name, co
     if (fmt && !strcmp(fmt, "e4") && !ends_with(name, ".zip"))
         return zip_reason(path, ro, out, len);
     if (fmt && !strcmp(fmt, "edf") && edf_annotations_only(path)) {
-        snprintf(out, len, "not a recording: an EDF+ annotation file (no signal, only "
-                           "annotations)");
+        snprintf(out, len,
+                 "not a recording: an EDF+ annotation file (no signal, only "
+                 "annotations)");
         return out;
     }
     if (fmt && strcmp(fmt, "csv") && strcmp(fmt, "h5"))
@@ -331,8 +333,8 @@ static const char *classify(const walk *w, const char *dir, const char *name, co
             return out;
         }
     }
-    snprintf(out, len, "not a recording: no reader recognises this file%s%s%s",
-             dot ? " (" : "", dot ? dot : "", dot ? ")" : "");
+    snprintf(out, len, "not a recording: no reader recognises this file%s%s%s", dot ? " (" : "",
+             dot ? dot : "", dot ? ")" : "");
     return out;
 }
 
@@ -352,8 +354,8 @@ static int walk_dir(walk *w, const char *dir, int depth, pt_error *err)
     if (!d)
         return pt_error_set(err, PT_EDATA, "%s: %s", dir, strerror(errno));
     struct stat dst;
-    int in_out = w->have_out && fstat(dirfd(d), &dst) == 0 && dst.st_dev == w->odev &&
-                 dst.st_ino == w->oino;
+    int in_out =
+        w->have_out && fstat(dirfd(d), &dst) == 0 && dst.st_dev == w->odev && dst.st_ino == w->oino;
     char **names = NULL;
     size_t n = 0, cap = 0;
     int rc = PT_OK;

@@ -11,8 +11,7 @@
 
 /* Called for every file listed, in order of path (strcmp): reason NULL for a recording,
  * else why it is not one. Returns PT_OK or an error that stops the scan. */
-typedef int (*pt_scan_add_fn)(void *user, const char *path, const char *reason,
-                              pt_error *err);
+typedef int (*pt_scan_add_fn)(void *user, const char *path, const char *reason, pt_error *err);
 
 /* Walk root (recursively unless scan->no_recursion), handing every candidate to add.
  * outdir: the batch's output folder; its files are never listed (nor a folder that is

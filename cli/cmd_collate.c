@@ -10,18 +10,17 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "usage: pulsetrain collate OUTDIR [-q]\n"
-            "Rebuild OUTDIR/batch.h5, OUTDIR/recordings.csv and OUTDIR/days.csv from the\n"
-            "journals (every batch.journal*.tsv: shards of one batch merge into one index,\n"
-            "the line written last winning for a path) and the summaries (*.h5) in OUTDIR.\n"
-            "Rows are sorted by input path, as batch writes them; running it again gives the\n"
-            "same files. Recordings a journal names that have no finished summary are listed\n"
-            "on stderr with the reason; a summary no journal names is added as ok.\n\n"
-            "  -q, --quiet   only the failed recordings\n"
-            "  -h, --help\n\n"
-            "Exit codes: 0 every recording has its summary, 1 usage, 2 nothing to collate,\n"
-            "3 output failure, 4 some recordings failed or lack a summary (index written).\n");
+    fprintf(f, "usage: pulsetrain collate OUTDIR [-q]\n"
+               "Rebuild OUTDIR/batch.h5, OUTDIR/recordings.csv and OUTDIR/days.csv from the\n"
+               "journals (every batch.journal*.tsv: shards of one batch merge into one index,\n"
+               "the line written last winning for a path) and the summaries (*.h5) in OUTDIR.\n"
+               "Rows are sorted by input path, as batch writes them; running it again gives the\n"
+               "same files. Recordings a journal names that have no finished summary are listed\n"
+               "on stderr with the reason; a summary no journal names is added as ok.\n\n"
+               "  -q, --quiet   only the failed recordings\n"
+               "  -h, --help\n\n"
+               "Exit codes: 0 every recording has its summary, 1 usage, 2 nothing to collate,\n"
+               "3 output failure, 4 some recordings failed or lack a summary (index written).\n");
 }
 
 typedef struct ctx {

@@ -14,8 +14,8 @@
 /* The suffix that names units in a column name ("bpm", "spm", "pct"); "" for none. */
 static const char *unit_suffix(const char *units)
 {
-    static const char *const map[][2] = {{"steps/min", "spm"}, {"%", "pct"}, {"AU", "au"},
-                                         {"1", ""},            {"B", "bytes"}};
+    static const char *const map[][2] = {
+        {"steps/min", "spm"}, {"%", "pct"}, {"AU", "au"}, {"1", ""}, {"B", "bytes"}};
     if (!units || !*units)
         return "";
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)

@@ -30,6 +30,7 @@
 
 #include <signal.h> /* sig_atomic_t */
 #include <stddef.h>
+#include <stdio.h>
 
 #include "pulsetrain/error.h"
 #include "pulsetrain/io.h"
@@ -221,6 +222,11 @@ typedef void (*pt_batch_missing_fn)(const char *path, const char *why, void *use
  * (or is not a folder), PT_EIO when the index or tables cannot be written. */
 PT_API int pt_batch_collate(const char *outdir, pt_batch_missing_fn missing, void *user,
                             pt_batch_collate_counts *counts, pt_error *err);
+
+/* Print what a batch index holds (for `info`): version, input, counts, the columns of
+ * /recordings and /days with their units and rows, every failed file with its error.
+ * PT_EFORMAT when path is not a batch index. */
+PT_API int pt_batch_index_describe(const char *path, FILE *out, pt_error *err);
 
 #ifdef __cplusplus
 }
