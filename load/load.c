@@ -532,7 +532,8 @@ static int check_span(pt_load *ld, size_t si, const pt_recording_info *rec, cons
                                 "subject %s: %s and %s cannot be merged: %s has no absolute "
                                 "start time, so their days would collide; give each recording "
                                 "its start (pulsetrain process --start 2026-03-02T08:00:00+01:00 "
-                                "or batch --start)",
+                                "or batch --start), or, if they are different people, its "
+                                "subject (process --subject, batch --subject-from name)",
                                 id, o->label, label, isnan(o->t0_unix_s) ? o->label : label);
         if (t0 < o->t1_unix_s && o->t0_unix_s < t1) {
             char a[40], b[40];
@@ -541,7 +542,7 @@ static int check_span(pt_load *ld, size_t si, const pt_recording_info *rec, cons
             return pt_error_set(err, PT_EDATA,
                                 "subject %s: %s (from %s, %.0f s) overlaps %s (from %s, %.0f s) "
                                 "in time; check their starts (pulsetrain process --start) or "
-                                "their subject ids",
+                                "their subject ids (process --subject, batch --subject-from name)",
                                 id, label, a, dur, o->label, b, o->t1_unix_s - o->t0_unix_s);
         }
     }
