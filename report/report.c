@@ -308,7 +308,7 @@ static void make_ticks(ticks *k, double tend, double start_unix, double off_s, c
             add_grid(k, L - L0);
             add_label(k, L - L0, a, b);
         }
-        snprintf(k->title, sizeof k->title, "local time (%s)", tzname);
+        snprintf(k->title, sizeof k->title, "time of day (%s)", tzname);
         return;
     }
     double days = tend / day;
