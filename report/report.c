@@ -632,9 +632,14 @@ int pt_report_summary_svg(const pt_summary *s, const char *title, const char *pa
         snprintf(lenb, sizeof lenb, "%.1f h", tend / 3600);
     else
         snprintf(lenb, sizeof lenb, "%.0f min", tend / 60);
-    snprintf(sub, sizeof sub, "%s, %s; %s; heart rate: %s; per %g s", when, lenb,
+    char binb[32];
+    if (bin_s >= 60)
+        snprintf(binb, sizeof binb, "%g-min", bin_s / 60);
+    else
+        snprintf(binb, sizeof binb, "%g-s", bin_s);
+    snprintf(sub, sizeof sub, "%s, %s; %s; heart rate: %s; %s bins", when, lenb,
              base_name(rec->path[0] ? rec->path : path),
-             has_hr ? source_words(src) : "none (no PPG or heart-rate channel)", bin_s);
+             has_hr ? source_words(src) : "none (no PPG or heart-rate channel)", binb);
     text(f, 20, 48, "start", 12, "#555", sub);
     if (has_hr && !has_enmo)
         text(f, 20, 64, "start", 12, "#555",
@@ -816,7 +821,11 @@ int pt_report_summary_svg(const pt_summary *s, const char *title, const char *pa
             char at[48], h60[40], tau[40], r2[24], qq[24], buf[240];
             if (isfinite(rec->start_unix_s)) {
                 struct tm tm = civil(rec->start_unix_s + off_s + rt[k]);
-                snprintf(at, sizeof at, "%02d:%02d:%02d", tm.tm_hour, tm.tm_min, tm.tm_sec);
+                if (tend > 86400) /* more than a day: the date too */
+                    snprintf(at, sizeof at, "%s %02d %02d:%02d:%02d", month_abbr[tm.tm_mon % 12],
+                             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+                else
+                    snprintf(at, sizeof at, "%02d:%02d:%02d", tm.tm_hour, tm.tm_min, tm.tm_sec);
             } else if (tend > 2 * 3600) {
                 snprintf(at, sizeof at, "%.2f h", rt[k] / 3600);
             } else {
