@@ -145,11 +145,14 @@ static void progress(const pt_batch_progress *p, void *user)
     }
     if (u->quiet)
         return;
+    char len[32] = "length unknown";
+    if (isfinite(r->duration_s))
+        snprintf(len, sizeof len, "%.1f h", r->duration_s / 3600.0);
     fprintf(stderr,
-            "pulsetrain batch: [%zu/%zu] %s %s -> %s (%.1f h in %.1f s); %.1f h signal, "
+            "pulsetrain batch: [%zu/%zu] %s %s -> %s (%s in %.1f s); %.1f h signal, "
             "%.2f h/s, %s left\n",
-            fin, p->total, r->state == PT_BATCH_SKIPPED ? "kept" : "done", r->path, r->summary,
-            r->duration_s / 3600.0, r->wall_s, p->signal_s / 3600.0, rate, tl);
+            fin, p->total, r->state == PT_BATCH_SKIPPED ? "kept" : "done", r->path, r->summary, len,
+            r->wall_s, p->signal_s / 3600.0, rate, tl);
 }
 
 int pt_cmd_batch(int argc, char **argv)

@@ -679,6 +679,8 @@ int pt_report_summary_svg(const pt_summary *s, const char *title, const char *pa
         double last_x = -1e9;
         int row = 0;
         for (size_t i = 0; i < nr; i++) {
+            if (!isfinite(rt[i]))
+                continue;
             double X = px(&p, rt[i]);
             row = X - last_x < 24 ? (row + 1) % 3 : 0; /* stagger labels that would overlap */
             last_x = X;
@@ -785,6 +787,8 @@ int pt_report_summary_svg(const pt_summary *s, const char *title, const char *pa
              "time since the end of exercise [s]");
         fputs("<g id=\"recovery\">\n", f);
         for (size_t k = 0; xs && ys && k < nr && k < 8; k++) {
+            if (!isfinite(rt[k]))
+                continue;
             size_t m = 0;
             double sx = 0, sy = 0, sxx = 0, sxy = 0;
             size_t nf = 0;
