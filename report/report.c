@@ -414,7 +414,7 @@ static const char *source_words(const char *src)
     if (!src || !strcmp(src, "ppg"))
         return "PPG, reliable windows";
     if (!strcmp(src, "device"))
-        return "the device's heart-rate channel (chest strap or watch)";
+        return "the device's HR channel (chest strap or watch)";
     if (!strcmp(src, "ibi"))
         return "the device's beat intervals";
     if (!strcmp(src, "ecg"))

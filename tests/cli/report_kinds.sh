@@ -70,7 +70,7 @@ grep -q "^recovery    [1-9]" "$d/strap.out" && ok "strap: a recovery found" || n
 n=$(sed -n '/id="recovery"/,/<\/g>/p' "$d/strap.svg" | grep -c '<circle')
 [ "$n" -ge 20 ] && ok "strap: recovery panel has $n heart-rate points" ||
     no "strap: recovery panel has $n points (empty)"
-has "$d/strap.svg" "heart-rate channel" "strap: the heart-rate source is named"
+has "$d/strap.svg" "the device's HR channel" "strap: the heart-rate source is named"
 has "$d/strap.svg" 'id="activity-strip"' "strap: activity strip (classes from heart rate)"
 nonan "$d/strap.svg" "strap SVG"
 nonan "$d/strap.out" "strap stdout"
