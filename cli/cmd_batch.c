@@ -108,14 +108,19 @@ static void progress(const pt_batch_progress *p, void *user)
         u->rate_done = sig;
     }
     double rate = u->rate > 0 ? u->rate : p->elapsed_s > 0 ? sig / p->elapsed_s : 0;
-    double bytes = p->bytes_done + p->bytes_running;
-    double frac = p->bytes_total > 0 ? bytes / p->bytes_total
-                                     : (double)fin / (double)(p->total ? p->total : 1);
-    /* signal still to read, from the bytes left at the signal per byte seen so far
-     * (skipped and failed recordings take no time and are not counted) */
+    /* signal per byte seen so far (skipped and failed recordings take no time and are not
+     * counted): turns the bytes left into signal left, and the signal read in a recording of
+     * unknown length (CSV) into bytes */
     double spb = p->bytes_processed > 0 ? p->signal_s / p->bytes_processed
                  : p->bytes_running > 0 ? p->signal_running_known_s / p->bytes_running
                                         : (double)NAN;
+    double bytes = p->bytes_done + p->bytes_running;
+    double unknown_s = p->signal_running_s - p->signal_running_known_s;
+    if (unknown_s > 0 && spb > 0)
+        bytes += unknown_s / spb;
+    bytes = fmin(bytes, p->bytes_total);
+    double frac = p->bytes_total > 0 ? bytes / p->bytes_total
+                                     : (double)fin / (double)(p->total ? p->total : 1);
     double left = fin == p->total             ? 0
                   : rate > 0 && isfinite(spb) ? fmax(p->bytes_total - bytes, 0) * spb / rate
                                               : (double)NAN;
