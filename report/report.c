@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later
  * report.c — self-contained SVG reports (no external fonts, images or scripts):
- *   - a recording's summary: heart rate over time coloured by intensity class,
- *     ends of exercise marked, and the recovery curves with their
+ *   - a recording's summary: heart rate, an activity strip (class per bin), ENMO and
+ *     non-wear bands over a clock/date axis, ends of exercise marked, and the recovery
+ *     curves (from the heart-rate source the recoveries used) with their
  *     mono-exponential fits (HR = L + A e^{-t/tau}: tau from /recovery, L and A
  *     by least squares on the plotted heart rate, as recovery.c fits them);
  *   - a load file: daily load bars with CTL/ATL/TSB (GoldenCheetah's PMC
