@@ -34,6 +34,7 @@ typedef struct item {
     pt_params params;
     char start[48]; /* the manifest's start_time ("" = none): --start for this recording */
     pt_batch_result res;
+    double run_s, run_bytes, run_known_s; /* its share of prog's *_running while it runs */
 } item;
 
 struct pt_batch {
@@ -578,6 +579,36 @@ static int summary_matches(const pt_batch *b, item *it, pt_error *err)
     return keep;
 }
 
+/* The runner's progress hook: the recording's share of the running totals, then the
+ * caller's callback with last = NULL. */
+typedef struct block_ctx {
+    pt_batch *b;
+    item *it;
+} block_ctx;
+
+static void on_block(double done_s, double total_s, void *user)
+{
+    block_ctx *c = user;
+    pt_batch *b = c->b;
+    item *it = c->it;
+    double frac = isfinite(total_s) && total_s > 0 ? fmin(done_s / total_s, 1) : (double)NAN;
+    pthread_mutex_lock(&b->mu);
+    pt_batch_progress *p = &b->prog;
+    p->signal_running_s += done_s - it->run_s;
+    it->run_s = done_s;
+    if (isfinite(frac)) {
+        p->bytes_running += frac * it->res.bytes - it->run_bytes;
+        p->signal_running_known_s += done_s - it->run_known_s;
+        it->run_bytes = frac * it->res.bytes;
+        it->run_known_s = done_s;
+    }
+    p->elapsed_s = now_s() - ((double)b->t0.tv_sec + 1e-9 * (double)b->t0.tv_nsec);
+    p->last = NULL;
+    if (b->opt->progress)
+        b->opt->progress(p, b->opt->user);
+    pthread_mutex_unlock(&b->mu);
+}
+
 static void run_one(pt_batch *b, item *it, const pt_batch_options *opt)
 {
     int resume = opt->resume;
@@ -593,6 +624,11 @@ static void run_one(pt_batch *b, item *it, const pt_batch_options *opt)
     pt_run_options run = pt_run_defaults();
     run.scratch_dir = opt->scratch_dir;
     run.cancel = opt->cancel;
+    block_ctx ctx = {b, it};
+    if (opt->progress) {
+        run.progress = on_block;
+        run.progress_user = &ctx;
+    }
     pt_read_options ropt = b->ropt;
     if (it->start[0])
         ropt.start = it->start;
@@ -690,6 +726,10 @@ static void *worker(void *arg)
             return NULL;
         pthread_mutex_lock(&b->mu);
         pt_batch_progress *p = &b->prog;
+        p->signal_running_s -= it->run_s; /* no longer running */
+        p->bytes_running -= it->run_bytes;
+        p->signal_running_known_s -= it->run_known_s;
+        it->run_s = it->run_bytes = it->run_known_s = 0;
         p->bytes_done += it->res.bytes;
         if (it->res.state == PT_BATCH_DONE) {
             p->done++;

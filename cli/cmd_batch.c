@@ -91,6 +91,7 @@ static int num_min(const char *opt, const char *arg, double lo, int closed, cons
 
 typedef struct ui {
     int tty, quiet, bar_shown;
+    double rate, rate_t, rate_done, last_draw; /* signal s per wall s, smoothed */
 } ui;
 
 static void fmt_time(double s, char *out, size_t len)
@@ -108,20 +109,45 @@ static void progress(const pt_batch_progress *p, void *user)
 {
     ui *u = user;
     const pt_batch_result *r = p->last;
+    if (!r && (!u->tty || u->quiet))
+        return; /* a block inside a recording: only the terminal's bar moves with it */
+    if (!r && p->elapsed_s - u->last_draw < 0.2)
+        return;
+    u->last_draw = p->elapsed_s;
     size_t fin = p->done + p->skipped + p->failed;
-    double rate = p->elapsed_s > 0 ? p->signal_s / 3600.0 / p->elapsed_s : 0; /* h / s */
-    double frac = p->bytes_total > 0 ? p->bytes_done / p->bytes_total
+    /* signal read in this run, the finished recordings and those running */
+    double sig = p->signal_s + p->signal_running_s;
+    /* rate: signal seconds per wall second, over at least 2 s, smoothed with a 10-s time
+     * constant so that a recording finishing does not make the estimate jump */
+    if (p->elapsed_s - u->rate_t >= 2 && sig > u->rate_done) {
+        double dt = p->elapsed_s - u->rate_t, inst = (sig - u->rate_done) / dt;
+        double w = u->rate > 0 ? 1 - exp(-dt / 10) : 1;
+        u->rate += w * (inst - u->rate);
+        u->rate_t = p->elapsed_s;
+        u->rate_done = sig;
+    }
+    double rate = u->rate > 0 ? u->rate : p->elapsed_s > 0 ? sig / p->elapsed_s : 0;
+    /* signal per byte seen so far (skipped and failed recordings take no time and are not
+     * counted): turns the bytes left into signal left, and the signal read in a recording of
+     * unknown length (CSV) into bytes */
+    double spb = p->bytes_processed > 0 ? p->signal_s / p->bytes_processed
+                 : p->bytes_running > 0 ? p->signal_running_known_s / p->bytes_running
+                                        : (double)NAN;
+    double bytes = p->bytes_done + p->bytes_running;
+    double unknown_s = p->signal_running_s - p->signal_running_known_s;
+    if (unknown_s > 0 && spb > 0)
+        bytes += unknown_s / spb;
+    bytes = fmin(bytes, p->bytes_total);
+    double frac = p->bytes_total > 0 ? bytes / p->bytes_total
                                      : (double)fin / (double)(p->total ? p->total : 1);
-    /* time left from the bytes processed per second: skipped and failed
-     * recordings take no time and would make the estimate meaningless */
-    double left = fin == p->total ? 0
-                  : p->bytes_processed > 0 && p->elapsed_s > 0
-                      ? (p->bytes_total - p->bytes_done) * p->elapsed_s / p->bytes_processed
-                      : (double)NAN;
+    double left = fin == p->total             ? 0
+                  : rate > 0 && isfinite(spb) ? fmax(p->bytes_total - bytes, 0) * spb / rate
+                                              : (double)NAN;
+    rate /= 3600.0; /* h / s */
     char tl[32];
     fmt_time(left, tl, sizeof tl);
     if (u->tty) {
-        if (r->state == PT_BATCH_FAILED)
+        if (r && r->state == PT_BATCH_FAILED)
             fprintf(stderr, "\r\033[Kfailed: %s\n", r->error.msg);
         if (u->quiet)
             return;
@@ -131,7 +157,7 @@ static void progress(const pt_batch_progress *p, void *user)
             bar[i] = i < full ? '#' : '.';
         bar[width] = '\0';
         fprintf(stderr, "\r\033[K[%s] %zu/%zu recordings  %.1f h signal  %.2f h/s  %s left", bar,
-                fin, p->total, p->signal_s / 3600.0, rate, tl);
+                fin, p->total, sig / 3600.0, rate, tl);
         if (fin == p->total)
             fprintf(stderr, "\n");
         fflush(stderr);
@@ -143,11 +169,14 @@ static void progress(const pt_batch_progress *p, void *user)
     }
     if (u->quiet)
         return;
+    char len[32] = "length unknown";
+    if (isfinite(r->duration_s))
+        snprintf(len, sizeof len, "%.1f h", r->duration_s / 3600.0);
     fprintf(stderr,
-            "pulsetrain batch: [%zu/%zu] %s %s -> %s (%.1f h in %.1f s); %.1f h signal, "
+            "pulsetrain batch: [%zu/%zu] %s %s -> %s (%s in %.1f s); %.1f h signal, "
             "%.2f h/s, %s left\n",
-            fin, p->total, r->state == PT_BATCH_SKIPPED ? "kept" : "done", r->path, r->summary,
-            r->duration_s / 3600.0, r->wall_s, p->signal_s / 3600.0, rate, tl);
+            fin, p->total, r->state == PT_BATCH_SKIPPED ? "kept" : "done", r->path, r->summary, len,
+            r->wall_s, p->signal_s / 3600.0, rate, tl);
 }
 
 int pt_cmd_batch(int argc, char **argv)

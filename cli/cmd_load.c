@@ -92,9 +92,21 @@ static void print_subjects(const pt_load *ld)
             }
         printf("subject %-12s %s .. %s  %3.0f days, %3.0f valid\n",
                pt_load_subject(ld, (size_t)sid[i]), a, b, ndays[i], nval[i]);
-        printf("  fitness CTL %.1f  fatigue ATL %.1f  form TSB (tomorrow) %+.1f  ACWR %.2f\n",
-               ctl[i], atl[i], tsb[i], last_acwr);
-        printf("  walking streak %.0f days (best %.0f)  HRR60 trend ", last_streak, best);
+        const pt_load_config *cfg = pt_load_settings(ld);
+        if (isnan(ctl[i])) /* no day reached the wear needed for a load */
+            printf("  fitness CTL, fatigue ATL, form TSB: n/a (no day with %g h of wear)\n",
+                   cfg->min_wear_h);
+        else
+            printf("  fitness CTL %.1f  fatigue ATL %.1f  form TSB (tomorrow) %+.1f\n", ctl[i],
+                   atl[i], tsb[i]);
+        if (isnan(last_acwr))
+            printf("  ACWR n/a (needs %zu days of load)\n", cfg->acwr_warmup_days);
+        else
+            printf("  ACWR %.2f\n", last_acwr);
+        if (isnan(last_streak))
+            printf("  walking streak n/a (no day with walking known)  HRR60 trend ");
+        else
+            printf("  walking streak %.0f days (best %.0f)  HRR60 trend ", last_streak, best);
         if (isnan(slope[i]))
             printf("n/a (fewer than %zu weeks with recoveries)\n",
                    pt_load_settings(ld)->trend_min_weeks);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli/commands.h"
@@ -66,6 +67,59 @@ static int num_min(const char *opt, const char *arg, double lo, int closed, cons
         return -1;
     }
     return 0;
+}
+
+/* Progress on a terminal: signal read / length, per cent and time left, redrawn at most
+ * 5 times a second on one line of stderr, cleared at the end. */
+typedef struct bar {
+    double t0, last_draw, rate; /* [s], [s], signal s per wall s (smoothed) */
+    double last_done, last_t;
+    int drawn;
+} bar;
+
+static double mono_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static void fmt_signal(double s, char *out, size_t len)
+{
+    if (s >= 7200)
+        snprintf(out, len, "%.1f h", s / 3600);
+    else
+        snprintf(out, len, "%.1f min", s / 60);
+}
+
+static void draw(double done_s, double total_s, void *user)
+{
+    bar *b = user;
+    double now = mono_s();
+    if (now - b->last_t > 0.2 && done_s > b->last_done) { /* rate over >= 0.2 s, smoothed */
+        double r = (done_s - b->last_done) / (now - b->last_t);
+        b->rate = b->rate > 0 ? 0.7 * b->rate + 0.3 * r : r;
+        b->last_done = done_s;
+        b->last_t = now;
+    }
+    if (b->drawn && now - b->last_draw < 0.2 && !(done_s >= total_s))
+        return;
+    b->last_draw = now;
+    b->drawn = 1;
+    char d[32], t[32], eta[32] = "--:--";
+    fmt_signal(done_s, d, sizeof d);
+    if (isfinite(total_s) && total_s > 0) {
+        fmt_signal(total_s, t, sizeof t);
+        if (b->rate > 0) {
+            double left = fmax(total_s - done_s, 0) / b->rate;
+            snprintf(eta, sizeof eta, "%d:%02d", (int)(left / 60), (int)fmod(left, 60));
+        }
+        fprintf(stderr, "\r\033[Kprocessing: %s of %s  %3.0f%%  %s left", d, t,
+                fmin(100, 100 * done_s / total_s), eta);
+    } else {
+        fprintf(stderr, "\r\033[Kprocessing: %s of signal read (length not in the header)", d);
+    }
+    fflush(stderr);
 }
 
 int pt_cmd_process(int argc, char **argv)
@@ -204,7 +258,17 @@ int pt_cmd_process(int argc, char **argv)
     run.threads = threads;
     run.scratch_dir = getenv("TMPDIR"); /* the library reads no environment */
     run.cancel = &pt_cli_signal;
+    bar pb = {.t0 = mono_s()};
+    pb.last_t = pb.t0;
+    if (!quiet && isatty(2)) { /* a terminal only: nothing on a pipe or in a log */
+        run.progress = draw;
+        run.progress_user = &pb;
+    }
     int rc = pt_process(in, &ro, &p, &run, out, &s, &err);
+    if (pb.drawn) {
+        fprintf(stderr, "\r\033[K");
+        fflush(stderr);
+    }
     if (rc) {
         fprintf(stderr, "pulsetrain process: %s\n", err.msg[0] ? err.msg : pt_strerror(rc));
         return pt_cli_exit_code(rc);

@@ -14,13 +14,13 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: pulsetrain report SUMMARY.h5|LOAD.h5 -o REPORT.svg [--subject ID] [--title T]\n"
             "Draw a self-contained SVG (no external fonts or scripts):\n"
-            "  a summary: heart rate over time coloured by intensity class, with the\n"
-            "    recovery curves and their mono-exponential fits;\n"
+            "  a summary: heart rate, the activity class of each epoch as a strip, ENMO\n"
+            "    and non-wear over time, with the recovery curves and their fits;\n"
             "  a load file: daily load bars with CTL/ATL/TSB, walking minutes against the\n"
             "    target with the streak, and weekly adherence.\n\n"
             "  -o, --output FILE   SVG to write (required)\n"
             "      --subject ID    subject of a load file (default: the first)\n"
-            "      --title T       title (default: the input's name)\n"
+            "      --title T       title (default: the subject and the recording's name)\n"
             "  -h, --help\n");
 }
 
@@ -56,7 +56,6 @@ int pt_cmd_report(int argc, char **argv)
                 out);
         return PT_EXIT_USAGE;
     }
-    char tbuf[1200];
     pt_error err = {0};
     if (!pt_is_hdf5(in)) {
         fprintf(stderr, "pulsetrain report: %s: not an HDF5 summary or load file\n", in);
@@ -65,8 +64,7 @@ int pt_cmd_report(int argc, char **argv)
     int rc;
     pt_load *ld = pt_load_read_h5(in, &err);
     if (ld) {
-        snprintf(tbuf, sizeof tbuf, "Training load: %s", in);
-        rc = pt_report_load_svg(ld, subject, title ? title : tbuf, out, &err);
+        rc = pt_report_load_svg(ld, subject, title, out, &err);
         pt_load_destroy(ld);
     } else {
         pt_error_clear(&err);
@@ -75,8 +73,7 @@ int pt_cmd_report(int argc, char **argv)
             fprintf(stderr, "pulsetrain report: %s\n", err.msg);
             return pt_cli_exit_code(err.code);
         }
-        snprintf(tbuf, sizeof tbuf, "Recording: %s", in);
-        rc = pt_report_summary_svg(s, title ? title : tbuf, out, &err);
+        rc = pt_report_summary_svg(s, title, out, &err);
         pt_summary_destroy(s);
     }
     if (rc) {

@@ -83,7 +83,10 @@ void pt_print_summary(FILE *f, const pt_summary *s, const char *out_path)
     const pt_table *ep = pt_summary_table_const(s, "epochs");
     size_t nh = pt_table_nrows(hr), nv;
     double mean, lo, hi;
-    fprintf(f, "\nheart rate  PPG: %zu windows", nh);
+    if (nh)
+        fprintf(f, "\nheart rate  PPG: %zu windows", nh);
+    else
+        fprintf(f, "\nheart rate  PPG: none");
     if (nh) {
         size_t nraw;
         stats(hr, "bpm_raw", &mean, &lo, &hi, &nraw);
@@ -101,13 +104,17 @@ void pt_print_summary(FILE *f, const pt_summary *s, const char *out_path)
     const char *src = c_hr >= 0 ? pt_table_colsource(ep, (size_t)c_hr) : NULL;
     if (pt_table_nrows(ep)) {
         stats(ep, "hr_bpm", &mean, &lo, &hi, &nv);
-        fprintf(f, "  classes, TRIMP and recovery use the %s heart rate",
-                src && !strcmp(src, "device") ? "device's"
-                : src && !strcmp(src, "ibi")  ? "device's (from its beat intervals)"
-                                              : "PPG's reliable");
+        if (!nv && !nh)
+            fprintf(f, "  no heart rate: classes from the accelerometer alone, no TRIMP or "
+                       "recovery");
+        else
+            fprintf(f, "  classes, TRIMP and recovery use the %s heart rate",
+                    src && !strcmp(src, "device") ? "device's"
+                    : src && !strcmp(src, "ibi")  ? "device's (from its beat intervals)"
+                                                  : "PPG's reliable");
         if (nv)
             fprintf(f, ": %zu epochs, mean %.1f bpm", nv, mean);
-        else
+        else if (nh)
             fprintf(f, ": none");
         fputc('\n', f);
     }

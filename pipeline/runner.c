@@ -140,8 +140,12 @@ static int exercise_ends_inside(const pt_params *p, const pt_recording_info *inf
 
 pt_run_options pt_run_defaults(void)
 {
-    pt_run_options o = {
-        .threads = 1, .scratch_dir = NULL, .scratch_heap_max = PT_SPILL_HEAP_MAX, .cancel = NULL};
+    pt_run_options o = {.threads = 1,
+                        .scratch_dir = NULL,
+                        .scratch_heap_max = PT_SPILL_HEAP_MAX,
+                        .cancel = NULL,
+                        .progress = NULL,
+                        .progress_user = NULL};
     return o;
 }
 
@@ -183,6 +187,23 @@ static int cancelled(const pt_run_options *run, pt_error *err)
         return 0;
     pt_error_set(err, PT_ECANCELED, "interrupted (signal %d): nothing written", (int)*run->cancel);
     return 1;
+}
+
+/* Signal read so far [s]: the furthest sample time of the block over its channels. */
+static double block_end_s(const pt_recording_info *info, const pt_block *b)
+{
+    double end = 0;
+    for (size_t c = 0; c < b->nchan && c < info->nchan; c++) {
+        if (!b->n[c])
+            continue;
+        double t = info->chan[c].fs_hz > 0
+                       ? info->chan[c].t0_s +
+                             (double)(b->first[c] + (int64_t)b->n[c]) / info->chan[c].fs_hz
+                       : (b->t[c] ? b->t[c][b->n[c] - 1] : 0);
+        if (t > end)
+            end = t;
+    }
+    return end;
 }
 
 /* The summary keeps the run's subject and parameters, as the HDF5 root says them. */
@@ -239,6 +260,7 @@ int pt_process(const char *in, const pt_read_options *ropt, const pt_params *p,
     worker w = {0};
     hasher hs = {0};
     int running = 0, hashing = 0;
+    double done_s_max = 0; /* signal read so far [s] */
     if (!blk[0] || (threads > 1 && !(blk[1] = pt_block_create(info, BLOCK_SAMPLES, err)))) {
         rc = err ? err->code : PT_ENOMEM;
         goto done;
@@ -293,6 +315,11 @@ int pt_process(const char *in, const pt_read_options *ropt, const pt_params *p,
             total += b->n[c];
         if (total == 0)
             break;
+        if (run->progress) {
+            double done_s = block_end_s(info, b);
+            done_s_max = done_s > done_s_max ? done_s : done_s_max;
+            run->progress(done_s_max, info->duration_s, run->progress_user);
+        }
         for (size_t i = 0; i < NSTAGES; i++) {
             if ((rc = stages[i]->push(st[i], b, s, err))) {
                 rc = stage_error(rc, in, err);
@@ -321,6 +348,10 @@ int pt_process(const char *in, const pt_read_options *ropt, const pt_params *p,
     }
     if ((rc = exercise_ends_inside(p, info, err)))
         goto done;
+    if (run->progress) { /* every block read: the end passes follow */
+        double len = isfinite(info->duration_s) ? info->duration_s : done_s_max;
+        run->progress(len, len, run->progress_user);
+    }
     pt_summary_set_recording(s, info); /* now with duration and sample counts */
     for (size_t i = 0; i < NSTAGES; i++)
         if ((rc = stages[i]->finish(st[i], s, err))) {

@@ -143,7 +143,13 @@ typedef struct pt_batch_progress {
                                           * skipped, not failed): the rate [bytes]  */
     double signal_s;                     /* signal processed in this run [s]        */
     double elapsed_s;                    /* since pt_batch_run started [s]          */
-    const pt_batch_result *last;         /* the recording that just finished        */
+    const pt_batch_result *last;         /* the recording that just finished; NULL
+                                          * in a call made while recordings run     */
+    /* The recordings still running (updated after each block they read): */
+    double signal_running_s;       /* signal read so far [s]                  */
+    double bytes_running;          /* their sizes x the share read, of those
+                                          * whose length is known [bytes]           */
+    double signal_running_known_s; /* signal read of those same [s]           */
 } pt_batch_progress;
 
 typedef void (*pt_batch_progress_fn)(const pt_batch_progress *p, void *user);
@@ -152,7 +158,8 @@ typedef struct pt_batch_options {
     int nworkers;                        /* worker threads, >= 1; default 1 (the CLI uses
                                     * the number of cores)                           */
     int resume;                          /* 1: skip recordings whose summary matches     */
-    pt_batch_progress_fn progress;       /* optional; called once per recording           */
+    pt_batch_progress_fn progress;       /* optional; called once per recording, and with
+                                    * last = NULL after each block a worker reads  */
     void *user;                          /* passed to progress                            */
     const char *scratch_dir;             /* scratch files of long tables (pt_run_options);
                                     * NULL = /tmp (the CLI passes $TMPDIR)          */

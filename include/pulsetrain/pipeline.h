@@ -94,6 +94,12 @@ typedef struct pt_run_options {
     const volatile sig_atomic_t *cancel; /* NULL, or a flag a signal handler sets (to the
                               * signal's number): the run stops before its next block and
                               * before writing, returns PT_ECANCELED and leaves no file */
+    /* NULL, or called on the reading thread after each block (about 65536 samples of a
+     * channel) with the signal read so far and the recording's length [s] (NaN while the
+     * format does not say: streamed files), and once more with done = total when every
+     * block has been read; user is progress_user. Keep it cheap: it runs inside the run. */
+    void (*progress)(double done_s, double total_s, void *user);
+    void *progress_user;
 } pt_run_options;
 
 PT_API pt_run_options pt_run_defaults(void);

@@ -165,11 +165,63 @@ PT_TEST(report_recording_svg_renders)
     PT_REQUIRE(system(cmd) == 0);
     check_svg_self_contained("report_recording.svg");
     render_and_check("report_recording.svg", "report_recording.png", 1100);
+    char *svg = slurp("report_recording.svg");
+    PT_REQUIRE(svg);
+    /* the subject and the recording in the title, not the summary's file name */
+    PT_CHECK_STR_CONTAINS(svg, "<title>Subject S01: test_report.c</title>");
+    /* clock time on the axis (start 07:00 UTC), the date under the first tick */
+    PT_CHECK_STR_CONTAINS(svg, ">07:00<");
+    PT_CHECK_STR_CONTAINS(svg, ">08:00<");
+    PT_CHECK_STR_CONTAINS(svg, ">Tue Mar 05<");
+    /* non-wear (the last half hour) is its own band, and the strip shows every class */
+    PT_CHECK_STR_CONTAINS(svg, "<rect class=\"nonwear\" x=");
+    PT_CHECK_STR_CONTAINS(svg, "<rect class=\"vigorous\"");
+    PT_CHECK(!strstr(svg, "nan"));
+    free(svg);
     /* usage errors */
     snprintf(cmd, sizeof cmd, "'%s' report report_recording.h5 2>/dev/null", cli());
     PT_CHECK(WEXITSTATUS(system(cmd)) == 1);
     snprintf(cmd, sizeof cmd, "'%s' report '%s/CMakeLists.txt' -o x.svg 2>/dev/null", cli(), src);
     PT_CHECK(WEXITSTATUS(system(cmd)) == 2);
+}
+
+/* ---- four days from midnight: one date per day on the axis ---- */
+
+PT_TEST(report_axis_four_days)
+{
+    pt_summary *s = pt_summary_create(NULL, NULL);
+    pt_recording_info rec;
+    memset(&rec, 0, sizeof rec);
+    snprintf(rec.path, sizeof rec.path, "four_days.csv");
+    snprintf(rec.format, sizeof rec.format, "csv");
+    snprintf(rec.start_time_utc, sizeof rec.start_time_utc, "2024-03-05T00:00:00Z");
+    rec.start_unix_s = 1709596800;
+    rec.duration_s = 4 * 86400;
+    pt_summary_set_recording(s, &rec);
+    for (double t = 0; t < 4 * 86400; t += 60) { /* 1-min epochs: no PPG, ENMO only */
+        double tod = fmod(t, 86400);
+        int c = tod < 7 * 3600   ? PT_CLASS_SEDENTARY
+                : tod < 8 * 3600 ? PT_CLASS_MODERATE
+                                 : PT_CLASS_LIGHT;
+        double row[9] = {t, c == PT_CLASS_MODERATE ? 150 : 20, 30, NAN, NAN, NAN, NAN, c, NAN};
+        pt_table_append(pt_summary_table(s, "epochs"), row, NULL);
+    }
+    pt_error err = {0};
+    PT_REQUIRE(pt_report_summary_svg(s, NULL, "report_four_days.svg", &err) == PT_OK);
+    pt_summary_destroy(s);
+    char *svg = slurp("report_four_days.svg");
+    PT_REQUIRE(svg);
+    PT_CHECK_STR_CONTAINS(svg, "<title>Recording four_days.csv</title>");
+    PT_CHECK_STR_CONTAINS(svg, ">Mar 05<");
+    PT_CHECK_STR_CONTAINS(svg, ">Mar 06<");
+    PT_CHECK_STR_CONTAINS(svg, ">Mar 07<");
+    PT_CHECK_STR_CONTAINS(svg, ">Mar 08<");
+    PT_CHECK(!strstr(svg, ">Mar 09<"));
+    PT_CHECK_STR_CONTAINS(svg, "id=\"activity-strip\"");
+    PT_CHECK_STR_CONTAINS(svg, "id=\"enmo\"");
+    PT_CHECK(!strstr(svg, "id=\"heart-rate\"")); /* no empty heart-rate panel */
+    PT_CHECK(!strstr(svg, "nan"));
+    free(svg);
 }
 
 /* ---- 90 days: 3 weeks building, 1 easier; a holiday week without the watch ---- */
@@ -230,6 +282,14 @@ PT_TEST(report_load_svg_renders)
     PT_REQUIRE(system(cmd) == 0);
     check_svg_self_contained("report_load.svg");
     render_and_check("report_load.svg", "report_load.png", 1100);
+    char *svg = slurp("report_load.svg");
+    PT_REQUIRE(svg);
+    PT_CHECK_STR_CONTAINS(svg, "<title>Training load: subject P07</title>");
+    PT_CHECK_STR_CONTAINS(svg, ">Jan 01<"); /* Mondays labelled with their dates */
+    PT_CHECK_STR_CONTAINS(svg, ">Jan 08<");
+    PT_CHECK_STR_CONTAINS(svg, ">Mar 25<");
+    PT_CHECK(!strstr(svg, "nan"));
+    free(svg);
     snprintf(cmd, sizeof cmd, "'%s' report report_load.h5 --subject nobody -o x.svg 2>/dev/null",
              cli());
     PT_CHECK(WEXITSTATUS(system(cmd)) == 2);
@@ -251,6 +311,10 @@ PT_TEST(load_cli_reads_summaries)
     PT_CHECK_STR_CONTAINS(out, "subject S01");
     PT_CHECK_STR_CONTAINS(out, "skipped"); /* the same file twice */
     PT_CHECK_STR_CONTAINS(csv, "S01,2024-03-05,0,");
+    /* one day: no load, no ACWR, no trend, each said with its reason, no nan */
+    PT_CHECK_STR_CONTAINS(out, "ACWR n/a (needs 28 days");
+    PT_CHECK_STR_CONTAINS(out, "CTL, fatigue ATL, form TSB: n/a (no day with");
+    PT_CHECK(!strstr(out, "nan"));
     free(out);
     free(csv);
     snprintf(cmd, sizeof cmd, "'%s' load no-such.h5 -o x.h5 2>/dev/null", cli());

@@ -291,6 +291,42 @@ PT_TEST(two_threads_input_error)
     PT_CHECK_INT(0, count_tmp_files());
 }
 
+/* The progress hook: called after each block with the signal read so far, never going back,
+ * and a last time with done = total = the recording's length; the summary is the same. */
+typedef struct prog_log {
+    size_t n;
+    double last_done, last_total;
+    int backwards;
+} prog_log;
+
+static void log_progress(double done_s, double total_s, void *user)
+{
+    prog_log *l = user;
+    if (done_s < l->last_done)
+        l->backwards = 1;
+    l->n++;
+    l->last_done = done_s;
+    l->last_total = total_s;
+}
+
+PT_TEST(progress_reports_the_signal_read)
+{
+    const char *in = write_recording_n("prog.csv", 40 * 60, 0); /* several 65536-row blocks */
+    pt_error err = {0};
+    prog_log l = {0};
+    pt_run_options run = pt_run_defaults();
+    run.progress = log_progress;
+    run.progress_user = &l;
+    run.threads = 2;
+    pt_summary *s = NULL;
+    PT_REQUIRE(pt_process(in, NULL, NULL, &run, NULL, &s, &err) == PT_OK);
+    PT_CHECK(l.n >= 3);
+    PT_CHECK(!l.backwards);
+    double len = pt_summary_recording(s)->duration_s;
+    PT_CHECK(fabs(l.last_done - len) < 1e-9 && fabs(l.last_total - len) < 1e-9);
+    pt_summary_destroy(s);
+}
+
 int main(int argc, char **argv)
 {
     return pt_test_main_rmdir(argc, argv, dir);
