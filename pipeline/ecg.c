@@ -43,9 +43,9 @@
 
 #define ECG_MAX_CH 8
 #define ECG_FS_MIN 100.0
-#define RING_S 0.6     /* samples kept for locating the R peak */
-#define MWI_S 0.150    /* moving-window integration */
-#define CAND_S 0.100   /* a candidate is the highest MWI peak within this */
+#define RING_S 0.6   /* samples kept for locating the R peak */
+#define MWI_S 0.150  /* moving-window integration */
+#define CAND_S 0.100 /* a candidate is the highest MWI peak within this */
 #define REFRACT_S 0.200
 #define TWAVE_S 0.360
 #define LEARN_S 2.0
@@ -55,7 +55,8 @@
 #define RR_MAX_MS 2000.0
 #define RR_DEV 0.25
 #define NOISE_RATIO 0.5
-#define HR_MIN_CLEAN 0.5 /* the ECG is the heart-rate source when this share of windows is reliable */
+#define HR_MIN_CLEAN                                                                               \
+    0.5 /* the ECG is the heart-rate source when this share of windows is reliable */
 
 typedef struct cand {
     int64_t p;    /* MWI peak [sample] */
@@ -73,9 +74,9 @@ typedef struct chan {
     double *ring_x, *ring_b, *ring_d; /* raw, band-passed, |derivative| */
     double *y;                        /* the block band-passed */
     size_t cap_y;
-    double d[4];                      /* last band-passed values for the derivative */
-    int64_t n;                        /* samples of the current run */
-    int64_t n_abs0;                   /* absolute index of the run's first sample */
+    double d[4];    /* last band-passed values for the derivative */
+    int64_t n;      /* samples of the current run */
+    int64_t n_abs0; /* absolute index of the run's first sample */
     double mwi_prev2, mwi_prev1;
     /* pending candidate */
     int have_pend;
@@ -567,8 +568,8 @@ static int ecg_push(void *p, const pt_block *b, pt_summary *s, pt_error *err)
 #define ECG_WIN_CLEAN 0.7
 #define ECG_MIN_RR 4
 
-static int ecg_hr(ecg *e, pt_summary *s, int ch, double dur, int rows, size_t *n_rel,
-                  size_t *n_win, pt_error *err)
+static int ecg_hr(ecg *e, pt_summary *s, int ch, double dur, int rows, size_t *n_rel, size_t *n_win,
+                  pt_error *err)
 {
     const pt_table *bt = pt_summary_table_const(s, "ecg_beats");
     size_t nb = pt_table_nrows(bt);

@@ -112,7 +112,8 @@ const char *pt_hr_source_rule(const char *source)
     if (!strcmp(source, "ibi"))
         return "60000 / the recording's beat intervals: preferred to the PPG when present";
     if (!strcmp(source, "ecg"))
-        return "R peaks of the ECG";
+        return "60000 / the clean R-R intervals of the ECG (pipeline/ecg.c): preferred to a device "
+               "and the PPG when reliable in at least half of its windows";
     return "PPG spectrum (pt_hrtrack), reliable windows only (pt_hr_reliable, docs/heart-rate.md)";
 }
 
@@ -227,7 +228,8 @@ static const table_def schema1[] = {
       {"mad_mg", "mg", "mean amplitude deviation of the acceleration magnitude", PT_COL_F64},
       {"cadence_spm", "steps/min", "step rate when the epoch shows rhythmic gait", PT_COL_F64},
       {"hr_bpm", "bpm",
-       "mean reliable heart rate over the epoch (attribute source: ppg or device); NaN in "
+       "mean reliable heart rate over the epoch (attribute source: ecg, device, ibi or ppg); NaN "
+       "in "
        "non-wear",
        PT_COL_F64},
       {"hrr_pct", "%", "heart rate reserve used: 100 (HR - HRrest) / (HRmax - HRrest)", PT_COL_F64},

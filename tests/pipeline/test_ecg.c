@@ -218,6 +218,37 @@ PT_TEST(ecg_mitdb100)
     pt_summary_destroy(s);
 }
 
+/* Chest ECG next to a wrist PPG (s3_run.edf): the ECG is the heart-rate source of the
+ * classes and recovery, and says so. The annotated beats' median rate is 110.5 bpm. */
+PT_TEST(ecg_source)
+{
+    const char *dir = getenv("PT_SHARED_DIR");
+    char path[1024];
+    snprintf(path, sizeof path, "%s/data/formats/edf/s3_run.edf", dir && *dir ? dir : "../shared");
+    if (access(path, R_OK))
+        PT_SKIP("no ../shared/data/formats/edf/s3_run.edf");
+    pt_summary *s = run(path);
+    PT_CHECK(s != NULL);
+    if (!s)
+        return;
+    const pt_table *ep = pt_summary_table_const(s, "epochs");
+    int c = pt_table_colindex(ep, "hr_bpm");
+    const char *src = c >= 0 ? pt_table_colsource(ep, (size_t)c) : NULL;
+    PT_CHECK(src && !strcmp(src, "ecg"));
+    const double *hr = pt_table_column(ep, "hr_bpm");
+    double sum = 0;
+    size_t n = 0;
+    for (size_t i = 0; i < pt_table_nrows(ep); i++)
+        if (isfinite(hr[i])) {
+            sum += hr[i];
+            n++;
+        }
+    printf("s3_run: %zu epochs with ECG heart rate, mean %.1f bpm\n", n, sum / (double)n);
+    PT_CHECK(n >= 55);                           /* 61 epochs of 5 s */
+    PT_CHECK(fabs(sum / (double)n - 110.5) < 3); /* the rate drifts ~105-115 over the run */
+    pt_summary_destroy(s);
+}
+
 int main(int argc, char **argv)
 {
     return pt_test_main(argc, argv);
