@@ -34,6 +34,7 @@ typedef struct pt_stage_ops {
 extern const pt_stage_ops pt_stage_motion;
 extern const pt_stage_ops pt_stage_heart;
 extern const pt_stage_ops pt_stage_ecg;
+extern const pt_stage_ops pt_stage_hrv;
 extern const pt_stage_ops pt_stage_wear;
 extern const pt_stage_ops pt_stage_classify;
 extern const pt_stage_ops pt_stage_daily;
