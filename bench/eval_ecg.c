@@ -208,7 +208,8 @@ static int eval_one(const char *dir, const rec *r, int verbose, score *tot)
            ppv = 100.0 * (double)sc.tp / (double)(sc.tp + sc.fp);
     printf("| %-22s | %6ld | %6ld | %5ld | %5ld | %6.2f | %6.2f | %6.2f | %5.1f | %4.1f | %.3f |\n",
            r->name, nr, nd, sc.fn, sc.fp, se, ppv, 2 * se * ppv / (se + ppv),
-           sc.tp ? sc.sum_abs_ms / (double)sc.tp : (double)NAN, 100.0 * (double)flagged / (double)nd,
+           sc.tp ? sc.sum_abs_ms / (double)sc.tp : (double)NAN,
+           100.0 * (double)flagged / (double)nd,
            (double)(b.tv_sec - a.tv_sec) + 1e-9 * (double)(b.tv_nsec - a.tv_nsec));
     if (verbose) {
         /* the misses and the false detections, for a look at the trace */
@@ -251,8 +252,7 @@ int main(int argc, char **argv)
     }
     static const rec recs[] = {
         {"mitdb 100 (MLII)", "formats/wfdb/100.hea", "formats/wfdb/100.atr", 1},
-        {"s2_walk chest ECG", "formats/edf/s2_walk.edf", "wrist_ppg_exercise/s2_walk_beats.csv",
-         0},
+        {"s2_walk chest ECG", "formats/edf/s2_walk.edf", "wrist_ppg_exercise/s2_walk_beats.csv", 0},
         {"s3_run chest ECG", "formats/edf/s3_run.edf", "wrist_ppg_exercise/s3_run_beats.csv", 0},
     };
     printf("R peaks against annotations, 150 ms window\n\n");

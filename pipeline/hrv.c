@@ -164,7 +164,8 @@ static void *hrv_create(const pt_params *p, const pt_recording_info *info, pt_su
     (void)p;
     hrv *h = calloc(1, sizeof *h);
     if (h)
-        h->scratch = malloc(((size_t)(FS_RS * SEG_S) + 16 + 2 * (NPERSEG / 2 + 1)) * sizeof(double));
+        h->scratch =
+            malloc(((size_t)(FS_RS * SEG_S) + 16 + 2 * (NPERSEG / 2 + 1)) * sizeof(double));
     if (!h || !h->scratch) {
         hrv_destroy(h);
         pt_error_set(err, PT_ENOMEM, "out of memory for the HRV stage");
@@ -194,8 +195,9 @@ static int hrv_push(void *p, const pt_block *b, pt_summary *s, pt_error *err)
     }
     double *t = h->st.p, *r = h->sr.p;
     for (size_t i = 0; i < nb; i++) {
-        t[h->n] = b->t[h->ch_ibi] ? b->t[h->ch_ibi][i]
-                                  : ci->t0_s + (double)(b->first[h->ch_ibi] + (int64_t)i) / ci->fs_hz;
+        t[h->n] = b->t[h->ch_ibi]
+                      ? b->t[h->ch_ibi][i]
+                      : ci->t0_s + (double)(b->first[h->ch_ibi] + (int64_t)i) / ci->fs_hz;
         r[h->n++] = b->x[h->ch_ibi][i];
     }
     return PT_OK;
@@ -361,7 +363,9 @@ static int hrv_finish(void *p, pt_summary *s, pt_error *err)
         pt_table_set_colsource(t, cols[k], src);
     pt_summary_note(s, "%s from %s beats: %.0f of %.0f intervals accepted",
                     strcmp(src, "ppg") ? "HRV" : "pulse-rate variability (PPG, still stretches)",
-                    !strcmp(src, "ecg") ? "ECG" : !strcmp(src, "ibi") ? "device IBI" : "PPG",
+                    !strcmp(src, "ecg")   ? "ECG"
+                    : !strcmp(src, "ibi") ? "device IBI"
+                                          : "PPG",
                     h->w_n, h->w_all);
     return PT_OK;
 }

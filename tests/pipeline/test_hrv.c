@@ -86,7 +86,7 @@ PT_TEST(hrv_artefact_skipped)
     PT_CHECK(pt_hrv_compute(t, rr, ok, 40, scratch, &v, NULL) == PT_OK);
     PT_CHECK(v.n_nn == 39);
     PT_CHECK_NEAR(31800.0 / 39.0, v.mean_rr_ms, 1e-12, 1e-9); /* 19 x 800 + 20 x 830 */
-    PT_CHECK_NEAR(30.0, v.rmssd_ms, 1e-12, 1e-9); /* every difference is +-30 */
+    PT_CHECK_NEAR(30.0, v.rmssd_ms, 1e-12, 1e-9);             /* every difference is +-30 */
 }
 
 int main(int argc, char **argv)
