@@ -45,7 +45,7 @@
 #define ECG_FS_MIN 100.0
 #define RING_S 0.6   /* samples kept for locating the R peak */
 #define MWI_S 0.150  /* moving-window integration */
-#define CAND_S 0.100 /* a candidate is the highest MWI peak within this */
+#define CAND_S 0.200 /* a candidate is the highest MWI peak within this */
 #define REFRACT_S 0.200
 #define TWAVE_S 0.360
 #define LEARN_S 2.0
