@@ -7,7 +7,7 @@
  * Out: /hrv rows, one per 5 min segment [k 300 s, (k+1) 300 s) holding intervals, then one
  *      for the whole recording (whole = 1): t_start_s, duration_s [s], n_nn, artefact_pct,
  *      mean_rr_ms, sdnn_ms, rmssd_ms [ms], pnn50_pct [%], lf_ms2, hf_ms2 [ms^2], lf_hf.
- *      Attribute source on the value columns: ecg, ibi or ppg (then pulse-rate variability).
+ *      Attribute source on the value columns: ecg, ibi or ppg_beats (pulse-rate variability).
  * Methods: time domain as NeuroKit2's hrv_time (Makowski et al. 2021, Behav Res Methods
  *      53:1689): MeanNN, SDNN (ddof 1), RMSSD, pNN50 = NN50 / number of intervals x 100;
  *      frequency domain (Task Force 1996 bands LF 0.04-0.15, HF 0.15-0.4 Hz): accepted
@@ -332,7 +332,7 @@ static int hrv_finish(void *p, pt_summary *s, pt_error *err)
         }
         pt_table_release(bt);
         if (pt_table_nrows(bt))
-            src = "ppg";
+            src = "ppg_beats";
     }
     if (!rc)
         rc = flush_seg(h, s, err);
@@ -362,7 +362,8 @@ static int hrv_finish(void *p, pt_summary *s, pt_error *err)
     for (size_t k = 0; k < sizeof cols / sizeof *cols; k++)
         pt_table_set_colsource(t, cols[k], src);
     pt_summary_note(s, "%s from %s beats: %.0f of %.0f intervals accepted",
-                    strcmp(src, "ppg") ? "HRV" : "pulse-rate variability (PPG, still stretches)",
+                    strcmp(src, "ppg_beats") ? "HRV"
+                                             : "pulse-rate variability (PPG, still stretches)",
                     !strcmp(src, "ecg")   ? "ECG"
                     : !strcmp(src, "ibi") ? "device IBI"
                                           : "PPG",

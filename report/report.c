@@ -268,6 +268,7 @@ int pt_report_summary_svg(const pt_summary *s, const char *title, const char *pa
     int c_hr = pt_table_colindex(ep, "hr_bpm");
     const char *src = ne && c_hr >= 0 ? pt_table_colsource(ep, (size_t)c_hr) : NULL;
     const char *src_txt = !src                     ? "PPG, reliable windows"
+                          : !strcmp(src, "ecg")    ? "the ECG's R peaks"
                           : !strcmp(src, "device") ? "the device's HR channel"
                           : !strcmp(src, "ibi")    ? "the device's beat intervals"
                                                    : "PPG, reliable windows only";

@@ -111,6 +111,9 @@ const char *pt_hr_source_rule(const char *source)
         return "the recording's heart-rate channel: preferred to the PPG when present";
     if (!strcmp(source, "ibi"))
         return "60000 / the recording's beat intervals: preferred to the PPG when present";
+    if (!strcmp(source, "ppg_beats"))
+        return "intervals of the PPG's systolic peaks (Elgendi 2013) outside heavy motion: "
+               "pulse-rate variability, not HRV";
     if (!strcmp(source, "ecg"))
         return "60000 / the clean R-R intervals of the ECG (pipeline/ecg.c): preferred to a device "
                "and the PPG when reliable in at least half of its windows";
