@@ -109,9 +109,10 @@ void pt_print_summary(FILE *f, const pt_summary *s, const char *out_path)
                        "recovery");
         else
             fprintf(f, "  classes, TRIMP and recovery use the %s heart rate",
-                    src && !strcmp(src, "device") ? "device's"
-                    : src && !strcmp(src, "ibi")  ? "device's (from its beat intervals)"
-                                                  : "PPG's reliable");
+                    src && !strcmp(src, "ecg")      ? "ECG's (R peaks)"
+                    : src && !strcmp(src, "device") ? "device's"
+                    : src && !strcmp(src, "ibi")    ? "device's (from its beat intervals)"
+                                                    : "PPG's reliable");
         if (nv)
             fprintf(f, ": %zu epochs, mean %.1f bpm", nv, mean);
         else if (nh)

@@ -245,6 +245,11 @@ static int make_bouts(const classify *c, pt_summary *s, double hr_rest, double h
     return PT_OK;
 }
 
+static int add_hr_ctx(void *ctx, double t, double bpm, pt_error *err)
+{
+    return ctx ? add_hr(ctx, t, bpm, err) : PT_OK; /* NULL: only asks whether to use it */
+}
+
 static double cut(double v, double lo, double mid, double hi)
 {
     return v >= hi    ? PT_CLASS_VIGOROUS
@@ -267,7 +272,26 @@ static int classify_finish(void *st, pt_summary *s, pt_error *err)
     double *cls = pt_table_column_mut(ep, "class");
     const double *ht = pt_table_column(hr, "t_start_s"), *hb = pt_table_column(hr, "bpm");
     double half = p->hr_window_s / 2;
-    const char *src = c->n_sec ? (c->ch_hr >= 0 ? "device" : "ibi") : "ppg";
+    /* the ECG first (R peaks), then a device's rate or intervals, then the PPG */
+    int ecg = 0;
+    int rce = pt_ecg_hr_feed(s, add_hr_ctx, NULL, &ecg, err);
+    if (rce)
+        return rce;
+    if (ecg) {
+        if (c->cap_sec) {
+            memset(c->hr_sum, 0, c->cap_sec * sizeof(double));
+            memset(c->hr_n, 0, c->cap_sec * sizeof(float));
+        }
+        c->n_sec = 0;
+        if ((rce = pt_ecg_hr_feed(s, add_hr_ctx, c, &ecg, err)))
+            return rce;
+    }
+    int hc = pt_table_colindex(hr, "bpm");
+    const char *hsrc = hc >= 0 ? pt_table_colsource(hr, (size_t)hc) : NULL;
+    const char *src = ecg        ? "ecg"
+                      : c->n_sec ? (c->ch_hr >= 0 ? "device" : "ibi")
+                      : hsrc     ? hsrc
+                                 : "ppg";
     pt_table_set_colsource(ep, "hr_bpm", src);
     pt_table_set_colsource(pt_summary_table(s, "bouts"), "mean_hr_bpm", src);
     pt_table_set_colsource(pt_summary_table(s, "bouts"), "max_hr_bpm", src);

@@ -170,6 +170,11 @@ static int add_hr(recovery *r, double t, double bpm, pt_error *err)
     return PT_OK;
 }
 
+static int add_hr_ctx(void *ctx, double t, double bpm, pt_error *err)
+{
+    return ctx ? add_hr(ctx, t, bpm, err) : PT_OK; /* NULL: only asks whether to use it */
+}
+
 /* Store the SD of the finished second cur_k (seconds without samples stay NaN). */
 static int close_second(recovery *r, pt_error *err)
 {
@@ -604,7 +609,20 @@ static int recovery_finish(void *st, pt_summary *s, pt_error *err)
     int rc0 = close_second(r, err); /* the last second */
     if (rc0)
         return rc0;
-    /* the heart-rate series */
+    /* the heart-rate series: the ECG first (R peaks), then a device, then the PPG */
+    int ecg = 0;
+    if ((rc0 = pt_ecg_hr_feed(s, add_hr_ctx, NULL, &ecg, err)))
+        return rc0;
+    if (ecg) {
+        if (r->cap_sec) {
+            memset(r->hr_sum, 0, r->cap_sec * sizeof(double));
+            memset(r->hr_tsum, 0, r->cap_sec * sizeof(double));
+            memset(r->hr_n, 0, r->cap_sec * sizeof(float));
+        }
+        r->n_sec = 0;
+        if ((rc0 = pt_ecg_hr_feed(s, add_hr_ctx, r, &ecg, err)))
+            return rc0;
+    }
     const pt_table *hr = pt_summary_table_const(s, "hr");
     size_t nh = pt_table_nrows(hr), cap = r->n_sec > nh ? r->n_sec : nh;
     /* a week of these is tens of MB: scratch-file arrays, of which only the pages in use
@@ -627,7 +645,12 @@ static int recovery_finish(void *st, pt_summary *s, pt_error *err)
     tmp = stmp.p;
     int device = r->n_sec > 0;
     {
-        const char *src = device ? (r->ch_hr >= 0 ? "device" : "ibi") : "ppg";
+        int hc = pt_table_colindex(hr, "bpm");
+        const char *hsrc = hc >= 0 ? pt_table_colsource(hr, (size_t)hc) : NULL;
+        const char *src = ecg      ? "ecg"
+                          : device ? (r->ch_hr >= 0 ? "device" : "ibi")
+                          : hsrc   ? hsrc
+                                   : "ppg";
         pt_table *rt = pt_summary_table(s, "recovery");
         const char *cols[] = {"hr_end_bpm", "hr_60_bpm", "hr_120_bpm", "hrr60_bpm", "hrr120_bpm"};
         for (size_t k = 0; k < sizeof cols / sizeof *cols; k++)

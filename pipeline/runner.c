@@ -14,6 +14,8 @@
  * at finish. */
 static const pt_stage_ops *const stages[] = {
     &pt_stage_motion,   &pt_stage_heart,
+    &pt_stage_ecg,  /* after heart: fills /hr when there is no PPG */
+    &pt_stage_hrv,  /* after ecg and heart: reads /ecg_beats or /beats */
     &pt_stage_wear, /* after heart: needs its reliable windows */
     &pt_stage_classify, &pt_stage_recovery,
     &pt_stage_daily, /* last: reads /epochs, /bouts, /recovery */

@@ -33,9 +33,19 @@ typedef struct pt_stage_ops {
 
 extern const pt_stage_ops pt_stage_motion;
 extern const pt_stage_ops pt_stage_heart;
+extern const pt_stage_ops pt_stage_ecg;
+extern const pt_stage_ops pt_stage_hrv;
 extern const pt_stage_ops pt_stage_wear;
 extern const pt_stage_ops pt_stage_classify;
 extern const pt_stage_ops pt_stage_daily;
 extern const pt_stage_ops pt_stage_recovery;
+
+/* The ECG as heart-rate source (pipeline/ecg.c): when /ecg_beats names a heart-rate
+ * channel whose rate is reliable in at least half of its /hr-grid windows, calls
+ * add(ctx, t, 60000 / rr) for every unflagged interval of that channel (t: the interval's
+ * middle [s]) and sets *used = 1; else *used = 0 and nothing is called. Returns add's
+ * first error, or PT_OK. */
+int pt_ecg_hr_feed(const pt_summary *s, int (*add)(void *ctx, double t, double bpm, pt_error *err),
+                   void *ctx, int *used, pt_error *err);
 
 #endif

@@ -419,7 +419,7 @@ static const char *source_words(const char *src)
     if (!strcmp(src, "ibi"))
         return "the device's beat intervals";
     if (!strcmp(src, "ecg"))
-        return "ECG";
+        return "the ECG's R peaks";
     return src;
 }
 

@@ -111,8 +111,12 @@ const char *pt_hr_source_rule(const char *source)
         return "the recording's heart-rate channel: preferred to the PPG when present";
     if (!strcmp(source, "ibi"))
         return "60000 / the recording's beat intervals: preferred to the PPG when present";
+    if (!strcmp(source, "ppg_beats"))
+        return "intervals of the PPG's systolic peaks (Elgendi 2013) outside heavy motion: "
+               "pulse-rate variability, not HRV";
     if (!strcmp(source, "ecg"))
-        return "R peaks of the ECG";
+        return "60000 / the clean R-R intervals of the ECG (pipeline/ecg.c): preferred to a device "
+               "and the PPG when reliable in at least half of its windows";
     return "PPG spectrum (pt_hrtrack), reliable windows only (pt_hr_reliable, docs/heart-rate.md)";
 }
 
@@ -209,13 +213,41 @@ static const table_def schema1[] = {
      {{"t_s", "s", "time of the systolic peak, from the recording's start", PT_COL_F64},
       {"ibi_ms", "ms", "interval since the previous beat", PT_COL_F64},
       {0}}},
+    {"ecg_beats",
+     {{"t_s", "s", "time of the R peak, from the recording's start (Pan & Tompkins 1985)",
+       PT_COL_F64},
+      {"rr_ms", "ms",
+       "interval since the channel's previous R peak; NaN at the start and after a gap",
+       PT_COL_F64},
+      {"artefact", "1",
+       "1 when the interval is implausible (outside 250-2000 ms or > 25 % from the median of "
+       "the last clean ones: artefact or ectopic beat) or the ECG is noisy there, else 0",
+       PT_COL_F64},
+      {"channel", "1", "index of the ECG channel in /channels", PT_COL_F64},
+      {0}}},
+    {"hrv",
+     {{"t_start_s", "s", "start of the 5 min segment (0 on the whole-recording row)", PT_COL_F64},
+      {"duration_s", "s", "length of the segment or of the recording", PT_COL_F64},
+      {"n_nn", "1", "accepted intervals (artefact-corrected: Malik 1989 20 % rule)", PT_COL_F64},
+      {"artefact_pct", "%", "share of intervals rejected", PT_COL_F64},
+      {"mean_rr_ms", "ms", "mean of the accepted intervals (MeanNN)", PT_COL_F64},
+      {"sdnn_ms", "ms", "standard deviation of the accepted intervals (SDNN, ddof 1)", PT_COL_F64},
+      {"rmssd_ms", "ms", "root mean square of successive differences (RMSSD)", PT_COL_F64},
+      {"pnn50_pct", "%", "successive differences > 50 ms per accepted interval (pNN50)",
+       PT_COL_F64},
+      {"lf_ms2", "ms^2", "power 0.04-0.15 Hz, Welch spectrum of the intervals at 4 Hz", PT_COL_F64},
+      {"hf_ms2", "ms^2", "power 0.15-0.4 Hz, Welch spectrum of the intervals at 4 Hz", PT_COL_F64},
+      {"lf_hf", "1", "LF / HF", PT_COL_F64},
+      {"whole", "1", "1 on the row for the whole recording, 0 on 5 min segments", PT_COL_F64},
+      {0}}},
     {"epochs",
      {{"t_start_s", "s", "start of the epoch, from the recording's start", PT_COL_F64},
       {"enmo_mg", "mg", "mean Euclidean norm minus one g, negatives set to zero", PT_COL_F64},
       {"mad_mg", "mg", "mean amplitude deviation of the acceleration magnitude", PT_COL_F64},
       {"cadence_spm", "steps/min", "step rate when the epoch shows rhythmic gait", PT_COL_F64},
       {"hr_bpm", "bpm",
-       "mean reliable heart rate over the epoch (attribute source: ppg or device); NaN in "
+       "mean reliable heart rate over the epoch (attribute source: ecg, device, ibi or ppg); NaN "
+       "in "
        "non-wear",
        PT_COL_F64},
       {"hrr_pct", "%", "heart rate reserve used: 100 (HR - HRrest) / (HRmax - HRrest)", PT_COL_F64},

@@ -96,7 +96,7 @@ static herr_t table_attr(hid_t g, const char *name, const H5A_info_t *info, void
 /* A heart-rate column's `source` attribute, when it is one of the names we write. */
 static void read_source(hid_t g, pt_table *t, const char *name)
 {
-    static const char *const known[] = {"ppg", "device", "ibi", "ecg"};
+    static const char *const known[] = {"ppg", "device", "ibi", "ecg", "ppg_beats"};
     hid_t d = H5Dopen2(g, name, H5P_DEFAULT);
     if (d < 0)
         return;

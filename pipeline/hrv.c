@@ -1,0 +1,380 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * hrv.c — heart-rate variability per 5 min and per recording from the best beat series.
+ *
+ * In:  /ecg_beats (when the ECG is the heart-rate source: pt_ecg_hr_feed's rule), else an
+ *      IBI channel [ms] (device beat intervals), else /beats (PPG: beats in heavy motion are
+ *      already left out, so only still stretches give intervals: pulse-rate variability).
+ * Out: /hrv rows, one per 5 min segment [k 300 s, (k+1) 300 s) holding intervals, then one
+ *      for the whole recording (whole = 1): t_start_s, duration_s [s], n_nn, artefact_pct,
+ *      mean_rr_ms, sdnn_ms, rmssd_ms [ms], pnn50_pct [%], lf_ms2, hf_ms2 [ms^2], lf_hf.
+ *      Attribute source on the value columns: ecg, ibi or ppg_beats (pulse-rate variability).
+ * Methods: time domain as NeuroKit2's hrv_time (Makowski et al. 2021, Behav Res Methods
+ *      53:1689): MeanNN, SDNN (ddof 1), RMSSD, pNN50 = NN50 / number of intervals x 100;
+ *      frequency domain (Task Force 1996 bands LF 0.04-0.15, HF 0.15-0.4 Hz): accepted
+ *      intervals resampled linearly at 4 Hz, Welch (Hann, 256 samples = 64 s, half overlap),
+ *      band power = sum of PSD x df. Artefact correction: an interval is rejected when its
+ *      beat source flags it, when it lies outside 300-2000 ms, or when it differs by more
+ *      than 20 % from the previous accepted one (Malik et al. 1989's 20 % rule; the
+ *      reference is dropped after 5 rejections in a row, so a real step is followed);
+ *      rejected intervals are deleted, successive differences skip them, and the spectrum
+ *      interpolates over them. A segment with fewer than 30 accepted intervals or more than
+ *      half rejected reports NaN values (its row stays, with n_nn and artefact_pct).
+ *      Per recording: time domain over all accepted intervals (running sums), LF and HF
+ *      the mean over the segments that have them. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pipeline/hrv.h"
+#include "pipeline/stage.h"
+#include "pulsetrain/welch.h"
+
+#define SEG_S 300.0
+#define FS_RS 4.0
+#define NPERSEG 256
+#define SEG_MAX 4096 /* intervals in 5 min: < 13.7 per s */
+#define MIN_NN 30
+#define MALIK 0.20
+
+/* The next accepted index after j, or last + 1. */
+static size_t nxt(const unsigned char *ok, size_t j, size_t last)
+{
+    size_t k = j + 1;
+    while (k <= last && ok && !ok[k])
+        k++;
+    return k;
+}
+
+int pt_hrv_compute(const double *t_s, const double *rr_ms, const unsigned char *ok, size_t n,
+                   double *scratch, pt_hrv_values *out, pt_error *err)
+{
+    pt_hrv_values v = {0, NAN, NAN, NAN, NAN, NAN, NAN, NAN};
+    double sum = 0, sum2 = 0, dsum = 0;
+    size_t na = 0, nd = 0, nn50 = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (ok && !ok[i])
+            continue;
+        sum += rr_ms[i];
+        na++;
+        if (i > 0 && (!ok || ok[i - 1])) {
+            double d = rr_ms[i] - rr_ms[i - 1];
+            dsum += d * d;
+            nd++;
+            nn50 += fabs(d) > 50.0;
+        }
+    }
+    v.n_nn = (double)na;
+    if (na >= 3) {
+        v.mean_rr_ms = sum / (double)na;
+        for (size_t i = 0; i < n; i++)
+            if (!ok || ok[i])
+                sum2 += (rr_ms[i] - v.mean_rr_ms) * (rr_ms[i] - v.mean_rr_ms);
+        v.sdnn_ms = sqrt(sum2 / (double)(na - 1));
+        v.rmssd_ms = nd ? sqrt(dsum / (double)nd) : (double)NAN;
+        v.pnn50_pct = 100.0 * (double)nn50 / (double)na;
+    }
+    /* the spectrum: accepted intervals at their beat times, linear at 4 Hz */
+    size_t first = n, last = n;
+    for (size_t i = 0; i < n; i++)
+        if (!ok || ok[i]) {
+            first = first == n ? i : first;
+            last = i;
+        }
+    if (na >= 3) {
+        double *x = scratch;
+        size_t m = 0, j = first, k = nxt(ok, j, last);
+        for (;;) {
+            double t = t_s[first] + (double)m / FS_RS;
+            if (t > t_s[last] + 1e-9)
+                break;
+            while (k <= last && t_s[k] <= t) {
+                j = k;
+                k = nxt(ok, j, last);
+            }
+            x[m++] = k > last ? rr_ms[j]
+                              : rr_ms[j] + (rr_ms[k] - rr_ms[j]) * (t - t_s[j]) / (t_s[k] - t_s[j]);
+        }
+        if (m >= 16) {
+            pt_welch_config c = pt_welch_defaults(FS_RS);
+            c.nperseg = m < NPERSEG ? m : NPERSEG;
+            c.noverlap = c.nperseg / 2;
+            c.nfft = c.nperseg;
+            pt_welch *w = pt_welch_create(&c, err);
+            if (!w)
+                return err ? err->code : PT_ENOMEM;
+            double *psd = scratch + m, *f = psd + NPERSEG / 2 + 1;
+            int rc = pt_welch_execute(w, x, m, psd, NULL);
+            if (rc) {
+                pt_welch_destroy(w);
+                return rc;
+            }
+            size_t nf = pt_welch_nfreq(w);
+            pt_welch_freqs(w, f);
+            pt_welch_destroy(w);
+            double df = FS_RS / (double)c.nfft, lf = 0, hf = 0;
+            for (size_t q = 0; q < nf; q++) {
+                if (f[q] >= 0.04 && f[q] < 0.15)
+                    lf += psd[q] * df;
+                else if (f[q] >= 0.15 && f[q] < 0.4)
+                    hf += psd[q] * df;
+            }
+            v.lf_ms2 = lf;
+            v.hf_ms2 = hf;
+            v.lf_hf = hf > 0 ? lf / hf : (double)NAN;
+        }
+    }
+    *out = v;
+    return PT_OK;
+}
+
+typedef struct hrv {
+    int ch_ibi;
+    pt_spill st, sr; /* IBI channel: beat times [s] and intervals [ms] */
+    size_t n, cap;
+    /* the current segment */
+    double t[SEG_MAX], rr[SEG_MAX];
+    unsigned char ok[SEG_MAX];
+    size_t ns;
+    long seg;
+    size_t seg_all, seg_rej;
+    double *scratch;
+    /* Malik's reference */
+    double ref;
+    int nrej;
+    /* the whole recording */
+    double w_n, w_mean, w_m2, w_d2, w_nd, w_nn50, w_all, w_rej, w_lf, w_hf, w_nlf;
+    double prev_rr;
+    int prev_ok;
+} hrv;
+
+static void hrv_destroy(void *p)
+{
+    hrv *h = p;
+    if (!h)
+        return;
+    pt_spill_free(&h->st);
+    pt_spill_free(&h->sr);
+    free(h->scratch);
+    free(h);
+}
+
+static void *hrv_create(const pt_params *p, const pt_recording_info *info, pt_summary *s,
+                        pt_error *err)
+{
+    (void)p;
+    hrv *h = calloc(1, sizeof *h);
+    if (h)
+        h->scratch =
+            malloc(((size_t)(FS_RS * SEG_S) + 16 + 2 * (NPERSEG / 2 + 1)) * sizeof(double));
+    if (!h || !h->scratch) {
+        hrv_destroy(h);
+        pt_error_set(err, PT_ENOMEM, "out of memory for the HRV stage");
+        return NULL;
+    }
+    h->st.sc = h->sr.sc = pt_summary_scratch(s);
+    h->ch_ibi = pt_find_channel(info, PT_KIND_IBI);
+    return h;
+}
+
+static int hrv_push(void *p, const pt_block *b, pt_summary *s, pt_error *err)
+{
+    hrv *h = p;
+    if (h->ch_ibi < 0)
+        return PT_OK;
+    const pt_channel_info *ci = &pt_summary_recording(s)->chan[h->ch_ibi];
+    size_t nb = b->n[h->ch_ibi];
+    if (h->n + nb > h->cap) {
+        size_t cap = h->cap ? h->cap : 4096;
+        while (cap < h->n + nb)
+            cap *= 2;
+        if (pt_spill_reserve(&h->st, cap * sizeof(double)) ||
+            pt_spill_reserve(&h->sr, cap * sizeof(double)))
+            return pt_error_set(err, PT_ENOMEM, "hrv: no memory or scratch space in %s",
+                                pt_spill_dir(&h->st));
+        h->cap = cap;
+    }
+    double *t = h->st.p, *r = h->sr.p;
+    for (size_t i = 0; i < nb; i++) {
+        t[h->n] = b->t[h->ch_ibi]
+                      ? b->t[h->ch_ibi][i]
+                      : ci->t0_s + (double)(b->first[h->ch_ibi] + (int64_t)i) / ci->fs_hz;
+        r[h->n++] = b->x[h->ch_ibi][i];
+    }
+    return PT_OK;
+}
+
+static int flush_seg(hrv *h, pt_summary *s, pt_error *err)
+{
+    if (h->seg < 0 || h->seg_all == 0)
+        return PT_OK;
+    pt_hrv_values v;
+    int rc = pt_hrv_compute(h->t, h->rr, h->ok, h->ns, h->scratch, &v, err);
+    if (rc)
+        return rc;
+    double rej = 100.0 * (double)h->seg_rej / (double)h->seg_all;
+    int good = v.n_nn >= MIN_NN && rej <= 50.0;
+    if (good && isfinite(v.lf_ms2)) {
+        h->w_lf += v.lf_ms2;
+        h->w_hf += v.hf_ms2;
+        h->w_nlf++;
+    }
+    double row[] = {(double)h->seg * SEG_S,
+                    SEG_S,
+                    v.n_nn,
+                    rej,
+                    good ? v.mean_rr_ms : (double)NAN,
+                    good ? v.sdnn_ms : (double)NAN,
+                    good ? v.rmssd_ms : (double)NAN,
+                    good ? v.pnn50_pct : (double)NAN,
+                    good ? v.lf_ms2 : (double)NAN,
+                    good ? v.hf_ms2 : (double)NAN,
+                    good ? v.lf_hf : (double)NAN,
+                    0};
+    h->ns = h->seg_all = h->seg_rej = 0;
+    return pt_table_append(pt_summary_table(s, "hrv"), row, err);
+}
+
+/* One interval (ending at t) with its source's flag, in time order. */
+static int add_rr(hrv *h, double t, double rr, int flagged, pt_summary *s, pt_error *err)
+{
+    if (!isfinite(t) || !(t >= 0))
+        return PT_OK;
+    long seg = (long)floor(t / SEG_S);
+    if (seg != h->seg) {
+        int rc = flush_seg(h, s, err);
+        if (rc)
+            return rc;
+        h->seg = seg;
+        h->prev_ok = 0;
+    }
+    if (!isfinite(rr)) { /* a gap: the chain of successive differences breaks */
+        h->prev_ok = 0;
+        return PT_OK;
+    }
+    int ok = !flagged && rr >= 300 && rr <= 2000 &&
+             (!(h->ref > 0) || fabs(rr - h->ref) <= MALIK * h->ref);
+    if (ok) {
+        h->ref = rr;
+        h->nrej = 0;
+    } else if (++h->nrej >= 5) {
+        h->ref = NAN; /* a real change of rhythm: start again */
+    }
+    h->seg_all++;
+    h->seg_rej += !ok;
+    h->w_all++;
+    h->w_rej += !ok;
+    if (h->ns < SEG_MAX) {
+        h->t[h->ns] = t;
+        h->rr[h->ns] = rr;
+        h->ok[h->ns++] = (unsigned char)ok;
+    }
+    if (ok) {
+        double d = rr - h->w_mean;
+        h->w_n++;
+        h->w_mean += d / h->w_n;
+        h->w_m2 += d * (rr - h->w_mean);
+        if (h->prev_ok) {
+            double dd = rr - h->prev_rr;
+            h->w_d2 += dd * dd;
+            h->w_nd++;
+            h->w_nn50 += fabs(dd) > 50.0;
+        }
+    }
+    h->prev_ok = ok;
+    h->prev_rr = rr;
+    return PT_OK;
+}
+
+static int feed_ecg(void *ctx, double t, double bpm, pt_error *err)
+{
+    (void)ctx;
+    (void)t;
+    (void)bpm;
+    (void)err;
+    return PT_OK;
+}
+
+static int hrv_finish(void *p, pt_summary *s, pt_error *err)
+{
+    hrv *h = p;
+    h->seg = -1;
+    h->ref = NAN;
+    int ecg = 0, rc = pt_ecg_hr_feed(s, feed_ecg, NULL, &ecg, err);
+    if (rc)
+        return rc;
+    const char *src = NULL;
+    if (ecg) {
+        const pt_table *bt = pt_summary_table_const(s, "ecg_beats");
+        double ch = -1;
+        for (size_t i = 0; i < pt_table_nattrs(bt); i++)
+            if (!strcmp(pt_table_attr_name(bt, i), "hr_channel"))
+                ch = pt_table_attr(bt, i);
+        const double *tb = pt_table_column(bt, "t_s"), *rr = pt_table_column(bt, "rr_ms"),
+                     *art = pt_table_column(bt, "artefact"), *chn = pt_table_column(bt, "channel");
+        for (size_t i = 0; i < pt_table_nrows(bt) && !rc; i++) {
+            if (chn[i] == ch)
+                rc = add_rr(h, tb[i], rr[i], art[i] != 0, s, err);
+            PT_RELEASE_EVERY(i, bt);
+        }
+        pt_table_release(bt);
+        src = "ecg";
+    } else if (h->n) {
+        const double *t = h->st.p, *r = h->sr.p;
+        for (size_t i = 0; i < h->n && !rc; i++)
+            rc = add_rr(h, t[i], r[i], 0, s, err);
+        src = "ibi";
+    } else {
+        const pt_table *bt = pt_summary_table_const(s, "beats");
+        const double *tb = pt_table_column(bt, "t_s"), *ibi = pt_table_column(bt, "ibi_ms");
+        for (size_t i = 0; i < pt_table_nrows(bt) && !rc; i++) {
+            rc = add_rr(h, tb[i], ibi[i], 0, s, err);
+            PT_RELEASE_EVERY(i, bt);
+        }
+        pt_table_release(bt);
+        if (pt_table_nrows(bt))
+            src = "ppg_beats";
+    }
+    if (!rc)
+        rc = flush_seg(h, s, err);
+    if (rc || !src)
+        return rc;
+    pt_table *t = pt_summary_table(s, "hrv");
+    const pt_recording_info *rec = pt_summary_recording(s);
+    double rej = h->w_all ? 100.0 * h->w_rej / h->w_all : (double)NAN;
+    int good = h->w_n >= MIN_NN && rej <= 50.0;
+    double lf = h->w_nlf ? h->w_lf / h->w_nlf : (double)NAN,
+           hf = h->w_nlf ? h->w_hf / h->w_nlf : (double)NAN;
+    double row[] = {0,
+                    rec->duration_s,
+                    h->w_n,
+                    rej,
+                    good ? h->w_mean : (double)NAN,
+                    good && h->w_n > 1 ? sqrt(h->w_m2 / (h->w_n - 1)) : (double)NAN,
+                    good && h->w_nd ? sqrt(h->w_d2 / h->w_nd) : (double)NAN,
+                    good ? 100.0 * h->w_nn50 / h->w_n : (double)NAN,
+                    good ? lf : (double)NAN,
+                    good ? hf : (double)NAN,
+                    good && hf > 0 ? lf / hf : (double)NAN,
+                    1};
+    if ((rc = pt_table_append(t, row, err)))
+        return rc;
+    const char *cols[] = {"mean_rr_ms", "sdnn_ms", "rmssd_ms", "pnn50_pct", "lf_ms2", "hf_ms2"};
+    for (size_t k = 0; k < sizeof cols / sizeof *cols; k++)
+        pt_table_set_colsource(t, cols[k], src);
+    pt_summary_note(s, "%s from %s beats: %.0f of %.0f intervals accepted",
+                    strcmp(src, "ppg_beats") ? "HRV"
+                                             : "pulse-rate variability (PPG, still stretches)",
+                    !strcmp(src, "ecg")   ? "ECG"
+                    : !strcmp(src, "ibi") ? "device IBI"
+                                          : "PPG",
+                    h->w_n, h->w_all);
+    return PT_OK;
+}
+
+const pt_stage_ops pt_stage_hrv = {
+    .name = "hrv",
+    .create = hrv_create,
+    .push = hrv_push,
+    .finish = hrv_finish,
+    .destroy = hrv_destroy,
+};
