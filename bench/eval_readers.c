@@ -147,6 +147,14 @@ static const bench_case cases[] = {
      0},
     {"gt3x", "formats/gt3x/actigraph_testfile.gt3x", {"formats/gt3x/actigraph_testfile.gt3x"}, 0},
     {"gt3x", "formats/gt3x/neo.gt3x", {"formats/gt3x/neo.gt3x"}, 0},
+    {"geneactiv",
+     "formats/geneactiv/GENEActiv_testfile.bin",
+     {"formats/geneactiv/GENEActiv_testfile.bin"},
+     0},
+    {"geneactiv",
+     "formats/geneactiv/gnactv_sample.bin",
+     {"formats/geneactiv/gnactv_sample.bin"},
+     0},
 };
 
 static long peak_rss_kb(void)
