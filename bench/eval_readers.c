@@ -155,6 +155,8 @@ static const bench_case cases[] = {
      "formats/geneactiv/gnactv_sample.bin",
      {"formats/geneactiv/gnactv_sample.bin"},
      0},
+    {"fit", "formats/fit/garmin-fr935-cr.fit", {"formats/fit/garmin-fr935-cr.fit"}, 0},
+    {"fit", "formats/fit/hrv-activity.fit", {"formats/fit/hrv-activity.fit"}, 0},
 };
 
 static long peak_rss_kb(void)
