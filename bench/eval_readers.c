@@ -157,6 +157,13 @@ static const bench_case cases[] = {
      0},
     {"fit", "formats/fit/garmin-fr935-cr.fit", {"formats/fit/garmin-fr935-cr.fit"}, 0},
     {"fit", "formats/fit/hrv-activity.fit", {"formats/fit/hrv-activity.fit"}, 0},
+    {"polar",
+     "formats/polar/verity_sense_biobss",
+     {"formats/polar/verity_sense_biobss/Polar_Sense_PPG.txt",
+      "formats/polar/verity_sense_biobss/Polar_Sense_ACC.txt",
+      "formats/polar/verity_sense_biobss/Polar_Sense_HR.txt",
+      "formats/polar/verity_sense_biobss/Polar_Sense_PPI.txt"},
+     0},
 };
 
 static long peak_rss_kb(void)
