@@ -222,8 +222,10 @@ static int parse_row(pl_file *f, double *t, double *v, int *blocked, pt_error *e
         errno = 0;
         long long ns = strtoll(fld[1], &e, 10);
         if (e == fld[1] || *e || errno == ERANGE)
-            return pt_error_set(err, PT_EDATA, "%s:%lld: sensor timestamp '%.30s' is not an "
-                                "integer of ns", f->path, f->lineno, fld[1]);
+            return pt_error_set(err, PT_EDATA,
+                                "%s:%lld: sensor timestamp '%.30s' is not an "
+                                "integer of ns",
+                                f->path, f->lineno, fld[1]);
         *t = (double)(ns - f->ts_first) / 1e9; /* from the stream's first row */
     } else {
         size_t l = strlen(fld[0]);
@@ -233,8 +235,10 @@ static int parse_row(pl_file *f, double *t, double *v, int *blocked, pt_error *e
     }
     for (int k = 0; k < f->ncol; k++) {
         if (f->col[k] >= n)
-            return pt_error_set(err, PT_EFORMAT, "%s:%lld: %d fields, the header has more "
-                                "(a cut line?)", f->path, f->lineno, n);
+            return pt_error_set(err, PT_EFORMAT,
+                                "%s:%lld: %d fields, the header has more "
+                                "(a cut line?)",
+                                f->path, f->lineno, n);
         const char *q = fld[f->col[k]];
         double d = strtod(q, &e);
         while (*e == ' ')
@@ -265,8 +269,10 @@ static int sensor_rate(pl_file *f, pt_error *err)
         errno = 0;
         long long ns = strtoll(fld[1], &e, 10);
         if (e == fld[1] || errno)
-            return pt_error_set(err, PT_EDATA, "%s:%lld: sensor timestamp '%.30s' is not an "
-                                "integer of ns", f->path, f->lineno, fld[1]);
+            return pt_error_set(err, PT_EDATA,
+                                "%s:%lld: sensor timestamp '%.30s' is not an "
+                                "integer of ns",
+                                f->path, f->lineno, fld[1]);
         if (i == 0)
             f->ts_first = ns;
         else if (ns > prev)
@@ -276,8 +282,10 @@ static int sensor_rate(pl_file *f, pt_error *err)
     if (r < 0)
         return err->code;
     if (nsteps < 1)
-        return pt_error_set(err, PT_EFORMAT, "%s: fewer than 2 rows with increasing sensor "
-                            "timestamps: no rate", f->path);
+        return pt_error_set(err, PT_EFORMAT,
+                            "%s: fewer than 2 rows with increasing sensor "
+                            "timestamps: no rate",
+                            f->path);
     /* median step */
     for (int i = 1; i < nsteps; i++) /* insertion sort: 256 at most */
         for (int j = i; j > 0 && steps[j] < steps[j - 1]; j--) {
@@ -309,6 +317,11 @@ static int sensor_rate(pl_file *f, pt_error *err)
         return err->code;
     double span = (double)(last - f->ts_first) / 1e9;
     f->fs = span > 0 ? (double)(rows + missing - 1) / span : 1e9 / step;
+    if (!(f->fs >= 0.01 && f->fs <= 10000))
+        return pt_error_set(err, PT_EDATA,
+                            "%s: sensor timestamps give %g Hz (%lld rows over %.9f s): not a "
+                            "Polar stream's rate",
+                            f->path, f->fs, rows + missing, span);
     if (fseek(f->f, pos, SEEK_SET))
         return pt_error_set(err, PT_EIO, "%s: %s", f->path, strerror(errno));
     f->lineno = lineno;
@@ -372,14 +385,13 @@ static int open_file(pl_state *s, int k, const char *prefix, pt_error *err)
     }
     for (int a = 0; a < f->ncol; a++)
         if (f->col[a] < 0)
-            return pt_error_set(err, PT_EFORMAT, "%s:1: the header lacks the %s column%s",
-                                f->path, pl_suffix[k] + 1, a ? "s it needs" : "");
+            return pt_error_set(err, PT_EFORMAT, "%s:1: the header lacks the %s column%s", f->path,
+                                pl_suffix[k] + 1, a ? "s it needs" : "");
     f->sensor = k <= PL_ECG;
     if (f->sensor) {
         if (find_col(fld, n, "sensor timestamp [ns]") != 1)
             return pt_error_set(err, PT_EFORMAT,
-                                "%s:1: no 'sensor timestamp [ns]' as the second column",
-                                f->path);
+                                "%s:1: no 'sensor timestamp [ns]' as the second column", f->path);
         int rc = sensor_rate(f, err);
         if (rc)
             return rc;
@@ -460,7 +472,7 @@ static void *pl_open(const char *path, const pt_read_options *opt, pt_recording_
         for (int a = 0; a < f->ncol; a++) {
             pt_channel_info *ch = &info->chan[info->nchan++];
             snprintf(ch->name, sizeof ch->name, "%s", names[k][a]);
-            pt_kind kind = k == PL_PPG ? (a == 0 ? PT_KIND_PPG : PT_KIND_AUX)
+            pt_kind kind = k == PL_PPG   ? (a == 0 ? PT_KIND_PPG : PT_KIND_AUX)
                            : k == PL_ACC ? (pt_kind)(PT_KIND_ACC_X + a)
                            : k == PL_ECG ? PT_KIND_ECG
                            : k == PL_HR  ? PT_KIND_HR
@@ -537,8 +549,7 @@ static int fill_file(pl_state *s, pl_file *f, const pt_recording_info *info, pt_
                     if (idx / f->fs - (double)f->n / f->fs > s->max_gap_s)
                         return pt_error_set(err, PT_EDATA,
                                             "%s:%lld: gap of %.1f s is longer than the limit",
-                                            f->path, f->lineno,
-                                            idx / f->fs - (double)f->n / f->fs);
+                                            f->path, f->lineno, idx / f->fs - (double)f->n / f->fs);
                     f->nan_left = (int64_t)llround(idx) - f->n;
                 }
                 f->held_t = 0;
@@ -615,10 +626,22 @@ static int pl_read(void *p, pt_recording_info *info, pt_block *b, pt_error *err)
         }
         if (tot || !more)
             break;
-        t_end += (double)b->cap / s->fs_max; /* a span with no samples: go on */
-        if (t_end - s->t_end > s->max_gap_s + 1)
-            return pt_error_set(err, PT_EDATA, "%s: no samples for more than the gap limit",
-                                s->dir);
+        /* A span with no samples: go on from the next sample any file holds. */
+        double next = (double)INFINITY;
+        for (int k = 0; k < PL_NSTREAMS; k++) {
+            pl_file *f = &s->file[k];
+            if (!f->open || !(f->held || f->nan_left))
+                continue;
+            double t = f->sensor ? info->chan[f->chan].t0_s + (double)f->n / f->fs : f->held_t;
+            next = fmin(next, t);
+        }
+        double t_new = fmax(t_end, next) + (double)b->cap / s->fs_max;
+        if (!isfinite(next) || !(t_new > t_end) || next - s->t_end > s->max_gap_s)
+            return pt_error_set(err, PT_EDATA,
+                                "%s: no samples for %.1f s (more than the gap limit of %.0f s) "
+                                "or times that do not advance",
+                                s->dir, next - s->t_end, s->max_gap_s);
+        t_end = t_new;
     }
     s->t_end = t_end;
     if (!more) {
