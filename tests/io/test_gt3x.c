@@ -81,8 +81,7 @@ static const char *write_zip(const char *file, int n, const char *const *names,
 }
 
 /* One log record: 0x1E, type, time, size, payload, checksum. */
-static size_t record(unsigned char *out, int type, uint32_t ts, const unsigned char *p,
-                     size_t n)
+static size_t record(unsigned char *out, int type, uint32_t ts, const unsigned char *p, size_t n)
 {
     out[0] = 0x1E;
     out[1] = (unsigned char)type;
@@ -200,6 +199,20 @@ PT_TEST(malformed_logs_name_the_byte)
     size_t m = record(back, 0x1A, 1598436545, p, 12);
     m += record(back + m, 0x1A, 1598436540, p, 12);
     IO_EXPECT_FAIL(gt3x_with_log("back.gt3x", back, m), NULL, PT_EDATA, "log.bin: byte 21");
+    /* the zip around it: a wrong CRC-32 (found at the member's end), a cut archive */
+    const char *good = gt3x_with_log("good.gt3x", log, n);
+    FILE *f = fopen(good, "rb");
+    PT_REQUIRE(f != NULL);
+    static unsigned char zbuf[4096];
+    size_t zn = fread(zbuf, 1, sizeof zbuf, f);
+    fclose(f);
+    unsigned char *lb = zbuf + 30 + strlen("info.txt") + strlen(info_txt); /* log.bin's header */
+    PT_REQUIRE(lb[0] == 'P' && lb[1] == 'K');
+    lb[30 + 7 + 21 + 11] ^= 0x40;     /* a payload byte of the second record */
+    lb[30 + 7 + 21 + 8 + 12] ^= 0x40; /* and its checksum byte: the record is still valid */
+    IO_EXPECT_FAIL(io_write_bytes("zcrc.gt3x", zbuf, zn), NULL, PT_EDATA,
+                   "log.bin: CRC-32 of the data");
+    IO_EXPECT_FAIL(io_write_bytes("zcut.gt3x", zbuf, zn / 2), NULL, PT_EFORMAT, NULL);
     /* no log.bin */
     const char *names[1] = {"info.txt"};
     const unsigned char *data[1] = {(const unsigned char *)info_txt};
