@@ -24,23 +24,23 @@
 #include "io/edf_util.h"
 #include "io/reader_impl.h"
 
-#define FIT_BUF (1 << 18)           /* >= the largest message (255 x 255 x 2 + 6) */
-#define FIT_EPOCH_UNIX 631065600.0  /* 1989-12-31T00:00:00Z */
-#define FIT_REL_MAX 0x10000000u     /* smaller date values are relative seconds */
-#define FIT_RR_REANCHOR_S 5.0       /* beats this far behind the clock: re-anchored */
-#define FIT_PEND 256                /* decoded samples waiting for a block */
+#define FIT_BUF (1 << 18)          /* >= the largest message (255 x 255 x 2 + 6) */
+#define FIT_EPOCH_UNIX 631065600.0 /* 1989-12-31T00:00:00Z */
+#define FIT_REL_MAX 0x10000000u    /* smaller date values are relative seconds */
+#define FIT_RR_REANCHOR_S 5.0      /* beats this far behind the clock: re-anchored */
+#define FIT_PEND 256               /* decoded samples waiting for a block */
 #define FIT_MESG_RECORD 20
 #define FIT_MESG_HRV 78
 #define FIT_MESG_HR 132
 
 typedef struct fit_def {
     int defined;
-    int big;           /* architecture: 1 big-endian */
-    unsigned global;   /* global message number */
-    int nf;            /* fields */
+    int big;         /* architecture: 1 big-endian */
+    unsigned global; /* global message number */
+    int nf;          /* fields */
     unsigned char num[255], size[255], base[255];
-    size_t dev_bytes;  /* developer fields, skipped */
-    size_t total;      /* bytes of a data message */
+    size_t dev_bytes; /* developer fields, skipped */
+    size_t total;     /* bytes of a data message */
 } fit_def;
 
 typedef struct fit_state {
@@ -49,12 +49,12 @@ typedef struct fit_state {
     unsigned char *buf;
     size_t beg, end;
     int eof;
-    long long off;  /* file offset of buf[beg] */
+    long long off; /* file offset of buf[beg] */
     long long fsize;
     /* the current chained file */
-    int nfile;           /* files started */
-    long long data_end;  /* offset where this file's records end (its CRC follows) */
-    long long file_at;   /* offset of this file's header */
+    int nfile;          /* files started */
+    long long data_end; /* offset where this file's records end (its CRC follows) */
+    long long file_at;  /* offset of this file's header */
     uint16_t crc;
     int in_file;
     fit_def def[16];
@@ -76,12 +76,14 @@ typedef struct fit_state {
     uint32_t first_any; /* the first timestamp of any message */
 } fit_state;
 
+/* CRC-16 (poly 0xA001 reflected, init 0) a nibble at a time: t[i] is the CRC of nibble i. */
 static uint16_t crc16(uint16_t crc, const unsigned char *p, size_t n)
 {
+    static const uint16_t t[16] = {0x0000, 0xCC01, 0xD801, 0x1400, 0xF001, 0x3C00, 0x2800, 0xE401,
+                                   0xA001, 0x6C00, 0x7800, 0xB401, 0x5000, 0x9C01, 0x8801, 0x4400};
     for (size_t i = 0; i < n; i++) {
-        crc ^= p[i];
-        for (int k = 0; k < 8; k++)
-            crc = (uint16_t)(crc & 1 ? (crc >> 1) ^ 0xA001 : crc >> 1);
+        crc = (uint16_t)((crc >> 4) ^ t[crc & 0xF] ^ t[p[i] & 0xF]);
+        crc = (uint16_t)((crc >> 4) ^ t[crc & 0xF] ^ t[p[i] >> 4]);
     }
     return crc;
 }
@@ -163,8 +165,7 @@ static int file_header(fit_state *s, pt_error *err)
                          "header",
                          s->path, at, s->fsize - at, s->nfile);
         else
-            pt_error_set(err, PT_EFORMAT, "%s: byte 0: not a FIT file (no '.FIT' header)",
-                         s->path);
+            pt_error_set(err, PT_EFORMAT, "%s: byte 0: not a FIT file (no '.FIT' header)", s->path);
         return -1;
     }
     if ((r = need(s, hs, err)) <= 0) {

@@ -75,8 +75,7 @@ static int get_line(ga_state *s, pt_error *err)
     s->at = s->next_at;
     if (!fgets(s->line, GA_LINE, s->f)) {
         if (ferror(s->f))
-            return pt_error_set(err, PT_EIO, "%s: byte %lld: %s", s->path, s->at,
-                                strerror(errno)),
+            return pt_error_set(err, PT_EIO, "%s: byte %lld: %s", s->path, s->at, strerror(errno)),
                    -1;
         return 0;
     }
@@ -252,8 +251,7 @@ static void *ga_open(const char *path, const pt_read_options *opt, pt_recording_
             tz_ok = 1; /* plain "GMT" */
         }
     }
-    static const char *const names[GA_NCHAN] = {"acc_x", "acc_y", "acc_z", "light",
-                                                "temperature"};
+    static const char *const names[GA_NCHAN] = {"acc_x", "acc_y", "acc_z", "light", "temperature"};
     static const char *const units[GA_NCHAN] = {"g", "g", "g", "lux", "degC"};
     size_t caps[GA_NCHAN];
     for (int c = 0; c < GA_NCHAN; c++) {
@@ -287,15 +285,16 @@ fail:
     return NULL;
 }
 
+/* Value of a hex digit, -1 for any other byte. */
+static const signed char
+    hexval_tab[256] = {['0'] = 1,  ['1'] = 2,  ['2'] = 3,  ['3'] = 4,  ['4'] = 5,  ['5'] = 6,
+                       ['6'] = 7,  ['7'] = 8,  ['8'] = 9,  ['9'] = 10, ['A'] = 11, ['B'] = 12,
+                       ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16, ['a'] = 11, ['b'] = 12,
+                       ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16}; /* value + 1; 0 = not hex */
+
 static int hexval(int c)
 {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
+    return hexval_tab[c & 0xFF] - 1;
 }
 
 /* One page into the chunk: PT_OK, -1 at the end, or an error code. s->line holds
