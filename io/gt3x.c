@@ -24,9 +24,9 @@
 #include "io/reader_impl.h"
 #include "io/zip.h"
 
-#define GT3X_BUF (1 << 17)  /* >= the largest record (65535 + 9 bytes) */
-#define GT3X_INFO_MAX 65536 /* info.txt larger than this is not ActiGraph's */
-#define GT3X_FS_MAX 1000    /* samples per second in a record, at most */
+#define GT3X_BUF (1 << 17)                  /* >= the largest record (65535 + 9 bytes) */
+#define GT3X_INFO_MAX 65536                 /* info.txt larger than this is not ActiGraph's */
+#define GT3X_FS_MAX 1000                    /* samples per second in a record, at most */
 #define NET_TICKS_UNIX 621355968000000000LL /* .NET ticks at 1970-01-01 */
 
 typedef struct gt3x_state {
@@ -138,8 +138,8 @@ static double tz_seconds(const char *s, int *ok)
     *ok = 0;
     if (*s == '-' || *s == '+')
         sign = *s++ == '-' ? -1 : 1;
-    if (sscanf(s, "%d:%d:%d", &h, &m, &sec) < 2 || h > 14 || m > 59 || sec > 59 || h < 0 ||
-        m < 0 || sec < 0)
+    if (sscanf(s, "%d:%d:%d", &h, &m, &sec) < 2 || h > 14 || m > 59 || sec > 59 || h < 0 || m < 0 ||
+        sec < 0)
         return 0;
     *ok = 1;
     return sign * (h * 3600.0 + m * 60.0 + sec);
@@ -275,8 +275,7 @@ static void *gt3x_open(const char *path, const pt_read_options *opt, pt_recordin
     }
     {
         char note[300];
-        snprintf(note, sizeof note,
-                 "ActiGraph %s serial %s firmware %s, %g Hz, %g counts/g%s%s%s",
+        snprintf(note, sizeof note, "ActiGraph %s serial %s firmware %s, %g Hz, %g counts/g%s%s%s",
                  s->old ? "activity.bin (NHANES-era layout)" : "log.bin", serial, fw, s->fs_hz,
                  s->scale, has_scale ? "" : " (by serial number: info.txt has no scale)",
                  tz_ok ? "" : "; no TimeZone in info.txt: local time taken as UTC",
@@ -333,8 +332,8 @@ static int next_record(gt3x_state *s, pt_recording_info *info, pt_error *err)
             return -1;
         }
         int type = h[1];
-        uint32_t ts = (uint32_t)h[2] | (uint32_t)h[3] << 8 | (uint32_t)h[4] << 16 |
-                      (uint32_t)h[5] << 24;
+        uint32_t ts =
+            (uint32_t)h[2] | (uint32_t)h[3] << 8 | (uint32_t)h[4] << 16 | (uint32_t)h[5] << 24;
         size_t size = (size_t)h[6] | (size_t)h[7] << 8;
         r = fill(s, 9 + size, err);
         if (r < 0)

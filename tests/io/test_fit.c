@@ -258,8 +258,8 @@ PT_TEST(chained_developer_fields)
     compare("garmin-fr935-cr.fit", 0);
     pt_error err = {0};
     io_all a;
-    PT_REQUIRE(io_read_all(io_format_file("formats/fit/garmin-fr935-cr.fit"), NULL, 100, 10000,
-                           &a, &err) == PT_OK);
+    PT_REQUIRE(io_read_all(io_format_file("formats/fit/garmin-fr935-cr.fit"), NULL, 100, 10000, &a,
+                           &err) == PT_OK);
     PT_CHECK_STR_CONTAINS(a.info.note, "7 chained FIT files");
     PT_CHECK_STR_CONTAINS(a.info.note, "developer fields skipped");
     io_all_free(&a);

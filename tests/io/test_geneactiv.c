@@ -27,12 +27,13 @@ static size_t synthetic(char *out, size_t cap)
                                 "z offset:0\r\nVolts:3\r\nLux:8\r\n\r\nMemory Status\r\n"
                                 "Number of Pages:2\r\n\r\n");
     for (int p = 0; p < 2; p++) {
-        n += (size_t)snprintf(out + n, cap - n,
-                              "Recorded Data\r\nDevice Unique Serial Code:1\r\nSequence Number:%d\r\n"
-                              "Page Time:2020-01-02 03:04:0%d:500\r\nUnassigned:\r\n"
-                              "Temperature:2%d.5\r\nBattery voltage:4.1\r\nDevice Status:Recording"
-                              "\r\nMeasurement Frequency:10.0\r\n",
-                              p, 5 + p * 0, p);
+        n += (size_t)snprintf(
+            out + n, cap - n,
+            "Recorded Data\r\nDevice Unique Serial Code:1\r\nSequence Number:%d\r\n"
+            "Page Time:2020-01-02 03:04:0%d:500\r\nUnassigned:\r\n"
+            "Temperature:2%d.5\r\nBattery voltage:4.1\r\nDevice Status:Recording"
+            "\r\nMeasurement Frequency:10.0\r\n",
+            p, 5 + p * 0, p);
         for (int i = 0; i < 4; i++) {
             /* x = 256 + i, y = -256, z = 2047, light = 3, button 1 */
             unsigned x = (unsigned)(256 + i + 4 * p) & 0xFFF, y = (unsigned)(-256) & 0xFFF,
@@ -89,7 +90,8 @@ PT_TEST(synthetic_formulas_and_clock)
     hex[5] = 'G';
     static char where_buf[64];
     const char *where = where_buf;
-    snprintf(where_buf, sizeof where_buf, "(byte %ld): 'G' is not a hex digit", (long)(hex + 5 - bad));
+    snprintf(where_buf, sizeof where_buf, "(byte %ld): 'G' is not a hex digit",
+             (long)(hex + 5 - bad));
     IO_EXPECT_FAIL(io_write_bytes("hex.bin", bad, n), NULL, PT_EFORMAT, where);
     /* no "Recorded Data" before page 2 */
     memcpy(bad, buf, n);
@@ -157,7 +159,8 @@ static void compare(const char *file, double tz_s, int truth)
     for (size_t i = 0; i < m; i++) {
         for (int c = 0; c < 3; c++)
             dx = fmax(dx, fabs(a.x[c][i] - ref[i].x[c]));
-        dl = fmax(dl, truth ? fabs(floor(a.x[3][i]) - ref[i].light) : fabs(a.x[3][i] - ref[i].light));
+        dl = fmax(dl,
+                  truth ? fabs(floor(a.x[3][i]) - ref[i].light) : fabs(a.x[3][i] - ref[i].light));
         dtemp = fmax(dtemp, fabs(a.x[4][i] - ref[i].temp));
         double t = t0 + (double)i / fs;
         if (truth && i >= 300)
