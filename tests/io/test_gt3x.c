@@ -14,6 +14,8 @@
 #include <zlib.h>
 
 #include "io_test_util.h"
+#include "pulsetrain/pipeline.h"
+#include "pulsetrain/summary.h"
 
 /* ---- a stored zip of up to 4 members ---- */
 static void put16(FILE *f, unsigned v)
@@ -335,6 +337,22 @@ PT_TEST(old_layout_equals_readgt3x)
 {
     check_file("sample.gt3x", 0, 341, 10467, 0); /* no TimeZone: local taken as UTC */
     check_file("neo.gt3x", -6 * 3600, 341, 18004, 0);
+}
+
+PT_TEST(idle_sleep_samples_not_used_for_calibration)
+{
+    /* 35,400 of the 53,040 samples are idle-sleep repeats: identical, so every 10 s window of
+     * them would look perfectly still; the calibration must leave those windows out (with
+     * them it fitted a sphere to copies of a few samples: 125 windows, applied) */
+    const char *path = io_format_file("formats/gt3x/actigraph_testfile.gt3x");
+    pt_params p = pt_params_defaults();
+    pt_summary *sum = NULL;
+    pt_error err = {0};
+    PT_REQUIRE(pt_process_file(path, NULL, &p, NULL, &sum, &err) == PT_OK);
+    const char *notes = pt_summary_notes(sum);
+    PT_CHECK_STR_CONTAINS(notes, "137 10 s windows with samples the reader repeated");
+    PT_CHECK_STR_CONTAINS(notes, "calibration: only 8 still 10 s windows, not attempted");
+    pt_summary_destroy(sum);
 }
 
 int main(int argc, char **argv)
