@@ -4,10 +4,14 @@
  * against the raw read of the same bytes (`cat > /dev/null` style: 1 MiB
  * fread calls, page cache warm). Timing: CLOCK_MONOTONIC, a warm-up, repeats
  * until 0.2 s, median of 5 (STYLE.md, Benchmarks).
- *   pt-eval-readers [--quick] [--big GB]
+ *   pt-eval-readers [--quick] [--big GB] [--gt3x-week]
  * --big GB also streams a sparse WFDB record of GB gigabytes (format 16,
  * 4 signals) and reports the peak resident memory: it must not grow with
- * the file. */
+ * the file.
+ * --gt3x-week writes a week of 100 Hz ActiGraph log.bin (a stored zip in /tmp): the 33,000
+ * stored samples of data/formats/gt3x/TAS1H30182785_2019-09-17.gt3x, read back as counts and
+ * repeated in one-second ACTIVITY2 records with consecutive timestamps (checksums and the
+ * member's CRC-32 computed), and reports the read time and peak memory. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -17,6 +21,8 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <zlib.h>
 
 #include "pulsetrain/io.h"
 
@@ -135,6 +141,29 @@ static const bench_case cases[] = {
     {"wav", "formats/wav/ax3test.wav", {"formats/wav/ax3test.wav"}, 1},
     {"cwa", "formats/cwa/ax3_testfile.cwa", {"formats/cwa/ax3_testfile.cwa"}, 0},
     {"cwa", "formats/cwa/ax6_testfile.cwa", {"formats/cwa/ax6_testfile.cwa"}, 0},
+    {"gt3x",
+     "formats/gt3x/TAS1H30182785_2019-09-17.gt3x",
+     {"formats/gt3x/TAS1H30182785_2019-09-17.gt3x"},
+     0},
+    {"gt3x", "formats/gt3x/actigraph_testfile.gt3x", {"formats/gt3x/actigraph_testfile.gt3x"}, 0},
+    {"gt3x", "formats/gt3x/neo.gt3x", {"formats/gt3x/neo.gt3x"}, 0},
+    {"geneactiv",
+     "formats/geneactiv/GENEActiv_testfile.bin",
+     {"formats/geneactiv/GENEActiv_testfile.bin"},
+     0},
+    {"geneactiv",
+     "formats/geneactiv/gnactv_sample.bin",
+     {"formats/geneactiv/gnactv_sample.bin"},
+     0},
+    {"fit", "formats/fit/garmin-fr935-cr.fit", {"formats/fit/garmin-fr935-cr.fit"}, 0},
+    {"fit", "formats/fit/hrv-activity.fit", {"formats/fit/hrv-activity.fit"}, 0},
+    {"polar",
+     "formats/polar/verity_sense_biobss",
+     {"formats/polar/verity_sense_biobss/Polar_Sense_PPG.txt",
+      "formats/polar/verity_sense_biobss/Polar_Sense_ACC.txt",
+      "formats/polar/verity_sense_biobss/Polar_Sense_HR.txt",
+      "formats/polar/verity_sense_biobss/Polar_Sense_PPI.txt"},
+     0},
 };
 
 static long peak_rss_kb(void)
@@ -182,17 +211,151 @@ static int big_wfdb(double gb)
     return 0;
 }
 
+static void put_le(FILE *f, uint32_t v, int n)
+{
+    for (int i = 0; i < n; i++)
+        fputc((int)(v >> (8 * i) & 0xFF), f);
+}
+
+static int gt3x_week(const char *shared)
+{
+    char src[1024];
+    snprintf(src, sizeof src, "%s/data/formats/gt3x/TAS1H30182785_2019-09-17.gt3x", shared);
+    pt_error err = {0};
+    pt_reader *r = pt_reader_open(src, NULL, &err);
+    if (!r) {
+        fprintf(stderr, "pt-eval-readers: %s\n", err.msg);
+        return 2;
+    }
+    static int16_t counts[33000][3];
+    size_t n = 0;
+    pt_block *b = pt_block_create(pt_reader_info(r), 4096, &err);
+    while (b && !pt_reader_read(r, b, &err) && b->n[0])
+        for (size_t i = 0; i < b->n[0]; i++)
+            if (b->x[3][i] == 0.0 && !isnan(b->x[0][i]) && n < 33000) {
+                for (int a = 0; a < 3; a++)
+                    counts[n][a] = (int16_t)lround(b->x[a][i] * 256.0);
+                n++;
+            }
+    pt_block_destroy(b);
+    pt_reader_close(r);
+    if (n < 100)
+        return 2;
+    char path[] = "/tmp/pt_eval_week_XXXXXX";
+    int fd = mkstemp(path);
+    FILE *f = fd >= 0 ? fdopen(fd, "w+b") : NULL;
+    if (!f)
+        return 3;
+    static const char info[] = "Serial Number: TAS1H30182785\r\nSample Rate: 100\r\nStart Date: "
+                               "637043424000000000\r\nTimeZone: -04:00:00\r\nAcceleration "
+                               "Scale: 256.0\r\n";
+    const long secs = 7L * 86400L;
+    const uint32_t rec = 9 + 600, logsize = (uint32_t)(rec * (uint32_t)secs);
+    uint32_t icrc = (uint32_t)crc32(0L, (const Bytef *)info, (uInt)strlen(info));
+    /* local headers: info.txt, then log.bin with its CRC patched in afterwards */
+    uint32_t off_log;
+    for (int m = 0; m < 2; m++) {
+        const char *name = m ? "log.bin" : "info.txt";
+        uint32_t sz = m ? logsize : (uint32_t)strlen(info);
+        if (m)
+            off_log = (uint32_t)ftell(f);
+        put_le(f, 0x04034b50u, 4);
+        put_le(f, 20, 2);
+        put_le(f, 0, 4);
+        put_le(f, 0, 4);
+        put_le(f, m ? 0 : icrc, 4);
+        put_le(f, sz, 4);
+        put_le(f, sz, 4);
+        put_le(f, (uint32_t)strlen(name), 2);
+        put_le(f, 0, 2);
+        fputs(name, f);
+        if (!m)
+            fputs(info, f);
+    }
+    uLong crc = crc32(0L, Z_NULL, 0);
+    unsigned char buf[609];
+    size_t k = 0;
+    for (long s = 0; s < secs; s++) {
+        uint32_t ts = 1568745600u + (uint32_t)s;
+        buf[0] = 0x1E;
+        buf[1] = 0x1A;
+        for (int i = 0; i < 4; i++)
+            buf[2 + i] = (unsigned char)(ts >> (8 * i));
+        buf[6] = 600 & 0xFF;
+        buf[7] = 600 >> 8;
+        for (int i = 0; i < 100; i++, k = (k + 1) % n)
+            for (int a = 0; a < 3; a++) {
+                uint16_t v = (uint16_t)counts[k][a];
+                buf[8 + 6 * i + 2 * a] = (unsigned char)(v & 0xFF);
+                buf[9 + 6 * i + 2 * a] = (unsigned char)(v >> 8);
+            }
+        unsigned x = 0;
+        for (int i = 0; i < 608; i++)
+            x ^= buf[i];
+        buf[608] = (unsigned char)~x;
+        crc = crc32(crc, buf, 609);
+        fwrite(buf, 1, 609, f);
+    }
+    uint32_t cd = (uint32_t)ftell(f);
+    for (int m = 0; m < 2; m++) {
+        const char *name = m ? "log.bin" : "info.txt";
+        uint32_t sz = m ? logsize : (uint32_t)strlen(info);
+        put_le(f, 0x02014b50u, 4);
+        put_le(f, 20, 2);
+        put_le(f, 20, 2);
+        put_le(f, 0, 4);
+        put_le(f, 0, 4);
+        put_le(f, m ? (uint32_t)crc : icrc, 4);
+        put_le(f, sz, 4);
+        put_le(f, sz, 4);
+        put_le(f, (uint32_t)strlen(name), 2);
+        put_le(f, 0, 4);
+        put_le(f, 0, 4);
+        put_le(f, 0, 4);
+        put_le(f, m ? off_log : 0, 4);
+        fputs(name, f);
+    }
+    uint32_t cdlen = (uint32_t)ftell(f) - cd;
+    put_le(f, 0x06054b50u, 4);
+    put_le(f, 0, 4);
+    put_le(f, 2, 2);
+    put_le(f, 2, 2);
+    put_le(f, cdlen, 4);
+    put_le(f, cd, 4);
+    put_le(f, 0, 2);
+    fseek(f, (long)off_log + 14, SEEK_SET);
+    put_le(f, (uint32_t)crc, 4);
+    fclose(f);
+    long long bytes = file_bytes(path);
+    pt_read_options o = pt_read_defaults();
+    o.format = "gt3x";
+    long before = peak_rss_kb();
+    long long samples = 0;
+    double t = reader_read(path, &o, &samples);
+    long after = peak_rss_kb();
+    unlink(path);
+    if (t < 0)
+        return 2;
+    printf("week  gt3x 7 d x 100 Hz (%.0f MB log.bin, stored zip): %.2f s, %.0f MB/s, %.3g "
+           "samples/s, peak RSS %ld -> %ld kB\n",
+           (double)bytes / 1e6, t, (double)bytes / 1e6 / t, (double)samples / t, before, after);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     int quick = 0;
     double big = 0;
+    int week = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--quick"))
             quick = 1;
+        else if (!strcmp(argv[i], "--gt3x-week"))
+            week = 1;
         else if (!strcmp(argv[i], "--big") && i + 1 < argc)
             big = atof(argv[++i]);
         else {
-            fprintf(stderr, "usage: pt-eval-readers [--quick] [--big GB]\n");
+            fprintf(stderr, "usage: pt-eval-readers [--quick] [--big GB] [--gt3x-week]\n");
             return 1;
         }
     }
@@ -231,6 +394,8 @@ int main(int argc, char **argv)
         printf("%-5s %-34s %9.2f %10.0f %10.1f %12.4g %8.1f\n", bc->format, bc->path, mb, mb / traw,
                mb / tread, (double)samples / tread, tread / traw);
     }
+    if (week && gt3x_week(shared))
+        return 2;
     if (big > 0)
         return big_wfdb(big);
     return 0;

@@ -26,6 +26,12 @@ extern const pt_reader_ops pt_reader_audio; /* WAV/FLAC/... via libsndfile */
 extern const pt_reader_ops pt_reader_cwa;   /* Axivity AX3/AX6 .cwa */
 extern const pt_reader_ops pt_reader_h5;    /* HDF5 datasets named by the user */
 
+/* Device formats: ActiGraph .gt3x, GENEActiv .bin, Garmin .fit, Polar Sensor Logger. */
+extern const pt_reader_ops pt_reader_gt3x;
+extern const pt_reader_ops pt_reader_geneactiv;
+extern const pt_reader_ops pt_reader_fit;
+extern const pt_reader_ops pt_reader_polar;
+
 /* Kind and canonical units from a channel name with an optional unit suffix
  * ("acc_x_ms2" -> ACC_X, scale 1/9.80665 to g). Returns 0 when the name is not
  * recognised (kind = AUX, scale 1, units from the suffix or "au"). */

@@ -17,8 +17,9 @@
 
 /* Every format reader; pt_reader_open tries them in this order. */
 static const pt_reader_ops *const readers[] = {
-    &pt_reader_csv,   &pt_reader_edf, &pt_reader_wfdb, &pt_reader_e4,
-    &pt_reader_audio, &pt_reader_cwa, &pt_reader_h5,
+    &pt_reader_csv,       &pt_reader_edf, &pt_reader_wfdb,  &pt_reader_e4,
+    &pt_reader_audio,     &pt_reader_cwa, &pt_reader_h5,    &pt_reader_gt3x,
+    &pt_reader_geneactiv, &pt_reader_fit, &pt_reader_polar,
 };
 
 /* Units check of the accelerometer: at rest |a| is 1 g whatever the device, so the median

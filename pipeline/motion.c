@@ -83,7 +83,9 @@ typedef struct nw_stat { /* one half block of the non-wear rule, per axis */
 } nw_stat;
 
 typedef struct motion {
-    int ch[3]; /* channel of x, y, z or -1 */
+    int ch[3];         /* channel of x, y, z or -1 */
+    int ch_idle;       /* "idle_sleep" (ActiGraph): 1 on samples the reader repeated, or -1 */
+    size_t n_idle_win; /* still-window candidates dropped for holding repeated samples */
     double fs_hz;
     double t0_s;
     double epoch_s;
@@ -174,6 +176,10 @@ static void *motion_create(const pt_params *p, const pt_recording_info *info, pt
     m->ch[0] = pt_find_channel(info, PT_KIND_ACC_X);
     m->ch[1] = pt_find_channel(info, PT_KIND_ACC_Y);
     m->ch[2] = pt_find_channel(info, PT_KIND_ACC_Z);
+    m->ch_idle = -1;
+    for (size_t c = 0; c < info->nchan; c++)
+        if (info->chan[c].kind == PT_KIND_AUX && !strcmp(info->chan[c].name, "idle_sleep"))
+            m->ch_idle = (int)c;
     if (m->ch[0] < 0 || m->ch[1] < 0 || m->ch[2] < 0) {
         m->ch[0] = m->ch[1] = m->ch[2] = -1;
         pt_summary_note(s, "no 3-axis accelerometer: ENMO, MAD and cadence are NaN");
@@ -330,10 +336,14 @@ static double gait_cadence(motion *m, double mad_mg)
 }
 
 /* Still-window bookkeeping for the calibration. */
-static void cal_add(motion *m, const double a[3])
+static void cal_add(motion *m, const double a[3], int repeated)
 {
     if (!m->calibrate)
         return;
+    if (repeated && !m->cw_bad) { /* not measured: no evidence of a still wrist */
+        m->cw_bad = 1;
+        m->n_idle_win++;
+    }
     if (isnan(a[0]) || isnan(a[1]) || isnan(a[2]))
         m->cw_bad = 1;
     else {
@@ -484,7 +494,10 @@ static int motion_push(void *p, const pt_block *b, pt_summary *s, pt_error *err)
         m->ring_at = (m->ring_at + 1) % m->n_gait;
         if (m->ring_n < m->n_gait)
             m->ring_n++;
-        cal_add(m, a);
+        /* the reader's repeated samples (gt3x idle sleep) come in step with the axes */
+        int repeated =
+            m->ch_idle >= 0 && m->lag[0] == 0 && i < b->n[m->ch_idle] && b->x[m->ch_idle][i] == 1.0;
+        cal_add(m, a, repeated);
         nw_add(m, a);
         if (m->cur_n == m->n_half) {
             int rc = nw_push_half(m, err);
@@ -616,6 +629,11 @@ static void apply_calibration(motion *m, pt_summary *s)
 {
     double off[3], g[3], e0, e1;
     pt_table *t = pt_summary_table(s, "epochs");
+    if (m->n_idle_win)
+        pt_summary_note(s,
+                        "calibration: %zu 10 s windows with samples the reader repeated "
+                        "(idle_sleep: not measured) left out",
+                        m->n_idle_win);
     if (!pt_motion_calibrate((const double(*)[3])m->cal, m->n_cal, off, g, &e0, &e1)) {
         pt_table_set_attr(t, "calibration_applied", 0, NULL);
         if (m->n_cal < 10)
