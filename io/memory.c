@@ -73,8 +73,8 @@ static int channel_units(const char *label, size_t c, const pt_memory_channel *m
         return PT_OK;
     case PT_KIND_HR:
         if (u && strcasecmp(u, "bpm"))
-            return pt_error_set(err, PT_EINVAL, "%s: channel %zu (hr): units '%s' (bpm)", label,
-                                c, u);
+            return pt_error_set(err, PT_EINVAL, "%s: channel %zu (hr): units '%s' (bpm)", label, c,
+                                u);
         snprintf(units, 16, "bpm");
         return PT_OK;
     case PT_KIND_IBI:
@@ -90,8 +90,8 @@ static int channel_units(const char *label, size_t c, const pt_memory_channel *m
     case PT_KIND_AUX:
         if (u && strlen(u) >= 16)
             return pt_error_set(err, PT_EINVAL,
-                                "%s: channel %zu (%s): units '%s' longer than 15 characters",
-                                label, c, pt_kind_name(m->kind), u);
+                                "%s: channel %zu (%s): units '%s' longer than 15 characters", label,
+                                c, pt_kind_name(m->kind), u);
         snprintf(units, 16, "%s", u ? u : "au");
         return PT_OK;
     }
@@ -133,8 +133,8 @@ static void *mem_open(const char *path, const pt_read_options *opt, pt_recording
         }
         if (!(mc->fs_hz >= 0) || !isfinite(mc->fs_hz)) {
             pt_error_set(err, PT_EINVAL,
-                         "%s: channel %zu (%s): sample rate %g Hz (> 0, or 0 with times)", path,
-                         c, kname, mc->fs_hz);
+                         "%s: channel %zu (%s): sample rate %g Hz (> 0, or 0 with times)", path, c,
+                         kname, mc->fs_hz);
             goto fail;
         }
         if (mc->fs_hz > 0 && mc->t) {
@@ -145,8 +145,8 @@ static void *mem_open(const char *path, const pt_read_options *opt, pt_recording
         }
         if (mc->fs_hz == 0 && !mc->t) {
             pt_error_set(err, PT_EINVAL,
-                         "%s: channel %zu (%s): no sample rate and no sample times; give one",
-                         path, c, kname);
+                         "%s: channel %zu (%s): no sample rate and no sample times; give one", path,
+                         c, kname);
             goto fail;
         }
         if (mc->fs_hz > 0 && !isfinite(mc->t0_s)) {

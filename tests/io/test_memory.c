@@ -111,7 +111,7 @@ static void check_same_summary(const pt_summary *a, const pt_summary *b)
             /* an empty table's columns have no storage (NULL) */
             const double *xa = pt_table_column(ta, name), *xb = pt_table_column(tb, name);
             size_t bad = 0, n = pt_table_nrows(ta) < pt_table_nrows(tb) ? pt_table_nrows(ta)
-                                                                         : pt_table_nrows(tb);
+                                                                        : pt_table_nrows(tb);
             for (size_t r = 0; r < n; r++)
                 bad += !same(xa[r], xb[r]);
             if (bad)
@@ -186,8 +186,8 @@ PT_TEST(irregular_hr_and_start_time)
 {
     /* a chest strap's heart rate at irregular times, with the start in a comment */
     char text[1 << 16];
-    size_t len = (size_t)snprintf(text, sizeof text,
-                                  "# start_time: 2026-03-02T08:00:00Z\nt_s,hr_bpm\n");
+    size_t len =
+        (size_t)snprintf(text, sizeof text, "# start_time: 2026-03-02T08:00:00Z\nt_s,hr_bpm\n");
     double t = 0;
     for (int i = 0; i < 1500; i++) {
         t += 0.7 + 0.3 * sin(0.01 * i);
@@ -291,26 +291,26 @@ static void expect_refused(pt_memory_channel ch0, int code, const char *what)
 PT_TEST(bad_arrays_are_refused_naming_the_channel)
 {
     double x[4] = {1, 2, 3, 4}, t_back[4] = {0, 1, 0.5, 2}, t_nan[4] = {0, NAN, 1, 2};
-    expect_refused((pt_memory_channel){.kind = PT_KIND_PPG, .fs_hz = 64, .x = x, .n = 0},
-                   PT_EINVAL, "no samples");
+    expect_refused((pt_memory_channel){.kind = PT_KIND_PPG, .fs_hz = 64, .x = x, .n = 0}, PT_EINVAL,
+                   "no samples");
     expect_refused((pt_memory_channel){.kind = PT_KIND_PPG, .fs_hz = NAN, .x = x, .n = 4},
                    PT_EINVAL, "sample rate nan Hz");
-    expect_refused((pt_memory_channel){.kind = PT_KIND_PPG, .fs_hz = -1, .x = x, .n = 4},
-                   PT_EINVAL, "sample rate -1 Hz");
-    expect_refused((pt_memory_channel){.kind = PT_KIND_PPG, .fs_hz = 0, .x = x, .n = 4},
-                   PT_EINVAL, "no sample rate and no sample times");
+    expect_refused((pt_memory_channel){.kind = PT_KIND_PPG, .fs_hz = -1, .x = x, .n = 4}, PT_EINVAL,
+                   "sample rate -1 Hz");
+    expect_refused((pt_memory_channel){.kind = PT_KIND_PPG, .fs_hz = 0, .x = x, .n = 4}, PT_EINVAL,
+                   "no sample rate and no sample times");
     expect_refused(
         (pt_memory_channel){.kind = PT_KIND_PPG, .fs_hz = 4, .x = x, .t = t_back, .n = 4},
         PT_EINVAL, "both");
-    expect_refused((pt_memory_channel){.kind = PT_KIND_HR, .x = x, .t = t_back, .n = 4},
-                   PT_EDATA, "backwards at sample 2");
-    expect_refused((pt_memory_channel){.kind = PT_KIND_HR, .x = x, .t = t_nan, .n = 4},
-                   PT_EDATA, "time of sample 1 is nan");
+    expect_refused((pt_memory_channel){.kind = PT_KIND_HR, .x = x, .t = t_back, .n = 4}, PT_EDATA,
+                   "backwards at sample 2");
+    expect_refused((pt_memory_channel){.kind = PT_KIND_HR, .x = x, .t = t_nan, .n = 4}, PT_EDATA,
+                   "time of sample 1 is nan");
     expect_refused(
         (pt_memory_channel){.kind = PT_KIND_ACC_X, .fs_hz = 4, .units = "furlong", .x = x, .n = 4},
         PT_EINVAL, "'furlong'");
-    expect_refused((pt_memory_channel){.kind = (pt_kind)42, .fs_hz = 4, .x = x, .n = 4},
-                   PT_EINVAL, "not a pt_kind");
+    expect_refused((pt_memory_channel){.kind = (pt_kind)42, .fs_hz = 4, .x = x, .n = 4}, PT_EINVAL,
+                   "not a pt_kind");
     /* no channel at all */
     pt_memory_recording m0 = {.label = "phone", .start_unix_s = NAN, .nchan = 0, .chan = NULL};
     pt_error err = {0};
