@@ -390,7 +390,8 @@ def welch(x, fs=1.0, window="hann", nperseg=None, noverlap=None, nfft=None,
 
     fs       sample rate [Hz]
     window   'hann' (default), 'hamming', 'blackman' or 'boxcar' (periodic, as scipy)
-    nperseg  segment length [samples]; None = 256, or len(x) when shorter (as scipy)
+    nperseg  segment length [samples]; None = 256; len(x) when longer, with a warning
+             (as scipy)
     noverlap overlap [samples]; None = nperseg // 2
     nfft     FFT length [samples] >= nperseg; None = nperseg
     detrend  'constant', 'linear' or False;  scaling 'density' [units^2/Hz] or
@@ -403,10 +404,10 @@ def welch(x, fs=1.0, window="hann", nperseg=None, noverlap=None, nfft=None,
     wname = window if isinstance(window, str) else None
     if wname is None or wname.lower() not in _WINDOW:
         raise UnsupportedError(f"welch: window {window!r} (hann, hamming, blackman, boxcar)")
-    n = int(_np.shape(x)[0]) if _np.ndim(x) >= 1 else 0
+    n = int(_np.shape(x)[0]) if _np.ndim(x) == 1 else 0
     if nperseg is None:
-        nperseg = min(256, n) if n > 0 else 256
-    elif nperseg > n > 0:
+        nperseg = 256
+    if nperseg > n > 0:
         _warnings.warn(f"nperseg = {nperseg} is greater than input length = {n}, using "
                        f"nperseg = {n}", UserWarning, stacklevel=2)
         nperseg = n
@@ -449,9 +450,11 @@ def find_peaks(x, height=None, threshold=None, distance=None, prominence=None, w
     Returns (peaks, properties): peak indices (intp) and a dict with 'peak_heights' when
     height is given and 'prominences', 'left_bases', 'right_bases' when prominence is.
     """
-    if threshold is not None or width is not None or wlen is not None or \
-            plateau_size is not None:
-        raise UnsupportedError("find_peaks: only height, distance and prominence are supported")
+    given = [k for k, v in (("threshold", threshold), ("width", width), ("wlen", wlen),
+                            ("plateau_size", plateau_size)) if v is not None]
+    if given:
+        raise UnsupportedError(f"find_peaks: {', '.join(given)} not supported (height, "
+                               "distance and prominence are)")
     hmin, hmax = _interval("height", height)
     pmin, pmax = _interval("prominence", prominence)
     d = 1.0 if distance is None else float(distance)

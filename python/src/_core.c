@@ -29,29 +29,14 @@ static PyObject *raise_status(int code, const pt_error *err)
     const char *msg = err && err->msg[0] ? err->msg : pt_strerror(code);
     PyObject *type;
     switch (code) {
-    case PT_EINVAL:
-        type = InvalidArgumentError;
-        break;
-    case PT_ENOMEM:
-        return PyErr_NoMemory();
-    case PT_EIO:
-        type = PtIOError;
-        break;
-    case PT_EFORMAT:
-        type = FormatError;
-        break;
-    case PT_EDATA:
-        type = DataError;
-        break;
-    case PT_EUNSUPPORTED:
-        type = UnsupportedError;
-        break;
-    case PT_ECANCELED:
-        type = CancelledError;
-        break;
-    default:
-        type = InternalError;
-        break;
+    case PT_EINVAL: type = InvalidArgumentError; break;
+    case PT_ENOMEM: return PyErr_NoMemory();
+    case PT_EIO: type = PtIOError; break;
+    case PT_EFORMAT: type = FormatError; break;
+    case PT_EDATA: type = DataError; break;
+    case PT_EUNSUPPORTED: type = UnsupportedError; break;
+    case PT_ECANCELED: type = CancelledError; break;
+    default: type = InternalError; break;
     }
     PyErr_SetString(type, msg);
     return NULL;
@@ -72,8 +57,8 @@ static PyArrayObject *as_vector(PyObject *obj, const char *what)
     }
     int t = PyArray_TYPE(a);
     if (!(PyTypeNum_ISINTEGER(t) || PyTypeNum_ISFLOAT(t) || PyTypeNum_ISBOOL(t))) {
-        PyErr_Format(DTypeError, "%s: dtype %R is not a real number type (float64 expected)",
-                     what, (PyObject *)PyArray_DESCR(a));
+        PyErr_Format(DTypeError, "%s: dtype %R is not a real number type (float64 expected)", what,
+                     (PyObject *)PyArray_DESCR(a));
         Py_DECREF(a);
         return NULL;
     }
@@ -83,8 +68,8 @@ static PyArrayObject *as_vector(PyObject *obj, const char *what)
         Py_DECREF(a);
         return NULL;
     }
-    PyArrayObject *v = (PyArrayObject *)PyArray_FROM_OTF((PyObject *)a, NPY_DOUBLE,
-                                                         NPY_ARRAY_IN_ARRAY);
+    PyArrayObject *v =
+        (PyArrayObject *)PyArray_FROM_OTF((PyObject *)a, NPY_DOUBLE, NPY_ARRAY_IN_ARRAY);
     Py_DECREF(a);
     return v;
 }
@@ -209,8 +194,7 @@ static PyObject *py_sosfiltfilt(PyObject *self, PyObject *args)
     int rc = PT_OK;
     PyThreadState *ts = PyEval_SaveThread();
     pt_sos *f = pt_sos_create(data_of(sos), nsec, (size_t)n, &err);
-    rc = f ? pt_sos_filtfilt(f, data_of(x), (double *)PyArray_DATA(y), (size_t)n, &err)
-           : err.code;
+    rc = f ? pt_sos_filtfilt(f, data_of(x), (double *)PyArray_DATA(y), (size_t)n, &err) : err.code;
     pt_sos_destroy(f);
     PyEval_RestoreThread(ts);
     if (rc) {
@@ -295,7 +279,7 @@ static PyObject *py_find_peaks(PyObject *self, PyObject *args)
     PyObject *x_o;
     pt_peaks_config cfg = pt_peaks_defaults();
     int bases;
-    if (!PyArg_ParseTuple(args, "Oddddp", &x_o, &cfg.height_min, &cfg.height_max, &cfg.distance,
+    if (!PyArg_ParseTuple(args, "Odddddp", &x_o, &cfg.height_min, &cfg.height_max, &cfg.distance,
                           &cfg.prominence_min, &cfg.prominence_max, &bases))
         return NULL;
     PyArrayObject *x = as_vector(x_o, "x");
@@ -404,7 +388,10 @@ typedef struct field {
     size_t off, size;
 } field;
 
-#define FLD(S, name, type) {#name, type, offsetof(S, name), sizeof(((S *)0)->name)}
+#define FLD(S, name, type)                                                                         \
+    {                                                                                              \
+#name, type, offsetof(S, name), sizeof(((S *)0)->name)                                     \
+    }
 static const field param_fields[] = {
     FLD(pt_params, subject_id, F_STRBUF),
     FLD(pt_params, age_y, F_DBL),
@@ -441,24 +428,15 @@ static const field param_fields[] = {
     FLD(pt_params, recovery_fit_s, F_DBL),
 };
 static const field read_fields[] = {
-    FLD(pt_read_options, format, F_STRPTR),
-    FLD(pt_read_options, fs_hz, F_DBL),
-    FLD(pt_read_options, acc_units, F_STRPTR),
-    FLD(pt_read_options, max_gap_s, F_DBL),
-    FLD(pt_read_options, channels, F_STRPTR),
-    FLD(pt_read_options, allow_truncated, F_INT),
-    FLD(pt_read_options, h5_ppg, F_STRPTR),
-    FLD(pt_read_options, h5_acc_x, F_STRPTR),
-    FLD(pt_read_options, h5_acc_y, F_STRPTR),
-    FLD(pt_read_options, h5_acc_z, F_STRPTR),
-    FLD(pt_read_options, h5_ecg, F_STRPTR),
-    FLD(pt_read_options, h5_hr, F_STRPTR),
-    FLD(pt_read_options, h5_ppg_fs_hz, F_DBL),
-    FLD(pt_read_options, h5_acc_fs_hz, F_DBL),
-    FLD(pt_read_options, h5_ecg_fs_hz, F_DBL),
-    FLD(pt_read_options, h5_hr_fs_hz, F_DBL),
-    FLD(pt_read_options, start, F_STRPTR),
-    FLD(pt_read_options, sample_abs_max, F_DBL),
+    FLD(pt_read_options, format, F_STRPTR),    FLD(pt_read_options, fs_hz, F_DBL),
+    FLD(pt_read_options, acc_units, F_STRPTR), FLD(pt_read_options, max_gap_s, F_DBL),
+    FLD(pt_read_options, channels, F_STRPTR),  FLD(pt_read_options, allow_truncated, F_INT),
+    FLD(pt_read_options, h5_ppg, F_STRPTR),    FLD(pt_read_options, h5_acc_x, F_STRPTR),
+    FLD(pt_read_options, h5_acc_y, F_STRPTR),  FLD(pt_read_options, h5_acc_z, F_STRPTR),
+    FLD(pt_read_options, h5_ecg, F_STRPTR),    FLD(pt_read_options, h5_hr, F_STRPTR),
+    FLD(pt_read_options, h5_ppg_fs_hz, F_DBL), FLD(pt_read_options, h5_acc_fs_hz, F_DBL),
+    FLD(pt_read_options, h5_ecg_fs_hz, F_DBL), FLD(pt_read_options, h5_hr_fs_hz, F_DBL),
+    FLD(pt_read_options, start, F_STRPTR),     FLD(pt_read_options, sample_abs_max, F_DBL),
 };
 static const field run_fields[] = {
     FLD(pt_run_options, threads, F_INT),
@@ -525,8 +503,8 @@ static int set_field(void *base, const field *f, PyObject *value)
             return 0;
         }
         if (strlen(s) >= f->size) {
-            PyErr_Format(InvalidArgumentError, "%s: '%s' is longer than %zu characters", f->name,
-                         s, f->size - 1);
+            PyErr_Format(InvalidArgumentError, "%s: '%s' is longer than %zu characters", f->name, s,
+                         f->size - 1);
             return -1;
         }
         snprintf(p, f->size, "%s", s);
@@ -536,11 +514,11 @@ static int set_field(void *base, const field *f, PyObject *value)
 type:
     PyErr_Clear();
     PyErr_Format(InvalidArgumentError, "%s: %R is not a valid value (%s expected)", f->name, value,
-                 f->type == F_DBL                           ? "a number"
-                 : f->type == F_INT || f->type == F_SIZE    ? "an integer"
-                 : f->type == F_CHAR                        ? "one character"
-                 : f->type == F_STRPTR                      ? "a string or None"
-                                                            : "a string");
+                 f->type == F_DBL                        ? "a number"
+                 : f->type == F_INT || f->type == F_SIZE ? "an integer"
+                 : f->type == F_CHAR                     ? "one character"
+                 : f->type == F_STRPTR                   ? "a string or None"
+                                                         : "a string");
     return -1;
 }
 
@@ -846,8 +824,8 @@ static PyObject *py_run(PyObject *self, PyObject *args)
             if (!PyArg_ParseTuple(PyList_GET_ITEM(chans_o, c), "sidOdOO", &name, &kind, &fs,
                                   &units_o, &t0, &x_o, &t_o))
                 goto done;
-            mc[c] = (pt_memory_channel){.name = name, .kind = (pt_kind)kind, .fs_hz = fs,
-                                        .t0_s = t0};
+            mc[c] =
+                (pt_memory_channel){.name = name, .kind = (pt_kind)kind, .fs_hz = fs, .t0_s = t0};
             if (units_o != Py_None && !(mc[c].units = PyUnicode_AsUTF8(units_o)))
                 goto done;
             char what[96];
@@ -949,10 +927,15 @@ static PyMethodDef methods[] = {
 };
 
 static struct PyModuleDef module = {
-    PyModuleDef_HEAD_INIT, "pulsetrain._core",
-    "The compiled core of pulsetrain (use the pulsetrain package).", -1, methods,
-    NULL,                  NULL,
-    NULL,                  NULL,
+    PyModuleDef_HEAD_INIT,
+    "pulsetrain._core",
+    "The compiled core of pulsetrain (use the pulsetrain package).",
+    -1,
+    methods,
+    NULL,
+    NULL,
+    NULL,
+    NULL,
 };
 
 /* A new exception class name(bases...) added to the module. */
@@ -982,9 +965,9 @@ PyMODINIT_FUNC PyInit__core(void)
         !(InvalidArgumentError =
               new_exc(m, "InvalidArgumentError", Py_BuildValue("(OO)", Error, PyExc_ValueError),
                       "A bad argument or option (C status PT_EINVAL).")) ||
-        !(DTypeError = new_exc(m, "DTypeError",
-                               Py_BuildValue("(OO)", InvalidArgumentError, PyExc_TypeError),
-                               "An array of the wrong type (not real numbers).")) ||
+        !(DTypeError =
+              new_exc(m, "DTypeError", Py_BuildValue("(OO)", InvalidArgumentError, PyExc_TypeError),
+                      "An array of the wrong type (not real numbers).")) ||
         !(DataError = new_exc(m, "DataError", Py_BuildValue("(OO)", Error, PyExc_ValueError),
                               "A recording whose values cannot be used (PT_EDATA).")) ||
         !(FormatError = new_exc(m, "FormatError", Py_BuildValue("(O)", DataError),
