@@ -287,12 +287,13 @@ static PyObject *py_find_peaks(PyObject *self, PyObject *args)
         return NULL;
     size_t n = (size_t)PyArray_DIM(x, 0), cap = pt_peaks_capacity(n), np_ = 0;
     PyObject *ret = NULL;
+    /* scratch at the largest peak count; prominences and bases only when asked for */
     size_t *idx = PyMem_RawCalloc(cap ? cap : 1, sizeof *idx);
-    size_t *lb = PyMem_RawCalloc(cap ? cap : 1, sizeof *lb);
-    size_t *rb = PyMem_RawCalloc(cap ? cap : 1, sizeof *rb);
-    double *prom = PyMem_RawCalloc(cap ? cap : 1, sizeof *prom);
+    size_t *lb = bases ? PyMem_RawCalloc(cap ? cap : 1, sizeof *lb) : NULL;
+    size_t *rb = bases ? PyMem_RawCalloc(cap ? cap : 1, sizeof *rb) : NULL;
+    double *prom = bases ? PyMem_RawCalloc(cap ? cap : 1, sizeof *prom) : NULL;
     PyArrayObject *oi = NULL, *op = NULL, *ol = NULL, *orb = NULL;
-    if (!idx || !lb || !rb || !prom) {
+    if (!idx || (bases && (!lb || !rb || !prom))) {
         PyErr_NoMemory();
         goto done;
     }
@@ -316,11 +317,10 @@ static PyObject *py_find_peaks(PyObject *self, PyObject *args)
         goto done;
     for (size_t i = 0; i < np_; i++) {
         ((npy_intp *)PyArray_DATA(oi))[i] = (npy_intp)idx[i];
-        ((npy_intp *)PyArray_DATA(ol))[i] = (npy_intp)lb[i];
-        ((npy_intp *)PyArray_DATA(orb))[i] = (npy_intp)rb[i];
+        ((npy_intp *)PyArray_DATA(ol))[i] = bases ? (npy_intp)lb[i] : 0;
+        ((npy_intp *)PyArray_DATA(orb))[i] = bases ? (npy_intp)rb[i] : 0;
+        ((double *)PyArray_DATA(op))[i] = bases ? prom[i] : (double)NAN;
     }
-    if (np_)
-        memcpy(PyArray_DATA(op), prom, np_ * sizeof *prom);
     ret = Py_BuildValue("OOOO", oi, op, ol, orb);
 done:
     PyMem_RawFree(idx);

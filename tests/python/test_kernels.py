@@ -186,3 +186,28 @@ def test_inputs_untouched_and_types():
     close(ss.sosfilt(sos, list(range(50))), pt.sosfilt(sos, list(range(50))), TOL_FILTER)
     # strided input is handled (a contiguous copy is made)
     close(ss.sosfilt(sos, x[::2]), pt.sosfilt(sos, x[::2]), TOL_FILTER)
+
+
+def traced_peak(f, *args):
+    """Bytes numpy allocated at the peak of f(*args) (numpy reports to tracemalloc)."""
+    import tracemalloc
+    tracemalloc.start()
+    tracemalloc.reset_peak()
+    base = tracemalloc.get_traced_memory()[0]
+    f(*args)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return peak - base
+
+
+def test_no_copy_of_contiguous_float64():
+    """float64 C-contiguous input is read in place: the call allocates its output only
+    (8 MB), not a second 8 MB copy of the input, which float32 input needs."""
+    x = np.random.default_rng(2).standard_normal(1_000_000)
+    sos = pt.butter(4, (0.5, 4), "bandpass", fs=64, output="sos")
+    mb = x.nbytes
+    assert traced_peak(pt.sosfiltfilt, sos, x) < 1.25 * mb
+    assert traced_peak(pt.sosfiltfilt, sos, x.astype(np.float32)) > 1.75 * mb  # the test bites
+    assert traced_peak(lambda v: pt.welch(v, nperseg=1024), x) < 0.1 * mb
+    # find_peaks: scratch for the largest possible peak count (n/2 indices) and the outputs
+    assert traced_peak(lambda v: pt.find_peaks(v, distance=10), x) < mb
