@@ -97,6 +97,7 @@ class Summary:
                                               "n_samples"])
         self.channels.attrs["units"] = {"fs_hz": "Hz", "t0_s": "s", "n_samples": "1"}
         self.tables = {t["name"]: _table_frame(t, start) for t in raw["tables"]}
+        self._c_wall_s = raw.get("c_wall_s")  # time inside the C pipeline [s] (benchmarks)
 
     def __getitem__(self, name: str):
         return self.tables[name]
