@@ -172,7 +172,8 @@ PT_API int pt_reader_unchanged(const pt_reader *r, pt_error *err);
  * The blocks are cut in time as the CSV reader cuts a file's rows, so the same samples as
  * a CSV and as arrays give the same summary. duration_s and n_samples are known at open:
  * the duration is the last sample's time plus one period of the fastest channel, as for a
- * CSV. */
+ * CSV. Not yet: an HDF5 summary file (pt_process's out_h5) of arrays, which fails with
+ * PT_EIO, because pt_summary_write_h5 hashes the source file; take the summary (*out). */
 
 /* One channel of samples held by the caller. */
 typedef struct pt_memory_channel {

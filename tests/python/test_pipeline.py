@@ -165,3 +165,10 @@ def test_irregular_heart_rate_alone():
     assert s.channels["kind"].tolist() == ["hr"]
     assert s.channels["fs_hz"].tolist() == [0.0]
     assert os.fspath(s.attrs["path"]) == "<arrays>"
+
+
+
+def test_analyse_out_is_refused_clearly(tmp_path):
+    with pytest.raises(pt.UnsupportedError, match="source file"):
+        pt.analyse(ppg=np.zeros(6400), fs_ppg=64, out=tmp_path / "a.h5")
+    assert not (tmp_path / "a.h5").exists()
