@@ -43,7 +43,12 @@ ext = Extension(
     extra_compile_args=["-std=c11", "-Wall", "-Wextra"],
 )
 
+# one setuptools build folder per C library build: switching PT_BUILD_DIR (dev, asan)
+# relinks instead of reusing the other build's extension
+tag = "".join(c if c.isalnum() else "_" for c in os.path.relpath(build, root))
+
 setup(
+    options={"build": {"build_base": os.path.join(here, "build", tag)}},
     name="pulsetrain",
     version="0.1.0",
     description="Wearable signal processing: numpy arrays in, pandas out, the CLI's numbers",
