@@ -37,3 +37,47 @@ def test_pipeline_from_threads():
         got = list(ex.map(lambda f: f(), jobs * 2))
     for i, s in enumerate(got):
         assert_same_summary(ref_a if i % 3 == 2 else ref, s)
+
+
+def released_gil_during(call, tries=200):
+    """True when another Python thread ran while `call` ran. With a switch interval of
+    100 s the interpreter never takes the GIL from a running thread, so the waiting thread
+    can run only if the call releases the GIL itself. The waiter must also be scheduled
+    while the GIL is free, so the call is repeated (up to `tries` times) until it was: a
+    call that never releases the GIL fails every time."""
+    import sys
+    import threading
+    go, ran = threading.Event(), threading.Event()
+
+    def waiter():
+        go.wait()  # blocks (GIL released) until the main thread says go
+        ran.set()
+
+    old = sys.getswitchinterval()
+    t = threading.Thread(target=waiter)
+    t.start()
+    try:
+        sys.setswitchinterval(100.0)
+        go.set()  # the waiter is runnable but needs the GIL, which this thread holds
+        for _ in range(tries):
+            call()
+            if ran.is_set():
+                break
+        during = ran.is_set()
+    finally:
+        sys.setswitchinterval(old)
+        t.join()
+    return during
+
+
+def test_gil_is_released_in_long_calls():
+    from pulsetrain import _core
+    x = SIGNALS[0]
+    assert not released_gil_during(lambda: sum(range(10000)))  # the test can fail
+    assert released_gil_during(lambda: _core.sosfiltfilt(SOS, x))
+    assert released_gil_during(lambda: _core.welch(x, 64.0, 0, 512, 256, 512, 1, 0, 0))
+    assert released_gil_during(lambda: _core.resample_poly(x, 25, 32))
+    inf = float("inf")
+    assert released_gil_during(lambda: _core.find_peaks(x, -inf, inf, 5.0, 0.1, inf, True))
+    assert released_gil_during(lambda: _core.sosfilt(SOS, x, None))
+    assert released_gil_during(lambda: _core.run(SAMPLE, None, float("nan"), {}, None), 3)
