@@ -80,7 +80,9 @@ class Summary:
         import pandas as pd
 
         rec = raw["recording"]
-        start = rec["start_unix_s"]
+        # the index starts at the ISO start (to the ms, as a summary file keeps it), so that
+        # a summary in memory and the same one read back from its file have equal indexes
+        start = pd.Timestamp(rec["start_time_utc"]) if rec["start_time_utc"] else None
         self.attrs = {k: rec[k] for k in ("path", "format", "start_time_utc", "start_unix_s",
                                           "duration_s", "note")}
         self.attrs["notes"] = raw["notes"]
@@ -119,7 +121,7 @@ class Summary:
         return f"<pulsetrain.Summary of {self.attrs['path']!r} ({rows})>"
 
 
-def _table_frame(t: dict, start: float):
+def _table_frame(t: dict, start):
     import pandas as pd
 
     data, units, desc, sources = {}, {}, {}, {}
@@ -145,9 +147,9 @@ def _table_frame(t: dict, start: float):
             sources[name] = c["source"]
     df = pd.DataFrame(data, copy=False)
     tcol = _TIME_COLUMN.get(t["name"])
-    if tcol in df.columns and _math.isfinite(start):
-        df.index = pd.DatetimeIndex(pd.to_datetime(start + df[tcol].to_numpy(), unit="s",
-                                                   utc=True), name="time")
+    if tcol in df.columns and start is not None:
+        df.index = pd.DatetimeIndex(start + pd.to_timedelta(df[tcol].to_numpy(), unit="s"),
+                                    name="time")
     df.attrs["units"] = units
     df.attrs["descriptions"] = desc
     if sources:

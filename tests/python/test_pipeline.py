@@ -112,6 +112,13 @@ def test_real_recording(tmp_path):
     assert len(p.hr) > 100
 
 
+@pytest.mark.parametrize("rel", ["formats/edf/s2_walk.edf", "formats/cwa/ax3_testfile.cwa",
+                                 "formats/e4/wesad_S15", "formats/wfdb/100.hea"])
+def test_real_files_in_other_formats_equal_cli(rel, tmp_path):
+    path = shared("data", *rel.split("/"))
+    assert_same_summary(pt.process(path, threads=1), cli_summary(path, tmp_path))
+
+
 def test_frames_are_pandas_friendly():
     kw = arrays_from_csv(SAMPLE)
     s = pt.analyse(**kw, start="2026-03-02T08:00:00+01:00", tz="Europe/Berlin")
