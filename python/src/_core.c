@@ -730,29 +730,30 @@ static PyObject *table_dict(const pt_table *t)
         if (nrows && src)
             memcpy(PyArray_DATA(v), src, nrows * sizeof(double));
         PyObject *type = PyLong_FromLong((long)pt_table_coltype(t, c));
-        if (set_str(cd, "name", name) || set_str(cd, "units", pt_table_colunits(t, c)) ||
-            set_str(cd, "description", pt_table_coldesc(t, c)) ||
-            set_str(cd, "source", pt_table_colsource(t, c)) || set_obj(cd, "type", type) ||
-            set_obj(cd, "values", (PyObject *)v) || PyList_Append(cols, cd)) {
-            Py_DECREF(cd);
-            goto fail;
-        }
+        int bad = !type || set_str(cd, "name", name) ||
+                  set_str(cd, "units", pt_table_colunits(t, c)) ||
+                  set_str(cd, "description", pt_table_coldesc(t, c)) ||
+                  set_str(cd, "source", pt_table_colsource(t, c)) ||
+                  PyDict_SetItemString(cd, "type", type) ||
+                  PyDict_SetItemString(cd, "values", (PyObject *)v) || PyList_Append(cols, cd);
+        Py_XDECREF(type);
+        Py_DECREF(v);
         Py_DECREF(cd);
+        if (bad)
+            goto fail;
     }
     for (size_t i = 0; i < pt_table_nattrs(t); i++)
         if (set_num(attrs, pt_table_attr_name(t, i), pt_table_attr(t, i)))
             goto fail;
+    if (set_str(d, "name", pt_table_name(t)) || PyDict_SetItemString(d, "columns", cols) ||
+        PyDict_SetItemString(d, "attrs", attrs))
+        goto fail;
     pt_table_release(t);
-    if (set_str(d, "name", pt_table_name(t)) || set_obj(d, "columns", cols)) {
-        cols = NULL;
-        goto fail;
-    }
-    if (set_obj(d, "attrs", attrs)) {
-        attrs = NULL;
-        goto fail;
-    }
+    Py_DECREF(cols);
+    Py_DECREF(attrs);
     return d;
 fail:
+    pt_table_release(t);
     Py_XDECREF(cols);
     Py_XDECREF(attrs);
     Py_XDECREF(d);

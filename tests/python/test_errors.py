@@ -114,3 +114,41 @@ def test_bad_arrays():
     acc = np.tile([0.0, 0.0, 9.81], (32 * 120, 1))
     with pytest.raises(pt.DataError, match="m/s\\^2"):
         pt.analyse(acc=acc, fs_acc=32)
+
+
+def test_no_memory_kept_across_calls():
+    """Repeated calls, failing ones included, keep nothing: a leaked reference to a result
+    (a table's arrays, an input view) would grow the traced memory by its size each time.
+    Allowance 256 KiB: interpreter caches (warmed up first) stay below it."""
+    import gc
+    import tracemalloc
+    x = np.random.default_rng(3).standard_normal(100_000)
+    hr_t = np.arange(600.0)
+
+    def calls():
+        pt.process(SAMPLE, threads=1)
+        pt.analyse(hr=70 + np.sin(hr_t), t_hr=hr_t)
+        pt.sosfiltfilt(SOS, x)
+        pt.sosfilt(SOS, x, zi=np.zeros((4, 2)))
+        pt.welch(x, nperseg=512)
+        pt.find_peaks(x, prominence=1)
+        pt.resample_poly(x, 3, 2)
+        for bad in (lambda: pt.sosfiltfilt(SOS, x[:5]), lambda: pt.process(SAMPLE, epoch_s=-1),
+                    lambda: pt.analyse(hr=x[:3], t_hr=x[:3]), lambda: pt.welch(x.astype(complex)),
+                    lambda: pt.read_summary(SAMPLE)):
+            try:
+                bad()
+            except pt.Error:
+                pass
+
+    calls()
+    calls()
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    for _ in range(5):
+        calls()
+    gc.collect()
+    grown = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    assert grown < 256 * 1024, f"{grown} bytes kept after 5 rounds"
