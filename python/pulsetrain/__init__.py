@@ -359,31 +359,42 @@ def butter(N, Wn, btype="low", analog=False, output="ba", fs=None):
     raise InvalidArgumentError(f"butter: output {output!r} ('ba', 'zpk' or 'sos')")
 
 
-def _one_d_axis(axis, name):
-    if axis not in (-1, 0):
-        raise UnsupportedError(f"{name}: only 1-D input (axis -1 or 0) is supported")
+def _along(f, x, axis, name):
+    """f (1-D -> 1-D) applied along `axis` of an N-D x, as scipy broadcasts; 1-D x goes
+    straight through (no copy)."""
+    if _np.ndim(x) <= 1:
+        return f(x)
+    a = _np.asarray(x)
+    try:
+        a = _np.moveaxis(a, axis, -1)
+    except _np.AxisError as e:
+        raise InvalidArgumentError(f"{name}: {e}") from None
+    rows = a.reshape(-1, a.shape[-1])
+    out = _np.stack([f(_np.ascontiguousarray(r)) for r in rows])
+    return _np.moveaxis(out.reshape(a.shape[:-1] + (out.shape[-1],)), -1, axis)
 
 
 def sosfilt(sos, x, axis=-1, zi=None):
-    """Causal cascaded second-order-section filter, as scipy.signal.sosfilt (1-D x).
+    """Causal cascaded second-order-section filter, as scipy.signal.sosfilt (along axis).
 
     sos  (n_sections, 6), rows b0 b1 b2 a0 a1 a2
-    x    1-D signal (float64 C-contiguous input is not copied)
-    zi   initial state, shape (n_sections, 2), or None (zero state)
+    x    signal; 1-D float64 C-contiguous input is not copied; N-D is filtered along axis
+    zi   initial state, shape (n_sections, 2), or None (zero state); 1-D x only
     Returns y, or (y, zf) when zi is given (scipy's convention).
     """
-    _one_d_axis(axis, "sosfilt")
-    y, zf = _core.sosfilt(sos, x, zi)
-    return y if zi is None else (y, zf)
+    if zi is None:
+        return _along(lambda r: _core.sosfilt(sos, r, None)[0], x, axis, "sosfilt")
+    if _np.ndim(x) != 1:
+        raise UnsupportedError("sosfilt: zi with N-D input is not supported (1-D x with zi)")
+    return _core.sosfilt(sos, x, zi)
 
 
 def sosfiltfilt(sos, x, axis=-1, padtype="odd", padlen=None):
     """Zero-phase forward-backward filter, as scipy.signal.sosfiltfilt with its defaults
-    (odd extension of scipy's default pad length). 1-D x, len(x) > padlen."""
-    _one_d_axis(axis, "sosfiltfilt")
+    (odd extension of scipy's default pad length), along axis; len(x) > padlen."""
     if padtype != "odd" or padlen is not None:
         raise UnsupportedError("sosfiltfilt: only padtype='odd' with the default padlen")
-    return _core.sosfiltfilt(sos, x)
+    return _along(lambda r: _core.sosfiltfilt(sos, r), x, axis, "sosfiltfilt")
 
 
 _WINDOW = {"hann": 0, "hanning": 0, "hamming": 1, "blackman": 2, "boxcar": 3, "rect": 3,
@@ -393,7 +404,7 @@ _WINDOW = {"hann": 0, "hanning": 0, "hamming": 1, "blackman": 2, "boxcar": 3, "r
 def welch(x, fs=1.0, window="hann", nperseg=None, noverlap=None, nfft=None,
           detrend="constant", return_onesided=True, scaling="density", axis=-1,
           average="mean"):
-    """Welch's power spectral density, as scipy.signal.welch (1-D real x).
+    """Welch's power spectral density, as scipy.signal.welch (real x, along axis).
 
     fs       sample rate [Hz]
     window   'hann' (default), 'hamming', 'blackman' or 'boxcar' (periodic, as scipy)
@@ -405,13 +416,17 @@ def welch(x, fs=1.0, window="hann", nperseg=None, noverlap=None, nfft=None,
              'spectrum' [units^2];  average 'mean' or 'median'
     Returns (f [Hz], Pxx).
     """
-    _one_d_axis(axis, "welch")
     if not return_onesided:
         raise UnsupportedError("welch: only the one-sided spectrum of real input")
     wname = window if isinstance(window, str) else None
     if wname is None or wname.lower() not in _WINDOW:
         raise UnsupportedError(f"welch: window {window!r} (hann, hamming, blackman, boxcar)")
-    n = int(_np.shape(x)[0]) if _np.ndim(x) == 1 else 0
+    shape = _np.shape(x)
+    try:
+        n = int(shape[axis]) if len(shape) >= 1 else 0
+    except IndexError:
+        raise InvalidArgumentError(f"welch: axis {axis} is out of bounds for {len(shape)}-D "
+                                   "input") from None
     if nperseg is None:
         nperseg = 256
     if nperseg > n > 0:
@@ -432,7 +447,11 @@ def welch(x, fs=1.0, window="hann", nperseg=None, noverlap=None, nfft=None,
     av = {"mean": 0, "median": 1}.get(average)
     if sc is None or av is None:
         raise InvalidArgumentError(f"welch: scaling {scaling!r} / average {average!r}")
-    return _core.welch(x, float(fs), _WINDOW[wname.lower()], nperseg, noverlap, nfft, dt, sc, av)
+    args = (float(fs), _WINDOW[wname.lower()], nperseg, noverlap, nfft, dt, sc, av)
+    if _np.ndim(x) <= 1:
+        return _core.welch(x, *args)
+    f = _core.welch(_np.zeros(nperseg), *args)[0]
+    return f, _along(lambda r: _core.welch(r, *args)[1], x, axis, "welch")
 
 
 def _interval(name, v):
@@ -478,11 +497,12 @@ def find_peaks(x, height=None, threshold=None, distance=None, prominence=None, w
 
 def resample_poly(x, up, down, axis=0, window=("kaiser", 5.0), padtype="constant", cval=None):
     """Polyphase rational resampling by up/down, as scipy.signal.resample_poly with its
-    defaults (Kaiser-windowed FIR, beta 5, zero padding). 1-D x; 1 <= up, down <= 10000.
+    defaults (Kaiser-windowed FIR, beta 5, zero padding), along axis (default 0, as scipy);
+    1 <= up, down <= 10000.
     Returns ceil(len(x) * up / down) samples at fs * up / down."""
-    _one_d_axis(axis, "resample_poly")
     if tuple(window) != ("kaiser", 5.0) or padtype != "constant" or cval not in (None, 0):
         raise UnsupportedError("resample_poly: only the default window and padding")
     if int(up) != up or int(down) != down:
         raise InvalidArgumentError("resample_poly: up and down must be integers")
-    return _core.resample_poly(x, int(up), int(down))
+    return _along(lambda r: _core.resample_poly(r, int(up), int(down)), x, axis,
+                  "resample_poly")

@@ -211,3 +211,22 @@ def test_no_copy_of_contiguous_float64():
     assert traced_peak(lambda v: pt.welch(v, nperseg=1024), x) < 0.1 * mb
     # find_peaks: scratch for the largest possible peak count (n/2 indices) and the outputs
     assert traced_peak(lambda v: pt.find_peaks(v, distance=10), x) < mb
+
+
+def test_n_d_input_along_an_axis_as_scipy():
+    sos = ss.butter(4, (0.5, 4.0), "bandpass", fs=64, output="sos")
+    x3 = X[:3 * 4 * 500].reshape(3, 4, 500)
+    for axis in (-1, 0, 1):
+        close(ss.sosfilt(sos, x3, axis=axis), pt.sosfilt(sos, x3, axis=axis), TOL_FILTER)
+        if x3.shape[axis] > 27:  # longer than the default padding
+            close(ss.sosfiltfilt(sos, x3, axis=axis), pt.sosfiltfilt(sos, x3, axis=axis),
+                  TOL_FILTER)
+        close(ss.resample_poly(x3, 3, 2, axis=axis), pt.resample_poly(x3, 3, 2, axis=axis),
+              TOL_FILTER)
+    f1, p1 = ss.welch(x3, fs=64, nperseg=128)
+    f2, p2 = pt.welch(x3, fs=64, nperseg=128)
+    close(f1, f2, TOL_DESIGN)
+    close(p1, p2, TOL_FILTER)
+    x2 = np.ascontiguousarray(x3[0].T)  # (500, 4): along axis 0
+    close(ss.welch(x2, nperseg=64, axis=0)[1], pt.welch(x2, nperseg=64, axis=0)[1], TOL_FILTER)
+    close(ss.resample_poly(x2, 2, 5), pt.resample_poly(x2, 2, 5), TOL_FILTER)  # axis 0 default
