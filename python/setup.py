@@ -40,7 +40,8 @@ ext = Extension(
     libraries=["pulsetrain"],
     runtime_library_dirs=[build],
     define_macros=[("_POSIX_C_SOURCE", "200809L")],
-    extra_compile_args=["-std=c11", "-Wall", "-Wextra"],
+    extra_compile_args=["-std=c11", "-Wall", "-Wextra", "-pthread"],
+    extra_link_args=["-pthread"],
 )
 
 # one setuptools build folder per C library build: switching PT_BUILD_DIR (dev, asan)

@@ -12,6 +12,8 @@
 #include <numpy/arrayobject.h>
 
 #include <math.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -799,6 +801,78 @@ fail:
 
 /* ---- the pipeline ---- */
 
+/* pt_process on a thread of its own while the calling thread, GIL released, waits for it and
+ * every 100 ms takes the GIL to run Python's signal handlers: Ctrl-C (KeyboardInterrupt)
+ * sets the run's cancel flag, pt_process stops before its next block (PT_ECANCELED, no
+ * file left) and the exception propagates. Without a thread to be had, it runs here. */
+typedef struct process_job {
+    const char *path;
+    const pt_read_options *ro;
+    const pt_params *p;
+    pt_run_options *run;
+    const char *out;
+    pt_error *err;
+    pt_summary *s;
+    int rc, done;
+    volatile sig_atomic_t cancel;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+} process_job;
+
+static void *process_main(void *arg)
+{
+    process_job *j = arg;
+    int rc = pt_process(j->path, j->ro, j->p, j->run, j->out, &j->s, j->err);
+    pthread_mutex_lock(&j->mu);
+    j->rc = rc;
+    j->done = 1;
+    pthread_cond_signal(&j->cv);
+    pthread_mutex_unlock(&j->mu);
+    return NULL;
+}
+
+static int process_interruptible(process_job *j, pt_summary **s)
+{
+    j->run->cancel = &j->cancel;
+    pthread_mutex_init(&j->mu, NULL);
+    pthread_cond_init(&j->cv, NULL);
+    pthread_t tid;
+    PyThreadState *ts = PyEval_SaveThread();
+    int threaded = pthread_create(&tid, NULL, process_main, j) == 0;
+    if (!threaded)
+        process_main(j);
+    int interrupted = 0;
+    pthread_mutex_lock(&j->mu);
+    while (!j->done) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += 100000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&j->cv, &j->mu, &until);
+        if (j->done || interrupted)
+            continue;
+        pthread_mutex_unlock(&j->mu);
+        PyEval_RestoreThread(ts);
+        if (PyErr_CheckSignals() < 0) { /* the exception stays set for the caller */
+            interrupted = 1;
+            j->cancel = SIGINT;
+        }
+        ts = PyEval_SaveThread();
+        pthread_mutex_lock(&j->mu);
+    }
+    pthread_mutex_unlock(&j->mu);
+    if (threaded)
+        pthread_join(tid, NULL);
+    PyEval_RestoreThread(ts);
+    pthread_cond_destroy(&j->cv);
+    pthread_mutex_destroy(&j->mu);
+    *s = j->s; /* with an exception set (interrupted), the caller drops it */
+    return j->rc;
+}
+
 /* run(path or None, channels or None, start_unix_s, options dict, out_h5 or None) -> dict.
  * channels: a list of (name, kind, fs_hz, units or None, t0_s, x, t or None). */
 static PyObject *py_run(PyObject *self, PyObject *args)
@@ -880,10 +954,13 @@ static PyObject *py_run(PyObject *self, PyObject *args)
     pt_summary *s = NULL;
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    PyThreadState *ts = PyEval_SaveThread();
-    int rc = pt_process(path, &ro, &p, &run, out, &s, &err);
-    PyEval_RestoreThread(ts);
+    process_job job = {.path = path, .ro = &ro, .p = &p, .run = &run, .out = out, .err = &err};
+    int rc = process_interruptible(&job, &s);
     clock_gettime(CLOCK_MONOTONIC, &t1);
+    if (PyErr_Occurred()) { /* KeyboardInterrupt (or another signal handler's exception) */
+        pt_summary_destroy(s);
+        goto done;
+    }
     if (rc) {
         raise_status(rc, &err);
         goto done;

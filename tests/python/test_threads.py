@@ -4,6 +4,7 @@ owns its C objects; the FFT planner is serialised inside the library)."""
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
+import pytest
 
 import pulsetrain as pt
 from conftest import SAMPLE, assert_same_summary
@@ -81,3 +82,23 @@ def test_gil_is_released_in_long_calls():
     assert released_gil_during(lambda: _core.find_peaks(x, -inf, inf, 5.0, 0.1, inf, True))
     assert released_gil_during(lambda: _core.sosfilt(SOS, x, None))
     assert released_gil_during(lambda: _core.run(SAMPLE, None, float("nan"), {}, None), 3)
+
+
+def test_ctrl_c_stops_a_long_run():
+    """SIGINT during analyse(): the C run stops before its next block and KeyboardInterrupt
+    propagates (the wait for the run takes the GIL every 100 ms to let the handler run)."""
+    import os
+    import signal
+    import threading
+    fs = 64.0
+    t = np.arange(int(12 * 3600 * fs)) / fs  # 12 h: seconds of work, the signal comes at 0.3 s
+    ppg = np.sin(2 * np.pi * 1.2 * t)
+    timer = threading.Timer(0.3, lambda: os.kill(os.getpid(), signal.SIGINT))
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            pt.analyse(ppg=ppg, fs_ppg=fs, threads=1)
+    finally:
+        timer.cancel()
+    s = pt.analyse(ppg=ppg[: int(600 * fs)], fs_ppg=fs)  # and the next call works
+    assert len(s.hr) > 250
