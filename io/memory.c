@@ -212,14 +212,17 @@ fail:
 /* Samples of a channel before `end` (or at it, with at_end), at most cap. */
 static size_t deliverable(const mem_chan *mc, size_t cap, double end, int at_end)
 {
-    size_t k = 0;
-    while (k < cap && mc->pos + k < mc->n) {
-        double t = sample_time(mc, mc->pos + k);
-        if (!(t < end || (at_end && t == end)))
-            break;
-        k++;
+    /* times never decrease: bisect for the first sample at or after end (after, at_end) */
+    size_t lo = 0, hi = mc->n - mc->pos < cap ? mc->n - mc->pos : cap;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        double t = sample_time(mc, mc->pos + mid);
+        if (t < end || (at_end && t == end))
+            lo = mid + 1;
+        else
+            hi = mid;
     }
-    return k;
+    return lo;
 }
 
 static int mem_read(void *p, pt_recording_info *info, pt_block *b, pt_error *err)
