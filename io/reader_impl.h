@@ -19,12 +19,13 @@ typedef struct pt_reader_ops {
 } pt_reader_ops;
 
 extern const pt_reader_ops pt_reader_csv;
-extern const pt_reader_ops pt_reader_edf;   /* EDF, EDF+, BDF */
-extern const pt_reader_ops pt_reader_wfdb;  /* PhysioNet .hea + signal files */
-extern const pt_reader_ops pt_reader_e4;    /* Empatica E4 export folder */
-extern const pt_reader_ops pt_reader_audio; /* WAV/FLAC/... via libsndfile */
-extern const pt_reader_ops pt_reader_cwa;   /* Axivity AX3/AX6 .cwa */
-extern const pt_reader_ops pt_reader_h5;    /* HDF5 datasets named by the user */
+extern const pt_reader_ops pt_reader_edf;    /* EDF, EDF+, BDF */
+extern const pt_reader_ops pt_reader_wfdb;   /* PhysioNet .hea + signal files */
+extern const pt_reader_ops pt_reader_e4;     /* Empatica E4 export folder */
+extern const pt_reader_ops pt_reader_audio;  /* WAV/FLAC/... via libsndfile */
+extern const pt_reader_ops pt_reader_cwa;    /* Axivity AX3/AX6 .cwa */
+extern const pt_reader_ops pt_reader_h5;     /* HDF5 datasets named by the user */
+extern const pt_reader_ops pt_reader_memory; /* arrays (pt_read_options.memory); not probed */
 
 /* Device formats: ActiGraph .gt3x, GENEActiv .bin, Garmin .fit, Polar Sensor Logger. */
 extern const pt_reader_ops pt_reader_gt3x;

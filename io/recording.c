@@ -269,11 +269,20 @@ int pt_reader_format_check(const char *format, pt_error *err)
     return pt_error_set(err, PT_EINVAL, "--format: '%s' is not a format (%s)", format, names);
 }
 
+/* The common part of opening, once the format is chosen. */
+static pt_reader *reader_start(const pt_reader_ops *ops, const char *path,
+                               const pt_read_options *opt, pt_error *err);
+
 pt_reader *pt_reader_open(const char *path, const pt_read_options *opt, pt_error *err)
 {
     pt_read_options defaults = pt_read_defaults();
     if (!opt)
         opt = &defaults;
+    if (opt->memory) { /* arrays: the path only names them */
+        if (!path || !*path)
+            path = opt->memory->label && opt->memory->label[0] ? opt->memory->label : "<memory>";
+        return reader_start(&pt_reader_memory, path, opt, err);
+    }
     if (!path || !*path) {
         pt_error_set(err, PT_EINVAL, "no input file given");
         return NULL;
@@ -328,6 +337,24 @@ pt_reader *pt_reader_open(const char *path, const pt_read_options *opt, pt_error
             return NULL;
         }
     }
+    return reader_start(ops, path, opt, err);
+}
+
+pt_reader *pt_reader_open_memory(const pt_memory_recording *m, const pt_read_options *opt,
+                                 pt_error *err)
+{
+    pt_read_options o = opt ? *opt : pt_read_defaults();
+    if (!m) {
+        pt_error_set(err, PT_EINVAL, "pt_reader_open_memory: no recording given");
+        return NULL;
+    }
+    o.memory = m;
+    return pt_reader_open(NULL, &o, err);
+}
+
+static pt_reader *reader_start(const pt_reader_ops *ops, const char *path,
+                               const pt_read_options *opt, pt_error *err)
+{
     pt_reader *r = calloc(1, sizeof *r);
     if (!r) {
         pt_error_set(err, PT_ENOMEM, "out of memory");
@@ -338,7 +365,8 @@ pt_reader *pt_reader_open(const char *path, const pt_read_options *opt, pt_error
     r->info.duration_s = NAN;
     snprintf(r->info.path, sizeof r->info.path, "%s", path);
     snprintf(r->info.format, sizeof r->info.format, "%s", ops->name);
-    r->stamp = pt_path_stamp_of(path);
+    if (!opt->memory) /* arrays have no file to watch: stamp.ok stays 0 */
+        r->stamp = pt_path_stamp_of(path);
     r->sample_abs_max = opt->sample_abs_max > 0 ? opt->sample_abs_max : 0;
     r->state = ops->open(path, opt, &r->info, err);
     if (!r->state) {

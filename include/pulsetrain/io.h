@@ -107,6 +107,10 @@ typedef struct pt_read_options {
     /* A sample beyond +-this (in the delivered units) is an error naming the channel and
      * time: a corrupt file or a wrong unit; default 1e12, 0 = no check.               */
     double sample_abs_max;
+    /* Samples in memory instead of a file (pt_memory_recording, below): when not NULL,
+     * pt_reader_open (and so pt_process) reads these arrays and takes its path argument
+     * only as the recording's name in messages and in the summary; NULL (default) = a file. */
+    const struct pt_memory_recording *memory;
 } pt_read_options;
 
 PT_API pt_read_options pt_read_defaults(void);
@@ -145,6 +149,65 @@ PT_API void pt_reader_close(pt_reader *r);
  * copied, cut or rewritten by another process). pt_process asks after the last block and
  * after hashing, so a summary never describes part of a file that is no longer there. */
 PT_API int pt_reader_unchanged(const pt_reader *r, pt_error *err);
+
+/* ---- recordings in memory ----
+ * Samples a program already holds (a phone app, a BLE stream, a Python array) go through
+ * the same readers' interface and so through pt_process unchanged:
+ *
+ *   pt_memory_channel ch[2] = {
+ *       {.kind = PT_KIND_PPG, .fs_hz = 64, .x = ppg, .n = n_ppg},
+ *       {.kind = PT_KIND_HR, .fs_hz = 0, .x = hr, .t = t_hr, .n = n_hr},
+ *   };
+ *   pt_memory_recording m = {.label = "<arrays>", .start_unix_s = NAN, .nchan = 2, .chan = ch};
+ *   pt_read_options o = pt_read_defaults();
+ *   o.memory = &m;
+ *   pt_process(m.label, &o, &params, NULL, NULL, &summary, &err);
+ *
+ * Ownership and lifetime: the descriptors (this struct, its channel array, names and
+ * units) are copied at open and may be freed once pt_reader_open_memory / pt_reader_open
+ * returns. The sample arrays x and t are NOT copied: each pt_reader_read copies the next
+ * block out of them, so they must stay allocated and unchanged until pt_reader_close (for
+ * pt_process: until it returns). They are only read, never written. Several readers may
+ * read the same arrays at once from different threads.
+ * The blocks are cut in time as the CSV reader cuts a file's rows, so the same samples as
+ * a CSV and as arrays give the same summary. duration_s and n_samples are known at open:
+ * the duration is the last sample's time plus one period of the fastest channel, as for a
+ * CSV. Not yet: an HDF5 summary file (pt_process's out_h5) of arrays, which fails with
+ * PT_EIO, because pt_summary_write_h5 hashes the source file; take the summary (*out). */
+
+/* One channel of samples held by the caller. */
+typedef struct pt_memory_channel {
+    const char *name;  /* its name in the summary's /channels; NULL or "" = the kind's name */
+    pt_kind kind;      /* what it measures                                                 */
+    double fs_hz;      /* sample rate [Hz] > 0; 0 = irregular, t gives every sample's time  */
+    const char *units; /* units of x. NULL = the kind's own: acc_* in pt_read_options
+                        * acc_units (default g), hr "bpm", ibi "ms", others "au". Accepted:
+                        * acc_* "g", "mg", "m/s^2" (delivered in g), hr "bpm", ibi "ms" or
+                        * "s" (delivered in ms); PPG, ECG and AUX keep any units given     */
+    double t0_s;       /* regular channels: time of x[0] [s from the recording's start]    */
+    const double *x;   /* samples [size: n]; NaN = a missing sample                        */
+    const double *t;   /* irregular channels: sample times [s from the start], finite and
+                        * non-decreasing [size: n]; NULL for regular channels              */
+    size_t n;          /* number of samples, >= 1                                          */
+} pt_memory_channel;
+
+/* A recording made of channels in memory. */
+typedef struct pt_memory_recording {
+    const char *label;   /* the recording's name in messages and the summary (its "path");
+                          * NULL = "<memory>". Not opened: it need not be a file           */
+    double start_unix_s; /* absolute time of t = 0 [Unix s]; NaN = unknown (then
+                          * pt_read_options start may give it)                           */
+    size_t nchan;        /* 1..PT_MAX_CHANNELS                                           */
+    const pt_memory_channel *chan; /* [size: nchan]                                     */
+} pt_memory_recording;
+
+/* Open a recording in memory: pt_reader_open(m->label, opt with opt->memory = m). opt may be
+ * NULL (defaults; its format and file options are ignored, acc_units, start and
+ * sample_abs_max apply). Returns NULL and fills *err (PT_EINVAL naming the channel: no
+ * samples, a rate that is not finite and >= 0, a rate and times both or neither, unknown
+ * units; PT_EDATA: times not finite or going backwards). Close with pt_reader_close. */
+PT_API pt_reader *pt_reader_open_memory(const pt_memory_recording *m, const pt_read_options *opt,
+                                        pt_error *err);
 
 #ifdef __cplusplus
 }
