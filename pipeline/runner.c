@@ -283,7 +283,10 @@ int pt_process(const char *in, const pt_read_options *ropt, const pt_params *p,
     }
     snprintf(hs.path, sizeof hs.path, "%s", pt_summary_recording(s)->path);
     hs.rc = -1;
-    hashing = threads > 1 && out_h5 && pthread_create(&hs.tid, NULL, hasher_main, &hs) == 0;
+    /* arrays in memory (format "memory") have no source file to hash: source_sha256 stays "" */
+    int from_memory = !strcmp(pt_summary_recording(s)->format, "memory");
+    hashing = threads > 1 && out_h5 && !from_memory &&
+              pthread_create(&hs.tid, NULL, hasher_main, &hs) == 0;
     if (threads > 1) {
         w.ops = stages[bg];
         w.st = st[bg];
@@ -363,7 +366,7 @@ int pt_process(const char *in, const pt_read_options *ropt, const pt_params *p,
     if (hashing) {
         pthread_join(hs.tid, NULL);
         hashing = 0;
-    } else if (out_h5) {
+    } else if (out_h5 && !from_memory) {
         hs.rc = pt_sha256_file(hs.path, hs.hex, NULL);
     }
     if (out_h5 && hs.rc == PT_OK)

@@ -184,6 +184,8 @@ int pt_summary_write_h5(const pt_summary *s, const char *path, pt_error *err)
     const char *known = pt_summary_source_sha256(s);
     if (known[0])
         snprintf(sha, sizeof sha, "%s", known);
+    else if (!strcmp(pt_summary_recording(s)->format, "memory"))
+        sha[0] = '\0'; /* samples given as arrays: no source file, no hash */
     else {
         int hrc = pt_sha256_file(pt_summary_recording(s)->path, sha, err);
         if (hrc)

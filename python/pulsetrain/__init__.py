@@ -259,8 +259,8 @@ def analyse(ppg=None, fs_ppg=None, acc=None, fs_acc=None, hr=None, fs_hr=None, *
     start    absolute time of t = 0: ISO 8601 with a zone, an aware datetime /
              pandas.Timestamp, or Unix seconds; None = unknown (no datetime index)
     t0_*     time of each channel's first sample [s from t = 0], default 0
-    out      not supported yet (raises UnsupportedError): the C summary writer hashes the
-             source file, and arrays have none
+    out      also write the HDF5 summary there (its source_sha256 is "": arrays have no
+             source file); None = do not write
     options  as for process()
     The arrays are read in place (no copy when 1-D C-contiguous float64; the (n, 3) acc
     layout copies its columns) and must not be changed while the call runs.
@@ -291,11 +291,8 @@ def analyse(ppg=None, fs_ppg=None, acc=None, fs_acc=None, hr=None, fs_hr=None, *
         add("ibi_ms", "ibi", ibi, 0.0, "ms", 0.0, t_ibi)
     if not chans:
         raise InvalidArgumentError("analyse: no signal given (ppg, acc, hr, ecg or ibi)")
-    if out is not None:
-        # the C summary writer hashes the source file into source_sha256; arrays have none
-        raise UnsupportedError("analyse: out= is not supported yet (the summary writer needs a "
-                               "source file to hash); use process() on a file")
-    return Summary(_core.run(None, chans, _start_unix_s(start), dict(options), None))
+    return Summary(_core.run(None, chans, _start_unix_s(start), dict(options),
+                             None if out is None else _os.fspath(out)))
 
 
 analyze = analyse

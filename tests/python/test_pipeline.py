@@ -175,7 +175,18 @@ def test_irregular_heart_rate_alone():
 
 
 
-def test_analyse_out_is_refused_clearly(tmp_path):
-    with pytest.raises(pt.UnsupportedError, match="source file"):
-        pt.analyse(ppg=np.zeros(6400), fs_ppg=64, out=tmp_path / "a.h5")
-    assert not (tmp_path / "a.h5").exists()
+def test_analyse_out_writes_the_same_summary(tmp_path):
+    # arrays have no source file: the summary is written with source_sha256 "" and reads back
+    # with the same tables as the Summary returned (NaN equal to NaN)
+    t = np.arange(64 * 600) / 64.0
+    ppg = np.sin(2 * np.pi * 1.2 * t)
+    s = pt.analyse(ppg=ppg, fs_ppg=64, out=tmp_path / "a.h5")
+    assert (tmp_path / "a.h5").exists()
+    back = pt.read_summary(tmp_path / "a.h5")
+    assert back.attrs["source_sha256"] == ""
+    for name in ("hr", "epochs"):
+        a, b = getattr(s, name), getattr(back, name)
+        assert list(a.columns) == list(b.columns)
+        for c in a.columns:
+            if a[c].dtype.kind == "f":
+                assert np.array_equal(a[c].to_numpy(), b[c].to_numpy(), equal_nan=True), c
