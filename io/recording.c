@@ -547,6 +547,11 @@ static int digits(const char *s, size_t len, size_t *i, int n, int *out)
 
 int pt_parse_iso8601(const char *s, size_t len, double *unix_s)
 {
+    return pt_parse_iso8601_clock(s, len, unix_s, NULL);
+}
+
+int pt_parse_iso8601_clock(const char *s, size_t len, double *unix_s, double *clock_s)
+{
     size_t i = 0;
     int y, mo, d, h = 0, mi = 0, se = 0;
     if (digits(s, len, &i, 4, &y) || i >= len || s[i++] != '-' || digits(s, len, &i, 2, &mo) ||
@@ -593,6 +598,8 @@ int pt_parse_iso8601(const char *s, size_t len, double *unix_s)
         return -1;
     long long days = days_from_civil(y, (unsigned)mo, (unsigned)d);
     *unix_s = (double)(days * 86400LL + h * 3600LL + mi * 60LL + se - offset) + frac;
+    if (clock_s)
+        *clock_s = h * 3600.0 + mi * 60.0 + (se + frac);
     return 0;
 }
 

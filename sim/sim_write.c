@@ -12,6 +12,7 @@
  * format 16, gains 1000/au and 1000/g (acc is quantised to 1 mg by the
  * simulator, so acc round-trips exactly), checksums in the header.
  * Both are written under temporary names and renamed into place. */
+#include <errno.h>
 #include <math.h>
 #include <sndfile.h>
 #include <stdint.h>
@@ -67,7 +68,7 @@ int pt_sim_write_flac(pt_sim *sim, const char *path, pt_error *err)
     const char *why = f ? NULL : sf_strerror(NULL);
     pt_io_unlock();
     if (!f)
-        return pt_error_set(err, PT_EIO, "%s: cannot create FLAC: %s", tmp, why);
+        return pt_error_set(err, PT_EIO, "%s: cannot create FLAC: %s", path, why);
     sf_command(f, SFC_SET_CLIPPING, NULL, SF_TRUE); /* out of range clips, never wraps */
     char cmt[320], iso[40] = "";
     if (isfinite(c->start_unix_s))
@@ -133,7 +134,7 @@ int pt_sim_write_wfdb(pt_sim *sim, const char *hea_path, pt_error *err)
                             hea_path, spf);
     FILE *fd = fopen(tmp_dat, "wb");
     if (!fd)
-        return pt_error_set(err, PT_EIO, "%s: cannot create", tmp_dat);
+        return pt_error_set(err, PT_EIO, "%s: cannot create: %s", dat, strerror(errno));
     sim_bufs b;
     int rc = bufs_alloc(&b, err);
     uint16_t ck[4] = {0, 0, 0, 0};
