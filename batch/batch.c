@@ -434,7 +434,7 @@ pt_batch *pt_batch_create(const char *input, const char *outdir, const pt_params
     }
     pt_batch *b = calloc(1, sizeof *b);
     if (!b) {
-        pt_error_set(err, PT_ENOMEM, "out of memory");
+        pt_error_set(err, PT_ENOMEM, "pt_batch_create: out of memory");
         return NULL;
     }
     pthread_mutex_init(&b->mu, NULL);

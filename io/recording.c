@@ -329,7 +329,7 @@ pt_reader *pt_reader_open(const char *path, const pt_read_options *opt, pt_error
     }
     pt_reader *r = calloc(1, sizeof *r);
     if (!r) {
-        pt_error_set(err, PT_ENOMEM, "out of memory");
+        pt_error_set(err, PT_ENOMEM, "%s: out of memory for the reader", path);
         return NULL;
     }
     r->ops = ops;

@@ -39,7 +39,7 @@ static int bufs_alloc(sim_bufs *b, pt_error *err)
     b->az = malloc(BLOCK * sizeof(double));
     if (b->ppg && b->ax && b->ay && b->az)
         return PT_OK;
-    return pt_error_set(err, PT_ENOMEM, "out of memory");
+    return pt_error_set(err, PT_ENOMEM, "simulate: out of memory for the sample blocks");
 }
 
 static void bufs_free(sim_bufs *b)
@@ -83,7 +83,7 @@ int pt_sim_write_flac(pt_sim *sim, const char *path, pt_error *err)
     double *fr = malloc(4 * BLOCK * sizeof *fr), hold[3] = {0, 0, 1};
     int rc = bufs_alloc(&b, err);
     if (!rc && !fr)
-        rc = pt_error_set(err, PT_ENOMEM, "out of memory");
+        rc = pt_error_set(err, PT_ENOMEM, "%s: out of memory for the FLAC frames", path);
     size_t n;
     while (!rc && !(rc = pt_sim_read(sim, BLOCK, NULL, b.ppg, b.ax, b.ay, b.az, &n, err)) && n) {
         for (size_t i = 0; i < n; i++) {
