@@ -122,8 +122,7 @@ static int names_our_attrs(const char *path)
     return 0;
 }
 
-/* 1 when path is an HDF5 file pulsetrain wrote (a summary, load file or batch index). */
-static int ours(const char *path)
+int pt_h5_signature(const char *path)
 {
     static const unsigned char sig[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
     unsigned char head[8];
@@ -132,7 +131,13 @@ static int ours(const char *path)
         return 0;
     size_t n = fread(head, 1, 8, f);
     fclose(f);
-    if (n != 8 || memcmp(head, sig, 8))
+    return n == 8 && !memcmp(head, sig, 8);
+}
+
+/* 1 when path is an HDF5 file pulsetrain wrote (a summary, load file or batch index). */
+static int ours(const char *path)
+{
+    if (!pt_h5_signature(path))
         return 0;
     pt_io_lock();
     pt_h5_quiet_state q;

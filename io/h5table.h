@@ -23,6 +23,9 @@
 
 #include "pulsetrain/error.h"
 
+/* 1 when path starts with the HDF5 signature (superblock at offset 0), else 0. */
+int pt_h5_signature(const char *path);
+
 /* Save the host's HDF5 error printing and switch it off; pt_h5_loud restores it. */
 typedef struct pt_h5_quiet_state {
     H5E_auto2_t efunc;

@@ -14,14 +14,7 @@
 
 int pt_is_hdf5(const char *path)
 {
-    static const unsigned char sig[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
-    unsigned char head[8];
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return 0;
-    size_t n = fread(head, 1, 8, f);
-    fclose(f);
-    return n == 8 && !memcmp(head, sig, 8);
+    return pt_h5_signature(path);
 }
 
 /* Days from 1970-01-01 of a civil date (timegm is not POSIX). */
