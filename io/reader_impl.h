@@ -39,6 +39,9 @@ int pt_parse_iso8601(const char *s, size_t len, double *unix_s);
  * offset not applied ("2024-05-01T08:00+02:00" -> 28800). */
 int pt_parse_iso8601_clock(const char *s, size_t len, double *unix_s, double *clock_s);
 
+/* Days from 1970-01-01 to the calendar date y-m-d (proleptic Gregorian). */
+long long pt_days_from_civil(long long y, long long m, long long d);
+
 /* Format Unix seconds as "YYYY-MM-DDTHH:MM:SS.sssZ". */
 void pt_format_iso8601(double unix_s, char out[40]);
 

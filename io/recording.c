@@ -522,15 +522,15 @@ int pt_channel_from_name(const char *name, const char *acc_units, pt_kind *kind,
 
 /* ---- ISO 8601 ---- */
 
-/* Days from 1970-01-01 to y-m-d (proleptic Gregorian; Hinnant's days_from_civil). */
-static long long days_from_civil(long long y, unsigned m, unsigned d)
+/* Hinnant's days_from_civil (proleptic Gregorian). */
+long long pt_days_from_civil(long long y, long long m, long long d)
 {
     y -= m <= 2;
     long long era = (y >= 0 ? y : y - 399) / 400;
-    unsigned yoe = (unsigned)(y - era * 400);
-    unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (long long)doe - 719468;
+    long long yoe = y - era * 400;
+    long long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
 }
 
 static int digits(const char *s, size_t len, size_t *i, int n, int *out)
@@ -596,7 +596,7 @@ int pt_parse_iso8601_clock(const char *s, size_t len, double *unix_s, double *cl
     }
     if (i != len)
         return -1;
-    long long days = days_from_civil(y, (unsigned)mo, (unsigned)d);
+    long long days = pt_days_from_civil(y, mo, d);
     *unix_s = (double)(days * 86400LL + h * 3600LL + mi * 60LL + se - offset) + frac;
     if (clock_s)
         *clock_s = h * 3600.0 + mi * 60.0 + (se + frac);

@@ -1148,16 +1148,6 @@ int pt_load_write_csv(const pt_load *ld, const char *path, pt_error *err)
 
 /* ---- reading a LOAD.h5 back ---- */
 
-static int64_t days_from_civil(int y, int m, int d)
-{
-    int64_t yy = y - (m <= 2);
-    int64_t era = (yy >= 0 ? yy : yy - 399) / 400;
-    int64_t yoe = yy - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 static int read_ltable(pt_load *ld, hid_t file, ltable *t, const char *path, pt_error *err)
 {
     char gname[32];
@@ -1197,7 +1187,7 @@ static int read_ltable(pt_load *ld, hid_t file, ltable *t, const char *path, pt_
             int y, m, dd;
             if (def->type == C_DATE)
                 t->col[c][i] = sscanf(sv, "%d-%d-%d", &y, &m, &dd) == 3
-                                   ? (double)days_from_civil(y, m, dd) * DAY_S
+                                   ? (double)pt_days_from_civil(y, m, dd) * DAY_S
                                    : (double)NAN;
             else if (def->type == C_SEX)
                 t->col[c][i] = (double)(unsigned char)sv[0];

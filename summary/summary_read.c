@@ -23,12 +23,7 @@ static double date_unix_s(const char *s)
     int y, m, dd;
     if (!s || sscanf(s, "%d-%d-%d", &y, &m, &dd) != 3)
         return NAN;
-    long long yy = y - (m <= 2);
-    long long era = (yy >= 0 ? yy : yy - 399) / 400;
-    long long yoe = yy - era * 400;
-    long long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + dd - 1;
-    long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return (double)((era * 146097 + doe - 719468) * 86400);
+    return (double)(pt_days_from_civil(y, m, dd) * 86400);
 }
 
 /* Dataset grp/name as doubles (numbers and enums; date strings to Unix seconds).
