@@ -22,6 +22,7 @@
 
 #include "core/atomic.h"
 #include "core/lock.h"
+#include "core/path.h"
 #include "core/sha256.h"
 #include "io/h5table.h"
 #include "pulsetrain/batch.h"
@@ -136,50 +137,18 @@ static int recognised_file(const char *dir, const char *name)
     return fmt && strcmp(fmt, "h5") && strcmp(fmt, "csv");
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 static int scan_dir(pt_batch *b, const char *dir, pt_error *err)
 {
-    DIR *d = opendir(dir);
-    if (!d)
-        return pt_error_set(err, PT_EDATA, "%s: %s", dir, strerror(errno));
-    char **names = NULL;
-    size_t n = 0, cap = 0;
-    int rc = PT_OK;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (e->d_name[0] == '.')
-            continue;
-        if (n == cap) {
-            cap = cap ? 2 * cap : 64;
-            char **nn = realloc(names, cap * sizeof *nn);
-            if (!nn) {
-                rc = pt_error_set(err, PT_ENOMEM, "out of memory scanning %s", dir);
-                break;
-            }
-            names = nn;
-        }
-        if (!(names[n] = malloc(strlen(e->d_name) + 1))) {
-            rc = pt_error_set(err, PT_ENOMEM, "out of memory scanning %s", dir);
-            break;
-        }
-        strcpy(names[n++], e->d_name);
-    }
-    closedir(d);
-    if (!rc && n > 1) /* a stable order: readdir's is arbitrary */
-        qsort(names, n, sizeof *names, cmp_str);
+    char **names;
+    size_t n;
+    int rc = pt_dir_names(dir, &names, &n, err);
     char path[1100];
     for (size_t i = 0; i < n && !rc; i++) {
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);
         if (recognised_file(dir, names[i]))
             rc = add_item(b, path, err);
     }
-    for (size_t i = 0; i < n; i++)
-        free(names[i]);
-    free(names);
+    pt_dir_names_free(names, n);
     return rc;
 }
 
