@@ -24,6 +24,7 @@
 #include "batch/scan.h"
 #include "core/atomic.h"
 #include "core/lock.h"
+#include "core/path.h"
 #include "core/sha256.h"
 #include "pulsetrain/batch.h"
 #include "pulsetrain/tz.h"
@@ -409,7 +410,7 @@ pt_batch *pt_batch_create_ex(const char *input, const char *outdir, const pt_par
     }
     pt_batch *b = calloc(1, sizeof *b);
     if (!b) {
-        pt_error_set(err, PT_ENOMEM, "out of memory");
+        pt_error_set(err, PT_ENOMEM, "pt_batch_create: out of memory");
         return NULL;
     }
     pthread_mutex_init(&b->mu, NULL);

@@ -4,6 +4,7 @@
 #include "core/path.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,4 +90,56 @@ int pt_path_stamp_equal(const pt_path_stamp *a, const pt_path_stamp *b)
 {
     return a->ok && b->ok && a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
            a->nfiles == b->nfiles && a->mtime_ns == b->mtime_ns;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+int pt_dir_names(const char *dir, char ***names_out, size_t *n_out, pt_error *err)
+{
+    *names_out = NULL;
+    *n_out = 0;
+    DIR *d = opendir(dir);
+    if (!d)
+        return pt_error_set(err, PT_EDATA, "%s: %s", dir, strerror(errno));
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    int rc = PT_OK;
+    struct dirent *e;
+    while (!rc && (e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        if (n == cap) {
+            cap = cap ? 2 * cap : 64;
+            char **nn = realloc(names, cap * sizeof *nn);
+            if (!nn) {
+                rc = pt_error_set(err, PT_ENOMEM, "out of memory listing %s", dir);
+                break;
+            }
+            names = nn;
+        }
+        if (!(names[n] = strdup(e->d_name)))
+            rc = pt_error_set(err, PT_ENOMEM, "out of memory listing %s", dir);
+        else
+            n++;
+    }
+    closedir(d);
+    if (rc) {
+        pt_dir_names_free(names, n);
+        return rc;
+    }
+    if (n > 1)
+        qsort(names, n, sizeof *names, cmp_str);
+    *names_out = names;
+    *n_out = n;
+    return PT_OK;
+}
+
+void pt_dir_names_free(char **names, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
 }

@@ -3,8 +3,10 @@
 #ifndef PT_CORE_PATH_H
 #define PT_CORE_PATH_H
 
+#include <stddef.h>
 #include <stdint.h>
 
+#include "pulsetrain/error.h"
 #include "pulsetrain/path.h"
 
 /* What a file looked like when it was opened: its identity, size and modification time;
@@ -18,5 +20,11 @@ typedef struct pt_path_stamp {
 
 pt_path_stamp pt_path_stamp_of(const char *path);
 int pt_path_stamp_equal(const pt_path_stamp *a, const pt_path_stamp *b);
+
+/* The names in folder dir, those starting with '.' left out, in strcmp order (readdir's is
+ * arbitrary): *names [size: *n], freed with pt_dir_names_free. PT_OK, PT_EDATA (dir named)
+ * when it cannot be opened, PT_ENOMEM. */
+int pt_dir_names(const char *dir, char ***names, size_t *n, pt_error *err);
+void pt_dir_names_free(char **names, size_t n);
 
 #endif

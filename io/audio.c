@@ -114,7 +114,7 @@ static void *audio_open(const char *path, const pt_read_options *opt, pt_recordi
 {
     audio_state *s = calloc(1, sizeof *s);
     if (!s) {
-        pt_error_set(err, PT_ENOMEM, "out of memory");
+        pt_error_set(err, PT_ENOMEM, "%s: out of memory for the audio reader", path);
         return NULL;
     }
     snprintf(s->path, sizeof s->path, "%s", path);
@@ -261,7 +261,7 @@ static void *audio_open(const char *path, const pt_read_options *opt, pt_recordi
     info->duration_s = (double)s->frames / si.samplerate;
     s->buf_frames = 4096;
     if (!(s->buf = malloc(s->buf_frames * (size_t)s->nch * sizeof(double)))) {
-        pt_error_set(err, PT_ENOMEM, "out of memory");
+        pt_error_set(err, PT_ENOMEM, "%s: out of memory for the frame buffer", path);
         goto fail;
     }
     return s;

@@ -442,7 +442,7 @@ static void *csv_open(const char *path, const pt_read_options *opt, pt_recording
     csv_state *s = calloc(1, sizeof *s);
     double *times = NULL;
     if (!s || !(s->buf = malloc(BUF_BYTES))) {
-        pt_error_set(err, PT_ENOMEM, "out of memory");
+        pt_error_set(err, PT_ENOMEM, "%s: out of memory for the CSV reader's buffer", path);
         goto fail;
     }
     snprintf(s->path, sizeof s->path, "%s", path);
@@ -567,7 +567,8 @@ static void *csv_open(const char *path, const pt_read_options *opt, pt_recording
     times = malloc(PROBE_ROWS * sizeof *times);
     long long counts[PT_MAX_CHANNELS] = {0};
     if (!times) {
-        pt_error_set(err, PT_ENOMEM, "out of memory");
+        pt_error_set(err, PT_ENOMEM, "%s: out of memory for the rows that probe the time column",
+                     path);
         goto fail;
     }
     if (s->time_col < 0) {

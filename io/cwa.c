@@ -93,7 +93,7 @@ static void *cwa_open(const char *path, const pt_read_options *opt, pt_recording
 {
     cwa_state *s = calloc(1, sizeof *s);
     if (!s) {
-        pt_error_set(err, PT_ENOMEM, "out of memory");
+        pt_error_set(err, PT_ENOMEM, "%s: out of memory for the CWA reader", path);
         return NULL;
     }
     s->max_gap_s = opt->max_gap_s > 0 ? opt->max_gap_s : 86400.0;
@@ -198,7 +198,7 @@ static void *cwa_open(const char *path, const pt_read_options *opt, pt_recording
     if (pt_channel_map_apply(opt->channels, info, path, err))
         goto fail;
     if (pt_chunk_init(&s->k, info->nchan, caps)) {
-        pt_error_set(err, PT_ENOMEM, "out of memory");
+        pt_error_set(err, PT_ENOMEM, "%s: out of memory for the sample chunks", path);
         goto fail;
     }
     if (fseeko(s->f, (off_t)s->data_at, SEEK_SET)) {

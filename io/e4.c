@@ -172,7 +172,7 @@ static int file_open(e4_state *s, e4_file *f, const char *name, long m, pt_error
     }
     f->cap = E4_BUF;
     if (!(f->buf = malloc(f->cap)))
-        return pt_error_set(err, PT_ENOMEM, "out of memory");
+        return pt_error_set(err, PT_ENOMEM, "%s: out of memory for the line buffer", f->path);
     f->open = 1;
     return PT_OK;
 }
@@ -223,7 +223,8 @@ static int get_line(e4_file *f, char **line, pt_error *err)
                 }
                 unsigned char *nb = realloc(f->buf, f->cap * 2);
                 if (!nb) {
-                    pt_error_set(err, PT_ENOMEM, "out of memory");
+                    pt_error_set(err, PT_ENOMEM, "%s:%lld: out of memory for a line of %zu bytes",
+                                 f->path, f->line + 1, f->cap * 2);
                     return -1;
                 }
                 f->buf = nb;
@@ -427,7 +428,7 @@ static void *e4_open(const char *path, const pt_read_options *opt, pt_recording_
 {
     e4_state *s = calloc(1, sizeof *s);
     if (!s) {
-        pt_error_set(err, PT_ENOMEM, "out of memory");
+        pt_error_set(err, PT_ENOMEM, "%s: out of memory for the E4 reader", path);
         return NULL;
     }
     unsigned char head[22] = {0};

@@ -125,7 +125,7 @@ static void *edf_open(const char *path, const pt_read_options *opt, pt_recording
     edf_state *s = calloc(1, sizeof *s);
     unsigned char *sh = NULL;
     if (!s) {
-        pt_error_set(err, PT_ENOMEM, "out of memory");
+        pt_error_set(err, PT_ENOMEM, "%s: out of memory for the EDF reader", path);
         return NULL;
     }
     snprintf(s->path, sizeof s->path, "%s", path);
@@ -187,7 +187,7 @@ static void *edf_open(const char *path, const pt_read_options *opt, pt_recording
     sh = malloc((size_t)s->ns * 256);
     s->sig = calloc((size_t)s->ns, sizeof *s->sig);
     if (!sh || !s->sig) {
-        pt_error_set(err, PT_ENOMEM, "out of memory");
+        pt_error_set(err, PT_ENOMEM, "%s: out of memory for %d signal headers", path, s->ns);
         goto fail;
     }
     if (read_exact(s->f, sh, (size_t)s->ns * 256)) {
@@ -349,7 +349,9 @@ static void *edf_open(const char *path, const pt_read_options *opt, pt_recording
         info->duration_s = (double)s->nrec * s->rec_dur_s;
     s->rec = malloc(s->rec_bytes);
     if (!s->rec || pt_chunk_init(&s->k, info->nchan, chunk_cap)) {
-        pt_error_set(err, PT_ENOMEM, "out of memory");
+        pt_error_set(err, PT_ENOMEM,
+                     "%s: out of memory for a data record (%zu bytes) and the sample chunks", path,
+                     (size_t)s->rec_bytes);
         goto fail;
     }
     free(sh);

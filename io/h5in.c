@@ -52,12 +52,10 @@ static void h5in_close(void *p)
     if (!s)
         return;
     pt_io_lock();
-    H5E_auto2_t fn;
-    void *data;
-    H5Eget_auto2(H5E_DEFAULT, &fn, &data);
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    pt_h5_quiet_state q;
+    pt_h5_quiet(&q);
     close_locked(s);
-    H5Eset_auto2(H5E_DEFAULT, fn, data);
+    pt_h5_loud(&q);
     pt_io_unlock();
     free(s);
 }
@@ -197,14 +195,12 @@ static void *h5in_open(const char *path, const pt_read_options *opt, pt_recordin
         s->dset[c] = -1;
     info->duration_s = (double)NAN;
     pt_io_lock();
-    H5E_auto2_t fn;
-    void *data;
-    H5Eget_auto2(H5E_DEFAULT, &fn, &data);
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    pt_h5_quiet_state q;
+    pt_h5_quiet(&q);
     int rc = open_locked(s, opt, info, err);
     if (rc)
         close_locked(s);
-    H5Eset_auto2(H5E_DEFAULT, fn, data);
+    pt_h5_loud(&q);
     pt_io_unlock();
     if (rc) {
         free(s);
@@ -263,12 +259,10 @@ static int h5in_read(void *p, pt_recording_info *info, pt_block *b, pt_error *er
     if (!more)
         return PT_OK;
     pt_io_lock();
-    H5E_auto2_t fn;
-    void *data;
-    H5Eget_auto2(H5E_DEFAULT, &fn, &data);
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    pt_h5_quiet_state q;
+    pt_h5_quiet(&q);
     int rc = read_locked(s, info, b, err);
-    H5Eset_auto2(H5E_DEFAULT, fn, data);
+    pt_h5_loud(&q);
     pt_io_unlock();
     return rc;
 }

@@ -122,8 +122,7 @@ static int names_our_attrs(const char *path)
     return 0;
 }
 
-/* 1 when path is an HDF5 file pulsetrain wrote (a summary, load file or batch index). */
-static int ours(const char *path)
+int pt_h5_signature(const char *path)
 {
     static const unsigned char sig[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
     unsigned char head[8];
@@ -132,7 +131,13 @@ static int ours(const char *path)
         return 0;
     size_t n = fread(head, 1, 8, f);
     fclose(f);
-    if (n != 8 || memcmp(head, sig, 8))
+    return n == 8 && !memcmp(head, sig, 8);
+}
+
+/* 1 when path is an HDF5 file pulsetrain wrote (a summary, load file or batch index). */
+static int ours(const char *path)
+{
+    if (!pt_h5_signature(path))
         return 0;
     pt_io_lock();
     pt_h5_quiet_state q;
@@ -168,11 +173,10 @@ int pt_h5w_create(pt_h5w *w, const char *path, size_t expect_bytes, pt_error *er
     if (rc)
         return w->rc = rc;
     pt_io_lock();
-    H5Eget_auto2(H5E_DEFAULT, &w->efunc, &w->edata);
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    pt_h5_quiet(&w->quiet);
     w->file = H5Fcreate(w->tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
     if (w->file < 0) {
-        H5Eset_auto2(H5E_DEFAULT, w->efunc, w->edata);
+        pt_h5_loud(&w->quiet);
         pt_io_unlock();
         unlink(w->tmp);
         return w->rc = pt_error_set(err, PT_EIO,
@@ -198,7 +202,7 @@ int pt_h5w_commit(pt_h5w *w, int rc)
     }
     if (H5Fclose(w->file) < 0 && !rc)
         rc = pt_error_set(w->err, PT_EIO, "%s: HDF5 could not close the file", w->path);
-    H5Eset_auto2(H5E_DEFAULT, w->efunc, w->edata);
+    pt_h5_loud(&w->quiet);
     pt_io_unlock();
     return pt_tmp_commit(rc, w->tmp, w->path, w->err);
 }

@@ -23,14 +23,24 @@
 
 #include "pulsetrain/error.h"
 
+/* 1 when path starts with the HDF5 signature (superblock at offset 0), else 0. */
+int pt_h5_signature(const char *path);
+
+/* Save the host's HDF5 error printing and switch it off; pt_h5_loud restores it. */
+typedef struct pt_h5_quiet_state {
+    H5E_auto2_t efunc;
+    void *edata;
+} pt_h5_quiet_state;
+void pt_h5_quiet(pt_h5_quiet_state *q);
+void pt_h5_loud(const pt_h5_quiet_state *q);
+
 typedef struct pt_h5w {
     hid_t file;
     const char *path;
     pt_error *err;
     int rc; /* first error, PT_OK until then */
     char tmp[1100];
-    H5E_auto2_t efunc; /* the host's error printing, restored by commit */
-    void *edata;
+    pt_h5_quiet_state quiet; /* the host's error printing, restored by commit */
 } pt_h5w;
 
 typedef enum pt_h5_type {
@@ -72,14 +82,6 @@ int pt_h5w_column(pt_h5w *w, hid_t grp, const pt_h5col *c, size_t n, void (*rele
                   const void *arg);
 
 /* ---- reading (callers hold the I/O lock, with error printing off: pt_h5_quiet) ---- */
-
-/* Save the host's HDF5 error printing and switch it off; pt_h5_loud restores it. */
-typedef struct pt_h5_quiet_state {
-    H5E_auto2_t efunc;
-    void *edata;
-} pt_h5_quiet_state;
-void pt_h5_quiet(pt_h5_quiet_state *q);
-void pt_h5_loud(const pt_h5_quiet_state *q);
 
 /* String attribute into out[len] ("" when absent); 0, or -1 when absent or not a string. */
 int pt_h5r_attr_str(hid_t obj, const char *name, char *out, size_t len);

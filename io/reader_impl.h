@@ -42,6 +42,12 @@ int pt_channel_from_name(const char *name, const char *acc_units, pt_kind *kind,
 /* Parse an ISO 8601 date-time ("2024-05-01T12:00:00.5Z", "+02:00" offsets, a
  * space instead of T) into Unix seconds. Returns 0 on success. */
 int pt_parse_iso8601(const char *s, size_t len, double *unix_s);
+/* The same; *clock_s (may be NULL) receives the clock time written [s after midnight], the
+ * offset not applied ("2024-05-01T08:00+02:00" -> 28800). */
+int pt_parse_iso8601_clock(const char *s, size_t len, double *unix_s, double *clock_s);
+
+/* Days from 1970-01-01 to the calendar date y-m-d (proleptic Gregorian). */
+long long pt_days_from_civil(long long y, long long m, long long d);
 
 /* Format Unix seconds as "YYYY-MM-DDTHH:MM:SS.sssZ". */
 void pt_format_iso8601(double unix_s, char out[40]);

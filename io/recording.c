@@ -357,7 +357,7 @@ static pt_reader *reader_start(const pt_reader_ops *ops, const char *path,
 {
     pt_reader *r = calloc(1, sizeof *r);
     if (!r) {
-        pt_error_set(err, PT_ENOMEM, "out of memory");
+        pt_error_set(err, PT_ENOMEM, "%s: out of memory for the reader", path);
         return NULL;
     }
     r->ops = ops;
@@ -551,15 +551,15 @@ int pt_channel_from_name(const char *name, const char *acc_units, pt_kind *kind,
 
 /* ---- ISO 8601 ---- */
 
-/* Days from 1970-01-01 to y-m-d (proleptic Gregorian; Hinnant's days_from_civil). */
-static long long days_from_civil(long long y, unsigned m, unsigned d)
+/* Hinnant's days_from_civil (proleptic Gregorian). */
+long long pt_days_from_civil(long long y, long long m, long long d)
 {
     y -= m <= 2;
     long long era = (y >= 0 ? y : y - 399) / 400;
-    unsigned yoe = (unsigned)(y - era * 400);
-    unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + (long long)doe - 719468;
+    long long yoe = y - era * 400;
+    long long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
 }
 
 static int digits(const char *s, size_t len, size_t *i, int n, int *out)
@@ -575,6 +575,11 @@ static int digits(const char *s, size_t len, size_t *i, int n, int *out)
 }
 
 int pt_parse_iso8601(const char *s, size_t len, double *unix_s)
+{
+    return pt_parse_iso8601_clock(s, len, unix_s, NULL);
+}
+
+int pt_parse_iso8601_clock(const char *s, size_t len, double *unix_s, double *clock_s)
 {
     size_t i = 0;
     int y, mo, d, h = 0, mi = 0, se = 0;
@@ -620,8 +625,10 @@ int pt_parse_iso8601(const char *s, size_t len, double *unix_s)
     }
     if (i != len)
         return -1;
-    long long days = days_from_civil(y, (unsigned)mo, (unsigned)d);
+    long long days = pt_days_from_civil(y, mo, d);
     *unix_s = (double)(days * 86400LL + h * 3600LL + mi * 60LL + se - offset) + frac;
+    if (clock_s)
+        *clock_s = h * 3600.0 + mi * 60.0 + (se + frac);
     return 0;
 }
 

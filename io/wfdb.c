@@ -230,7 +230,7 @@ static void *wfdb_open(const char *path, const pt_read_options *opt, pt_recordin
     char *text = NULL;
     FILE *hf = NULL;
     if (!s) {
-        pt_error_set(err, PT_ENOMEM, "out of memory");
+        pt_error_set(err, PT_ENOMEM, "%s: out of memory for the WFDB reader", path);
         return NULL;
     }
     char hea[1024];
@@ -247,7 +247,7 @@ static void *wfdb_open(const char *path, const pt_read_options *opt, pt_recordin
     }
     text = calloc(1, 1 << 16);
     if (!text) {
-        pt_error_set(err, PT_ENOMEM, "out of memory");
+        pt_error_set(err, PT_ENOMEM, "%s: out of memory for the header text", hea);
         goto fail;
     }
     size_t tn = fread(text, 1, (1 << 16) - 1, hf);
@@ -490,7 +490,8 @@ static void *wfdb_open(const char *path, const pt_read_options *opt, pt_recordin
         }
         wfdb_group *gr = calloc(1, sizeof *gr);
         if (!gr) {
-            pt_error_set(err, PT_ENOMEM, "out of memory");
+            pt_error_set(err, PT_ENOMEM, "%s: signal %d: out of memory for its signal file group",
+                         hea, i);
             goto fail;
         }
         s->grp[s->ngroup] = gr;

@@ -7,7 +7,6 @@
  * 51:209, lambda = 2/(N+1)); monotony and strain (Foster 1998); Banister
  * TRIMP (Banister 1991) and Edwards TRIMP (Edwards 1993). */
 #include <assert.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <hdf5.h>
@@ -23,6 +22,7 @@
 
 #include "core/atomic.h"
 #include "core/lock.h"
+#include "core/path.h"
 #include "io/h5table.h"
 #include "io/reader_impl.h"
 #include "pulsetrain/load.h"
@@ -1149,16 +1149,6 @@ int pt_load_write_csv(const pt_load *ld, const char *path, pt_error *err)
 
 /* ---- reading a LOAD.h5 back ---- */
 
-static int64_t days_from_civil(int y, int m, int d)
-{
-    int64_t yy = y - (m <= 2);
-    int64_t era = (yy >= 0 ? yy : yy - 399) / 400;
-    int64_t yoe = yy - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
 static int read_ltable(pt_load *ld, hid_t file, ltable *t, const char *path, pt_error *err)
 {
     char gname[32];
@@ -1198,7 +1188,7 @@ static int read_ltable(pt_load *ld, hid_t file, ltable *t, const char *path, pt_
             int y, m, dd;
             if (def->type == C_DATE)
                 t->col[c][i] = sscanf(sv, "%d-%d-%d", &y, &m, &dd) == 3
-                                   ? (double)days_from_civil(y, m, dd) * DAY_S
+                                   ? (double)pt_days_from_civil(y, m, dd) * DAY_S
                                    : (double)NAN;
             else if (def->type == C_SEX)
                 t->col[c][i] = (double)(unsigned char)sv[0];
@@ -1319,11 +1309,6 @@ static int h5_kind(const char *path)
     return k;
 }
 
-static int cmp_name(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* The summaries a batch index lists as ok or skipped. */
 static int add_batch_index(pt_load *ld, const char *path, size_t *n_added, pt_error *err)
 {
@@ -1391,45 +1376,28 @@ int pt_load_add_path(pt_load *ld, const char *path, size_t *n_added, pt_error *e
             (*n_added)++;
         return rc;
     }
-    DIR *d = opendir(path);
-    if (!d)
-        return pt_error_set(err, PT_EDATA, "%s: %s", path, strerror(errno));
-    char **names = NULL;
-    size_t n = 0, cap = 0;
-    int rc = PT_OK;
-    struct dirent *e;
-    while ((e = readdir(d)) && !rc) {
-        size_t l = strlen(e->d_name);
-        if (e->d_name[0] == '.' || l < 4 || strcmp(e->d_name + l - 3, ".h5"))
+    char **names;
+    size_t n;
+    int rc = pt_dir_names(path, &names, &n, err);
+    char *file = NULL;
+    for (size_t i = 0; i < n && !rc; i++) {
+        size_t l = strlen(names[i]);
+        if (l < 4 || strcmp(names[i] + l - 3, ".h5"))
             continue;
-        if (n == cap) {
-            cap = cap ? 2 * cap : 64;
-            char **nn = realloc(names, cap * sizeof *nn);
-            if (!nn) {
-                rc = pt_error_set(err, PT_ENOMEM, "load: out of memory listing %s", path);
-                break;
-            }
-            names = nn;
-        }
-        if (!(names[n] = malloc(strlen(path) + l + 2))) {
+        free(file);
+        if (!(file = malloc(strlen(path) + l + 2))) {
             rc = pt_error_set(err, PT_ENOMEM, "load: out of memory listing %s", path);
             break;
         }
-        sprintf(names[n++], "%s/%s", path, e->d_name);
-    }
-    closedir(d);
-    if (n > 1)
-        qsort(names, n, sizeof *names, cmp_name); /* a stable order */
-    for (size_t i = 0; i < n && !rc; i++) {
-        if (h5_kind(names[i]) != 's')
+        sprintf(file, "%s/%s", path, names[i]);
+        if (h5_kind(file) != 's')
             continue; /* batch index, load file, another program's HDF5 */
-        rc = pt_load_add_file(ld, names[i], err);
+        rc = pt_load_add_file(ld, file, err);
         if (!rc && n_added)
             (*n_added)++;
     }
-    for (size_t i = 0; i < n; i++)
-        free(names[i]);
-    free(names);
+    free(file);
+    pt_dir_names_free(names, n);
     if (!rc && n_added && *n_added == 0)
         rc = pt_error_set(err, PT_EDATA, "%s: no pulsetrain summaries in this folder", path);
     return rc;

@@ -381,7 +381,7 @@ static int classify_finish(void *st, pt_summary *s, pt_error *err)
     long w = (long)lround(p->hrr_sustain_s / p->epoch_s / 2);
     double *tmp = malloc((size_t)(2 * w + 4) * sizeof *tmp); /* a median's window */
     if (!tmp)
-        return pt_error_set(err, PT_ENOMEM, "out of memory");
+        return pt_error_set(err, PT_ENOMEM, "classify: out of memory for the %%HRR median window");
     if (isnan(hr_rest)) {
         size_t n = 0;
         for (size_t i = 0; i < ne; i++)

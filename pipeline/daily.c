@@ -62,7 +62,7 @@ static void *daily_create(const pt_params *p, const pt_recording_info *info, pt_
     (void)s;
     daily *d = calloc(1, sizeof *d);
     if (!d) {
-        pt_error_set(err, PT_ENOMEM, "out of memory");
+        pt_error_set(err, PT_ENOMEM, "out of memory for its state");
         return NULL;
     }
     d->p = *p;
@@ -152,7 +152,7 @@ static int daily_finish(void *st, pt_summary *s, pt_error *err)
     size_t nd = (size_t)(last - first + 1);
     dayacc *acc = calloc(nd, sizeof *acc);
     if (!acc)
-        return pt_error_set(err, PT_ENOMEM, "out of memory");
+        return pt_error_set(err, PT_ENOMEM, "daily: out of memory for %zu days", nd);
     for (size_t j = 0; j < nd; j++)
         acc[j].easy_last_t = -INFINITY;
     double k_a = d->banister_female ? 0.86 : 0.64, k_b = d->banister_female ? 1.67 : 1.92;

@@ -214,7 +214,7 @@ static void *heart_create(const pt_params *p, const pt_recording_info *info, pt_
     return h;
 fail_mem:
     if (!err || !err->code)
-        pt_error_set(err, PT_ENOMEM, "out of memory");
+        pt_error_set(err, PT_ENOMEM, "out of memory for the PPG and accelerometer buffers");
 fail:
     heart_destroy(h);
     return NULL;
@@ -230,7 +230,9 @@ static int note_missing(heart *h, const double *raw, size_t n, pt_error *err)
                 size_t cap = h->miss_cap ? 2 * h->miss_cap : 1024;
                 unsigned *m = realloc(h->miss, cap * sizeof *m);
                 if (!m)
-                    return pt_error_set(err, PT_ENOMEM, "out of memory");
+                    return pt_error_set(err, PT_ENOMEM,
+                                        "heart: out of memory for the missing-sample steps (%zu)",
+                                        cap);
                 h->miss = m;
                 h->miss_cap = cap;
             }
@@ -283,7 +285,8 @@ static int queue(double **q, size_t *cap, size_t have, const double *x, size_t n
         size_t c = (have + n) * 2;
         double *p = realloc(*q, c * sizeof(double));
         if (!p)
-            return pt_error_set(err, PT_ENOMEM, "out of memory");
+            return pt_error_set(err, PT_ENOMEM, "heart: out of memory queueing %zu samples",
+                                have + n);
         *q = p;
         *cap = c;
     }

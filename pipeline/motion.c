@@ -225,7 +225,7 @@ static void *motion_create(const pt_params *p, const pt_recording_info *info, pt
     m->hann = calloc(m->n_gait, sizeof(double));
     m->cal = calloc(CAL_MAX_POINTS, sizeof *m->cal);
     if (!m->r || !m->ring || !m->seg || !m->power || !m->hann || !m->cal) {
-        pt_error_set(err, PT_ENOMEM, "out of memory");
+        pt_error_set(err, PT_ENOMEM, "out of memory for the epoch and gait buffers");
         motion_destroy(m);
         return NULL;
     }
@@ -385,7 +385,8 @@ static int nw_push_half(motion *m, pt_error *err)
         size_t cap = m->cap_nw ? 2 * m->cap_nw : 64;
         nw_stat *q = realloc(m->nw, cap * sizeof *q);
         if (!q)
-            return pt_error_set(err, PT_ENOMEM, "out of memory");
+            return pt_error_set(err, PT_ENOMEM,
+                                "motion: out of memory for the non-wear half-windows (%zu)", cap);
         m->nw = q;
         m->cap_nw = cap;
     }
@@ -518,7 +519,8 @@ static int motion_push(void *p, const pt_block *b, pt_summary *s, pt_error *err)
             for (int j = 0; j < 3; j++) {
                 double *q = realloc(m->pend[j], cap * sizeof(double));
                 if (!q)
-                    return pt_error_set(err, PT_ENOMEM, "out of memory");
+                    return pt_error_set(err, PT_ENOMEM,
+                                        "motion: out of memory for %zu pending samples", cap);
                 m->pend[j] = q;
             }
             m->pend_cap = cap;

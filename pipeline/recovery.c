@@ -693,7 +693,8 @@ static int recovery_finish(void *st, pt_summary *s, pt_error *err)
     if (isnan(hr_max))
         hr_max = 208.0 - 0.7 * (isnan(p->age_y) ? 40.0 : p->age_y);
     if (isnan(hr_rest) && pt_kth_value(h.v, h.n, h.n / 20, release_series, &h, &hr_rest)) {
-        rc = pt_error_set(err, PT_ENOMEM, "out of memory");
+        rc = pt_error_set(err, PT_ENOMEM,
+                          "recovery: out of memory for the resting heart rate (%zu values)", h.n);
         goto done;
     }
     double ends[64];

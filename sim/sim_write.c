@@ -12,6 +12,7 @@
  * format 16, gains 1000/au and 1000/g (acc is quantised to 1 mg by the
  * simulator, so acc round-trips exactly), checksums in the header.
  * Both are written under temporary names and renamed into place. */
+#include <errno.h>
 #include <math.h>
 #include <sndfile.h>
 #include <stdint.h>
@@ -38,7 +39,7 @@ static int bufs_alloc(sim_bufs *b, pt_error *err)
     b->az = malloc(BLOCK * sizeof(double));
     if (b->ppg && b->ax && b->ay && b->az)
         return PT_OK;
-    return pt_error_set(err, PT_ENOMEM, "out of memory");
+    return pt_error_set(err, PT_ENOMEM, "simulate: out of memory for the sample blocks");
 }
 
 static void bufs_free(sim_bufs *b)
@@ -67,7 +68,7 @@ int pt_sim_write_flac(pt_sim *sim, const char *path, pt_error *err)
     const char *why = f ? NULL : sf_strerror(NULL);
     pt_io_unlock();
     if (!f)
-        return pt_error_set(err, PT_EIO, "%s: cannot create FLAC: %s", tmp, why);
+        return pt_error_set(err, PT_EIO, "%s: cannot create FLAC: %s", path, why);
     sf_command(f, SFC_SET_CLIPPING, NULL, SF_TRUE); /* out of range clips, never wraps */
     char cmt[320], iso[40] = "";
     if (isfinite(c->start_unix_s))
@@ -82,7 +83,7 @@ int pt_sim_write_flac(pt_sim *sim, const char *path, pt_error *err)
     double *fr = malloc(4 * BLOCK * sizeof *fr), hold[3] = {0, 0, 1};
     int rc = bufs_alloc(&b, err);
     if (!rc && !fr)
-        rc = pt_error_set(err, PT_ENOMEM, "out of memory");
+        rc = pt_error_set(err, PT_ENOMEM, "%s: out of memory for the FLAC frames", path);
     size_t n;
     while (!rc && !(rc = pt_sim_read(sim, BLOCK, NULL, b.ppg, b.ax, b.ay, b.az, &n, err)) && n) {
         for (size_t i = 0; i < n; i++) {
@@ -133,7 +134,7 @@ int pt_sim_write_wfdb(pt_sim *sim, const char *hea_path, pt_error *err)
                             hea_path, spf);
     FILE *fd = fopen(tmp_dat, "wb");
     if (!fd)
-        return pt_error_set(err, PT_EIO, "%s: cannot create", tmp_dat);
+        return pt_error_set(err, PT_EIO, "%s: cannot create: %s", dat, strerror(errno));
     sim_bufs b;
     int rc = bufs_alloc(&b, err);
     uint16_t ck[4] = {0, 0, 0, 0};

@@ -18,8 +18,11 @@
 
 #include <assert.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "io/reader_impl.h"
 
 #define TWO_PI 6.283185307179586476925286766559
 #define DAY_S 86400.0
@@ -439,6 +442,30 @@ pt_sim_config pt_sim_defaults(void)
     c.with_acc = 1;
     c.start_unix_s = NAN;
     return c;
+}
+
+int pt_sim_config_set_start(pt_sim_config *c, const char *iso8601, pt_error *err)
+{
+    const char *s = iso8601 ? iso8601 : "";
+    size_t len = strlen(s);
+    int dated = len >= 10 && s[4] == '-';
+    char buf[96];
+    const char *t = s;
+    if (!dated && len < 80) { /* a clock time alone: read on a date of its own */
+        snprintf(buf, sizeof buf, "1970-01-01T%s", s);
+        t = buf;
+    }
+    double u, clock;
+    if (!c || (!dated && t == s) || pt_parse_iso8601_clock(t, strlen(t), &u, &clock) ||
+        !(clock < DAY_S))
+        return pt_error_set(err, PT_EINVAL,
+                            "simulate: start '%.64s' is not an ISO 8601 time "
+                            "(YYYY-MM-DDTHH:MM[:SS][Z|+hh:mm] or HH:MM[:SS])",
+                            s);
+    c->start_tod_s = clock;
+    /* a date alone sets the clock to 00:00 and is not written into the files */
+    c->start_unix_s = dated && (s[10] == 'T' || s[10] == ' ') ? u : (double)NAN;
+    return PT_OK;
 }
 
 static const char *const scenario_names[] = {

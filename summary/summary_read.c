@@ -14,14 +14,7 @@
 
 int pt_is_hdf5(const char *path)
 {
-    static const unsigned char sig[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
-    unsigned char head[8];
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return 0;
-    size_t n = fread(head, 1, 8, f);
-    fclose(f);
-    return n == 8 && !memcmp(head, sig, 8);
+    return pt_h5_signature(path);
 }
 
 /* Days from 1970-01-01 of a civil date (timegm is not POSIX). */
@@ -30,12 +23,7 @@ static double date_unix_s(const char *s)
     int y, m, dd;
     if (!s || sscanf(s, "%d-%d-%d", &y, &m, &dd) != 3)
         return NAN;
-    long long yy = y - (m <= 2);
-    long long era = (yy >= 0 ? yy : yy - 399) / 400;
-    long long yoe = yy - era * 400;
-    long long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + dd - 1;
-    long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return (double)((era * 146097 + doe - 719468) * 86400);
+    return (double)(pt_days_from_civil(y, m, dd) * 86400);
 }
 
 /* Dataset grp/name as doubles (numbers and enums; date strings to Unix seconds).

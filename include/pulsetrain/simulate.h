@@ -102,6 +102,13 @@ typedef struct pt_sim_recovery {
 /* Default configuration (the values in pt_sim_config's comments). */
 PT_API pt_sim_config pt_sim_defaults(void);
 
+/* Set the start of *cfg from an ISO 8601 time "[YYYY-MM-DD(T| )]HH:MM[:SS[.fff]][Z|+hh[:mm]|-hh[:mm]]"
+ * or a date "YYYY-MM-DD" (read by the parser of pt_time_parse_iso8601, pulsetrain/tz.h):
+ * start_tod_s = the clock time as written (an offset is not applied: the clock sets the
+ * day/night rhythm; 0 for a date alone); start_unix_s = the instant when a date and a time
+ * are given, else NaN. Returns PT_OK, or PT_EINVAL (*cfg untouched). */
+PT_API int pt_sim_config_set_start(pt_sim_config *cfg, const char *iso8601, pt_error *err);
+
 /* Scenario names: "mixed", "walk", "run", "rest", "intervals", "night".
  * pt_sim_scenario_parse returns PT_OK, or PT_EINVAL for an unknown name (listed in *err).
  * pt_sim_scenario_name never returns NULL ("?" for an unknown value). */
@@ -150,6 +157,29 @@ PT_API int pt_sim_recovery_read(pt_sim *s, size_t max_rows, pt_sim_recovery *row
 
 /* Rewind all three cursors to the start (the same output is generated again). */
 PT_API void pt_sim_reset(pt_sim *s);
+
+/* Progress of a long write: rows written so far of rows_total. */
+typedef void (*pt_sim_progress_fn)(int64_t rows_done, int64_t rows_total, void *user);
+
+/* Write the whole recording (from the generator's current position) as CSV:
+ * "t_s,ppg,acc_x_g,acc_y_g,acc_z_g", one row per PPG sample (t_s [s] exact where a few
+ * decimals print i / fs_ppg_hz exactly, ppg 4 decimals, acc [g] 3 decimals); the acc cells
+ * are empty on rows without an accelerometer sample; with_ppg = 0 or with_acc = 0 leave
+ * those columns out (without the PPG, rows at the accelerometer rate). A first line
+ * "# start_time: ISO8601" when start_unix_s is set. progress (may be NULL) is called after
+ * every block. Temporary name, then rename. Returns PT_OK, PT_EIO or PT_ENOMEM. */
+PT_API int pt_sim_write_csv(pt_sim *s, const char *path, pt_sim_progress_fn progress, void *user,
+                            pt_error *err);
+
+/* Write the per-second truth (from its cursor) as CSV "t_s,hr_bpm,class,cadence_spm"
+ * (class: PT_SIM_CLASS_*; NaN where a value is missing). Temporary name, then rename.
+ * Returns PT_OK, PT_EIO or PT_ENOMEM. */
+PT_API int pt_sim_write_truth_csv(pt_sim *s, const char *path, pt_error *err);
+
+/* Write the recoveries (from their cursor) as CSV "t_end_exercise_s,hr_end_bpm,tau_s,
+ * hr_60_bpm,hr_120_bpm,hrr60_bpm,hrr120_bpm" (NaN where the recording does not reach a value).
+ * Temporary name, then rename. Returns PT_OK, PT_EIO or PT_ENOMEM. */
+PT_API int pt_sim_write_recovery_csv(pt_sim *s, const char *path, pt_error *err);
 
 /* Write the whole recording (from the generator's current position) as FLAC:
  * PPG, acc x, y, z at the PPG rate, 24-bit, channel names and scales in the

@@ -1,11 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later
  * test_simulate.c — properties of the synthetic recordings (sim/simulate.c):
  * determinism, block-size independence, truth consistency, physiology of the HR truth,
- * accelerometer magnitude, intensity bands and the gait / pulse frequencies. */
+ * accelerometer magnitude, intensity bands and the gait / pulse frequencies; the start
+ * taken from an ISO 8601 time and the CSV writers (sim/sim_csv.c). */
 #include "pt_test.h"
 #include "pulsetrain/simulate.h"
 
+#include <dirent.h>
 #include <stdint.h>
+#include <unistd.h>
+
+static char dir[64];
 
 #define TWO_PI 6.283185307179586476925286766559
 
@@ -459,7 +464,97 @@ PT_TEST(mixed_day_has_night_and_flat_nonwear)
     rec_free(&r);
 }
 
+PT_TEST(start_from_iso8601)
+{
+    pt_sim_config c = pt_sim_defaults();
+    pt_error err = {0};
+    /* the clock time as written sets the rhythm; an offset is not applied to it */
+    PT_REQUIRE(pt_sim_config_set_start(&c, "08:00+02:00", &err) == PT_OK);
+    PT_CHECK(c.start_tod_s == 28800.0 && isnan(c.start_unix_s));
+    PT_REQUIRE(pt_sim_config_set_start(&c, "06:45:30.25", &err) == PT_OK);
+    PT_CHECK(c.start_tod_s == 24330.25 && isnan(c.start_unix_s));
+    /* a date and a time: the instant as well (2024-03-01T00:00Z = 1709251200 s) */
+    PT_REQUIRE(pt_sim_config_set_start(&c, "2024-03-01T08:00:00+02:00", &err) == PT_OK);
+    PT_CHECK(c.start_tod_s == 28800.0 && c.start_unix_s == 1709251200.0 + 6 * 3600);
+    PT_REQUIRE(pt_sim_config_set_start(&c, "2024-03-01 21:30Z", &err) == PT_OK);
+    PT_CHECK(c.start_tod_s == 77400.0 && c.start_unix_s == 1709251200.0 + 77400);
+    /* a date alone: midnight, nothing written into the files */
+    PT_REQUIRE(pt_sim_config_set_start(&c, "2024-03-01", &err) == PT_OK);
+    PT_CHECK(c.start_tod_s == 0.0 && isnan(c.start_unix_s));
+    /* refused, *cfg untouched */
+    c.start_tod_s = 123;
+    const char *bad[] = {
+        "25:00",    "24:00", "8:00", "nonsense", "", "2024-13-01T08:00", "2024-03-01X08:00",
+        "08:00+02x"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        PT_CHECK(pt_sim_config_set_start(&c, bad[i], &err) == PT_EINVAL);
+        PT_CHECK(c.start_tod_s == 123 && isnan(c.start_unix_s));
+    }
+    PT_CHECK_STR_CONTAINS(err.msg, "08:00+02x");
+}
+
+static size_t count_lines(const char *path, char first[128])
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0;
+    size_t n = 0;
+    char line[256];
+    first[0] = '\0';
+    while (fgets(line, sizeof line, f))
+        if (n++ == 0)
+            snprintf(first, 128, "%s", line);
+    fclose(f);
+    return n;
+}
+
+PT_TEST(csv_writers_temporary_name_then_rename)
+{
+    if (!dir[0]) {
+        snprintf(dir, sizeof dir, "/tmp/pt_test_sim_XXXXXX");
+        PT_REQUIRE(mkdtemp(dir) != NULL);
+    }
+    pt_sim_config c = pt_sim_defaults();
+    c.duration_s = 1200;
+    c.scenario = PT_SIM_INTERVALS;
+    pt_error err = {0};
+    PT_REQUIRE(pt_sim_config_set_start(&c, "2024-03-01T08:00:00+02:00", &err) == PT_OK);
+    pt_sim *s = pt_sim_create(&c, &err);
+    PT_REQUIRE(s != NULL);
+    char recp[128], truth[128], recov[128], first[128];
+    snprintf(recp, sizeof recp, "%s/r.csv", dir);
+    snprintf(truth, sizeof truth, "%s/r.truth.csv", dir);
+    snprintf(recov, sizeof recov, "%s/r.recovery.csv", dir);
+    PT_CHECK(pt_sim_write_csv(s, recp, NULL, NULL, &err) == PT_OK);
+    PT_CHECK(pt_sim_write_truth_csv(s, truth, &err) == PT_OK);
+    PT_CHECK(pt_sim_write_recovery_csv(s, recov, &err) == PT_OK);
+    /* start line + header + one row per PPG sample */
+    PT_CHECK(count_lines(recp, first) == 2 + (size_t)pt_sim_nrows(s));
+    PT_CHECK(!strcmp(first, "# start_time: 2024-03-01T06:00:00.000Z\n"));
+    PT_CHECK(count_lines(truth, first) == 1 + (size_t)pt_sim_nseconds(s));
+    PT_CHECK(!strcmp(first, "t_s,hr_bpm,class,cadence_spm\n"));
+    PT_CHECK(count_lines(recov, first) >= 2); /* intervals: a run and its recovery by 20 min */
+    /* only the three files, no temporary left */
+    DIR *d = opendir(dir);
+    PT_REQUIRE(d != NULL);
+    int nfiles = 0;
+    for (struct dirent *e; (e = readdir(d));)
+        if (e->d_name[0] != '.') {
+            nfiles++;
+            PT_CHECK(strstr(e->d_name, ".tmp") == NULL);
+        }
+    closedir(d);
+    PT_CHECK_INT(3, nfiles);
+    /* a folder that is not there: PT_EIO naming the file, nothing written */
+    char bad[160];
+    snprintf(bad, sizeof bad, "%s/missing/r.csv", dir);
+    pt_sim_reset(s);
+    PT_CHECK(pt_sim_write_csv(s, bad, NULL, NULL, &err) == PT_EIO);
+    PT_CHECK_STR_CONTAINS(err.msg, bad);
+    pt_sim_destroy(s);
+}
+
 int main(int argc, char **argv)
 {
-    return pt_test_main(argc, argv);
+    return pt_test_main_rmdir(argc, argv, dir);
 }
