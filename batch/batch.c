@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "batch/shard.h"
 #include "core/atomic.h"
 #include "core/lock.h"
 #include "core/sha256.h"
@@ -49,7 +50,8 @@ struct pt_batch {
     pt_batch_progress prog;
     const pt_batch_options *opt;
     struct timespec t0;
-    FILE *journal; /* OUTDIR/batch.journal.tsv, one line per finished recording */
+    FILE *journal;        /* OUTDIR/batch.journal.tsv, one line per finished recording */
+    int shard_k, shard_n; /* part k of n (shard.c): its own journal, no index; n = 0: whole */
 };
 
 /* ---- helpers ---- */
@@ -489,6 +491,18 @@ pt_batch *pt_batch_create(const char *input, const char *outdir, const pt_params
     return b;
 }
 
+int pt_batch_keep_part_(pt_batch *b, const int *part, int keep, int k, int n)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < b->n; i++)
+        if (part[i] == keep)
+            b->items[m++] = b->items[i];
+    b->n = m;
+    b->shard_k = k;
+    b->shard_n = n;
+    return PT_OK;
+}
+
 void pt_batch_destroy(pt_batch *b)
 {
     if (!b)
@@ -663,7 +677,11 @@ static void journal_line(pt_batch *b, const pt_batch_result *r)
 static void journal_open(pt_batch *b)
 {
     char path[1100];
-    snprintf(path, sizeof path, "%s/batch.journal.tsv", b->outdir);
+    if (b->shard_n > 1) /* one journal per part: tasks never write the same file */
+        snprintf(path, sizeof path, "%s/batch.journal.%d-of-%d.tsv", b->outdir, b->shard_k,
+                 b->shard_n);
+    else
+        snprintf(path, sizeof path, "%s/batch.journal.tsv", b->outdir);
     int fresh = access(path, F_OK) != 0;
     b->journal = fopen(path, "a");
     if (b->journal && fresh)
@@ -711,6 +729,16 @@ static void *worker(void *arg)
     }
 }
 
+/* 1 when <name> (the first len characters of a temporary file's name) is a recording of
+ * this batch: a part of a cohort leaves the other parts' files alone. */
+static int own_temp(const pt_batch *b, const char *name, size_t len)
+{
+    for (size_t i = 0; i < b->n; i++)
+        if (strlen(b->items[i].res.name) == len && !strncmp(b->items[i].res.name, name, len))
+            return 1;
+    return 0;
+}
+
 /* Remove OUTDIR/<name>.h5.tmp.<pid> (pt_tmp_name) left by a process that no longer runs. */
 static void remove_stale_temps(const pt_batch *b)
 {
@@ -729,6 +757,8 @@ static void remove_stale_temps(const pt_batch *b)
             continue;
         if (kill((pid_t)pid, 0) == 0 || errno == EPERM)
             continue; /* that process still runs: not ours to remove */
+        if (b->shard_n > 1 && !own_temp(b, e->d_name, (size_t)(t - e->d_name)))
+            continue; /* another part's, maybe running on another node */
         snprintf(path, sizeof path, "%s/%s", b->outdir, e->d_name);
         unlink(path);
     }
@@ -883,7 +913,7 @@ int pt_batch_run(pt_batch *b, const pt_batch_options *opt, pt_error *err)
     if (b->journal)
         fclose(b->journal);
     b->journal = NULL;
-    int rc = write_index(b, err);
+    int rc = b->shard_n > 1 ? PT_OK : write_index(b, err); /* a part: collate writes it */
     if (rc)
         return rc;
     if (opt->cancel && *opt->cancel) {
