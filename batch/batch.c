@@ -20,11 +20,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "batch/index.h"
+#include "batch/scan.h"
 #include "batch/shard.h"
 #include "core/atomic.h"
 #include "core/lock.h"
 #include "core/sha256.h"
-#include "io/h5table.h"
 #include "pulsetrain/batch.h"
 #include "pulsetrain/tz.h"
 #include "pulsetrain/version.h"
@@ -41,7 +42,9 @@ struct pt_batch {
     char input[1024];
     pt_params base;
     pt_read_options ropt;
-    char ropt_str[9][256]; /* copies of the read options' strings */
+    char ropt_str[10][256]; /* copies of the read options' strings */
+    size_t n_filtered;      /* files left out by --include/--exclude */
+    int subject_from;       /* pt_batch_scan_options.subject_from */
     size_t n, cap;
     item *items;
     /* run state, shared by the workers under mu */
@@ -61,12 +64,6 @@ static double now_s(void)
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
-static int ends_with(const char *s, const char *suffix)
-{
-    size_t a = strlen(s), b = strlen(suffix);
-    return a >= b && !strcasecmp(s + a - b, suffix);
 }
 
 static int is_dir(const char *path)
@@ -115,73 +112,17 @@ static int add_item(pt_batch *b, const char *path, pt_error *err)
     return PT_OK;
 }
 
-/* ---- directory scan ---- */
+/* ---- directory scan (batch/scan.c) ---- */
 
-/* A recording batch should run: a file named like one (a broken or unreadable one then
- * fails with its reason instead of vanishing), and whatever else a reader's own probe
- * recognises (so that everything process reads, batch finds: E4 zips and folders, WFDB
- * headers, ...) -- except text only the CSV reader's catch-all accepts, the simulator's
- * side files, and HDF5 files (summaries; an HDF5 recording needs --h5-ppg, so it is given
- * by name or in a manifest). */
-static int recognised_file(const char *dir, const char *name)
+static int scan_add(void *user, const char *path, const char *reason, pt_error *err)
 {
-    static const char *const ext[] = {".csv", ".tsv",  ".txt", ".edf", ".bdf",  ".hea",
-                                      ".wav", ".flac", ".ogg", ".aif", ".aiff", ".cwa"};
-    if (ends_with(name, ".truth.csv") || ends_with(name, ".recovery.csv"))
-        return 0; /* the simulator's side files, not recordings */
-    for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++)
-        if (ends_with(name, ext[i]))
-            return 1;
-    char path[1100];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    const char *fmt = pt_reader_probe(path);
-    return fmt && strcmp(fmt, "h5") && strcmp(fmt, "csv");
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-static int scan_dir(pt_batch *b, const char *dir, pt_error *err)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return pt_error_set(err, PT_EDATA, "%s: %s", dir, strerror(errno));
-    char **names = NULL;
-    size_t n = 0, cap = 0;
-    int rc = PT_OK;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (e->d_name[0] == '.')
-            continue;
-        if (n == cap) {
-            cap = cap ? 2 * cap : 64;
-            char **nn = realloc(names, cap * sizeof *nn);
-            if (!nn) {
-                rc = pt_error_set(err, PT_ENOMEM, "out of memory scanning %s", dir);
-                break;
-            }
-            names = nn;
-        }
-        if (!(names[n] = malloc(strlen(e->d_name) + 1))) {
-            rc = pt_error_set(err, PT_ENOMEM, "out of memory scanning %s", dir);
-            break;
-        }
-        strcpy(names[n++], e->d_name);
+    pt_batch *b = user;
+    int rc = add_item(b, path, err);
+    if (!rc && reason) {
+        pt_batch_result *r = &b->items[b->n - 1].res;
+        r->state = PT_BATCH_NOT_RECORDING;
+        snprintf(r->error.msg, sizeof r->error.msg, "%s", reason);
     }
-    closedir(d);
-    if (!rc && n > 1) /* a stable order: readdir's is arbitrary */
-        qsort(names, n, sizeof *names, cmp_str);
-    char path[1100];
-    for (size_t i = 0; i < n && !rc; i++) {
-        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
-        if (recognised_file(dir, names[i]))
-            rc = add_item(b, path, err);
-    }
-    for (size_t i = 0; i < n; i++)
-        free(names[i]);
-    free(names);
     return rc;
 }
 
@@ -411,20 +352,53 @@ static void assign_names(pt_batch *b)
 {
     for (size_t i = 0; i < b->n; i++) {
         pt_batch_result *r = &b->items[i].res;
+        r->bytes = source_bytes(r->path);
+        if (r->state == PT_BATCH_NOT_RECORDING) { /* no summary, no name */
+            r->duration_s = r->hr_mean_bpm = r->wear_h = r->mvpa_min = NAN;
+            r->n_bouts = r->n_recovery = r->hrr60_mean_bpm = NAN;
+            continue;
+        }
         char base[200];
         base_name(r->path, base, sizeof base);
         snprintf(r->name, sizeof r->name, "%s", base);
         for (int k = 2; name_taken(b, i, r->name); k++)
             snprintf(r->name, sizeof r->name, "%s-%d", base, k);
         snprintf(r->summary, sizeof r->summary, "%s/%s.h5", b->outdir, r->name);
+        pt_params *p = &b->items[i].params;
+        if (!p->subject_id[0] && b->subject_from == PT_BATCH_SUBJECT_NAME) {
+            snprintf(p->subject_id, sizeof p->subject_id, "%s", r->name);
+        } else if (!p->subject_id[0] && b->subject_from == PT_BATCH_SUBJECT_FOLDER) {
+            char d[1024];
+            snprintf(d, sizeof d, "%s", r->path);
+            size_t l = strlen(d);
+            while (l > 1 && d[l - 1] == '/')
+                d[--l] = '\0';
+            char *sl = strrchr(d, '/');
+            if (sl) {
+                *sl = '\0';
+                sl = strrchr(d, '/');
+                const char *folder = sl ? sl + 1 : d;
+                if (strcmp(folder, ".") && strcmp(folder, ".."))
+                    snprintf(p->subject_id, sizeof p->subject_id, "%s", folder);
+            }
+        }
+        for (char *c = p->subject_id; *c; c++) /* the JSON of the parameters */
+            if (*c == '"' || *c == '\\' || (unsigned char)*c < 32)
+                *c = '_';
         snprintf(r->subject_id, sizeof r->subject_id, "%s", b->items[i].params.subject_id);
-        r->bytes = source_bytes(r->path);
         r->state = PT_BATCH_PENDING;
     }
 }
 
 pt_batch *pt_batch_create(const char *input, const char *outdir, const pt_params *base,
                           const pt_read_options *ropt, pt_error *err)
+{
+    return pt_batch_create_ex(input, outdir, base, ropt, NULL, err);
+}
+
+pt_batch *pt_batch_create_ex(const char *input, const char *outdir, const pt_params *base,
+                             const pt_read_options *ropt, const pt_batch_scan_options *scan,
+                             pt_error *err)
 {
     if (!input || !*input || !outdir || !*outdir) {
         pt_error_set(err, PT_EINVAL, "pt_batch_create: input and output folder are required");
@@ -444,10 +418,11 @@ pt_batch *pt_batch_create(const char *input, const char *outdir, const pt_params
     b->ropt = ropt ? *ropt : pt_read_defaults();
     /* copy the strings the options point to (an object keeps no caller pointer);
      * one channel map or dataset layout applies to every recording of the batch */
-    const char **str[9] = {&b->ropt.format,   &b->ropt.acc_units, &b->ropt.channels,
-                           &b->ropt.h5_ppg,   &b->ropt.h5_acc_x,  &b->ropt.h5_acc_y,
-                           &b->ropt.h5_acc_z, &b->ropt.h5_ecg,    &b->ropt.h5_hr};
-    for (int k = 0; k < 9; k++) {
+    const char **str[10] = {&b->ropt.format,   &b->ropt.acc_units, &b->ropt.channels,
+                            &b->ropt.h5_ppg,   &b->ropt.h5_acc_x,  &b->ropt.h5_acc_y,
+                            &b->ropt.h5_acc_z, &b->ropt.h5_ecg,    &b->ropt.h5_hr,
+                            &b->ropt.start};
+    for (int k = 0; k < 10; k++) {
         if (!*str[k])
             continue;
         if (strlen(*str[k]) >= sizeof b->ropt_str[k]) {
@@ -466,18 +441,24 @@ pt_batch *pt_batch_create(const char *input, const char *outdir, const pt_params
     while (l > 1 && b->outdir[l - 1] == '/')
         b->outdir[--l] = '\0';
     snprintf(b->input, sizeof b->input, "%s", input);
+    b->subject_from = scan ? scan->subject_from : 0;
     int rc = pt_params_check(&b->base, err);
     struct stat st;
     if (!rc && stat(input, &st) != 0) /* bad input, not an output failure */
         rc = pt_error_set(err, PT_EDATA, "%s: %s", input, strerror(errno));
     if (!rc) { /* a folder that is one recording (an E4 export) is run as one */
         const char *fmt = S_ISDIR(st.st_mode) ? pt_reader_probe(input) : NULL;
-        rc = S_ISDIR(st.st_mode) && !fmt ? scan_dir(b, input, err)
-             : S_ISDIR(st.st_mode)       ? add_item(b, input, err)
-                                         : read_manifest(b, input, err);
+        rc = S_ISDIR(st.st_mode) && !fmt
+                 ? pt_batch_scan(input, b->outdir, &b->ropt, scan, scan_add, b, &b->n_filtered, err)
+             : S_ISDIR(st.st_mode) ? add_item(b, input, err)
+                                   : read_manifest(b, input, err);
     }
-    if (!rc && b->n == 0)
-        rc = pt_error_set(err, PT_EDATA, "%s: no recordings found", input);
+    size_t nrec = 0;
+    for (size_t i = 0; i < b->n; i++)
+        nrec += b->items[i].res.state != PT_BATCH_NOT_RECORDING;
+    if (!rc && nrec == 0)
+        rc = pt_error_set(err, PT_EDATA, "%s: no recordings found%s", input,
+                          b->n ? " (only files that are not recordings)" : "");
     if (!rc && mkdir(b->outdir, 0777) != 0 && errno != EEXIST)
         rc = pt_error_set(err, PT_EIO, "%s: cannot create the output folder: %s", b->outdir,
                           strerror(errno));
@@ -651,12 +632,18 @@ static void run_one(pt_batch *b, item *it, const pt_batch_options *opt)
     pt_summary_destroy(s);
 }
 
-/* Append one line per finished recording and push it to the disk, so that
- * what happened before a crash (failures included) can still be read. A
- * journal that cannot be written does not stop the batch. Called under mu. */
+static const char *status_name(pt_batch_state st)
+{
+    static const char *const names[] = {"pending", "ok", "kept", "failed", "skipped"};
+    return (unsigned)st < sizeof names / sizeof names[0] ? names[st] : "pending";
+}
+
+/* Append one line per finished recording (and per file that is not one) and push it to
+ * the disk, so that what happened before a crash (failures included) can still be read;
+ * the columns are the contract in batch.h. A journal that cannot be written does not
+ * stop the batch. Called under mu (or before the workers start). */
 static void journal_line(pt_batch *b, const pt_batch_result *r)
 {
-    static const char *const status[] = {"pending", "ok", "skipped", "failed"};
     if (!b->journal)
         return;
     char when[40], msg[sizeof r->error.msg];
@@ -664,28 +651,42 @@ static void journal_line(pt_batch *b, const pt_batch_result *r)
     struct tm tm;
     gmtime_r(&now, &tm);
     strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    snprintf(msg, sizeof msg, "%s", r->state == PT_BATCH_FAILED ? r->error.msg : "");
+    int err = r->state == PT_BATCH_FAILED || r->state == PT_BATCH_NOT_RECORDING;
+    snprintf(msg, sizeof msg, "%s", err ? r->error.msg : "");
     for (char *c = msg; *c; c++) /* one line, tab-separated */
         if (*c == '\t' || *c == '\n' || *c == '\r')
             *c = ' ';
-    fprintf(b->journal, "%s\t%s\t%s\t%s\t%.3f\t%s\n", when, status[r->state], r->name, r->path,
-            r->wall_s, msg);
+    char subj[sizeof r->subject_id], path[sizeof r->path];
+    snprintf(subj, sizeof subj, "%s", r->subject_id);
+    snprintf(path, sizeof path, "%s", r->path);
+    for (char *c = subj; *c; c++)
+        if (*c == '\t' || *c == '\n' || *c == '\r')
+            *c = ' ';
+    for (char *c = path; *c; c++)
+        if (*c == '\t' || *c == '\n' || *c == '\r')
+            *c = ' ';
+    fprintf(b->journal, "%s\t%s\t%s\t%s\t%.3f\t%s\t%d\t%s\t%.0f\n", when, status_name(r->state),
+            r->name, path, isfinite(r->wall_s) ? r->wall_s : 0.0, msg,
+            r->state == PT_BATCH_FAILED ? (int)r->error.code : 0, subj, r->bytes);
     if (fflush(b->journal) == 0)
         fsync(fileno(b->journal));
 }
 
-static void journal_open(pt_batch *b)
+static void journal_open(pt_batch *b, const char *tag)
 {
     char path[1100];
     if (b->shard_n > 1) /* one journal per part: tasks never write the same file */
         snprintf(path, sizeof path, "%s/batch.journal.%d-of-%d.tsv", b->outdir, b->shard_k,
                  b->shard_n);
+    else if (tag && *tag)
+        snprintf(path, sizeof path, "%s/batch.journal.%s.tsv", b->outdir, tag);
     else
         snprintf(path, sizeof path, "%s/batch.journal.tsv", b->outdir);
     int fresh = access(path, F_OK) != 0;
     b->journal = fopen(path, "a");
     if (b->journal && fresh)
-        fprintf(b->journal, "time_utc\tstatus\tname\tpath\twall_s\terror\n");
+        fprintf(b->journal,
+                "time_utc\tstatus\tname\tpath\twall_s\terror\terror_code\tsubject_id\tbytes\n");
 }
 
 static void *worker(void *arg)
@@ -765,115 +766,34 @@ static void remove_stale_temps(const pt_batch *b)
     closedir(d);
 }
 
-/* ---- the index, OUTDIR/batch.h5 ---- */
+/* ---- the index, OUTDIR/batch.h5, and the cohort tables (batch/index.c) ---- */
 
-static int h5_root_attrs(pt_h5w *w, const pt_batch *b, const size_t count[3])
+static int write_index(pt_batch *b, pt_error *err)
 {
-    hid_t root = H5Gopen2(w->file, "/", H5P_DEFAULT);
-    if (root < 0)
-        return pt_h5w_fail(w, "open", "/");
-    static const char *const names[3] = {"n_ok", "n_skipped", "n_failed"};
-    int rc = PT_OK;
-    for (int k = 0; k < 3 && !rc; k++) {
-        long long v = (long long)count[k];
-        rc = pt_h5w_attr_num(w, root, names[k], H5T_STD_I64LE, H5T_NATIVE_LLONG, &v);
-    }
+    pt_index_row *rows = calloc(b->n ? b->n : 1, sizeof *rows);
     size_t need = pt_params_json(&b->base, NULL, 0);
     char *json = malloc(need + 1);
-    if (!json && !rc)
-        rc = pt_error_set(w->err, PT_ENOMEM, "%s: out of memory for the parameters", w->path);
-    if (json)
-        pt_params_json(&b->base, json, need + 1);
-    const char *strs[4][2] = {{"kind", "pulsetrain batch index"},
-                              {"pulsetrain_version", pt_version()},
-                              {"input", b->input},
-                              {"parameters", json}};
-    for (int k = 0; k < 4 && !rc; k++)
-        rc = pt_h5w_attr_str(w, root, strs[k][0], strs[k][1]);
-    H5Gclose(root);
-    free(json);
-    return rc;
-}
-
-static int write_index(const pt_batch *b, pt_error *err)
-{
-    char path[1100];
-    snprintf(path, sizeof path, "%s/batch.h5", b->outdir);
-    size_t n = b->n;
-    const char **s = calloc(6 * (n ? n : 1), sizeof *s);
-    double *v = calloc(11 * (n ? n : 1), sizeof *v);
-    if (!s || !v) {
-        free(s);
-        free(v);
+    if (!rows || !json) {
+        free(rows);
+        free(json);
         return pt_error_set(err, PT_ENOMEM, "out of memory for the batch index");
     }
-    size_t count[3] = {0};
-    static const char *const status[] = {"pending", "ok", "skipped", "failed"};
-    for (size_t i = 0; i < n; i++) {
+    pt_params_json(&b->base, json, need + 1);
+    int rc = PT_OK;
+    for (size_t i = 0; i < b->n && !rc; i++) {
         const pt_batch_result *r = &b->items[i].res;
-        int failed = r->state != PT_BATCH_DONE && r->state != PT_BATCH_SKIPPED;
-        count[r->state == PT_BATCH_DONE ? 0 : r->state == PT_BATCH_SKIPPED ? 1 : 2]++;
-        s[0 * n + i] = r->path;
-        s[1 * n + i] = r->name;
-        s[2 * n + i] = r->subject_id;
-        s[3 * n + i] = status[r->state];
-        s[4 * n + i] = failed ? r->error.msg : "";
-        s[5 * n + i] = failed ? "" : r->summary;
-        v[0 * n + i] = failed ? (double)r->error.code : 0.0;
-        v[1 * n + i] = r->bytes;
-        v[2 * n + i] = r->duration_s;
-        v[3 * n + i] = r->wall_s;
-        v[4 * n + i] = r->hr_mean_bpm;
-        v[5 * n + i] = r->wear_h;
-        v[6 * n + i] = r->mvpa_min;
-        v[7 * n + i] = r->n_bouts;
-        v[8 * n + i] = r->n_recovery;
-        v[9 * n + i] = r->hrr60_mean_bpm;
+        int err_row = r->state == PT_BATCH_FAILED || r->state == PT_BATCH_NOT_RECORDING;
+        if (pt_index_row_set(&rows[i], r->path, r->name, r->subject_id, status_name(r->state),
+                             err_row ? r->error.msg : ""))
+            rc = pt_error_set(err, PT_ENOMEM, "out of memory for the batch index");
+        rows[i].error_code = r->state == PT_BATCH_FAILED ? (double)r->error.code : 0.0;
+        rows[i].wall_s = pt_index_round_ms(isfinite(r->wall_s) ? r->wall_s : 0.0);
+        rows[i].bytes = r->bytes;
     }
-    static const struct {
-        const char *name, *desc;
-    } sc[6] = {
-        {"path", "source recording"},
-        {"name", "name of its summary in this folder"},
-        {"subject_id", "subject"},
-        {"status", "ok (processed in the last run), skipped (resume: summary matched), failed"},
-        {"error", "why it failed, naming the file and the place"},
-        {"summary", "path of the HDF5 summary"}};
-    static const struct {
-        const char *name, *units, *desc;
-    } nc[10] = {{"error_code", "1", "pt_status of the failure (0 = none)"},
-                {"bytes", "B", "size of the source"},
-                {"duration_s", "s", "length of the recording"},
-                {"wall_s", "s", "processing time in the run that made or checked the summary"},
-                {"hr_mean_bpm", "bpm", "mean heart rate (/hr/bpm)"},
-                {"wear_h", "h", "time not classed non-wear (/epochs)"},
-                {"mvpa_min", "min", "moderate + vigorous time (/epochs)"},
-                {"n_bouts", "1", "rows of /bouts"},
-                {"n_recovery", "1", "rows of /recovery"},
-                {"hrr60_mean_bpm", "bpm", "mean HRR60 (/recovery)"}};
-    pt_h5w w;
-    int rc = pt_h5w_create(&w, path, n * 16 * 64, err); /* 16 columns, paths and messages */
-    if (!rc) {
-        hid_t g = pt_h5w_group(&w, "/recordings");
-        for (int k = 0; k < 6 && g >= 0 && !rc; k++) {
-            pt_h5col c = {sc[k].name, "", sc[k].desc, PT_H5_STR, s + (size_t)k * n, NULL, 0};
-            rc = pt_h5w_column(&w, g, &c, n, NULL, NULL);
-        }
-        for (int k = 0; k < 10 && g >= 0 && !rc; k++) {
-            pt_h5col c = {nc[k].name,        nc[k].units, nc[k].desc, PT_H5_F64,
-                          v + (size_t)k * n, NULL,        0};
-            rc = pt_h5w_column(&w, g, &c, n, NULL, NULL);
-        }
-        if (g >= 0)
-            H5Gclose(g);
-        else
-            rc = w.rc;
-        if (!rc)
-            rc = h5_root_attrs(&w, b, count);
-        rc = pt_h5w_commit(&w, rc); /* fsync + rename, or unlink */
-    }
-    free(s);
-    free(v);
+    if (!rc)
+        rc = pt_index_write(b->outdir, rows, b->n, b->input, json, NULL, NULL, NULL, err);
+    pt_index_rows_free(rows, b->n);
+    free(json);
     return rc;
 }
 
@@ -887,15 +807,29 @@ int pt_batch_run(pt_batch *b, const pt_batch_options *opt, pt_error *err)
     if (opt->nworkers < 1 || opt->nworkers > 1024)
         return pt_error_set(err, PT_EINVAL, "pt_batch_run: %d workers is not in 1..1024",
                             opt->nworkers);
+    if (opt->journal_tag) {
+        size_t l = strlen(opt->journal_tag);
+        if (l == 0 || l > 64 ||
+            strspn(opt->journal_tag, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                     "0123456789._-") != l)
+            return pt_error_set(err, PT_EINVAL,
+                                "pt_batch_run: journal tag '%.64s' is not 1-64 of [A-Za-z0-9._-]",
+                                opt->journal_tag);
+    }
     remove_stale_temps(b);
     b->opt = opt;
     b->next = 0;
     memset(&b->prog, 0, sizeof b->prog);
-    b->prog.total = b->n;
-    for (size_t i = 0; i < b->n; i++)
-        b->prog.bytes_total += b->items[i].res.bytes;
     clock_gettime(CLOCK_MONOTONIC, &b->t0);
-    journal_open(b);
+    journal_open(b, opt->journal_tag);
+    for (size_t i = 0; i < b->n; i++) {
+        if (b->items[i].res.state == PT_BATCH_NOT_RECORDING) {
+            journal_line(b, &b->items[i].res); /* listed once per run, with the reason */
+            continue;
+        }
+        b->prog.total++;
+        b->prog.bytes_total += b->items[i].res.bytes;
+    }
     size_t nw = (size_t)opt->nworkers < b->n ? (size_t)opt->nworkers : b->n;
     pthread_t *tid = calloc(nw ? nw : 1, sizeof *tid);
     if (!tid)
@@ -923,11 +857,11 @@ int pt_batch_run(pt_batch *b, const pt_batch_options *opt, pt_error *err)
         return pt_error_set(err, PT_ECANCELED,
                             "interrupted (signal %d): %zu of %zu recordings not done; the same "
                             "command with --resume goes on from here",
-                            (int)*opt->cancel, left, b->n);
+                            (int)*opt->cancel, left, b->prog.total);
     }
     for (size_t i = 0; i < b->n; i++)
         if (b->items[i].res.state == PT_BATCH_FAILED)
             return pt_error_set(err, PT_EDATA, "%zu of %zu recordings failed (see %s/batch.h5)",
-                                b->prog.failed, b->n, b->outdir);
+                                b->prog.failed, b->prog.total, b->outdir);
     return PT_OK;
 }

@@ -66,7 +66,9 @@ int pt_batch_shard(pt_batch *b, int k, int n, pt_error *err)
     int *part = calloc(count ? count : 1, sizeof *part);
     int rc = bytes && part ? PT_OK : PT_ENOMEM;
     for (size_t i = 0; i < count && !rc; i++)
-        bytes[i] = pt_batch_result_at(b, i)->bytes;
+        bytes[i] = pt_batch_result_at(b, i)->state == PT_BATCH_NOT_RECORDING
+                       ? 0 /* listed in the journal only: no work */
+                       : pt_batch_result_at(b, i)->bytes;
     if (!rc)
         rc = pt_shard_assign(bytes, count, n, part);
     if (!rc)
@@ -74,8 +76,7 @@ int pt_batch_shard(pt_batch *b, int k, int n, pt_error *err)
     free(bytes);
     free(part);
     if (rc == PT_ENOMEM)
-        return pt_error_set(err, PT_ENOMEM, "out of memory for the parts of %zu recordings",
-                            count);
+        return pt_error_set(err, PT_ENOMEM, "out of memory for the parts of %zu recordings", count);
     return rc;
 }
 
@@ -141,8 +142,8 @@ int pt_shard_from_env(pt_getenv_fn get, pt_shard *out, pt_error *err)
                                 id, lo, hi, step);
         out->k = (int)((id - lo) / step) + 1;
         out->n = (int)((hi - lo) / step) + 1;
-        snprintf(out->source, sizeof out->source,
-                 "SGE_TASK_ID=%ld of tasks %ld-%ld, step %ld", id, lo, hi, step);
+        snprintf(out->source, sizeof out->source, "SGE_TASK_ID=%ld of tasks %ld-%ld, step %ld", id,
+                 lo, hi, step);
         return PT_OK;
     }
     /* PBS Pro (PBS_ARRAY_INDEX) and Torque (PBS_ARRAYID) give the index but not the range. */

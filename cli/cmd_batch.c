@@ -19,12 +19,18 @@ static void usage(FILE *f)
            "Analyse many recordings, one HDF5 summary each (OUTDIR/<name>.h5), and index them\n"
            "in OUTDIR/batch.h5 (status, error, summary path and key figures per recording);\n"
            "OUTDIR/batch.journal.tsv logs each recording as it finishes.\n"
-           "A folder is scanned for .csv .tsv .txt .edf .bdf .hea .wav .flac .ogg .aif(f) .cwa\n"
-           "files and whatever else a reader recognises (E4 zips and folders; not HDF5). "
-           "A manifest is a CSV with a header row and the columns\n"
-           "path (relative to the manifest) and, optionally, subject_id, age, sex, hr_rest,\n"
-           "hr_max, tz, start_time (ISO 8601, for a file without absolute time: as\n"
-           "process --start).\n\n"
+           "A folder is scanned with its subfolders. Recordings are what a reader recognises\n"
+           "(E4 zips and folders, WFDB, EDF, audio, CWA, ...), files named like one (a broken\n"
+           "one fails with its reason) and CSV/TSV/TXT whose header names a signal column and a\n"
+           "time column. Every other file (truth, label or manifest CSVs, README, WFDB data\n"
+           "files, HDF5, unknown formats) is listed as skipped, with the reason, in the index\n"
+           "and the journal; OUTDIR and its files are never taken as input.\n"
+           "A manifest is a CSV with a header row and the columns path (relative to the\n"
+           "manifest) and, optionally, subject_id, age, sex, hr_rest, hr_max, tz, start_time\n"
+           "(ISO 8601, for a file without absolute time: as process --start); a value there\n"
+           "wins over the option.\n"
+           "Cohort tables: OUTDIR/recordings.csv (one row per file) and OUTDIR/days.csv (one\n"
+           "per recording-day), also in batch.h5; `pulsetrain collate OUTDIR` rebuilds them.\n\n"
            "  -o, --output DIR      folder for the summaries (required; created if missing)\n"
            "  -j, --jobs N          worker threads (default: the number of cores)\n"
            "      --resume          keep summaries whose source hash and parameters match\n"
@@ -35,8 +41,21 @@ static void usage(FILE *f)
            "                        -j then defaults to SLURM_CPUS_PER_TASK (NSLOTS, NCPUS) or 1\n"
            "      --print-slurm N   print a script submitting this batch as N Slurm array\n"
            "                        tasks plus a collate job after them (docs/cluster.md)\n"
-           "Parameters for every recording (as in `process`; a manifest's subject fields\n"
-           "override --tz per recording):\n"
+           "      --include GLOB    only files whose path relative to DIR matches (fnmatch;\n"
+           "                        '*' also matches '/': '*.csv', 'P01/*'); repeatable\n"
+           "      --exclude GLOB    leave out files and subfolders whose relative path\n"
+           "                        matches ('*_levels.csv', 'formats'); repeatable\n"
+           "      --no-recursion    only DIR's own files, not its subfolders\n"
+           "Subject and parameters for every recording (as in `process`; a manifest's\n"
+           "columns win per recording):\n"
+           "      --subject ID      subject id\n"
+           "      --subject-from name|folder  a recording without a subject id takes its\n"
+           "                        own name, or the name of the folder holding it\n"
+           "      --age YEARS       age (HRmax = 208 - 0.7 age, Tanaka 2001)\n"
+           "      --sex m|f         sex (TRIMP weighting)\n"
+           "      --hr-rest BPM     resting heart rate (default: estimated per recording)\n"
+           "      --hr-max BPM      maximum heart rate (default: from the age)\n"
+           "      --start TIME      start of files without absolute time (ISO 8601)\n"
            "      --hr-window S     heart-rate window (default 8 s)\n"
            "      --hr-step S       heart-rate step (default 2 s)\n"
            "      --epoch S         motion epoch (default 5 s)\n"
@@ -144,7 +163,7 @@ int pt_cmd_batch(int argc, char **argv)
     static const struct option opts[] = {{"output", required_argument, 0, 'o'},
                                          {"jobs", required_argument, 0, 'j'},
                                          {"resume", no_argument, 0, 'R'},
-                                         {"shard", required_argument, 0, 'S'},
+                                         {"shard", required_argument, 0, 'K'},
                                          {"print-slurm", required_argument, 0, 'P'},
                                          PT_CLI_READ_LONGOPTS,
                                          {"hr-window", required_argument, 0, 'w'},
@@ -155,19 +174,32 @@ int pt_cmd_batch(int argc, char **argv)
                                          {"bout-min", required_argument, 0, 'B'},
                                          {"bout-tolerance", required_argument, 0, 'T'},
                                          {"no-calibrate", no_argument, 0, 'N'},
+                                         {"include", required_argument, 0, 'I'},
+                                         {"exclude", required_argument, 0, 'X'},
+                                         {"no-recursion", no_argument, 0, 'D'},
+                                         {"subject", required_argument, 0, 'S'},
+                                         {"subject-from", required_argument, 0, 'F'},
+                                         {"age", required_argument, 0, 'a'},
+                                         {"sex", required_argument, 0, 'x'},
+                                         {"hr-rest", required_argument, 0, 'r'},
+                                         {"hr-max", required_argument, 0, 'm'},
                                          {"quiet", no_argument, 0, 'q'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     pt_params p = pt_params_defaults();
     pt_read_options ro = pt_read_defaults();
     pt_batch_options bo = pt_batch_defaults();
-    const char *out = NULL;
     bo.nworkers = 0; /* -j, or the allocation's cores (below) */
     pt_shard shard = {0};
     int print_slurm = 0;
     bo.scratch_dir = getenv("TMPDIR"); /* the library reads no environment */
     bo.cancel = &pt_cli_signal;
     ui u = {.tty = isatty(2), .quiet = 0};
+    pt_batch_scan_options so = {0};
+    const char *inc[64], *exc[64];
+    so.include = inc;
+    so.exclude = exc;
+    const char *out = NULL;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "o:j:qh", opts, NULL)) != -1) {
@@ -187,7 +219,7 @@ int pt_cmd_batch(int argc, char **argv)
             break;
         }
         case 'R': bo.resume = 1; break;
-        case 'S':
+        case 'K':
             if (pt_cli_parse_shard(optarg, &shard.k, &shard.n)) {
                 fprintf(stderr, "pulsetrain batch: --shard needs K/N with 1 <= K <= N, not '%s'\n",
                         optarg);
@@ -233,6 +265,56 @@ int pt_cmd_batch(int argc, char **argv)
                 return PT_EXIT_USAGE;
             break;
         case 'N': p.calibrate = 0; break;
+        case 'I':
+        case 'X': {
+            size_t *k = c == 'I' ? &so.n_include : &so.n_exclude;
+            if (*k == 64) {
+                fprintf(stderr, "pulsetrain batch: at most 64 --include and 64 --exclude\n");
+                return PT_EXIT_USAGE;
+            }
+            (c == 'I' ? inc : exc)[(*k)++] = optarg;
+            break;
+        }
+        case 'D': so.no_recursion = 1; break;
+        case 'F':
+            if (!strcmp(optarg, "name"))
+                so.subject_from = PT_BATCH_SUBJECT_NAME;
+            else if (!strcmp(optarg, "folder"))
+                so.subject_from = PT_BATCH_SUBJECT_FOLDER;
+            else {
+                fprintf(stderr, "pulsetrain batch: --subject-from takes name or folder, not '%s'\n",
+                        optarg);
+                return PT_EXIT_USAGE;
+            }
+            break;
+        case 'S':
+            if (strlen(optarg) >= sizeof p.subject_id || strchr(optarg, '"') ||
+                strchr(optarg, '\\')) {
+                fprintf(stderr, "pulsetrain batch: --subject '%s' is too long or has quotes\n",
+                        optarg);
+                return PT_EXIT_USAGE;
+            }
+            snprintf(p.subject_id, sizeof p.subject_id, "%s", optarg);
+            break;
+        case 'a':
+            if (num_min("--age", optarg, 0, 0, "years", &p.age_y))
+                return PT_EXIT_USAGE;
+            break;
+        case 'x':
+            if (strcmp(optarg, "m") && strcmp(optarg, "f")) {
+                fprintf(stderr, "pulsetrain batch: --sex takes m or f\n");
+                return PT_EXIT_USAGE;
+            }
+            p.sex = optarg[0];
+            break;
+        case 'r':
+            if (num_min("--hr-rest", optarg, 0, 0, "bpm", &p.hr_rest_bpm))
+                return PT_EXIT_USAGE;
+            break;
+        case 'm':
+            if (num_min("--hr-max", optarg, 0, 0, "bpm", &p.hr_max_bpm))
+                return PT_EXIT_USAGE;
+            break;
         case 'q': u.quiet = 1; break;
         case 'h': usage(stdout); return PT_EXIT_OK;
         default: {
@@ -265,7 +347,7 @@ int pt_cmd_batch(int argc, char **argv)
                 bo.nworkers, sched_cpus, sched_cpus > 1 ? "s" : "", sched_cpus);
         bo.nworkers = sched_cpus;
     }
-    pt_batch *b = pt_batch_create(argv[optind], out, &p, &ro, &err);
+    pt_batch *b = pt_batch_create_ex(argv[optind], out, &p, &ro, &so, &err);
     if (!b) {
         fprintf(stderr, "pulsetrain batch: %s\n", err.msg[0] ? err.msg : pt_strerror(err.code));
         return pt_cli_exit_code(err.code);
@@ -299,9 +381,16 @@ int pt_cmd_batch(int argc, char **argv)
     }
     bo.progress = progress;
     bo.user = &u;
+    size_t nrec = 0, nskip = 0;
+    for (size_t i = 0; i < pt_batch_count(b); i++) {
+        int notrec = pt_batch_result_at(b, i)->state == PT_BATCH_NOT_RECORDING;
+        nrec += !notrec;
+        nskip += notrec;
+    }
     if (!u.quiet)
-        fprintf(stderr, "pulsetrain batch: %zu recordings, %d workers%s -> %s\n", pt_batch_count(b),
-                bo.nworkers, bo.resume ? ", resuming" : "", out);
+        fprintf(stderr,
+                "pulsetrain batch: %zu recordings (%zu other files skipped), %d workers%s -> %s\n",
+                nrec, nskip, bo.nworkers, bo.resume ? ", resuming" : "", out);
     int rc = pt_batch_run(b, &bo, &err);
     size_t n = pt_batch_count(b), ok = 0, kept = 0, bad = 0;
     double sig = 0;
@@ -320,14 +409,15 @@ int pt_cmd_batch(int argc, char **argv)
     }
     if (shard.n > 1)
         fprintf(stderr,
-                "pulsetrain batch: shard %d/%d: %zu processed, %zu kept, %zu failed; %.1f h of "
-                "signal; journal %s/batch.journal.%d-of-%d.tsv (when every part is done: "
-                "pulsetrain collate %s)\n",
-                shard.k, shard.n, ok, kept, bad, sig / 3600.0, out, shard.k, shard.n, out);
+                "pulsetrain batch: shard %d/%d: %zu processed, %zu kept, %zu failed, %zu skipped "
+                "(not recordings); %.1f h of signal; journal %s/batch.journal.%d-of-%d.tsv (when "
+                "every part is done: pulsetrain collate %s)\n",
+                shard.k, shard.n, ok, kept, bad, nskip, sig / 3600.0, out, shard.k, shard.n, out);
     else
-        fprintf(stderr,
-                "pulsetrain batch: %zu processed, %zu kept, %zu failed; %.1f h of signal; "
-                "index %s/batch.h5\n",
-                ok, kept, bad, sig / 3600.0, out);
+        fprintf(
+            stderr,
+            "pulsetrain batch: %zu processed, %zu kept, %zu failed, %zu skipped (not recordings); "
+            "%.1f h of signal; index %s/batch.h5, tables %s/recordings.csv and days.csv\n",
+            ok, kept, bad, nskip, sig / 3600.0, out, out);
     return rc ? PT_EXIT_PARTIAL : PT_EXIT_OK;
 }

@@ -21,6 +21,8 @@ int pt_cmd_info(int argc, char **argv);
 int pt_cmd_simulate(int argc, char **argv);
 int pt_cmd_load(int argc, char **argv);
 int pt_cmd_report(int argc, char **argv);
+int pt_cmd_collate(int argc, char **argv);
+int pt_cmd_export(int argc, char **argv);
 
 /* After a usage error: one line pointing at the command's --help (not the whole help). */
 void pt_cli_try_help(const char *cmd);

@@ -17,7 +17,9 @@ static const struct {
 } commands[] = {
     {"process", pt_cmd_process, "analyse one recording into an HDF5 summary"},
     {"batch", pt_cmd_batch, "analyse many recordings (folder or manifest) into OUTDIR"},
-    {"info", pt_cmd_info, "describe a recording or a summary"},
+    {"collate", pt_cmd_collate, "rebuild a batch's index and cohort tables from OUTDIR"},
+    {"export", pt_cmd_export, "write every table of a summary as CSV"},
+    {"info", pt_cmd_info, "describe a recording, a summary, a batch index or a load file"},
     {"simulate", pt_cmd_simulate, "write a synthetic recording with known truth"},
     {"load", pt_cmd_load, "training load over days: TRIMP, CTL/ATL/TSB, ACWR, streaks"},
     {"report", pt_cmd_report, "draw a summary or a load file as a self-contained SVG"},

@@ -30,6 +30,7 @@
 
 #include <signal.h> /* sig_atomic_t */
 #include <stddef.h>
+#include <stdio.h>
 
 #include "pulsetrain/error.h"
 #include "pulsetrain/io.h"
@@ -41,21 +42,48 @@ extern "C" {
 
 typedef struct pt_batch pt_batch;
 
+/* What batch lists in a folder (NULL = the defaults: every file, subfolders included). */
+typedef struct pt_batch_scan_options {
+    const char *const *include; /* fnmatch(3) globs on the path relative to the folder
+                                 * ('*' also matches '/': "*.csv", "P0[1-4]/ *"); a file
+                                 * is listed when it matches one; none = every file     */
+    size_t n_include;
+    const char *const *exclude; /* a file or subfolder matching one is left out        */
+    size_t n_exclude;
+    int no_recursion; /* 1: only the folder's own files                       */
+    int subject_from; /* a recording without a subject id (none in base or the
+                                 * manifest) gets: 0 none; PT_BATCH_SUBJECT_NAME its
+                                 * name; PT_BATCH_SUBJECT_FOLDER the name of the folder
+                                 * holding it (one folder per participant)             */
+} pt_batch_scan_options;
+#define PT_BATCH_SUBJECT_NAME 1
+#define PT_BATCH_SUBJECT_FOLDER 2
+
 /* List the recordings of `input` and prepare their parameters.
- *   input  : a directory, scanned (not recursively) for recognised formats by
- *            file extension — .csv .tsv .txt (CSV; *.truth.csv and
- *            *.recovery.csv, the simulator's side files, are left out), .edf
- *            .bdf, .hea (WFDB), .wav .flac .ogg .aif .aiff (libsndfile), .cwa,
- *            and sub-directories holding an Empatica E4 export (BVP.csv or
- *            ACC.csv) — or a manifest CSV with a header row and the columns
- *            path (required; relative to the manifest's folder), subject_id,
- *            age, sex, hr_rest, hr_max, tz (optional; empty = the default).
+ *   input  : a directory, scanned recursively (sorted by path) -- or a manifest CSV with
+ *            a header row and the columns path (required; relative to the manifest's
+ *            folder), subject_id, age, sex, hr_rest, hr_max, tz, start_time (optional;
+ *            empty = the value of base / ropt).
+ *            In a folder, a recording is whatever a reader recognises (E4 zips and
+ *            folders, WFDB headers, EDF, audio, CWA, ...), a file named like one (.edf
+ *            .bdf .hea .wav .flac .ogg .aif .aiff .cwa: a broken one then fails with its
+ *            reason), and a CSV/TSV/TXT whose header row names a signal column (ppg,
+ *            acc_x_g, ecg, hr_bpm, ...) and a time column (or ropt->fs_hz). Every other
+ *            file is listed as not a recording (PT_BATCH_NOT_RECORDING, the reason in
+ *            error.msg): truth, label and manifest CSVs, README and notes, data files of a
+ *            WFDB record, HDF5 files (recordings only with ropt->h5_*), formats no reader
+ *            knows. Never listed: hidden files, OUTDIR (when inside input) and, in OUTDIR,
+ *            the batch's own files (batch.h5, batch.journal*.tsv, recordings.csv,
+ *            days.csv, *.h5 summaries, *.tmp.* temporaries), and what scan filters out.
  *   outdir : created if missing (one level).
- *   base   : parameters every recording starts from (NULL = defaults); the
- *            manifest's subject fields override them per recording; without a
- *            subject_id the recording's name is used.
- *   ropt   : read options for every recording (NULL = defaults), strings
- *            included (one channel map for a cohort of same-device files); copied.
+ *   base   : parameters every recording starts from (NULL = defaults), the subject's
+ *            included (subject_id, age, sex, hr_rest, hr_max: batch --age ...); a
+ *            manifest's values override them per recording.
+ *   ropt   : read options for every recording (NULL = defaults), strings included (one
+ *            channel map for a cohort of same-device files; start = --start for every
+ *            file, a manifest's start_time overrides it); copied.
+ *   scan   : folder filters (NULL = none; ignored for a manifest) and subject_from
+ *            (applies to a manifest's rows too).
  * Each recording's summary is OUTDIR/<name>.h5, <name> being the file name
  * without its extension (made unique with -2, -3, ... in listing order).
  * Returns NULL and fills *err: PT_EDATA (input missing or unreadable, no
@@ -63,18 +91,23 @@ typedef struct pt_batch pt_batch;
  * ("manifest.csv:7: ..." for a bad manifest line), PT_EINVAL (base
  * parameters out of range), PT_EIO (outdir cannot be created).
  * Free with pt_batch_destroy. */
+PT_API pt_batch *pt_batch_create_ex(const char *input, const char *outdir, const pt_params *base,
+                                    const pt_read_options *ropt, const pt_batch_scan_options *scan,
+                                    pt_error *err);
+/* pt_batch_create_ex without filters. */
 PT_API pt_batch *pt_batch_create(const char *input, const char *outdir, const pt_params *base,
                                  const pt_read_options *ropt, pt_error *err);
 PT_API void pt_batch_destroy(pt_batch *b); /* NULL is a harmless no-op */
 
-/* Number of recordings listed. */
+/* Number of files listed (recordings and files that are not recordings). */
 PT_API size_t pt_batch_count(const pt_batch *b);
 
 typedef enum pt_batch_state {
-    PT_BATCH_PENDING = 0, /* not run yet                                      */
-    PT_BATCH_DONE,        /* processed in this run                            */
-    PT_BATCH_SKIPPED,     /* resume: the summary already matched              */
-    PT_BATCH_FAILED       /* error, see code and msg                          */
+    PT_BATCH_PENDING = 0,  /* not run yet                                      */
+    PT_BATCH_DONE,         /* processed in this run                            */
+    PT_BATCH_SKIPPED,      /* resume: the summary already matched              */
+    PT_BATCH_FAILED,       /* error, see code and msg                          */
+    PT_BATCH_NOT_RECORDING /* listed, not a recording: error.msg says why      */
 } pt_batch_state;
 
 /* What happened to one recording, with key figures from its summary (NaN when
@@ -102,7 +135,9 @@ PT_API const pt_batch_result *pt_batch_result_at(const pt_batch *b, size_t i);
 
 /* Progress so far, handed to the callback after every recording. */
 typedef struct pt_batch_progress {
-    size_t total, done, skipped, failed; /* recordings                              */
+    size_t total, done, skipped, failed; /* recordings (total: without the files
+                                          * that are not recordings; skipped: kept
+                                          * by resume)                              */
     double bytes_total, bytes_done;      /* source sizes, finished ones [bytes]     */
     double bytes_processed;              /* of those processed in this run (not
                                           * skipped, not failed): the rate [bytes]  */
@@ -125,26 +160,78 @@ typedef struct pt_batch_options {
                                     * new recording starts, those running stop before
                                     * writing (left pending for --resume), the index
                                     * is written, PT_ECANCELED                        */
+    const char *journal_tag;             /* NULL: OUTDIR/batch.journal.tsv; else
+                                          * OUTDIR/batch.journal.<tag>.tsv (one per shard;
+                                          * [A-Za-z0-9._-] only)                         */
 } pt_batch_options;
 
 PT_API pt_batch_options pt_batch_defaults(void);
 
-/* Process every recording (those still pending), then write OUTDIR/batch.h5:
- * one row per recording in listing order with datasets path, name, subject_id,
- * status ("ok", "skipped", "failed"), error_code, error, summary, bytes,
- * duration_s, wall_s, hr_mean_bpm, wear_h, mvpa_min, n_bouts, n_recovery,
- * hrr60_mean_bpm; root attributes n_ok, n_skipped, n_failed, parameters.
+/* Process every recording (those still pending), then write the index and the cohort
+ * tables (pt_batch_collate below describes them). The journal gets one line per file
+ * that is not a recording when the run starts, and one per recording as it finishes.
  * Temporary files left by a killed run (OUTDIR/<name>.h5.tmp.<pid> of a
  * process that no longer exists) are removed first.
  * A recording that fails never stops the others.
- * Returns PT_OK when every recording is done or skipped; PT_EDATA when some
+ * Returns PT_OK when every recording is done or kept; PT_EDATA when some
  * failed (the batch is partial); PT_EIO when batch.h5 cannot be written;
  * PT_EINVAL for bad options. */
 PT_API int pt_batch_run(pt_batch *b, const pt_batch_options *opt, pt_error *err);
 
+/* ---- journal, index and cohort tables ----
+ *
+ * Journal naming contract (collate and sharded runs rely on it): every run appends to
+ * OUTDIR/batch.journal.tsv, or, when several processes share OUTDIR (shards of one
+ * batch on a cluster), each to its own OUTDIR/batch.journal.<tag>.tsv (<tag> free, e.g.
+ * "3of8": pt_batch_options.journal_tag). A journal is UTF-8, tab-separated, with this
+ * header row (columns found by name; older journals lack the last three):
+ *   time_utc status name path wall_s error error_code subject_id bytes
+ * time_utc: ISO 8601 UTC to the second when the line was written; status: ok (processed),
+ * kept (resume: the summary matched), skipped (not a recording; error = why), failed
+ * (error, error_code = pt_status); name: the summary's name in OUTDIR without .h5 (""
+ * when skipped); path: the input as listed; wall_s: processing time [s]; bytes: size of
+ * the source [B]. Tabs and newlines in a field are written as spaces.
+ * The index gets one row per path: the line written last (time_utc, then the journal's
+ * name, then its line order) wins, so a re-run or a resumed shard replaces older lines.
+ *
+ * OUTDIR/batch.h5 (the index): root attributes kind ("pulsetrain batch index"),
+ * pulsetrain_version, input, parameters, n_ok, n_kept, n_skipped, n_failed; group
+ * /recordings, one row per path sorted by path (strcmp); group /days, one row per
+ * recording-day (the summaries' /daily rows, same order). OUTDIR/recordings.csv and
+ * OUTDIR/days.csv hold the same tables (units in the column names, ISO 8601 dates and
+ * times, missing = empty cell; written to a temporary name and renamed). */
+
+/* What pt_batch_collate found. */
+typedef struct pt_batch_collate_counts {
+    size_t rows, ok, kept, skipped, failed; /* index rows and their status              */
+    size_t journals;                        /* journals merged                          */
+    size_t unjournaled;                     /* summaries no journal names (added as ok) */
+} pt_batch_collate_counts;
+
+/* Called for every recording a journal names that has no finished summary in OUTDIR
+ * (failed, or its summary missing or unreadable), with why. */
+typedef void (*pt_batch_missing_fn)(const char *path, const char *why, void *user);
+
+/* Rebuild OUTDIR/batch.h5, recordings.csv and days.csv from the journals
+ * (every batch.journal.*.tsv and batch.journal.tsv, merged as above) and the summaries (the .h5 files) in OUTDIR: the
+ * same rows, in the same order, as the batch that wrote them (shards of one batch
+ * collate to the index of one run over all of it). Idempotent. A summary no journal
+ * names is added as ok (path = its source_file); a journal's ok or kept recording whose
+ * summary is gone becomes failed ("no finished summary"). missing (may be NULL) hears of
+ * every failed row. Returns PT_OK, PT_EDATA when OUTDIR holds no journal and no summary
+ * (or is not a folder), PT_EIO when the index or tables cannot be written. */
+PT_API int pt_batch_collate(const char *outdir, pt_batch_missing_fn missing, void *user,
+                            pt_batch_collate_counts *counts, pt_error *err);
+
+/* Print what a batch index holds (for `info`): version, input, counts, the columns of
+ * /recordings and /days with their units and rows, every failed file with its error.
+ * PT_EFORMAT when path is not a batch index. */
+PT_API int pt_batch_index_describe(const char *path, FILE *out, pt_error *err);
+
 /* ---- one part of a cohort on a cluster (a scheduler's job array) ----
  * Each task of the array keeps its part of the listing, writes its summaries and its own
- * journal OUTDIR/batch.journal.K-of-N.tsv, never another part's files and no index:
+ * journal OUTDIR/batch.journal.K-of-N.tsv (whatever journal_tag says), never another
+ * part's files, and neither the index nor the cohort tables:
  * `pulsetrain collate OUTDIR` builds batch.h5 from the summaries and journals afterwards.
  * The parts are balanced by source size (largest first into the part with the fewest bytes
  * so far) and depend only on the listing, so every task of the array, and a re-run of

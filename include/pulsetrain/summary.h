@@ -105,6 +105,18 @@ typedef struct pt_summary_meta {
  * NULL. PT_EFORMAT when the file is HDF5 but not a pulsetrain summary. */
 PT_API pt_summary *pt_summary_read_h5(const char *path, pt_summary_meta *meta, pt_error *err);
 
+/* Every table as DIR/<table>.csv (hr, beats, epochs, bouts, recovery, daily): one header
+ * row whose column names end in their units (pt_export_colname), one row per table row;
+ * classes as names, dates as YYYY-MM-DD, missing values as empty cells. Each file is
+ * written to a temporary name and renamed. n_files (may be NULL) counts the files. DIR
+ * must exist. PT_OK, or PT_EIO naming the file. */
+PT_API int pt_summary_export_csv(const pt_summary *s, const char *dir, size_t *n_files,
+                                 pt_error *err);
+/* A column's name with its units appended when the name does not already end in them
+ * ("trimp_banister", "AU" -> "trimp_banister_au"; "hr_bpm", "bpm" -> "hr_bpm";
+ * "cadence_spm", "steps/min" -> "cadence_spm"; "class", "1" -> "class"). */
+PT_API void pt_export_colname(const char *name, const char *units, char *out, size_t len);
+
 /* 1 when path is an HDF5 file (by its signature), else 0. */
 PT_API int pt_is_hdf5(const char *path);
 

@@ -35,7 +35,7 @@ if [ "$(id -u)" -eq 0 ]; then   # root reads everything: a dangling link is unre
 else
     printf 't_s,ppg\n0,1\n' > "$d/in/unreadable.csv"; chmod 000 "$d/in/unreadable.csv"
 fi
-printf 'not a recording\n' > "$d/in/notes.md"   # not a recognised extension: not listed
+printf 'not a recording\n' > "$d/in/notes.md"   # listed as skipped, with the reason
 
 # 1. one bad file never stops the batch; exit 4 (partial)
 check partial_batch 4 "corrupt.csv:4" -- "$PT" batch "$d/in" -o "$d/out" -j 2
@@ -48,9 +48,14 @@ grep -q "	failed	corrupt	.*corrupt.csv:4" "$d/out/batch.journal.tsv" || no "jour
 [ "$(grep -c "	ok	good" "$d/out/batch.journal.tsv")" -eq 2 ] || no "journal lacks the good files"
 {
     h5dump -d /recordings/status "$d/out/batch.h5" > "$d/st"
-    grep -q '"failed", "ok", "ok", "failed"' "$d/st" || { no "batch.h5 status:"; cat "$d/st"; }
+    # sorted by path: corrupt, good1, good1.recovery, good1.truth, good2, good2.recovery,
+    # good2.truth, notes.md, unreadable (the simulator's side files and notes: skipped)
+    grep -q '"failed", "ok", "skipped", "skipped", "ok", "skipped", "skipped",' "$d/st" &&
+        grep -q '"skipped", "failed"' "$d/st" || { no "batch.h5 status:"; cat "$d/st"; }
+    h5dump -d /recordings/error "$d/out/batch.h5" | grep -q 'simulator' || no "batch.h5 lacks the side files' reason"
     h5dump -d /recordings/error "$d/out/batch.h5" | grep -q 'corrupt.csv:4' || no "batch.h5 lacks the corrupt file's error"
-    h5dump -d /recordings/name "$d/out/batch.h5" | grep -q '"corrupt", "good1", "good2", "unreadable"' || no "batch.h5 names"
+    h5dump -d /recordings/name "$d/out/batch.h5" | tr -d '\n ' | grep -q '"corrupt","good1","","","good2","","","","unreadable"' || no "batch.h5 names"
+    grep -q "	skipped		.*notes.md	.*not a recording" "$d/out/batch.journal.tsv" || no "journal lacks notes.md as skipped"
     h5dump -a /n_failed "$d/out/batch.h5" | grep -q '(0): 2' || no "batch.h5 n_failed != 2"
 }
 

@@ -57,6 +57,20 @@ static void write_text(const char *name, const char *text)
     fclose(f);
 }
 
+/* The result of the file whose path ends in /name (NULL when none). */
+static const pt_batch_result *res_of(const pt_batch *b, const char *name)
+{
+    for (size_t i = 0; i < pt_batch_count(b); i++) {
+        const char *p = pt_batch_result_at(b, i)->path;
+        const char *sl = strrchr(p, '/');
+        if (!strcmp(sl ? sl + 1 : p, name))
+            return pt_batch_result_at(b, i);
+    }
+    static pt_batch_result none;
+    return &none;
+}
+#define RES(name) res_of(b, name)
+
 PT_TEST(folder_one_bad_file_partial)
 {
     mkdir(tmp_path("f"), 0777);
@@ -68,26 +82,32 @@ PT_TEST(folder_one_bad_file_partial)
     pt_error err = {0};
     pt_batch *b = pt_batch_create(tmp_path("f"), tmp_path("fo"), NULL, NULL, &err);
     PT_REQUIRE(b != NULL);
-    PT_CHECK(pt_batch_count(b) == 3);
+    /* listed in order of path; readme.md and the simulator's side file as not recordings */
+    PT_CHECK(pt_batch_count(b) == 5);
+    PT_CHECK(RES("a.truth.csv")->state == PT_BATCH_NOT_RECORDING);
+    PT_CHECK(strstr(RES("a.truth.csv")->error.msg, "simulator") != NULL);
+    PT_CHECK(RES("readme.md")->state == PT_BATCH_NOT_RECORDING);
+    PT_CHECK(!strcmp(pt_batch_result_at(b, 1)->path + strlen(pt_batch_result_at(b, 1)->path) - 11,
+                     "a.truth.csv"));
     write_text("fo/a.h5.tmp.999999999", "half"); /* left by a killed run (pid gone) */
     pt_batch_options o = pt_batch_defaults();
     o.nworkers = 4; /* more workers than recordings */
     int rc = pt_batch_run(b, &o, &err);
     PT_CHECK(rc == PT_EDATA);
     if (!strstr(err.msg, "1 of 3"))
-        PT_FAILF("%s; first: %s", err.msg, pt_batch_result_at(b, 0)->error.msg);
-    const pt_batch_result *a = pt_batch_result_at(b, 0), *bad = pt_batch_result_at(b, 2);
+        PT_FAILF("%s; first: %s", err.msg, RES("a.csv")->error.msg);
+    const pt_batch_result *a = RES("a.csv"), *bad = RES("bad.csv");
     PT_CHECK(!strcmp(a->name, "a") && a->state == PT_BATCH_DONE);
     PT_CHECK(!strcmp(bad->name, "bad") && bad->state == PT_BATCH_FAILED);
     PT_CHECK(bad->error.code == PT_EDATA);
     PT_CHECK(strstr(bad->error.msg, "bad.csv:3") != NULL);
     PT_CHECK_NEAR(180.0, a->duration_s, 0, 0.1);
-    PT_CHECK(pt_batch_result_at(b, 1)->state == PT_BATCH_DONE);
+    PT_CHECK(RES("b.csv")->state == PT_BATCH_DONE);
     PT_CHECK(access(tmp_path("fo/a.h5"), F_OK) == 0);
     PT_CHECK(access(tmp_path("fo/batch.h5"), F_OK) == 0);
     PT_CHECK(access(tmp_path("fo/bad.h5"), F_OK) != 0);
     PT_CHECK(access(tmp_path("fo/a.h5.tmp.999999999"), F_OK) != 0);
-    double hr_a = a->hr_mean_bpm, hr_b = pt_batch_result_at(b, 1)->hr_mean_bpm;
+    double hr_a = a->hr_mean_bpm, hr_b = RES("b.csv")->hr_mean_bpm;
     PT_CHECK(hr_b > hr_a); /* 90 vs 70 bpm pulse */
     pt_batch_destroy(b);
 
@@ -97,11 +117,11 @@ PT_TEST(folder_one_bad_file_partial)
     o.nworkers = 1;
     o.resume = 1;
     PT_CHECK(pt_batch_run(b, &o, &err) == PT_EDATA);
-    PT_CHECK(pt_batch_result_at(b, 0)->state == PT_BATCH_SKIPPED);
-    PT_CHECK(pt_batch_result_at(b, 1)->state == PT_BATCH_SKIPPED);
-    PT_CHECK(pt_batch_result_at(b, 2)->state == PT_BATCH_FAILED);
-    PT_CHECK(pt_batch_result_at(b, 0)->hr_mean_bpm == hr_a);
-    PT_CHECK(pt_batch_result_at(b, 1)->hr_mean_bpm == hr_b);
+    PT_CHECK(RES("a.csv")->state == PT_BATCH_SKIPPED);
+    PT_CHECK(RES("b.csv")->state == PT_BATCH_SKIPPED);
+    PT_CHECK(RES("bad.csv")->state == PT_BATCH_FAILED);
+    PT_CHECK(RES("a.csv")->hr_mean_bpm == hr_a);
+    PT_CHECK(RES("b.csv")->hr_mean_bpm == hr_b);
     pt_batch_destroy(b);
 
     /* a changed source is processed again */
@@ -109,8 +129,8 @@ PT_TEST(folder_one_bad_file_partial)
     b = pt_batch_create(tmp_path("f"), tmp_path("fo"), NULL, NULL, &err);
     PT_REQUIRE(b != NULL);
     pt_batch_run(b, &o, &err);
-    PT_CHECK(pt_batch_result_at(b, 0)->state == PT_BATCH_DONE);
-    PT_CHECK(pt_batch_result_at(b, 1)->state == PT_BATCH_SKIPPED);
+    PT_CHECK(RES("a.csv")->state == PT_BATCH_DONE);
+    PT_CHECK(RES("b.csv")->state == PT_BATCH_SKIPPED);
     pt_batch_destroy(b);
 }
 
