@@ -51,7 +51,7 @@ for shards in 1 2; do
     printf "Slurm array, %d shard%s + collate      %6.1f s wall   load %s\n" $shards \
         "$([ $shards -gt 1 ] && echo s || echo ' ')" "$(awk "BEGIN{print $t1 - $t0}")" "$(load)"
     for k in $(seq 1 $shards); do
-        printf "    task %d: %s\n" "$k" "$(grep -h 'shard.*processed' pulsetrain-*_$k.log)"
+        printf "    task %d: %s\n" "$k" "$(grep -h 'processed' pulsetrain-*_$k.log | sed 's|;.*||')"
     done
     [ -f "$W/out$shards/batch.h5" ] || echo "    (no index: collate failed: $(cat pulsetrain-collate-*.log))"
     cd "$W" || exit 1

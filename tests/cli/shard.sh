@@ -80,6 +80,11 @@ cmp -s "$d/ref/$p2.h5" "$d/out/$p2.h5" || no "$p2.h5 redone differs"
 [ "$(grep -c "${T}kept${T}\|${T}skipped${T}" "$d/out/batch.journal.2-of-3.tsv")" -ge 1 ] ||
     no "journal 2-of-3 lacks the kept lines"
 
+# the parts collated equal the whole batch: index rows, order, values; days.csv
+run "collate" 0 -- "$PT" collate "$d/out"
+/usr/bin/python3 "${PT_SOURCE_DIR:-$(dirname "$0")/../..}/tests/cli/compare_index.py" "$d/ref" \
+    "$d/out" || fail=1
+
 # 5. from a scheduler's array variables
 run "slurm env" 0 -- env SLURM_JOB_ID=7 SLURM_ARRAY_TASK_ID=2 SLURM_ARRAY_TASK_MIN=0 \
     SLURM_ARRAY_TASK_COUNT=3 SLURM_ARRAY_TASK_STEP=1 SLURM_CPUS_PER_TASK=1 \

@@ -130,33 +130,7 @@ for f in "$d"/ref/rec*.h5; do
 done
 [ "$(ls "$d"/out/rec*.h5 | wc -l)" -eq 8 ] || no "not 8 summaries: $(ls "$d/out")"
 ls "$d/out" | grep -q '\.tmp\.' && no "temporary files left: $(ls "$d/out")"
-/usr/bin/python3 - "$d/ref/batch.h5" "$d/out/batch.h5" <<'EOF' || fail=1
-import sys, h5py, numpy as np
-a, b = h5py.File(sys.argv[1], "r"), h5py.File(sys.argv[2], "r")
-bad = 0
-for name in a["recordings"]:
-    if name == "wall_s":
-        continue
-    if name not in b["recordings"]:
-        print("FAIL index: no column", name); bad = 1; continue
-    x, y = a["recordings"][name][()], b["recordings"][name][()]
-    if x.dtype.kind in "OS":
-        x = [v.decode() if isinstance(v, bytes) else v for v in x]
-        y = [v.decode() if isinstance(v, bytes) else v for v in y]
-        if name == "status":
-            x = ["ok" if v == "skipped" else v for v in x]
-            y = ["ok" if v == "skipped" else v for v in y]
-        if name == "summary":  # the same file name in each folder
-            x = [v.rsplit("/", 1)[-1] for v in x]
-            y = [v.rsplit("/", 1)[-1] for v in y]
-        same = list(x) == list(y)
-    else:
-        same = x.shape == y.shape and np.array_equal(x, y, equal_nan=True)
-    if not same:
-        print("FAIL index column", name, "differs:\n ", list(x), "\n ", list(y)); bad = 1
-print("ok   index: %d rows, same order and values" % len(a["recordings"]["path"]) if not bad else "")
-sys.exit(bad)
-EOF
+/usr/bin/python3 "$SRC/tests/cli/compare_index.py" "$d/ref" "$d/out" || fail=1
 
 [ $fail -eq 0 ] && echo "PASS"
 exit $fail
