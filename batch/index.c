@@ -38,12 +38,20 @@ int pt_index_row_set(pt_index_row *r, const char *path, const char *name, const 
 {
     char **f[5] = {&r->path, &r->name, &r->subject_id, &r->status, &r->error};
     const char *v[5] = {path, name, subject_id, status, error};
+    char *nv[5];
+    int rc = PT_OK;
+    for (int k = 0; k < 5; k++) /* copies first: v may point into r */
+        if (!(nv[k] = clean_dup(v[k])))
+            rc = PT_ENOMEM;
     for (int k = 0; k < 5; k++) {
+        if (rc) {
+            free(nv[k]);
+            continue;
+        }
         free(*f[k]);
-        if (!(*f[k] = clean_dup(v[k])))
-            return PT_ENOMEM;
+        *f[k] = nv[k];
     }
-    return PT_OK;
+    return rc;
 }
 
 void pt_index_rows_free(pt_index_row *rows, size_t n)

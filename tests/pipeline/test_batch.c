@@ -247,3 +247,56 @@ int main(int argc, char **argv)
 {
     return pt_test_main_rmdir(argc, argv, tmpdir);
 }
+
+static long count_lines(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    long n = 0;
+    int c;
+    while ((c = fgetc(f)) != EOF)
+        n += c == '\n';
+    fclose(f);
+    return n;
+}
+
+/* Shards of one batch write their own journals (journal_tag); collate merges them, the
+ * line written last winning for a path, and counts what it found. A bad tag is refused. */
+PT_TEST(journal_tags_and_collate)
+{
+    mkdir(tmp_path("j"), 0777);
+    write_rec("j/r1.csv", 2, 65);
+    write_rec("j/r2.csv", 2, 85);
+    write_text("j/notes.txt", "just notes\n");
+    pt_error err = {0};
+    pt_batch *b = pt_batch_create(tmp_path("j"), tmp_path("jo"), NULL, NULL, &err);
+    PT_REQUIRE(b != NULL);
+    PT_CHECK(pt_batch_count(b) == 3);
+    pt_batch_options o = pt_batch_defaults();
+    o.journal_tag = "bad/tag";
+    PT_CHECK(pt_batch_run(b, &o, &err) == PT_EINVAL);
+    o.journal_tag = "1of2";
+    PT_CHECK(pt_batch_run(b, &o, &err) == PT_OK);
+    pt_batch_destroy(b);
+    PT_CHECK(access(tmp_path("jo/batch.journal.1of2.tsv"), F_OK) == 0);
+    PT_CHECK(access(tmp_path("jo/batch.journal.tsv"), F_OK) != 0);
+    /* header + 3 files */
+    PT_CHECK(count_lines(tmp_path("jo/batch.journal.1of2.tsv")) == 4);
+    /* a second "shard" resumes: its lines (kept) are the later ones */
+    b = pt_batch_create(tmp_path("j"), tmp_path("jo"), NULL, NULL, &err);
+    PT_REQUIRE(b != NULL);
+    o.journal_tag = "2of2";
+    o.resume = 1;
+    PT_CHECK(pt_batch_run(b, &o, &err) == PT_OK);
+    pt_batch_destroy(b);
+    pt_batch_collate_counts n;
+    PT_CHECK(pt_batch_collate(tmp_path("jo"), NULL, NULL, &n, &err) == PT_OK);
+    PT_CHECK(n.journals == 2 && n.rows == 3 && n.skipped == 1 && n.failed == 0);
+    PT_CHECK(n.kept + n.ok == 2);
+    PT_CHECK(n.unjournaled == 0);
+    /* recordings.csv: header + 3 rows */
+    PT_CHECK(count_lines(tmp_path("jo/recordings.csv")) == 4);
+    PT_CHECK(count_lines(tmp_path("jo/days.csv")) == 3);
+    PT_CHECK(pt_batch_collate(tmp_path("nothing-here"), NULL, NULL, &n, &err) == PT_EDATA);
+}
