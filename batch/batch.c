@@ -672,6 +672,26 @@ static void journal_line(pt_batch *b, const pt_batch_result *r)
         fsync(fileno(b->journal));
 }
 
+/* A part of a cohort first journals every recording it is to process as failed ("not
+ * finished"); the line written when one finishes replaces that (collate keeps the last
+ * line of a path). So a task killed by the scheduler, or cut by a node failure, leaves
+ * its unfinished recordings listed by collate instead of silently absent. */
+static void shard_placeholders(pt_batch *b)
+{
+    for (size_t i = 0; i < b->n; i++) {
+        if (b->items[i].res.state != PT_BATCH_PENDING)
+            continue;
+        pt_batch_result r = b->items[i].res;
+        r.state = PT_BATCH_FAILED;
+        r.wall_s = 0;
+        pt_error_set(&r.error, PT_ECANCELED,
+                     "%s: not finished by shard %d/%d (task killed, or still running): "
+                     "re-submit that task (it resumes)",
+                     r.path, b->shard_k, b->shard_n);
+        journal_line(b, &r);
+    }
+}
+
 static void journal_open(pt_batch *b, const char *tag)
 {
     char path[1100];
@@ -830,6 +850,8 @@ int pt_batch_run(pt_batch *b, const pt_batch_options *opt, pt_error *err)
         b->prog.total++;
         b->prog.bytes_total += b->items[i].res.bytes;
     }
+    if (b->shard_n > 1) /* a part: what it has not finished stays listed as failed */
+        shard_placeholders(b);
     size_t nw = (size_t)opt->nworkers < b->n ? (size_t)opt->nworkers : b->n;
     pthread_t *tid = calloc(nw ? nw : 1, sizeof *tid);
     if (!tid)

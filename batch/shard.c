@@ -5,6 +5,7 @@
  * Method: longest-processing-time-first list scheduling (Graham, SIAM J. Appl. Math. 1969):
  * recordings by decreasing size, each into the part with the fewest bytes so far; its
  * largest part is within 4/3 of the best possible. */
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -179,4 +180,66 @@ int pt_shard_cpus_from_env(pt_getenv_fn get)
     if (sge && *sge && get("SGE_TASK_ID"))
         return 1;
     return 0;
+}
+
+typedef struct kn {
+    int k, n;
+} kn;
+
+static int by_kn(const void *a, const void *b)
+{
+    const kn *x = a, *y = b;
+    if (x->n != y->n)
+        return x->n < y->n ? -1 : 1;
+    return (x->k > y->k) - (x->k < y->k);
+}
+
+size_t pt_batch_parts_missing(const char *outdir, char *buf, size_t len)
+{
+    if (buf && len)
+        buf[0] = '\0';
+    DIR *d = outdir ? opendir(outdir) : NULL;
+    if (!d)
+        return 0;
+    kn *seen = NULL;
+    size_t n = 0, cap = 0, missing = 0, used = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        int k, parts, end = 0;
+        if (sscanf(e->d_name, "batch.journal.%d-of-%d.tsv%n", &k, &parts, &end) != 2 ||
+            e->d_name[end] || k < 1 || parts < 2 || k > parts || parts > 1000000)
+            continue;
+        if (n == cap) {
+            size_t c = cap ? 2 * cap : 64;
+            kn *s = realloc(seen, c * sizeof *s);
+            if (!s)
+                break;
+            seen = s;
+            cap = c;
+        }
+        seen[n].k = k;
+        seen[n++].n = parts;
+    }
+    closedir(d);
+    if (n > 1)
+        qsort(seen, n, sizeof *seen, by_kn);
+    for (size_t i = 0; i < n;) { /* one run of equal N at a time */
+        size_t j = i;
+        int want = 1;
+        for (; j < n && seen[j].n == seen[i].n; j++) {
+            for (; want < seen[j].k; want++, missing++)
+                if (buf && used + 24 < len)
+                    used += (size_t)snprintf(buf + used, len - used, "%s%d-of-%d", used ? ", " : "",
+                                             want, seen[i].n);
+            if (seen[j].k == want)
+                want++;
+        }
+        for (; want <= seen[i].n; want++, missing++)
+            if (buf && used + 24 < len)
+                used += (size_t)snprintf(buf + used, len - used, "%s%d-of-%d", used ? ", " : "",
+                                         want, seen[i].n);
+        i = j;
+    }
+    free(seen);
+    return missing;
 }

@@ -231,8 +231,11 @@ PT_API int pt_batch_index_describe(const char *path, FILE *out, pt_error *err);
 /* ---- one part of a cohort on a cluster (a scheduler's job array) ----
  * Each task of the array keeps its part of the listing, writes its summaries and its own
  * journal OUTDIR/batch.journal.K-of-N.tsv (whatever journal_tag says), never another
- * part's files, and neither the index nor the cohort tables:
- * `pulsetrain collate OUTDIR` builds batch.h5 from the summaries and journals afterwards.
+ * part's files, and neither the index nor the cohort tables. Its journal first lists every
+ * recording of the part as failed ("not finished by shard K/N"), replaced line by line as
+ * they finish, so a killed task's unfinished recordings stay listed.
+ * `pulsetrain collate OUTDIR` (which also names parts that left no journal,
+ * pt_batch_parts_missing) builds batch.h5 from the summaries and journals afterwards.
  * The parts are balanced by source size (largest first into the part with the fewest bytes
  * so far) and depend only on the listing, so every task of the array, and a re-run of
  * task K, computes the same parts. Summary names are those of the whole listing.
@@ -258,6 +261,12 @@ PT_API int pt_shard_from_env(pt_getenv_fn get, pt_shard *out, pt_error *err);
  * PBS_NUM_PPN (PBS); 1 inside a scheduler's job that states none (SLURM_JOB_ID, PBS_JOBID,
  * LSB_JOBID, SGE's JOB_ID with SGE_TASK_ID); 0 outside a scheduler. */
 PT_API int pt_shard_cpus_from_env(pt_getenv_fn get);
+
+/* The parts of a sharded batch that left no journal in outdir (a task that never ran): for
+ * every N of which some OUTDIR/batch.journal.K-of-N.tsv exists, each K in 1..N without
+ * one. Their names ("3-of-4"), comma-separated, go into buf [size: len] as far as they fit.
+ * Returns how many (0: none, or no sharded journal). */
+PT_API size_t pt_batch_parts_missing(const char *outdir, char *buf, size_t len);
 
 #ifdef __cplusplus
 }

@@ -85,6 +85,30 @@ run "collate" 0 -- "$PT" collate "$d/out"
 /usr/bin/python3 "${PT_SOURCE_DIR:-$(dirname "$0")/../..}/tests/cli/compare_index.py" "$d/ref" \
     "$d/out" || fail=1
 
+# a part killed (SIGKILL as its first summary is renamed into place, tests/cli/sigshim.c):
+# collate lists its unfinished recordings and exits 4; re-run with --resume, all is there
+if [ -n "${PT_SIGSHIM:-}" ] && [ -f "$PT_SIGSHIM" ]; then
+    ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" PT_SHIM_SIGNAL=9 \
+        LD_PRELOAD="$PT_SIGSHIM" "$PT" batch "$d/in" -o "$d/kill" --shard 1/2 -j 1 -q 2>/dev/null
+    [ $? -eq 137 ] || no "part 1/2 was not killed"
+    run "part 2/2" 0 -- "$PT" batch "$d/in" -o "$d/kill" --shard 2/2 -j 1 -q
+    run "collate with a killed part" 4 -- "$PT" collate "$d/kill"
+    grep -q "not finished by shard 1/2" "$d/err" || no "collate does not list part 1's recordings: $(cat "$d/err")"
+    nk=$(grep -c "not finished by shard 1/2" "$d/err")
+    run "resume part 1/2" 0 -- "$PT" batch "$d/in" -o "$d/kill" --shard 1/2 -j 1 --resume -q
+    run "collate after the resume" 0 -- "$PT" collate "$d/kill"
+    /usr/bin/python3 "${PT_SOURCE_DIR:-$(dirname "$0")/../..}/tests/cli/compare_index.py" \
+        "$d/ref" "$d/kill" || fail=1
+    echo "ok   $nk unfinished recording(s) of the killed part listed, then resumed"
+else
+    no "PT_SIGSHIM not built"
+fi
+# a part that never ran: collate names it and exits 4
+run "part 1/3 only" 0 -- "$PT" batch "$d/in" -o "$d/lost" --shard 1/3 -j 1 -q
+run "part 3/3 only" 0 -- "$PT" batch "$d/in" -o "$d/lost" --shard 3/3 -j 1 -q
+run "collate without part 2" 4 -- "$PT" collate "$d/lost"
+grep -q "left no journal (never ran?): 2-of-3" "$d/err" || no "collate does not name part 2-of-3: $(cat "$d/err")"
+
 # 5. from a scheduler's array variables
 run "slurm env" 0 -- env SLURM_JOB_ID=7 SLURM_ARRAY_TASK_ID=2 SLURM_ARRAY_TASK_MIN=0 \
     SLURM_ARRAY_TASK_COUNT=3 SLURM_ARRAY_TASK_STEP=1 SLURM_CPUS_PER_TASK=1 \

@@ -108,6 +108,15 @@ for k in 1 2 3 4; do
 done
 [ -f "$d/out/batch.h5" ] && no "an index was written though a task died (collate ran?)"
 ls "$d/out" | grep -q '\.tmp\.' && echo "note a killed task left a temporary file (removed on resume)"
+if [ -n "$victim" ]; then # collate now: the killed task's unfinished recordings are listed
+    "$PT" collate "$d/out" >/dev/null 2>"$d/collate.err"
+    rc=$?
+    if [ $rc -eq 4 ] && grep -q "not finished by shard $victim/4" "$d/collate.err"; then
+        echo "ok   collate before the re-submission lists $(grep -c "not finished" "$d/collate.err") unfinished recording(s), exit 4"
+    else
+        no "collate after the kill: exit $rc, $(cat "$d/collate.err")"
+    fi
+fi
 
 # 5. re-submit the dead task (it resumes) and collate after it
 if [ -n "$victim" ]; then
