@@ -141,5 +141,23 @@ done
 ls "$d/out" | grep -q '\.tmp\.' && no "temporary files left: $(ls "$d/out")"
 /usr/bin/python3 "$SRC/tests/cli/compare_index.py" "$d/ref" "$d/out" || fail=1
 
+# 7. sbatch --array=0-3 of a plain `batch` (no --shard): each task finds its part in
+# SLURM_ARRAY_TASK_ID/_MIN/_COUNT and its cores in SLURM_CPUS_PER_TASK
+printf '#!/bin/sh\nexec %s batch %s -o %s\n' "$PT" "$d/in" "$d/out0" >"$d/plain.sh"
+job=$(sbatch --parsable --array=0-3 --cpus-per-task=1 --output="$d/work/plain-%A_%a.log" \
+    "$d/plain.sh" 2>"$d/sbatch.err") || no "sbatch --array=0-3: $(cat "$d/sbatch.err")"
+wait_jobs "${job%%;*}"
+parts=$(cat "$d"/work/plain-*.log | sed -n 's|.*shard \([1-4]\)/4 (SLURM_ARRAY_TASK_ID=.*|\1|p' |
+    sort | tr -d '\n')
+[ "$parts" = 1234 ] || no "array 0-3 did not run parts 1-4 of 4 from its variables: '$parts'"
+[ "$(cat "$d"/work/plain-*.log | grep -c ", 1 workers")" -eq 4 ] ||
+    no "-j did not follow SLURM_CPUS_PER_TASK=1: $(cat "$d"/work/plain-*.log)"
+"$PT" collate "$d/out0" >/dev/null 2>"$d/collate0.err" || { no "collate out0"; cat "$d/collate0.err"; }
+/usr/bin/python3 "$SRC/tests/cli/compare_index.py" "$d/ref" "$d/out0" || fail=1
+for f in "$d"/ref/rec*.h5; do
+    cmp -s "$f" "$d/out0/$(basename "$f")" || no "out0: $(basename "$f") differs"
+done
+echo "ok   sbatch --array=0-3 without --shard: parts $parts from SLURM_ARRAY_TASK_*"
+
 [ $fail -eq 0 ] && echo "PASS"
 exit $fail
