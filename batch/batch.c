@@ -22,6 +22,7 @@
 
 #include "batch/index.h"
 #include "batch/scan.h"
+#include "batch/shard.h"
 #include "core/atomic.h"
 #include "core/lock.h"
 #include "core/path.h"
@@ -54,7 +55,8 @@ struct pt_batch {
     pt_batch_progress prog;
     const pt_batch_options *opt;
     struct timespec t0;
-    FILE *journal; /* OUTDIR/batch.journal.tsv, one line per finished recording */
+    FILE *journal;        /* OUTDIR/batch.journal.tsv, one line per finished recording */
+    int shard_k, shard_n; /* part k of n (shard.c): its own journal, no index; n = 0: whole */
 };
 
 /* ---- helpers ---- */
@@ -472,6 +474,18 @@ pt_batch *pt_batch_create_ex(const char *input, const char *outdir, const pt_par
     return b;
 }
 
+int pt_batch_keep_part_(pt_batch *b, const int *part, int keep, int k, int n)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < b->n; i++)
+        if (part[i] == keep)
+            b->items[m++] = b->items[i];
+    b->n = m;
+    b->shard_k = k;
+    b->shard_n = n;
+    return PT_OK;
+}
+
 void pt_batch_destroy(pt_batch *b)
 {
     if (!b)
@@ -695,10 +709,33 @@ static void journal_line(pt_batch *b, const pt_batch_result *r)
         fsync(fileno(b->journal));
 }
 
+/* A part of a cohort first journals every recording it is to process as failed ("not
+ * finished"); the line written when one finishes replaces that (collate keeps the last
+ * line of a path). So a task killed by the scheduler, or cut by a node failure, leaves
+ * its unfinished recordings listed by collate instead of silently absent. */
+static void shard_placeholders(pt_batch *b)
+{
+    for (size_t i = 0; i < b->n; i++) {
+        if (b->items[i].res.state != PT_BATCH_PENDING)
+            continue;
+        pt_batch_result r = b->items[i].res;
+        r.state = PT_BATCH_FAILED;
+        r.wall_s = 0;
+        pt_error_set(&r.error, PT_ECANCELED,
+                     "%s: not finished by shard %d/%d (task killed, or still running): "
+                     "re-submit that task (it resumes)",
+                     r.path, b->shard_k, b->shard_n);
+        journal_line(b, &r);
+    }
+}
+
 static void journal_open(pt_batch *b, const char *tag)
 {
     char path[1100];
-    if (tag && *tag)
+    if (b->shard_n > 1) /* one journal per part: tasks never write the same file */
+        snprintf(path, sizeof path, "%s/batch.journal.%d-of-%d.tsv", b->outdir, b->shard_k,
+                 b->shard_n);
+    else if (tag && *tag)
         snprintf(path, sizeof path, "%s/batch.journal.%s.tsv", b->outdir, tag);
     else
         snprintf(path, sizeof path, "%s/batch.journal.tsv", b->outdir);
@@ -754,6 +791,16 @@ static void *worker(void *arg)
     }
 }
 
+/* 1 when <name> (the first len characters of a temporary file's name) is a recording of
+ * this batch: a part of a cohort leaves the other parts' files alone. */
+static int own_temp(const pt_batch *b, const char *name, size_t len)
+{
+    for (size_t i = 0; i < b->n; i++)
+        if (strlen(b->items[i].res.name) == len && !strncmp(b->items[i].res.name, name, len))
+            return 1;
+    return 0;
+}
+
 /* Remove OUTDIR/<name>.h5.tmp.<pid> (pt_tmp_name) left by a process that no longer runs. */
 static void remove_stale_temps(const pt_batch *b)
 {
@@ -772,6 +819,8 @@ static void remove_stale_temps(const pt_batch *b)
             continue;
         if (kill((pid_t)pid, 0) == 0 || errno == EPERM)
             continue; /* that process still runs: not ours to remove */
+        if (b->shard_n > 1 && !own_temp(b, e->d_name, (size_t)(t - e->d_name)))
+            continue; /* another part's, maybe running on another node */
         snprintf(path, sizeof path, "%s/%s", b->outdir, e->d_name);
         unlink(path);
     }
@@ -842,6 +891,8 @@ int pt_batch_run(pt_batch *b, const pt_batch_options *opt, pt_error *err)
         b->prog.total++;
         b->prog.bytes_total += b->items[i].res.bytes;
     }
+    if (b->shard_n > 1) /* a part: what it has not finished stays listed as failed */
+        shard_placeholders(b);
     size_t nw = (size_t)opt->nworkers < b->n ? (size_t)opt->nworkers : b->n;
     pthread_t *tid = calloc(nw ? nw : 1, sizeof *tid);
     if (!tid)
@@ -859,7 +910,7 @@ int pt_batch_run(pt_batch *b, const pt_batch_options *opt, pt_error *err)
     if (b->journal)
         fclose(b->journal);
     b->journal = NULL;
-    int rc = write_index(b, err);
+    int rc = b->shard_n > 1 ? PT_OK : write_index(b, err); /* a part: collate writes it */
     if (rc)
         return rc;
     if (opt->cancel && *opt->cancel) {

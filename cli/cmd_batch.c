@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/cluster.h"
 #include "cli/commands.h"
 #include "cli/readopts.h"
 #include "pulsetrain/batch.h"
@@ -31,8 +32,16 @@ static void usage(FILE *f)
            "Cohort tables: OUTDIR/recordings.csv (one row per file) and OUTDIR/days.csv (one\n"
            "per recording-day), also in batch.h5; `pulsetrain collate OUTDIR` rebuilds them.\n\n"
            "  -o, --output DIR      folder for the summaries (required; created if missing)\n"
-           "  -j, --jobs N          worker threads (default: the number of cores)\n"
+           "  -j, --jobs N          worker threads (default: the cores this process may use;\n"
+           "                        in a scheduler's job, the cores it was given)\n"
            "      --resume          keep summaries whose source hash and parameters match\n"
+           "      --shard K/N       run part K of N (balanced by size) as one task of a job\n"
+           "                        array: its summaries and OUTDIR/batch.journal.K-of-N.tsv,\n"
+           "                        no index (`pulsetrain collate OUTDIR` afterwards). Default\n"
+           "                        in an array job: from SLURM_ARRAY_TASK_* or SGE_TASK_*;\n"
+           "                        -j then defaults to SLURM_CPUS_PER_TASK (NSLOTS, NCPUS) or 1\n"
+           "      --print-slurm N   print a script submitting this batch as N Slurm array\n"
+           "                        tasks plus a collate job after them (docs/cluster.md)\n"
            "      --include GLOB    only files whose path relative to DIR matches (fnmatch;\n"
            "                        '*' also matches '/': '*.csv', 'P01/*'); repeatable\n"
            "      --exclude GLOB    leave out files and subfolders whose relative path\n"
@@ -184,6 +193,8 @@ int pt_cmd_batch(int argc, char **argv)
     static const struct option opts[] = {{"output", required_argument, 0, 'o'},
                                          {"jobs", required_argument, 0, 'j'},
                                          {"resume", no_argument, 0, 'R'},
+                                         {"shard", required_argument, 0, 'K'},
+                                         {"print-slurm", required_argument, 0, 'P'},
                                          PT_CLI_READ_LONGOPTS,
                                          {"hr-window", required_argument, 0, 'w'},
                                          {"hr-step", required_argument, 0, 't'},
@@ -208,8 +219,9 @@ int pt_cmd_batch(int argc, char **argv)
     pt_params p = pt_params_defaults();
     pt_read_options ro = pt_read_defaults();
     pt_batch_options bo = pt_batch_defaults();
-    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-    bo.nworkers = ncpu > 0 ? (int)ncpu : 1;
+    bo.nworkers = 0; /* -j, or the allocation's cores (below) */
+    pt_shard shard = {0};
+    int print_slurm = 0;
     bo.scratch_dir = getenv("TMPDIR"); /* the library reads no environment */
     bo.cancel = &pt_cli_signal;
     ui u = {.tty = isatty(2), .quiet = 0};
@@ -237,6 +249,26 @@ int pt_cmd_batch(int argc, char **argv)
             break;
         }
         case 'R': bo.resume = 1; break;
+        case 'K':
+            if (pt_cli_parse_shard(optarg, &shard.k, &shard.n)) {
+                fprintf(stderr, "pulsetrain batch: --shard needs K/N with 1 <= K <= N, not '%s'\n",
+                        optarg);
+                return PT_EXIT_USAGE;
+            }
+            snprintf(shard.source, sizeof shard.source, "--shard");
+            break;
+        case 'P': {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (end == optarg || *end || v < 1 || v > 1000000) {
+                fprintf(stderr,
+                        "pulsetrain batch: --print-slurm needs a number of tasks, not '%s'\n",
+                        optarg);
+                return PT_EXIT_USAGE;
+            }
+            print_slurm = (int)v;
+            break;
+        }
         case 'w':
             if (num_min("--hr-window", optarg, 0, 0, "s", &p.hr_window_s))
                 return PT_EXIT_USAGE;
@@ -332,10 +364,50 @@ int pt_cmd_batch(int argc, char **argv)
         return PT_EXIT_USAGE;
     }
     pt_error err = {0};
+    /* one task of a job array: the part, and no more threads than the cores given to it */
+    if (!shard.n && !print_slurm && pt_shard_from_env(getenv, &shard, &err)) {
+        fprintf(stderr, "pulsetrain batch: %s\n", err.msg);
+        return PT_EXIT_USAGE;
+    }
+    int sched_cpus = pt_shard_cpus_from_env(getenv);
+    if (!bo.nworkers)
+        bo.nworkers = sched_cpus > 0 ? sched_cpus : pt_cli_cpus();
+    else if (sched_cpus > 0 && bo.nworkers > sched_cpus && !print_slurm) {
+        fprintf(stderr, "pulsetrain batch: -j %d but the scheduler gave this task %d core%s: %d\n",
+                bo.nworkers, sched_cpus, sched_cpus > 1 ? "s" : "", sched_cpus);
+        bo.nworkers = sched_cpus;
+    }
     pt_batch *b = pt_batch_create_ex(argv[optind], out, &p, &ro, &so, &err);
     if (!b) {
         fprintf(stderr, "pulsetrain batch: %s\n", err.msg[0] ? err.msg : pt_strerror(err.code));
         return pt_cli_exit_code(err.code);
+    }
+    size_t all = pt_batch_count(b);
+    double all_bytes = 0;
+    for (size_t i = 0; i < all; i++)
+        all_bytes += pt_batch_result_at(b, i)->bytes;
+    if (print_slurm) {
+        int prc = pt_cli_print_slurm(stdout, argc, argv, opts, out, print_slurm, all, all_bytes);
+        pt_batch_destroy(b);
+        if (prc || fflush(stdout)) {
+            fprintf(stderr, "pulsetrain batch: cannot write the script\n");
+            return PT_EXIT_OUTPUT;
+        }
+        return PT_EXIT_OK;
+    }
+    if (shard.n) {
+        if (pt_batch_shard(b, shard.k, shard.n, &err)) {
+            fprintf(stderr, "pulsetrain batch: %s\n", err.msg);
+            pt_batch_destroy(b);
+            return pt_cli_exit_code(err.code);
+        }
+        double mine = 0;
+        for (size_t i = 0; i < pt_batch_count(b); i++)
+            mine += pt_batch_result_at(b, i)->bytes;
+        /* printed even with -q: a task's log says which part it ran */
+        fprintf(
+            stderr, "pulsetrain batch: shard %d/%d (%s): %zu of %zu recordings, %.1f of %.1f MB\n",
+            shard.k, shard.n, shard.source, pt_batch_count(b), all, mine / 1e6, all_bytes / 1e6);
     }
     bo.progress = progress;
     bo.user = &u;
@@ -365,7 +437,15 @@ int pt_cmd_batch(int argc, char **argv)
         fprintf(stderr, "pulsetrain batch: %s\n", err.msg[0] ? err.msg : pt_strerror(rc));
         return pt_cli_exit_code(rc);
     }
-    fprintf(stderr,
+    if (shard.n > 1)
+        fprintf(stderr,
+                "pulsetrain batch: shard %d/%d: %zu processed, %zu kept, %zu failed, %zu skipped "
+                "(not recordings); %.1f h of signal; journal %s/batch.journal.%d-of-%d.tsv (when "
+                "every part is done: pulsetrain collate %s)\n",
+                shard.k, shard.n, ok, kept, bad, nskip, sig / 3600.0, out, shard.k, shard.n, out);
+    else
+        fprintf(
+            stderr,
             "pulsetrain batch: %zu processed, %zu kept, %zu failed, %zu skipped (not recordings); "
             "%.1f h of signal; index %s/batch.h5, tables %s/recordings.csv and days.csv\n",
             ok, kept, bad, nskip, sig / 3600.0, out, out);

@@ -20,7 +20,8 @@ static void usage(FILE *f)
                "  -q, --quiet   only the failed recordings\n"
                "  -h, --help\n\n"
                "Exit codes: 0 every recording has its summary, 1 usage, 2 nothing to collate,\n"
-               "3 output failure, 4 some recordings failed or lack a summary (index written).\n");
+               "3 output failure, 4 some recordings failed or lack a summary, or a part of a\n"
+               "sharded batch (batch.journal.K-of-N.tsv) is missing (index written).\n");
 }
 
 typedef struct ctx {
@@ -67,5 +68,12 @@ int pt_cmd_collate(int argc, char **argv)
                 "recordings), %zu failed%s; %s/batch.h5, recordings.csv, days.csv\n",
                 n.journals, n.journals == 1 ? "" : "s", n.rows, n.ok, n.kept, n.skipped, n.failed,
                 n.unjournaled ? " (summaries no journal names added as ok)" : "", dir);
-    return n.failed ? PT_EXIT_PARTIAL : PT_EXIT_OK;
+    char parts[512]; /* shards of a cluster batch that never wrote a journal */
+    size_t lost = pt_batch_parts_missing(dir, parts, sizeof parts);
+    if (lost)
+        fprintf(stderr,
+                "pulsetrain collate: %zu part%s of the batch left no journal (never ran?): %s; "
+                "their recordings are not in the index: submit %s with --shard K/N\n",
+                lost, lost == 1 ? "" : "s", parts, lost == 1 ? "it" : "them");
+    return n.failed || lost ? PT_EXIT_PARTIAL : PT_EXIT_OK;
 }

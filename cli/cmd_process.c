@@ -8,9 +8,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli/cluster.h"
 #include "cli/commands.h"
 #include "cli/print.h"
 #include "cli/readopts.h"
+#include "pulsetrain/batch.h"
 #include "pulsetrain/pipeline.h"
 
 static void usage(FILE *f)
@@ -148,7 +150,9 @@ int pt_cmd_process(int argc, char **argv)
     pt_read_options ro = pt_read_defaults();
     const char *out = NULL;
     int quiet = 0, c;
-    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    /* cores: a scheduler's allocation (SLURM_CPUS_PER_TASK, ...), else the CPU affinity */
+    int sched = pt_shard_cpus_from_env(getenv);
+    long ncpu = sched > 0 ? sched : pt_cli_cpus();
     int threads = ncpu >= 2 ? 2 : 1;
     optind = 1;
     while ((c = getopt_long(argc, argv, "o:j:qh", opts, NULL)) != -1) {

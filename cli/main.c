@@ -3,6 +3,7 @@
 #define _POSIX_C_SOURCE 200809L /* sigaction */
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/commands.h"
@@ -71,6 +72,10 @@ int pt_cli_exit_code(int status)
 
 int main(int argc, char **argv)
 {
+    /* Shared filesystems refuse HDF5's file lock; the library turns it off per file where
+     * HDF5 can (1.10.7+), this covers older HDF5 (read at every open). A value already set
+     * is kept. */
+    setenv("HDF5_USE_FILE_LOCKING", "FALSE", 0);
     if (argc < 2) {
         usage(stderr);
         return PT_EXIT_USAGE;

@@ -77,6 +77,50 @@ static uint64_t declared_eof(FILE *f)
     return v == UINT64_MAX || (so == 4 && v == UINT32_MAX) ? 0 : v; /* undefined address */
 }
 
+/* File access without HDF5's file lock. Shared filesystems (NFS, Lustre, GPFS) often refuse
+ * it ("unable to lock file, errno = 38"), and pulsetrain needs none: a file is written under
+ * a temporary name by one process and renamed when complete, and only complete files are
+ * read. H5Pset_file_locking exists from HDF5 1.10.7 and 1.12.1; with an older library the
+ * CLI sets HDF5_USE_FILE_LOCKING=FALSE, which HDF5 reads at every open. Close the result
+ * with H5Pclose unless it is H5P_DEFAULT. */
+static hid_t fapl_nolock(void)
+{
+#if H5_VERSION_GE(1, 12, 1) || (H5_VERS_MAJOR == 1 && H5_VERS_MINOR == 10 && H5_VERS_RELEASE >= 7)
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    if (fapl < 0)
+        return H5P_DEFAULT;
+    if (H5Pset_file_locking(fapl, 0, 1) < 0) {
+        H5Pclose(fapl);
+        return H5P_DEFAULT;
+    }
+    return fapl;
+#else
+    return H5P_DEFAULT;
+#endif
+}
+
+static void plist_close(hid_t p)
+{
+    if (p != H5P_DEFAULT)
+        H5Pclose(p);
+}
+
+/* Creation properties of the given class (H5P_FILE_CREATE, H5P_GROUP_CREATE,
+ * H5P_DATASET_CREATE) without the times HDF5 otherwise stamps into every object header: the
+ * same recording and parameters then give the same file byte for byte, whichever machine or
+ * cluster task wrote it and when. Close with plist_close. */
+static hid_t untimed(hid_t cls)
+{
+    hid_t p = H5Pcreate(cls);
+    if (p < 0)
+        return H5P_DEFAULT;
+    if (H5Pset_obj_track_times(p, 0) < 0) {
+        H5Pclose(p);
+        return H5P_DEFAULT;
+    }
+    return p;
+}
+
 hid_t pt_h5r_open(const char *path, pt_error *err)
 {
     FILE *fp = fopen(path, "rb");
@@ -95,7 +139,9 @@ hid_t pt_h5r_open(const char *path, pt_error *err)
                      path, size, (unsigned long long)eof);
         return -1;
     }
-    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    hid_t fapl = fapl_nolock();
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, fapl);
+    plist_close(fapl);
     if (f < 0)
         pt_error_set(err, PT_EFORMAT, "%s: not a readable HDF5 file (damaged, or not HDF5 at all?)",
                      path);
@@ -174,7 +220,10 @@ int pt_h5w_create(pt_h5w *w, const char *path, size_t expect_bytes, pt_error *er
         return w->rc = rc;
     pt_io_lock();
     pt_h5_quiet(&w->quiet);
-    w->file = H5Fcreate(w->tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t fapl = fapl_nolock(), fcpl = untimed(H5P_FILE_CREATE);
+    w->file = H5Fcreate(w->tmp, H5F_ACC_TRUNC, fcpl, fapl);
+    plist_close(fapl);
+    plist_close(fcpl);
     if (w->file < 0) {
         pt_h5_loud(&w->quiet);
         pt_io_unlock();
@@ -216,7 +265,9 @@ int pt_h5w_fail(pt_h5w *w, const char *what, const char *where)
 
 hid_t pt_h5w_group(pt_h5w *w, const char *name)
 {
-    hid_t g = H5Gcreate2(w->file, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t gcpl = untimed(H5P_GROUP_CREATE);
+    hid_t g = H5Gcreate2(w->file, name, H5P_DEFAULT, gcpl, H5P_DEFAULT);
+    plist_close(gcpl);
     if (g < 0)
         pt_h5w_fail(w, "create group", name);
     return g;
@@ -280,7 +331,9 @@ int pt_h5w_column(pt_h5w *w, hid_t grp, const pt_h5col *c, size_t n, void (*rele
     }
     hsize_t dims[1] = {n};
     hid_t sp = H5Screate_simple(1, dims, NULL);
-    hid_t d = H5Dcreate2(grp, c->name, ftype, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t dcpl = untimed(H5P_DATASET_CREATE);
+    hid_t d = H5Dcreate2(grp, c->name, ftype, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    plist_close(dcpl);
     herr_t e = d < 0 ? -1 : 0;
     size_t elem = H5Tget_size(mtype);
     for (hsize_t at = 0; e >= 0 && at < (hsize_t)n; at += WRITE_ROWS) {

@@ -235,6 +235,46 @@ PT_API int pt_batch_collate(const char *outdir, pt_batch_missing_fn missing, voi
  * PT_EFORMAT when path is not a batch index. */
 PT_API int pt_batch_index_describe(const char *path, FILE *out, pt_error *err);
 
+/* ---- one part of a cohort on a cluster (a scheduler's job array) ----
+ * Each task of the array keeps its part of the listing, writes its summaries and its own
+ * journal OUTDIR/batch.journal.K-of-N.tsv (whatever journal_tag says), never another
+ * part's files, and neither the index nor the cohort tables. Its journal first lists every
+ * recording of the part as failed ("not finished by shard K/N"), replaced line by line as
+ * they finish, so a killed task's unfinished recordings stay listed.
+ * `pulsetrain collate OUTDIR` (which also names parts that left no journal,
+ * pt_batch_parts_missing) builds batch.h5 from the summaries and journals afterwards.
+ * The parts are balanced by source size (largest first into the part with the fewest bytes
+ * so far) and depend only on the listing, so every task of the array, and a re-run of
+ * task K, computes the same parts. Summary names are those of the whole listing.
+ * Call after pt_batch_create, before pt_batch_run; 1 <= k <= n (n = 1: the whole batch,
+ * as without this call). After it, pt_batch_count and pt_batch_result_at see the part only.
+ * Returns PT_OK, PT_EINVAL (k, n out of range), PT_ENOMEM. */
+PT_API int pt_batch_shard(pt_batch *b, int k, int n, pt_error *err);
+
+/* Which task of an array job this process is. The library reads no environment: the caller
+ * passes its lookup (getenv). Reads Slurm's SLURM_ARRAY_TASK_ID / _MIN / _COUNT / _STEP
+ * (k = (ID - MIN) / STEP + 1, n = COUNT), else SGE's SGE_TASK_ID / _FIRST / _LAST /
+ * _STEPSIZE (k = (ID - FIRST) / STEPSIZE + 1, n = (LAST - FIRST) / STEPSIZE + 1).
+ * PBS names the index (PBS_ARRAY_INDEX, Torque PBS_ARRAYID) but not the number of tasks:
+ * PT_EINVAL asking for --shard. No array variable: PT_OK with n = 0. */
+typedef char *(*pt_getenv_fn)(const char *name);
+typedef struct pt_shard {
+    int k, n;         /* part k of n, 1 <= k <= n; n = 0: not an array task */
+    char source[160]; /* the variables it came from, for the log */
+} pt_shard;
+PT_API int pt_shard_from_env(pt_getenv_fn get, pt_shard *out, pt_error *err);
+
+/* Cores the scheduler gave this task: SLURM_CPUS_PER_TASK, NSLOTS (SGE), NCPUS or
+ * PBS_NUM_PPN (PBS); 1 inside a scheduler's job that states none (SLURM_JOB_ID, PBS_JOBID,
+ * LSB_JOBID, SGE's JOB_ID with SGE_TASK_ID); 0 outside a scheduler. */
+PT_API int pt_shard_cpus_from_env(pt_getenv_fn get);
+
+/* The parts of a sharded batch that left no journal in outdir (a task that never ran): for
+ * every N of which some OUTDIR/batch.journal.K-of-N.tsv exists, each K in 1..N without
+ * one. Their names ("3-of-4"), comma-separated, go into buf [size: len] as far as they fit.
+ * Returns how many (0: none, or no sharded journal). */
+PT_API size_t pt_batch_parts_missing(const char *outdir, char *buf, size_t len);
+
 #ifdef __cplusplus
 }
 #endif
