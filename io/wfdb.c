@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later
  * wfdb.c — PhysioNet WFDB records: the .hea header and its signal files in
- * formats 8, 16, 61, 80, 160, 212, 24 and 32 (with byte offsets "16+24" and
+ * formats 8, 16, 61, 80, 160, 212, 310, 311, 24 and 32 (with byte offsets "16+24" and
  * several samples per frame "212x4"), parsed here rather than by libwfdb,
  * whose state is global to the process (STYLE.md).
  * Method: WFDB header(5) and signal(5) manual pages, Moody GB, PhysioNet.
@@ -53,8 +53,9 @@ typedef struct wfdb_group {
     unsigned char buf[WFDB_BUF];
     size_t beg, end;
     int eof;
-    int phase;         /* 212: position in the 3-byte pair */
-    int pending;       /* 212: the second sample of a pair */
+    int phase;         /* 212: position in the 3-byte pair; 310/311: in the 4-byte triple */
+    int pending;       /* 212: the second sample of a pair; 310/311: the next of a triple */
+    int pending2;      /* 310/311: the third sample of a triple */
     long long byte_at; /* file offset of buf[beg] */
 } wfdb_group;
 
@@ -127,7 +128,7 @@ static void wfdb_close(void *p)
 static int fmt_known(int fmt)
 {
     return fmt == 8 || fmt == 16 || fmt == 61 || fmt == 80 || fmt == 160 || fmt == 212 ||
-           fmt == 24 || fmt == 32;
+           fmt == 310 || fmt == 311 || fmt == 24 || fmt == 32;
 }
 
 /* Bits per sample of a format. */
@@ -137,6 +138,8 @@ static int fmt_bits(int fmt)
     case 8:
     case 80: return 8;
     case 212: return 12;
+    case 310:
+    case 311: return 10; /* packed 3 in 32 bits: see packed_samples */
     case 24: return 24;
     case 32: return 32;
     default: return 16;
@@ -148,12 +151,46 @@ static long fmt_invalid(int fmt)
 {
     switch (fmt) {
     case 212: return -2048;
+    case 310:
+    case 311: return -512;
     case 80: return -128;
     case 24: return -8388608;
     case 32: return -2147483647L - 1;
     case 8: return LONG_MIN; /* differences: no such code */
     default: return -32768;
     }
+}
+
+/* Formats 310 and 311 (WFDB signal(5)): three 10-bit two's-complement samples in 4 bytes.
+ * 310: two little-endian 16-bit words, samples 0 and 1 in bits 1-10 of each, sample 2 from
+ * their top 5 bits (low half from the first word); 311: one little-endian 32-bit word,
+ * samples in bits 0-9, 10-19 and 20-29. */
+static void unpack_10bit(int fmt, const unsigned char *b, int32_t v[3])
+{
+    uint32_t r[3];
+    if (fmt == 310) {
+        uint32_t w0 = (uint32_t)b[0] | (uint32_t)b[1] << 8,
+                 w1 = (uint32_t)b[2] | (uint32_t)b[3] << 8;
+        r[0] = (w0 >> 1) & 0x3FF;
+        r[1] = (w1 >> 1) & 0x3FF;
+        r[2] = ((w0 >> 11) & 0x1F) | ((w1 >> 11) & 0x1F) << 5;
+    } else {
+        uint32_t w =
+            (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+        r[0] = w & 0x3FF;
+        r[1] = (w >> 10) & 0x3FF;
+        r[2] = (w >> 20) & 0x3FF;
+    }
+    for (int k = 0; k < 3; k++)
+        v[k] = r[k] & 0x200 ? (int32_t)r[k] - 1024 : (int32_t)r[k];
+}
+
+/* Samples held by nbytes of a 310/311 file: whole triples, and the first (310, 311) or first
+ * two (311) of a last triple cut short. */
+static long long packed_samples(int fmt, long long nbytes)
+{
+    long long r = nbytes % 4, n = nbytes / 4 * 3;
+    return n + (r >= 2) + (fmt == 311 && r >= 3);
 }
 
 /* Next line of the header text (without CR/LF and trailing blanks); NULL at the end. */
@@ -370,7 +407,7 @@ static void *wfdb_open(const char *path, const pt_read_options *opt, pt_recordin
         if (!fmt_known(g->fmt)) {
             pt_error_set(err, PT_EUNSUPPORTED,
                          "%s:%d: signal %d: format %d is not supported (8, 16, 61, 80, 160, 212, "
-                         "24, 32)",
+                         "310, 311, 24, 32)",
                          hea, lineno, sig, g->fmt);
             goto fail;
         }
@@ -519,6 +556,8 @@ static void *wfdb_open(const char *path, const pt_read_options *opt, pt_recordin
         /* an offset past the end (up to LONG_MAX from strtol) holds nothing: no overflow */
         long long have =
             (long long)st.st_size < off ? 0 : ((long long)st.st_size - off) * 8 / bits_frame;
+        if ((gr->fmt == 310 || gr->fmt == 311) && (long long)st.st_size >= off)
+            have = packed_samples(gr->fmt, (long long)st.st_size - off) / gr->frame_samples;
         if (s->nframes < 0) {
             if (gi == 0 || have < s->nframes)
                 s->nframes = have;
@@ -600,6 +639,30 @@ static int next_sample(wfdb_group *gr, wfdb_sig *g, long *d)
 {
     unsigned char *b;
     switch (gr->fmt) {
+    case 310:
+    case 311:
+        if (gr->phase) {
+            *d = gr->phase == 1 ? gr->pending : gr->pending2;
+            gr->phase = gr->phase == 1 ? 2 : 0;
+            return 0;
+        }
+        {
+            size_t have = fill(gr, 4);
+            if (have < 2)
+                return -1;
+            unsigned char q[4] = {0, 0, 0, 0};
+            size_t take = have < 4 ? have : 4;
+            memcpy(q, gr->buf + gr->beg, take);
+            int32_t v[3];
+            unpack_10bit(gr->fmt, q, v);
+            *d = v[0];
+            gr->pending = v[1];
+            gr->pending2 = v[2];
+            gr->phase = 1; /* a triple cut short is the file's end: the rest is never asked */
+            gr->beg += take;
+            gr->byte_at += (long long)take;
+        }
+        return 0;
     case 212:
         if (gr->phase) {
             gr->phase = 0;
@@ -683,6 +746,10 @@ static size_t bytes_for(const wfdb_group *gr, long long nsamp)
         long long rest = nsamp - (gr->phase ? 1 : 0);
         return rest > 0 ? (size_t)(3 * ((rest + 1) / 2)) : 0;
     }
+    if (gr->fmt == 310 || gr->fmt == 311) {
+        long long rest = nsamp - (gr->phase ? 3 - gr->phase : 0);
+        return rest > 0 ? (size_t)(4 * ((rest + 2) / 3)) : 0;
+    }
     return (size_t)nsamp * (size_t)(fmt_bits(gr->fmt) / 8);
 }
 
@@ -691,6 +758,8 @@ static long long samples_in(const wfdb_group *gr, size_t nbytes)
 {
     if (gr->fmt == 212)
         return (long long)(nbytes / 3) * 2 + (gr->phase ? 1 : 0);
+    if (gr->fmt == 310 || gr->fmt == 311)
+        return (long long)(nbytes / 4) * 3 + (gr->phase ? 3 - gr->phase : 0);
     return (long long)(nbytes / (size_t)(fmt_bits(gr->fmt) / 8));
 }
 
@@ -701,6 +770,28 @@ static void decode_run(wfdb_group *gr, int32_t *raw, size_t n)
     const unsigned char *p = gr->buf + gr->beg, *p0 = p;
     size_t i = 0;
     switch (gr->fmt) {
+    case 310:
+    case 311:
+        while (gr->phase && i < n) {
+            raw[i++] = gr->phase == 1 ? gr->pending : gr->pending2;
+            gr->phase = gr->phase == 1 ? 2 : 0;
+        }
+        for (; i + 3 <= n; i += 3, p += 4)
+            unpack_10bit(gr->fmt, p, raw + i);
+        if (i < n) { /* one or two samples: the rest of the triple waits */
+            int32_t v[3];
+            unpack_10bit(gr->fmt, p, v);
+            p += 4;
+            raw[i++] = v[0];
+            gr->pending = v[1];
+            gr->pending2 = v[2];
+            gr->phase = 1;
+            if (i < n) {
+                raw[i++] = v[1];
+                gr->phase = 2;
+            }
+        }
+        break;
     case 212:
         if (gr->phase && n) {
             raw[i++] = gr->pending;
@@ -794,7 +885,10 @@ static void decode_frames(wfdb_state *s, pt_block *b, long long nfr)
             size_t m = 0;
             /* 12- and 8-bit codes: a table of the values (the same expression, made
              * once) instead of a division per sample */
-            int lut_off = g->fmt == 212 ? 2048 : g->fmt == 80 ? 128 : 0;
+            int lut_off = g->fmt == 212                    ? 2048
+                          : g->fmt == 310 || g->fmt == 311 ? 512
+                          : g->fmt == 80                   ? 128
+                                                           : 0;
             if (out && lut_off && !g->lut &&
                 (g->lut = malloc(2 * (size_t)lut_off * sizeof(double)))) {
                 for (long d = -lut_off; d < lut_off; d++)
