@@ -50,8 +50,12 @@ static void usage(FILE *f)
            "Subject and parameters for every recording (as in `process`; a manifest's\n"
            "columns win per recording):\n"
            "      --subject ID      subject id\n"
-           "      --subject-from name|folder  a recording without a subject id takes its\n"
-           "                        own name, or the name of the folder holding it\n"
+           "      --subject-from name|folder|none  a recording without a subject id (no\n"
+           "                        --subject, none in the manifest) takes its own name\n"
+           "                        (default: each file is one participant, as in GGIR),\n"
+           "                        the name of the folder holding it (one folder per\n"
+           "                        participant), or none (load then takes all such\n"
+           "                        recordings as one person's)\n"
            "      --age YEARS       age (HRmax = 208 - 0.7 age, Tanaka 2001)\n"
            "      --sex m|f         sex (TRIMP weighting)\n"
            "      --hr-rest BPM     resting heart rate (default: estimated per recording)\n"
@@ -226,6 +230,9 @@ int pt_cmd_batch(int argc, char **argv)
     bo.cancel = &pt_cli_signal;
     ui u = {.tty = isatty(2), .quiet = 0};
     pt_batch_scan_options so = {0};
+    /* each file is one participant unless told otherwise (GGIR's convention): load then never
+     * merges different people's anonymous recordings into one subject's days */
+    so.subject_from = PT_BATCH_SUBJECT_NAME;
     const char *inc[64], *exc[64];
     so.include = inc;
     so.exclude = exc;
@@ -311,8 +318,11 @@ int pt_cmd_batch(int argc, char **argv)
                 so.subject_from = PT_BATCH_SUBJECT_NAME;
             else if (!strcmp(optarg, "folder"))
                 so.subject_from = PT_BATCH_SUBJECT_FOLDER;
+            else if (!strcmp(optarg, "none"))
+                so.subject_from = 0;
             else {
-                fprintf(stderr, "pulsetrain batch: --subject-from takes name or folder, not '%s'\n",
+                fprintf(stderr,
+                        "pulsetrain batch: --subject-from takes name, folder or none, not '%s'\n",
                         optarg);
                 return PT_EXIT_USAGE;
             }

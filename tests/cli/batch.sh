@@ -95,8 +95,8 @@ check jobs2 0 "" -- "$PT" batch "$d/in1" -o "$d/j2" -j 2
         dumpof "$d/j1/r$s.h5" > "$d/a"; dumpof "$d/j2/r$s.h5" > "$d/b"
         cmp -s "$d/a" "$d/b" || { no "-j 1 and -j 2 differ for r$s"; diff "$d/a" "$d/b" | head -5; }
     done
-    # and the same as `process` on each file
-    "$PT" process "$d/in1/r3.csv" -q -o "$d/p3.h5" || no "process r3"
+    # and the same as `process` on each file (batch names the subject after the file)
+    "$PT" process "$d/in1/r3.csv" -q --subject r3 -o "$d/p3.h5" || no "process r3"
     dumpof "$d/p3.h5" > "$d/a"; dumpof "$d/j2/r3.h5" > "$d/b"
     cmp -s "$d/a" "$d/b" || { no "batch differs from process for r3"; diff "$d/a" "$d/b" | head -5; }
 }
@@ -127,7 +127,7 @@ ls "$d/k" | grep -q '\.tmp\.' && no "resume_after_kill: temporary file left behi
 for s in 1 2 3 4; do [ -f "$d/k/b$s.h5" ] || no "resume_after_kill: b$s.h5 missing"; done
 {
     h5dump -a /n_failed "$d/k/batch.h5" | grep -q '(0): 0' || no "resume_after_kill: failures"
-    "$PT" process "$d/big/b1.csv" -q -o "$d/p1.h5" || no "process b1"
+    "$PT" process "$d/big/b1.csv" -q --subject b1 -o "$d/p1.h5" || no "process b1"
     dumpof "$d/p1.h5" > "$d/a"; dumpof "$d/k/b1.h5" > "$d/b"
     cmp -s "$d/a" "$d/b" || no "resume_after_kill: kept summary b1 differs from process"
 }

@@ -145,4 +145,21 @@ cmp -s "$d/ld1" "$d/ld2" && [ "$(wc -l < "$d/ld1")" -ge 3 ] || { no "load on the
     ok "info on batch.h5" || { no "info batch.h5"; cat "$d/info"; }
 "$PT" info "$d/l1.h5" > "$d/info" 2>&1 && grep -q 'load file' "$d/info" && grep -q '/daily' "$d/info" && ok "info on a load file" || { no "info load"; cat "$d/info"; }
 "$PT" info "$d/out/day1.h5" > "$d/info" 2>&1 && grep -q '/epochs .*rows: t_start_s \[s\]' "$d/info" && ok "info on a summary lists columns with units" || { no "info summary"; cat "$d/info"; }
+# 9. a folder of different people's files without ids or starts (the usual cohort export):
+# each file is its own participant by default, so `load out/` works; with --subject-from
+# none they are one anonymous person, whose days cannot be placed: refused, naming the way out
+mkdir -p "$d/anon"
+for s in 1 2; do
+    "$PT" simulate --minutes 6 --seed $s -o "$d/anon/p$s.csv" >/dev/null 2>&1 || no simulate
+done
+"$PT" batch "$d/anon" -o "$d/anon_out" -q >/dev/null 2>&1 || no "batch of anonymous recordings"
+[ "$(cell "$d/anon_out/recordings.csv" subject_id p2.csv)" = p2 ] && ok "default subject: the file's name" ||
+    no "default subject of p2.csv: '$(cell "$d/anon_out/recordings.csv" subject_id p2.csv)'"
+"$PT" load "$d/anon_out" -o "$d/anon_l.h5" -q >"$d/log" 2>&1 &&
+    h5dump -d /subjects/subject_id "$d/anon_l.h5" | grep -q '"p1"' && ok "load on a batch of anonymous files" ||
+    { no "load on a batch of anonymous files"; cat "$d/log"; }
+"$PT" batch "$d/anon" -o "$d/anon_none" -q --subject-from none >/dev/null 2>&1 || no "batch --subject-from none"
+"$PT" load "$d/anon_none" -o "$d/anon_n.h5" -q >"$d/log" 2>&1; rc=$?
+[ $rc -eq 2 ] && grep -q -- "--subject-from name" "$d/log" && [ ! -e "$d/anon_n.h5" ] &&
+    ok "--subject-from none: one anonymous person without starts is refused" || { no "--subject-from none: exit $rc"; cat "$d/log"; }
 exit $fail
