@@ -26,8 +26,8 @@
 #include "io/gzfile.h"
 #include "io/reader_impl.h"
 
-#define AL_LINE 4096   /* longest line accepted [bytes] */
-#define AL_MAX_COLS 64 /* columns in the column row, at most */
+#define AL_LINE 4096     /* longest line accepted [bytes] */
+#define AL_MAX_COLS 64   /* columns in the column row, at most */
 #define AL_HEADER_MAX 20 /* the dashes line that closes the header comes by this line */
 #define AL_MAGIC "------------ Data File Created By ActiGraph"
 
@@ -252,9 +252,8 @@ static void *al_open(const char *path, const pt_read_options *opt, pt_recording_
         if (!strncmp(l, "\xEF\xBB\xBF", 3))
             l += 3;
         if (strncmp(l, AL_MAGIC, strlen(AL_MAGIC)) != 0) {
-            pt_error_set(err, PT_EFORMAT,
-                         "%s:1: not an ActiLife CSV (its first line starts '%s')", path,
-                         AL_MAGIC);
+            pt_error_set(err, PT_EFORMAT, "%s:1: not an ActiLife CSV (its first line starts '%s')",
+                         path, AL_MAGIC);
             goto fail;
         }
         const char *p = l + strlen(AL_MAGIC);
@@ -298,9 +297,8 @@ static void *al_open(const char *path, const pt_read_options *opt, pt_recording_
         if (!strncmp(s->line, "-----", 5))
             break;
         if (s->lineno > AL_HEADER_MAX) {
-            pt_error_set(err, PT_EFORMAT,
-                         "%s:%lld: no '-----' line closing the header by line %d", path,
-                         s->lineno, AL_HEADER_MAX);
+            pt_error_set(err, PT_EFORMAT, "%s:%lld: no '-----' line closing the header by line %d",
+                         path, s->lineno, AL_HEADER_MAX);
             goto fail;
         }
         if ((v = al_field(s->line, "Serial Number"))) {
@@ -396,12 +394,12 @@ static void *al_open(const char *path, const pt_read_options *opt, pt_recording_
     {
         char note[400];
         snprintf(note, sizeof note,
-                 "ActiLife CSV: ActiGraph %s serial %s firmware %s, %g Hz; start date %s (%s) and time are the "
+                 "ActiLife CSV: ActiGraph %s serial %s firmware %s, %g Hz; start date %s (%s) and "
+                 "time are the "
                  "device's local time (no zone in the file): taken as UTC; idle-sleep rows "
                  "repeat the last sample and are not marked%s%s",
-                 device[0] ? device : "?", serial[0] ? serial : "?",
-                 firmware[0] ? firmware : "?", fs, date_text, datefmt, ignored[0] ? "; ignored columns: " : "",
-                 ignored);
+                 device[0] ? device : "?", serial[0] ? serial : "?", firmware[0] ? firmware : "?",
+                 fs, date_text, datefmt, ignored[0] ? "; ignored columns: " : "", ignored);
         pt_note_add(info, note);
     }
     if (pt_channel_map_apply(opt->channels, info, path, err))
