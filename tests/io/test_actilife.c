@@ -29,8 +29,8 @@ static const char *HDR1 = "------------ Data File Created By ActiGraph GT3X+ Act
                           "Firmware v2.5.0 date format %s at 30 Hz  Filter Normal -----------\r\n";
 
 /* An ActiLife header with the given date format, date, epoch and column row. */
-static const char *write_al(const char *name, const char *fmt, const char *date,
-                            const char *epoch, const char *cols, const char *rows)
+static const char *write_al(const char *name, const char *fmt, const char *date, const char *epoch,
+                            const char *cols, const char *rows)
 {
     char buf[4096];
     int n = snprintf(buf, sizeof buf, HDR1, fmt);
