@@ -200,6 +200,18 @@ PT_TEST(bad_input)
     PT_CHECK_INT(1, (int)a.n[0]);
     PT_CHECK_STR_CONTAINS(a.info.note, "incomplete last line 13");
     io_all_free(&a);
+    /* the same cut inside a gzip stream: read through zlib, the same error and line */
+    FILE *f = fopen(p, "rb");
+    PT_REQUIRE(f != NULL);
+    char txt[4096];
+    size_t nt = fread(txt, 1, sizeof txt, f);
+    fclose(f);
+    const char *gz = io_tmp_path("cutrow.csv.gz");
+    gzFile z = gzopen(gz, "wb");
+    PT_REQUIRE(z != NULL);
+    gzwrite(z, txt, (unsigned)nt);
+    gzclose(z);
+    IO_EXPECT_FAIL(gz, NULL, PT_EDATA, ":13: expected 3 cells");
 }
 
 int main(int argc, char **argv)
