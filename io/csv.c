@@ -19,6 +19,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "io/gzfile.h"
 #include "io/reader_impl.h"
 
 #define BUF_BYTES (1u << 20) /* longest line accepted, and the read size */
@@ -448,7 +449,7 @@ static void *csv_open(const char *path, const pt_read_options *opt, pt_recording
     snprintf(s->path, sizeof s->path, "%s", path);
     s->max_gap_s = opt->max_gap_s > 0 ? opt->max_gap_s : 86400.0;
     s->allow_truncated = opt->allow_truncated;
-    s->f = fopen(path, "rb");
+    s->f = pt_gz_fopen(path); /* plain, or .csv.gz through zlib (io/gzfile.c) */
     if (!s->f) {
         pt_error_set(err, PT_EIO, "%s: %s", path, strerror(errno));
         goto fail;

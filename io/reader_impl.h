@@ -32,6 +32,7 @@ extern const pt_reader_ops pt_reader_gt3x;
 extern const pt_reader_ops pt_reader_geneactiv;
 extern const pt_reader_ops pt_reader_fit;
 extern const pt_reader_ops pt_reader_polar;
+extern const pt_reader_ops pt_reader_actilife; /* ActiGraph ActiLife raw CSV (.csv, .csv.gz) */
 
 /* Kind and canonical units from a channel name with an optional unit suffix
  * ("acc_x_ms2" -> ACC_X, scale 1/9.80665 to g). Returns 0 when the name is not

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "core/path.h"
+#include "io/gzfile.h"
 #include "io/reader_impl.h"
 #include "pulsetrain/tz.h"
 
@@ -19,8 +20,28 @@
 static const pt_reader_ops *const readers[] = {
     &pt_reader_csv,       &pt_reader_edf, &pt_reader_wfdb,  &pt_reader_e4,
     &pt_reader_audio,     &pt_reader_cwa, &pt_reader_h5,    &pt_reader_gt3x,
-    &pt_reader_geneactiv, &pt_reader_fit, &pt_reader_polar,
+    &pt_reader_geneactiv, &pt_reader_fit, &pt_reader_polar, &pt_reader_actilife,
 };
+
+/* A reader's score for path. A gzip file (.csv.gz) is shown decompressed to the readers that
+ * read through io/gzfile.c (csv, actilife); the others see its bytes. */
+static int probe_one(const pt_reader_ops *ops, const char *path, const unsigned char *head,
+                     size_t len, const unsigned char *unz, size_t unz_len)
+{
+    if (unz && (ops == &pt_reader_csv || ops == &pt_reader_actilife))
+        return ops->probe(path, unz, unz_len);
+    return ops->probe(path, head, len);
+}
+
+/* The decompressed head of a gzip file into unz (cap bytes); NULL when not gzip. */
+static const unsigned char *gz_head(const char *path, const unsigned char *head, size_t len,
+                                    unsigned char *unz, size_t cap, size_t *unz_len)
+{
+    if (!pt_gz_magic(head, len))
+        return NULL;
+    *unz_len = pt_gz_head(path, unz, cap);
+    return unz;
+}
 
 /* Units check of the accelerometer: at rest |a| is 1 g whatever the device, so the median
  * magnitude of the still seconds (magnitude sd below 2 % of its mean) at the start of a
@@ -245,8 +266,11 @@ const char *pt_reader_probe(const char *path)
     }
     int best = 0;
     const char *name = NULL;
+    unsigned char unzb[4096];
+    size_t unz_len = 0;
+    const unsigned char *unz = gz_head(path, head, len, unzb, sizeof unzb, &unz_len);
     for (size_t i = 0; i < sizeof readers / sizeof readers[0]; i++) {
-        int sc = readers[i]->probe(path, head, len);
+        int sc = probe_one(readers[i], path, head, len, unz, unz_len);
         if (sc > best) {
             best = sc;
             name = readers[i]->name;
@@ -259,7 +283,7 @@ int pt_reader_format_check(const char *format, pt_error *err)
 {
     if (!format || !strcasecmp(format, "auto"))
         return PT_OK;
-    char names[96] = "auto";
+    char names[160] = "auto";
     for (size_t i = 0; i < sizeof readers / sizeof readers[0]; i++) {
         if (!strcasecmp(readers[i]->name, format))
             return PT_OK;
@@ -321,8 +345,11 @@ pt_reader *pt_reader_open(const char *path, const pt_read_options *opt, pt_error
         }
     } else {
         int best = 0;
+        unsigned char unzb[4096];
+        size_t unz_len = 0;
+        const unsigned char *unz = gz_head(path, head, len, unzb, sizeof unzb, &unz_len);
         for (size_t i = 0; i < sizeof readers / sizeof readers[0]; i++) {
-            int s = readers[i]->probe(path, head, len);
+            int s = probe_one(readers[i], path, head, len, unz, unz_len);
             if (s > best) {
                 best = s;
                 ops = readers[i];
