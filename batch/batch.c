@@ -333,6 +333,10 @@ static void base_name(const char *path, char *out, size_t len)
     const char *b = slash ? slash + 1 : tmp;
     snprintf(out, len, "%s", b);
     char *dot = strrchr(out, '.');
+    if (dot && dot != out && !strcasecmp(dot, ".gz")) { /* rec.csv.gz is rec, as rec.csv */
+        *dot = '\0';
+        dot = strrchr(out, '.');
+    }
     if (dot && dot != out)
         *dot = '\0';
     for (char *p = out; *p; p++) /* keep names portable */

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -250,6 +251,10 @@ int pt_cmd_process(int argc, char **argv)
     if (!out) {
         snprintf(outbuf, sizeof outbuf, "%s", in);
         char *slash = strrchr(outbuf, '/'), *dot = strrchr(outbuf, '.');
+        if (dot && (!slash || dot > slash) && !strcasecmp(dot, ".gz")) { /* rec.csv.gz: rec.h5 */
+            *dot = '\0';
+            dot = strrchr(outbuf, '.');
+        }
         if (dot && (!slash || dot > slash))
             *dot = '\0';
         size_t l = strlen(outbuf);

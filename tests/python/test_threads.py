@@ -48,15 +48,21 @@ def released_gil_during(call, tries=200):
     call that never releases the GIL fails every time."""
     import sys
     import threading
-    go, ran = threading.Event(), threading.Event()
+    import time
+    go, ran, ready = threading.Event(), threading.Event(), threading.Event()
 
     def waiter():
+        ready.set()
         go.wait()  # blocks (GIL released) until the main thread says go
         ran.set()
 
     old = sys.getswitchinterval()
     t = threading.Thread(target=waiter)
     t.start()
+    # the waiter must be blocked in go.wait() before the switch interval changes: a request
+    # for the GIL made under the old 5 ms interval would take it from this thread
+    ready.wait()
+    time.sleep(0.2)
     try:
         sys.setswitchinterval(100.0)
         go.set()  # the waiter is runnable but needs the GIL, which this thread holds
