@@ -108,6 +108,39 @@ static void read_source(hid_t g, pt_table *t, const char *name)
     H5Dclose(d);
 }
 
+/* Times from the recording's start beyond this are no recording's (31 years) */
+#define PT_SUMMARY_T_MAX_S 1e9
+
+/* A time column (t_s, t_start_s, t_end_s, t_end_exercise_s) of a table with rows is there and
+ * holds finite times within PT_SUMMARY_T_MAX_S, in order when it is the table's first column
+ * t_s or t_start_s (the report and load divide by their steps). */
+static int check_times(const char *path, const char *gname, const char *name, int first,
+                       const double *v, size_t n, pt_error *err)
+{
+    static const char *const times[] = {"t_s", "t_start_s", "t_end_s", "t_end_exercise_s"};
+    int is_time = 0;
+    for (size_t k = 0; k < sizeof times / sizeof times[0]; k++)
+        is_time |= !strcmp(name, times[k]);
+    if (!is_time)
+        return PT_OK;
+    if (!v)
+        return pt_error_set(err, PT_EFORMAT, "%s: damaged summary: %s has %zu rows and no %s", path,
+                            gname, n, name);
+    first = first && (!strcmp(name, "t_s") || !strcmp(name, "t_start_s"));
+    for (size_t i = 0; i < n; i++) {
+        if (!(fabs(v[i]) <= PT_SUMMARY_T_MAX_S))
+            return pt_error_set(err, PT_EFORMAT,
+                                "%s: damaged summary: %s/%s row %zu is %g, not a time in the "
+                                "recording",
+                                path, gname, name, i, v[i]);
+        if (first && i && v[i] < v[i - 1])
+            return pt_error_set(err, PT_EFORMAT,
+                                "%s: damaged summary: %s/%s goes back at row %zu (%g after %g)",
+                                path, gname, name, i, v[i], v[i - 1]);
+    }
+    return PT_OK;
+}
+
 static int read_all(hid_t f, const char *path, pt_summary *s, pt_summary_meta *meta, pt_error *err)
 {
     hid_t root = H5Gopen2(f, "/", H5P_DEFAULT);
@@ -123,6 +156,8 @@ static int read_all(hid_t f, const char *path, pt_summary *s, pt_summary_meta *m
     pt_h5r_attr_str(root, "format", rec.format, sizeof rec.format);
     pt_h5r_attr_str(root, "start_time_utc", rec.start_time_utc, sizeof rec.start_time_utc);
     rec.duration_s = pt_h5r_attr_num(root, "duration_s");
+    if (!(rec.duration_s >= 0 && rec.duration_s <= PT_SUMMARY_T_MAX_S))
+        rec.duration_s = NAN; /* absent, or no recording's: not known */
     rec.start_unix_s = NAN;
     if (rec.start_time_utc[0])
         pt_parse_iso8601(rec.start_time_utc, strlen(rec.start_time_utc), &rec.start_unix_s);
@@ -228,6 +263,8 @@ static int read_all(hid_t f, const char *path, pt_summary *s, pt_summary_meta *m
                                   "%s: damaged summary: %s/%s has %zu rows, %s/%s %zu", path, gname,
                                   name, n, gname, first, nrows);
         }
+        for (size_t c = 0; c < nc && c < 32 && !rc && nrows; c++)
+            rc = check_times(path, gname, pt_table_colname(t, c), c == 0, col[c], nrows, err);
         if (!rc) { /* the table's numeric attributes (window_s, epoch_s, ...) */
             table_attrs ta = {t, err, PT_OK};
             H5Aiterate2(g, H5_INDEX_CRT_ORDER, H5_ITER_INC, NULL, table_attr, &ta);
