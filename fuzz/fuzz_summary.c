@@ -84,7 +84,7 @@ static hid_t fz_type(unsigned k, size_t fixed, size_t *size)
         H5Tset_size(t, fixed ? fixed : 1);
         break;
     case 8: {
-        static const char *const names[] = {"unknown", "nonwear", "sedentary",
+        static const char *const names[] = {"unknown", "nonwear",  "sedentary",
                                             "light",   "moderate", "vigorous"};
         t = H5Tenum_create(H5T_NATIVE_INT8);
         for (int v = -1; v <= 4; v++) {
@@ -168,7 +168,10 @@ static hid_t fz_object(fz_in *in, hid_t loc, const char *name, int attr)
 static void fz_build(const uint8_t *data, size_t size, const char *path)
 {
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-    hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS); /* built in memory, written once at close */
+    H5Pset_fapl_core(fapl, 1 << 16, 1);
+    hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+    H5Pclose(fapl);
     if (f < 0)
         abort();
     hid_t grp = H5Gopen2(f, "/", H5P_DEFAULT), dset = -1;

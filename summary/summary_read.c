@@ -145,7 +145,7 @@ static int read_all(hid_t f, const char *path, pt_summary *s, pt_summary_meta *m
 {
     hid_t root = H5Gopen2(f, "/", H5P_DEFAULT);
     double schema = pt_h5r_attr_num(root, "schema_version");
-    if (!(schema >= 1)) {
+    if (!(schema >= 1 && schema <= 1000 && schema == floor(schema))) {
         H5Gclose(root);
         return pt_error_set(err, PT_EFORMAT, "%s: not a pulsetrain summary (no schema_version)",
                             path);
@@ -225,8 +225,23 @@ static int read_all(hid_t f, const char *path, pt_summary *s, pt_summary_meta *m
                     ch->kind = (pt_kind)k;
             snprintf(ch->units, sizeof ch->units, "%s", str[2] && str[2][c] ? str[2][c] : "");
             ch->fs_hz = fs && !isnan(fs[c]) ? fs[c] : 0;
-            ch->n_samples = ns && !isnan(ns[c]) ? (int64_t)ns[c] : -1;
-            ch->t0_s = t0 ? t0[c] : 0;
+            ch->n_samples = -1;
+            ch->t0_s = t0 && !isnan(t0[c]) ? t0[c] : 0;
+            const char *bad = !(ch->fs_hz >= 0 && ch->fs_hz <= 1e6)                    ? "fs_hz"
+                              : !(fabs(ch->t0_s) <= PT_SUMMARY_T_MAX_S)                ? "t0_s"
+                              : ns && !isnan(ns[c]) && !(ns[c] >= -1 && ns[c] <= 9e15) ? "n_samples"
+                                                                                       : NULL;
+            if (bad)
+                crc = crc ? crc
+                          : pt_error_set(err, PT_EFORMAT,
+                                         "%s: damaged summary: /channels/%s row %zu is %g, not a "
+                                         "channel's",
+                                         path, bad, c,
+                                         !strcmp(bad, "fs_hz")  ? ch->fs_hz
+                                         : !strcmp(bad, "t0_s") ? ch->t0_s
+                                                                : ns[c]);
+            else if (ns && !isnan(ns[c]))
+                ch->n_samples = (int64_t)ns[c];
         }
         for (int k = 0; k < 3; k++)
             pt_h5r_strings_free(str[k], ns_[k]);
@@ -234,6 +249,8 @@ static int read_all(hid_t f, const char *path, pt_summary *s, pt_summary_meta *m
         free(ns);
         free(t0);
         H5Gclose(g);
+        if (crc)
+            return crc;
     }
     pt_summary_set_recording(s, &rec);
     /* tables */
