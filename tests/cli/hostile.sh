@@ -76,6 +76,9 @@ def e4(dirname):
         for i in range(230):
             fh.write('72.00\n')
 e4('e4short')
+with zipfile.ZipFile(p('e4short.zip'), 'w', zipfile.ZIP_DEFLATED) as z:
+    for m in ('ACC.csv', 'BVP.csv', 'HR.csv'):
+        z.write(p('e4short/' + m), m)
 
 # an E4 zip whose central directory lists BVP.csv at ACC.csv's local header
 e4('e4full')
@@ -123,6 +126,7 @@ EOF
 fi
 check e4_short_file_note 0 "BVP.csv ends at 120.0 s, before the other files (240.0 s): NaN from there" -- "$PT" info "$d/e4short"
 grep -q "missing *BVP: 7680 samples" "$d/out" || { echo "FAIL e4_short_file: BVP's last 120 s not NaN"; cat "$d/out"; fail=1; }
+check e4_short_zip 0 "BVP.csv ends at 120.0 s" -- "$PT" info "$d/e4short.zip"
 # 5. a negative fs_hz attribute in an HDF5 recording is bad data
 check h5_negative_fs 2 "'fs_hz' attribute says -64 Hz" -- "$PT" process "$d/negfs.h5" --h5-ppg ppg -o "$d/y.h5"
 check h5_rate_flag 0 "" -- "$PT" process "$d/negfs.h5" --h5-ppg ppg --h5-ppg-fs 64 -q -o "$d/y.h5"
