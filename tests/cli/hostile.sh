@@ -60,7 +60,7 @@ with open(p('ns.csv'), 'w') as fh:
 open(p('hdr.csv'), 'w').write('t_s,ppg\n')
 
 # E4: ACC 32 Hz for 240 s, BVP 64 Hz for the first 120 s only, HR 1 Hz from 10 s
-def e4(dirname):
+def e4(dirname, bvp_s):
     os.makedirs(p(dirname), exist_ok=True)
     t0 = 1502349056
     with open(p(dirname + '/ACC.csv'), 'w') as fh:
@@ -69,26 +69,31 @@ def e4(dirname):
             fh.write('%d,%d,%d\n' % (round(3 * math.sin(i / 5)), round(2 * math.cos(i / 7)), 64))
     with open(p(dirname + '/BVP.csv'), 'w') as fh:
         fh.write('%d.00\n64.000000\n' % t0)
-        for i in range(64 * 120):
+        for i in range(64 * bvp_s):
             fh.write('%.2f\n' % (50 * math.sin(2 * math.pi * 1.2 * i / 64)))
     with open(p(dirname + '/HR.csv'), 'w') as fh:
         fh.write('%d.000000\n1.000000\n' % (t0 + 10))
         for i in range(230):
             fh.write('72.00\n')
-e4('e4short')
+e4('e4short', 120)
 with zipfile.ZipFile(p('e4short.zip'), 'w', zipfile.ZIP_DEFLATED) as z:
     for m in ('ACC.csv', 'BVP.csv', 'HR.csv'):
         z.write(p('e4short/' + m), m)
 
-# an E4 zip whose central directory lists BVP.csv at ACC.csv's local header
-e4('e4full')
+# an E4 zip whose central directory lists a second member, notes.txt, at ACC.csv's local header
+e4('e4full', 240)
 with zipfile.ZipFile(p('dup.zip'), 'w') as z:
     for m in ('ACC.csv', 'BVP.csv', 'HR.csv'):
         z.write(p('e4full/' + m), m)
 b = bytearray(open(p('dup.zip'), 'rb').read())
-cd = [i for i in range(len(b)) if b[i:i + 4] == b'PK\x01\x02']
-first = struct.unpack_from('<I', b, cd[0] + 42)[0]
-struct.pack_into('<I', b, cd[1] + 42, first)
+eocd = b.rfind(b'PK\x05\x06')
+n, cd_size, cd_off = struct.unpack_from('<HII', b, eocd + 10)
+nl, xl, cl = struct.unpack_from('<HHH', b, cd_off + 28)
+e = bytearray(b[cd_off:cd_off + 46 + nl + xl + cl])  # ACC.csv's entry, renamed
+e[46:46 + nl] = b'notes.txt'
+struct.pack_into('<H', e, 28, 9)
+b[cd_off + cd_size:cd_off + cd_size] = e
+struct.pack_into('<HHI', b, eocd + len(e) + 8, n + 1, n + 1, cd_size + len(e))
 open(p('dup.zip'), 'wb').write(bytes(b))
 
 # HDF5 recordings: fs_hz attribute -64 (bad data), and one with the rate given
@@ -109,7 +114,7 @@ check empty_csv 2 "hdr.csv:1: no samples" -- "$PT" process "$d/hdr.csv" -o "$d/x
 check empty_edf_info 2 "zero.edf: no samples" -- "$PT" info "$d/zero.edf"
 [ -e "$d/x.h5" ] && { echo "FAIL a summary was written for a file without samples"; fail=1; }
 # 3. a zip whose central directory lists two members at one local header
-check zip_shared_header 2 "lists two members" -- "$PT" process "$d/dup.zip" -o "$d/x.h5"
+check zip_shared_header 2 "lists two members, 'ACC.csv' and 'notes.txt', at this one local header" -- "$PT" process "$d/dup.zip" -o "$d/x.h5"
 # 4. an E4 folder whose BVP stops at 120 s of 240: read, BVP NaN from there, noted
 check e4_short_file 0 "" -- "$PT" process "$d/e4short" -q -o "$d/e4.h5"
 if [ -f "$d/e4.h5" ]; then
