@@ -646,7 +646,7 @@ static int fill_file(e4_state *s, int i, const pt_recording_info *info, pt_block
 
 /* A file that ends before the others (a sensor stopped early, a cut export): NaN samples up
  * to the time the longest file has reached, so that every channel spans the recording. */
-static void pad_ended(e4_state *s, pt_recording_info *info, pt_block *b)
+static int pad_ended(e4_state *s, pt_recording_info *info, pt_block *b, pt_error *err)
 {
     double t_cover = -INFINITY; /* the latest time a file's own samples reach */
     for (int i = 0; i < E4_NFILES; i++) {
@@ -663,7 +663,13 @@ static void pad_ended(e4_state *s, pt_recording_info *info, pt_block *b)
         int64_t stop = first_at_or_after(t0, f->fs_hz, t_cover, f->n);
         if (f->n >= stop ||
             (f->n == f->n_real && t_cover - (t0 + (double)f->n / f->fs_hz) <= E4_PAD_MIN_S))
-            continue;            /* files of one export end within a few seconds of each other */
+            continue; /* files of one export end within a few seconds of each other */
+        double end = t0 + (double)f->n_real / f->fs_hz;
+        if (t_cover - end > s->max_gap_s) /* as a gap between beats: not one recording */
+            return pt_error_set(err, PT_EDATA,
+                                "%s: ends at %.1f s, %.1f s before another file of the "
+                                "recording: more than the gap limit (%.0f s)",
+                                f->path, end, t_cover - end, s->max_gap_s);
         if (f->n == f->n_real) { /* the first padding: say so once */
             char note[200];
             snprintf(note, sizeof note,
@@ -678,6 +684,7 @@ static void pad_ended(e4_state *s, pt_recording_info *info, pt_block *b)
             f->n++;
         }
     }
+    return PT_OK;
 }
 
 static int e4_read(void *p, pt_recording_info *info, pt_block *b, pt_error *err)
@@ -701,7 +708,9 @@ static int e4_read(void *p, pt_recording_info *info, pt_block *b, pt_error *err)
             if (rc)
                 return rc;
         }
-        pad_ended(s, info, b);
+        int rc = pad_ended(s, info, b, err);
+        if (rc)
+            return rc;
         size_t tot = 0;
         more = 0;
         for (size_t c = 0; c < b->nchan; c++)
