@@ -215,6 +215,8 @@ int pt_report_summary_svg(const pt_summary *s, const char *title, const char *pa
     }
     double hmin = INFINITY, hmax = -INFINITY;
     for (size_t i = 0; i < ne; i++) {
+        if (!(et[i] >= 0)) /* before the recording (a damaged summary): no bin */
+            continue;
         size_t b = (size_t)(et[i] / bin_s);
         if (b >= nbin)
             continue;
@@ -227,6 +229,8 @@ int pt_report_summary_svg(const pt_summary *s, const char *title, const char *pa
     }
     if (!ne) /* heart rate only: bin the /hr windows */
         for (size_t i = 0; i < nh; i++) {
+            if (!(ht[i] + hr_half >= 0))
+                continue;
             size_t b = (size_t)((ht[i] + hr_half) / bin_s);
             if (b < nbin && !isnan(hb[i])) {
                 by[b] += hb[i];

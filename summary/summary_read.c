@@ -121,6 +121,22 @@ static int check_times(const char *path, const char *gname, const char *name, in
     int is_time = 0;
     for (size_t k = 0; k < sizeof times / sizeof times[0]; k++)
         is_time |= !strcmp(name, times[k]);
+    if (!strcmp(name, "class")) { /* an intensity class: NaN, or -1 (unknown) .. 4 */
+        for (size_t i = 0; v && i < n; i++)
+            if (!isnan(v[i]) && !(v[i] >= -1 && v[i] <= 4 && v[i] == floor(v[i])))
+                return pt_error_set(err, PT_EFORMAT,
+                                    "%s: damaged summary: %s/class row %zu is %g, not a class",
+                                    path, gname, i, v[i]);
+        return PT_OK;
+    }
+    if (!strcmp(name, "date")) { /* a day: NaN (no date), else years 1..9999 */
+        for (size_t i = 0; v && i < n; i++)
+            if (!isnan(v[i]) && !(v[i] >= -62135596800.0 && v[i] < 253402300800.0))
+                return pt_error_set(err, PT_EFORMAT,
+                                    "%s: damaged summary: %s/date row %zu is %g s, not a date",
+                                    path, gname, i, v[i]);
+        return PT_OK;
+    }
     if (!is_time)
         return PT_OK;
     if (!v)
