@@ -69,7 +69,10 @@ static void text(FILE *f, double x, double y, const char *anchor, double size, c
 
 static double nice_step(double range, int target)
 {
-    double raw = range / target, mag = pow(10, floor(log10(raw))), r = raw / mag;
+    double raw = range / target;
+    if (!(raw > 0 && isfinite(raw))) /* an empty axis (one row at t = 0): a step of 1, not 0 */
+        return 1;
+    double mag = pow(10, floor(log10(raw))), r = raw / mag;
     return (r < 1.5 ? 1 : r < 3 ? 2 : r < 7 ? 5 : 10) * mag;
 }
 

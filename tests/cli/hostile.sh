@@ -96,6 +96,14 @@ b[cd_off + cd_size:cd_off + cd_size] = e
 struct.pack_into('<HHI', b, eocd + len(e) + 8, n + 1, n + 1, cd_size + len(e))
 open(p('dup.zip'), 'wb').write(bytes(b))
 
+# a summary whose only heart-rate window starts at 0 and with no duration (found by
+# fuzz_summary): the report's time axis is empty
+with h5py.File(p('onerow.h5'), 'w') as f:
+    f.attrs['schema_version'] = 1
+    f.attrs['duration_s'] = float('nan')
+    f['hr/t_start_s'] = np.array([0.0])
+    f['hr/bpm'] = np.array([70.0])
+
 # HDF5 recordings: fs_hz attribute -64 (bad data), and one with the rate given
 with h5py.File(p('negfs.h5'), 'w') as f:
     f['ppg'] = np.sin(np.arange(64 * 120) / 10.0)
@@ -132,6 +140,12 @@ fi
 check e4_short_file_note 0 "BVP.csv ends at 120.0 s, before the other files (240.0 s): NaN from there" -- "$PT" info "$d/e4short"
 grep -q "missing *BVP: 7680 samples" "$d/out" || { echo "FAIL e4_short_file: BVP's last 120 s not NaN"; cat "$d/out"; fail=1; }
 check e4_short_zip 0 "BVP.csv ends at 120.0 s" -- "$PT" info "$d/e4short.zip"
+# 4b. report on a summary with an empty time axis: a chart, not an endless SVG (base 2696a8e
+# looped writing x ticks: 74 GB in a minute; the file size and the time are capped here)
+(ulimit -f 20000; timeout 60 "$PT" report "$d/onerow.h5" -o "$d/onerow.svg" >"$d/out" 2>"$d/err"); rc=$?
+if [ $rc -eq 0 ] && [ -s "$d/onerow.svg" ]; then echo "ok   report_empty_axis"; else
+    echo "FAIL report_empty_axis: exit $rc"; cat "$d/err"; fail=1; fi
+rm -f "$d"/onerow.svg*
 # 5. a negative fs_hz attribute in an HDF5 recording is bad data
 check h5_negative_fs 2 "'fs_hz' attribute says -64 Hz" -- "$PT" process "$d/negfs.h5" --h5-ppg ppg -o "$d/y.h5"
 check h5_rate_flag 0 "" -- "$PT" process "$d/negfs.h5" --h5-ppg ppg --h5-ppg-fs 64 -q -o "$d/y.h5"
