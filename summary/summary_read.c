@@ -110,6 +110,9 @@ static void read_source(hid_t g, pt_table *t, const char *name)
 
 /* Times from the recording's start beyond this are no recording's (31 years) */
 #define PT_SUMMARY_T_MAX_S 1e9
+/* No value of a summary comes near this (dates in Unix seconds are below 2.6e11); larger
+ * ones stall the report's axes (a step of 2 added to 1e17 changes nothing) */
+#define PT_SUMMARY_ABS_MAX 1e12
 
 /* A time column (t_s, t_start_s, t_end_s, t_end_exercise_s) of a table with rows is there and
  * holds finite times within PT_SUMMARY_T_MAX_S, in order when it is the table's first column
@@ -118,6 +121,12 @@ static int check_times(const char *path, const char *gname, const char *name, in
                        const double *v, size_t n, pt_error *err)
 {
     static const char *const times[] = {"t_s", "t_start_s", "t_end_s", "t_end_exercise_s"};
+    for (size_t i = 0; v && i < n; i++) /* beyond 1e12 (inf too) no column holds */
+        if (!isnan(v[i]) && !(fabs(v[i]) <= PT_SUMMARY_ABS_MAX))
+            return pt_error_set(err, PT_EFORMAT,
+                                "%s: damaged summary: %s/%s row %zu is %g, beyond any value a "
+                                "summary holds",
+                                path, gname, name, i, v[i]);
     int is_time = 0;
     for (size_t k = 0; k < sizeof times / sizeof times[0]; k++)
         is_time |= !strcmp(name, times[k]);
