@@ -288,7 +288,7 @@ int pt_report_summary_svg(const pt_summary *s, const char *title, const char *pa
         70, 95, 820, 280, 0, tend / tscale, floor(hmin / 10) * 10 - 5, ceil(hmax / 10) * 10 + 5};
     yaxis(f, &p, "heart rate [bpm]", 0);
     double xstep = nice_step(p.xmax, 10);
-    for (double x = 0; x <= p.xmax + 1e-9; x += xstep) {
+    for (double x = 0; x <= p.xmax + 1e-9 * xstep; x += xstep) { /* tend of 1e-300 s: 10 ticks */
         char buf[32];
         snprintf(buf, sizeof buf, "%g", x);
         xtick(f, &p, x, buf);
