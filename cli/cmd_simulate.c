@@ -163,14 +163,14 @@ int pt_cmd_simulate(int argc, char **argv)
         case OPT_SCENARIO:
             if (pt_sim_scenario_parse(optarg, &cfg.scenario, &err) != PT_OK) {
                 fprintf(stderr, "pulsetrain %s\n", err.msg);
-                return PT_EXIT_INPUT;
+                return PT_EXIT_USAGE;
             }
             break;
         case OPT_SEX:
             if (strcmp(optarg, "m") && strcmp(optarg, "f") && strcmp(optarg, "M") &&
                 strcmp(optarg, "F")) {
                 fprintf(stderr, "pulsetrain simulate: --sex: '%s' is not m or f\n", optarg);
-                return PT_EXIT_INPUT;
+                return PT_EXIT_USAGE;
             }
             cfg.sex = (char)(optarg[0] | 0x20);
             break;
@@ -182,7 +182,7 @@ int pt_cmd_simulate(int argc, char **argv)
                         "pulsetrain simulate: --start: '%s' is not an ISO 8601 time "
                         "(YYYY-MM-DDTHH:MM[:SS][Z|+hh:mm])\n",
                         optarg);
-                return PT_EXIT_INPUT;
+                return PT_EXIT_USAGE;
             }
             break;
         case OPT_AGE:
@@ -258,7 +258,9 @@ int pt_cmd_simulate(int argc, char **argv)
     pt_sim *sim = pt_sim_create(&cfg, &err);
     if (!sim) {
         fprintf(stderr, "pulsetrain %s\n", err.msg);
-        return err.code == PT_ENOMEM ? PT_EXIT_OUTPUT : PT_EXIT_INPUT;
+        return err.code == PT_ENOMEM   ? PT_EXIT_OUTPUT
+               : err.code == PT_EINVAL ? PT_EXIT_USAGE /* an option value out of range */
+                                       : PT_EXIT_INPUT;
     }
 
     /* the truth files sit next to the recording: REC.csv -> REC.truth.csv, REC.recovery.csv

@@ -620,7 +620,8 @@ static void *csv_open(const char *path, const pt_read_options *opt, pt_recording
             counts[c] += has[c];
     }
     if (m == 0) {
-        pt_error_set(err, PT_EFORMAT, "%s:%lld: no data rows after the header", path, header_line);
+        pt_error_set(err, PT_EFORMAT, "%s:%lld: no samples: no data rows after the header", path,
+                     header_line);
         goto fail;
     }
     size_t tl = strlen(tname);

@@ -50,8 +50,7 @@ static int cwa_probe(const char *path, const unsigned char *head, size_t len)
     (void)path;
     if (len < 4 || head[0] != 'M' || head[1] != 'D')
         return 0;
-    uint16_t l = u16(head + 2);
-    return l == 0xFFFC || l == 508 ? 90 : 30;
+    return u16(head + 2) == 1020 ? 90 : 30; /* every AX3/AX6 writes 1020 (two blocks) */
 }
 
 static void cwa_close(void *p)
@@ -127,21 +126,27 @@ static void *cwa_open(const char *path, const pt_read_options *opt, pt_recording
         pt_error_set(err, PT_EFORMAT, "%s: byte 0: not an Axivity CWA file (no 'MD' header)", path);
         goto fail;
     }
-    long long hlen = (long long)u16(h + 2) + 4;
-    if (hlen < CWA_BLOCK || hlen % CWA_BLOCK) {
-        pt_error_set(err, PT_EFORMAT, "%s: byte 2: header length %lld is not a multiple of 512",
-                     path, hlen - 4);
-        goto fail;
+    /* Every AX3/AX6 writes a header length of 1020 (the MD block and a metadata block). Data
+     * blocks are found by their own "AX" signature and checksum: another length is noted and
+     * the blocks after the first are searched, so that a damaged field skips nothing. */
+    unsigned hfield = u16(h + 2);
+    s->data_at = hfield == 1020 ? 1024 : CWA_BLOCK;
+    if (hfield != 1020) {
+        char note[160];
+        snprintf(note, sizeof note,
+                 "odd header length field %u (every AX3/AX6 writes 1020): data blocks found "
+                 "by their AX signature from byte 512",
+                 hfield);
+        pt_note_add(info, note);
     }
-    s->data_at = hlen;
     s->ax6 = h[4] == 0x64;
-    s->nblocks = fsize > hlen ? (fsize - hlen) / CWA_BLOCK : 0;
-    long long rest = fsize > hlen ? (fsize - hlen) % CWA_BLOCK : 0;
+    s->nblocks = fsize > s->data_at ? (fsize - s->data_at) / CWA_BLOCK : 0;
+    long long rest = fsize > s->data_at ? (fsize - s->data_at) % CWA_BLOCK : 0;
     if (rest) {
         if (!opt->allow_truncated) {
             pt_error_set(err, PT_EFORMAT,
                          "%s: byte %lld: truncated: the last block has %lld of 512 bytes "
-                         "(allow_truncated ignores it)",
+                         "(--allow-truncated ignores it)",
                          path, fsize - rest, rest);
             goto fail;
         }

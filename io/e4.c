@@ -37,6 +37,7 @@ static const struct {
 };
 
 #define E4_BUF 65536
+#define E4_PAD_MIN_S 5.0      /* a file ending this much before the others is padded with NaN */
 #define E4_MAX_LINE (1 << 20) /* longer is not an E4 CSV (a binary file, say) */
 
 /* One signal file: a file of the folder or a member of the zip, read through
@@ -54,8 +55,9 @@ typedef struct e4_file {
     double fs_hz; /* 0 for IBI */
     size_t chan;  /* first output channel */
     int ncols;
-    int64_t n;     /* samples delivered */
-    double t_prev; /* IBI: last time [s since its start] */
+    int64_t n;      /* samples delivered (NaN padding included) */
+    int64_t n_real; /* of them read from the file */
+    double t_prev;  /* IBI: last time [s since its start] */
     int eof;
     /* a parsed row that did not fit in the block */
     int held;
@@ -639,7 +641,51 @@ static int fill_file(e4_state *s, int i, const pt_recording_info *info, pt_block
             b->x[c0][b->n[c0]++] = v[0];
         }
         f->n++;
+        f->n_real++;
     }
+}
+
+/* A file that ends before the others (a sensor stopped early, a cut export): NaN samples up
+ * to the time the longest file has reached, so that every channel spans the recording. */
+static int pad_ended(e4_state *s, pt_recording_info *info, pt_block *b, pt_error *err)
+{
+    double t_cover = -INFINITY; /* the latest time a file's own samples reach */
+    for (int i = 0; i < E4_NFILES; i++) {
+        const e4_file *f = &s->file[i];
+        if (f->open && i != E4_IBI)
+            t_cover = fmax(t_cover, info->chan[f->chan].t0_s + (double)f->n_real / f->fs_hz);
+    }
+    for (int i = 0; i < E4_NFILES; i++) {
+        e4_file *f = &s->file[i];
+        if (!f->open || i == E4_IBI || !f->eof)
+            continue;
+        size_t c0 = f->chan, nc = i == E4_ACC ? 3u : 1u;
+        double t0 = info->chan[c0].t0_s;
+        int64_t stop = first_at_or_after(t0, f->fs_hz, t_cover, f->n);
+        if (f->n >= stop ||
+            (f->n == f->n_real && t_cover - (t0 + (double)f->n / f->fs_hz) <= E4_PAD_MIN_S))
+            continue; /* files of one export end within a few seconds of each other */
+        double end = t0 + (double)f->n_real / f->fs_hz;
+        if (t_cover - end > s->max_gap_s) /* as a gap between beats: not one recording */
+            return pt_error_set(err, PT_EDATA,
+                                "%s: ends at %.1f s, %.1f s before another file of the "
+                                "recording: more than the gap limit (%.0f s)",
+                                f->path, end, t_cover - end, s->max_gap_s);
+        if (f->n == f->n_real) { /* the first padding: say so once */
+            char note[200];
+            snprintf(note, sizeof note,
+                     "%s ends at %.1f s, before the other files (%.1f s): NaN from there",
+                     strrchr(f->path, '/') ? strrchr(f->path, '/') + 1 : f->path,
+                     t0 + (double)f->n / f->fs_hz, t_cover);
+            pt_note_add(info, note);
+        }
+        while (f->n < stop && b->n[c0] < b->cap) {
+            for (size_t k = 0; k < nc; k++)
+                b->x[c0 + k][b->n[c0 + k]++] = (double)NAN;
+            f->n++;
+        }
+    }
+    return PT_OK;
 }
 
 static int e4_read(void *p, pt_recording_info *info, pt_block *b, pt_error *err)
@@ -663,6 +709,9 @@ static int e4_read(void *p, pt_recording_info *info, pt_block *b, pt_error *err)
             if (rc)
                 return rc;
         }
+        int rc = pad_ended(s, info, b, err);
+        if (rc)
+            return rc;
         size_t tot = 0;
         more = 0;
         for (size_t c = 0; c < b->nchan; c++)

@@ -267,7 +267,7 @@ static void *edf_open(const char *path, const pt_read_options *opt, pt_recording
             if (!opt->allow_truncated) {
                 pt_error_set(err, PT_EFORMAT,
                              "%s: byte %lld: truncated: the header promises %lld data records "
-                             "of %zu bytes, the file holds %lld (allow_truncated reads them)",
+                             "of %zu bytes, the file holds %lld (--allow-truncated reads them)",
                              path, fsize, s->nrec, s->rec_bytes, avail);
                 goto fail;
             }
@@ -279,6 +279,12 @@ static void *edf_open(const char *path, const pt_read_options *opt, pt_recording
         } else if (avail > s->nrec || partial) {
             pt_note_add(info, "bytes after the last data record were ignored");
         }
+    }
+    if (s->nrec == 0) { /* as a CSV with a header and no rows: nothing to summarise */
+        pt_error_set(err, PT_EDATA, "%s: no samples: %s", path,
+                     nrec_hdr == 0 ? "the header says 0 data records"
+                                   : "the file holds no complete data record");
+        goto fail;
     }
     /* Channels: every ordinary signal (the first PT_MAX_CHANNELS). */
     int axis[PT_MAX_CHANNELS];

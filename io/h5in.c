@@ -96,13 +96,14 @@ static int open_locked(h5in_state *s, const pt_read_options *opt, pt_recording_i
         double fs;
         const char *units;
         double scale;
+        const char *flag; /* the option that gives its rate */
     } want[] = {
-        {opt->h5_ppg, PT_KIND_PPG, opt->h5_ppg_fs_hz, "au", 1.0},
-        {opt->h5_acc_x, PT_KIND_ACC_X, opt->h5_acc_fs_hz, "g", acc_scale},
-        {opt->h5_acc_y, PT_KIND_ACC_Y, opt->h5_acc_fs_hz, "g", acc_scale},
-        {opt->h5_acc_z, PT_KIND_ACC_Z, opt->h5_acc_fs_hz, "g", acc_scale},
-        {opt->h5_ecg, PT_KIND_ECG, opt->h5_ecg_fs_hz, "au", 1.0},
-        {opt->h5_hr, PT_KIND_HR, opt->h5_hr_fs_hz, "bpm", 1.0},
+        {opt->h5_ppg, PT_KIND_PPG, opt->h5_ppg_fs_hz, "au", 1.0, "--h5-ppg-fs"},
+        {opt->h5_acc_x, PT_KIND_ACC_X, opt->h5_acc_fs_hz, "g", acc_scale, "--h5-acc-fs"},
+        {opt->h5_acc_y, PT_KIND_ACC_Y, opt->h5_acc_fs_hz, "g", acc_scale, "--h5-acc-fs"},
+        {opt->h5_acc_z, PT_KIND_ACC_Z, opt->h5_acc_fs_hz, "g", acc_scale, "--h5-acc-fs"},
+        {opt->h5_ecg, PT_KIND_ECG, opt->h5_ecg_fs_hz, "au", 1.0, "--h5-ecg-fs"},
+        {opt->h5_hr, PT_KIND_HR, opt->h5_hr_fs_hz, "bpm", 1.0, "--h5-hr-fs"},
     };
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
         if (!want[i].name || !*want[i].name)
@@ -137,28 +138,30 @@ static int open_locked(h5in_state *s, const pt_read_options *opt, pt_recording_i
             return pt_error_set(err, PT_EFORMAT, "%s: dataset '%s' is empty", path, dn);
         s->len[c] = dims[0];
         double fs = want[i].fs;
-        const char *from = "option";
-        if (!isfinite(fs)) {
-            from = "attribute";
-            fs = num_attr(d, "fs_hz");
-            if (!isfinite(fs))
-                fs = num_attr(d, "sample_rate");
-            if (!isfinite(fs))
-                fs = num_attr(d, "fs");
+        const char *from = want[i].flag, *attr = NULL;
+        static const char *const attrs[] = {"fs_hz", "sample_rate", "fs"};
+        for (size_t k = 0; k < 3 && !isfinite(fs); k++) {
+            fs = num_attr(d, attrs[k]);
+            attr = attrs[k];
         }
         if (!isfinite(fs)) {
-            from = "option";
+            from = "--fs";
+            attr = NULL;
             fs = opt->fs_hz;
         }
         if (!isfinite(fs))
             return pt_error_set(err, PT_EINVAL,
-                                "%s: dataset '%s': no sample rate (give one, or store an "
+                                "%s: dataset '%s': no sample rate (give %s, or store an "
                                 "'fs_hz' attribute)",
-                                path, dn);
+                                path, dn, want[i].flag);
+        if (!(fs > 0) && attr) /* the file's own attribute: bad data */
+            return pt_error_set(err, PT_EDATA,
+                                "%s: dataset '%s': its '%s' attribute says %g Hz; a sample rate "
+                                "must be positive (%s overrides it)",
+                                path, dn, attr, fs, want[i].flag);
         if (!(fs > 0))
             return pt_error_set(err, PT_EINVAL,
-                                "%s: dataset '%s': sample rate %g Hz (from the %s) must be "
-                                "positive",
+                                "%s: dataset '%s': sample rate %g Hz (from %s) must be positive",
                                 path, dn, fs, from);
         pt_channel_info *ch = &info->chan[info->nchan++];
         snprintf(ch->name, sizeof ch->name, "%.63s", dn);
@@ -175,8 +178,8 @@ static int open_locked(h5in_state *s, const pt_read_options *opt, pt_recording_i
     }
     if (s->nchan == 0)
         return pt_error_set(err, PT_EINVAL,
-                            "%s: an HDF5 recording needs its datasets named (h5_ppg, "
-                            "h5_acc_x/y/z, h5_ecg, h5_hr)",
+                            "%s: an HDF5 recording needs its datasets named (--h5-ppg, "
+                            "--h5-acc-x/-y/-z, --h5-ecg, --h5-hr)",
                             path);
     return PT_OK;
 }

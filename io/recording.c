@@ -69,6 +69,7 @@ struct pt_reader {
     pt_path_stamp stamp; /* the file as it was opened: pt_reader_unchanged compares */
     acc_check acc;
     double sample_abs_max; /* opt->sample_abs_max; 0 = no check */
+    int64_t delivered;     /* samples of every channel so far */
 };
 
 static void acc_check_init(acc_check *a, const pt_recording_info *info, const char *units)
@@ -175,6 +176,40 @@ const char *pt_kind_name(pt_kind kind)
  * in uV, HR in bpm), comes near 1e12: such a value is a corrupt file, and squared in a
  * magnitude or a filter it would overflow to inf. */
 #define PT_SAMPLE_ABS_MAX 1e12
+
+/* No wearable sensor samples faster than this (PPG, ECG and accelerometers run at 1 Hz to
+ * a few kHz): a file claiming more (CSV times 1 ns apart, an EDF record of 1e-9 s, a WFDB
+ * header with fs 1e12) is corrupt, and its filters would ask for terabytes. */
+#define PT_FS_MAX_HZ 100e3
+
+/* The field of a file of this format that gives a channel its sample rate. */
+static const char *fs_field(const char *format)
+{
+    static const char *const f[][2] = {
+        {"csv", "the spacing of its time column or --fs"},
+        {"edf", "its record duration and samples per record"},
+        {"wfdb", "the sampling frequency in its header"},
+        {"e4", "the sample rate on the second line of the channel's file"},
+        {"wav", "the sample rate in its header"},
+        {"cwa", "the rate code of its data blocks"},
+        {"h5", "the dataset's fs_hz attribute, --h5-*-fs or --fs"}};
+    for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
+        if (!strcmp(format, f[i][0]))
+            return f[i][1];
+    return "its header";
+}
+
+static int check_rates(const pt_recording_info *info, pt_error *err)
+{
+    for (size_t c = 0; c < info->nchan; c++)
+        if (info->chan[c].fs_hz > PT_FS_MAX_HZ || isinf(info->chan[c].fs_hz))
+            return pt_error_set(err, PT_EDATA,
+                                "%s: channel %s: a sample rate of %g Hz (from %s) is above the "
+                                "%g kHz no wearable sensor exceeds: a corrupt file",
+                                info->path, info->chan[c].name, info->chan[c].fs_hz,
+                                fs_field(info->format), PT_FS_MAX_HZ / 1e3);
+    return PT_OK;
+}
 
 pt_read_options pt_read_defaults(void)
 {
@@ -400,7 +435,8 @@ static pt_reader *reader_start(const pt_reader_ops *ops, const char *path,
         free(r);
         return NULL;
     }
-    if (opt->start && *opt->start && apply_start(path, opt->start, &r->info, err) != PT_OK) {
+    if (check_rates(&r->info, err) != PT_OK ||
+        (opt->start && *opt->start && apply_start(path, opt->start, &r->info, err) != PT_OK)) {
         pt_reader_close(r);
         return NULL;
     }
@@ -444,11 +480,17 @@ int pt_reader_read(pt_reader *r, pt_block *b, pt_error *err)
     int rc = r->ops->read(r->state, &r->info, b, err);
     if (!rc)
         rc = r->sample_abs_max > 0 ? check_range(&r->info, b, r->sample_abs_max, err) : PT_OK;
-    if (rc || !r->acc.active)
+    if (rc)
         return rc;
     size_t total = 0;
     for (size_t c = 0; c < b->nchan; c++)
         total += b->n[c];
+    r->delivered += (int64_t)total;
+    if (total == 0 && r->delivered == 0) /* every reader: an empty recording is bad input */
+        return pt_error_set(err, PT_EDATA, "%s: no samples: the recording holds none",
+                            r->info.path);
+    if (!r->acc.active)
+        return rc;
     if (total == 0) /* the end: judge what there was */
         return acc_check_judge(&r->acc, r->info.path, err);
     return acc_check_push(&r->acc, b, r->info.path, err);

@@ -582,6 +582,12 @@ static void *wfdb_open(const char *path, const pt_read_options *opt, pt_recordin
         }
         gr->byte_at = off;
     }
+    if (s->nframes == 0) { /* as a CSV with a header and no rows: nothing to summarise */
+        pt_error_set(err, PT_EDATA, "%s: no samples: %s", hea,
+                     s->ngroup ? "its signal file holds no complete frame"
+                               : "the header gives 0 samples");
+        goto fail;
+    }
     if (skew)
         pt_note_add(info, "signal skew in the header was not applied");
     /* Channels. */

@@ -110,6 +110,36 @@ const pt_zip_entry *pt_zip_entry_at(const pt_zip *z, size_t i)
     return &z->e[i];
 }
 
+static int by_offset(const void *a, const void *b)
+{
+    const pt_zip_entry *x = *(const pt_zip_entry *const *)a, *y = *(const pt_zip_entry *const *)b;
+    return x->local_off < y->local_off ? -1 : x->local_off > y->local_off;
+}
+
+/* Two central-directory entries pointing at one local header (one member's bytes read under
+ * two names: the overlapping-file zip bomb, or a corrupt directory): refused naming both. */
+static int shared_header(const pt_zip *z, pt_error *err)
+{
+    if (z->n < 2)
+        return PT_OK;
+    const pt_zip_entry **by = malloc(z->n * sizeof *by);
+    if (!by)
+        return pt_error_set(err, PT_ENOMEM, "zip archive: out of memory for its directory");
+    for (size_t i = 0; i < z->n; i++)
+        by[i] = &z->e[i];
+    qsort(by, z->n, sizeof *by, by_offset);
+    int rc = PT_OK;
+    for (size_t i = 1; i < z->n && !rc; i++)
+        if (by[i]->local_off == by[i - 1]->local_off)
+            rc = pt_error_set(err, PT_EFORMAT,
+                              "%s: byte %llu: the central directory lists two members, '%s' and "
+                              "'%s', at this one local header: a corrupt archive (or a zip bomb)",
+                              z->path, (unsigned long long)by[i]->local_off, by[i - 1]->name,
+                              by[i]->name);
+    free(by);
+    return rc;
+}
+
 pt_zip *pt_zip_open(const char *path, pt_error *err)
 {
     unsigned char *tail = NULL, *cd = NULL;
@@ -221,6 +251,8 @@ pt_zip *pt_zip_open(const char *path, pt_error *err)
         at += 46 + nl + xl + cl;
     }
     z->n = n;
+    if (shared_header(z, err))
+        goto fail;
     free(tail);
     free(cd);
     return z;

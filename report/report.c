@@ -71,7 +71,10 @@ static void text(FILE *f, double x, double y, const char *anchor, double size, c
 
 static double nice_step(double range, int target)
 {
-    double raw = range / target, mag = pow(10, floor(log10(raw))), r = raw / mag;
+    double raw = range / target;
+    if (!(raw > 0 && isfinite(raw))) /* an empty axis (one row at t = 0): a step of 1, not 0 */
+        return 1;
+    double mag = pow(10, floor(log10(raw))), r = raw / mag;
     return (r < 1.5 ? 1 : r < 3 ? 2 : r < 7 ? 5 : 10) * mag;
 }
 
@@ -234,7 +237,7 @@ static void make_ticks(ticks *k, double tend, double start_unix, double off_s, c
     memset(k, 0, sizeof *k);
     char a[24], b[24];
     double day = 86400;
-    if (!(tend > 0))
+    if (!(tend >= 1)) /* an empty or sub-second axis (a damaged summary: 1e-300 s) is 1 s */
         tend = 1;
     if (!isfinite(start_unix)) {
         if (tend <= 300) {
@@ -500,6 +503,8 @@ int pt_report_summary_svg(const pt_summary *s, const char *title, const char *pa
         return pt_error_set(err, PT_ENOMEM, "report: out of memory for the chart");
     }
     for (size_t i = 0; i < ne; i++) {
+        if (!(et[i] >= 0)) /* before the recording (a damaged summary): no bin */
+            continue;
         size_t b = (size_t)(et[i] / bin_s);
         if (b >= nbin)
             continue;
@@ -516,6 +521,8 @@ int pt_report_summary_svg(const pt_summary *s, const char *title, const char *pa
     }
     if (!ne) /* heart rate only: bin the /hr windows */
         for (size_t i = 0; i < nh; i++) {
+            if (!(ht[i] + hr_half >= 0))
+                continue;
             size_t b = (size_t)((ht[i] + hr_half) / bin_s);
             if (b < nbin && !isnan(hb[i])) {
                 by[b] += hb[i];

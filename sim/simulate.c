@@ -506,44 +506,45 @@ static int validate(pt_sim_config *c, pt_error *err)
         return pt_error_set(err, PT_EINVAL, "simulate: scenario = %d is not a pt_sim_scenario",
                             (int)c->scenario);
     if (!(c->duration_s >= 1.0 && c->duration_s <= MAX_DURATION_S))
-        return pt_error_set(err, PT_EINVAL, "simulate: duration_s = %g s is outside 1 s .. 31 days",
-                            c->duration_s);
+        return pt_error_set(
+            err, PT_EINVAL,
+            "simulate: the length (--hours, --minutes) %g s is outside 1 s .. 31 days",
+            c->duration_s);
     if (!is_integer(c->fs_ppg_hz) || c->fs_ppg_hz < 1 || c->fs_ppg_hz > 2048)
         return pt_error_set(err, PT_EINVAL,
-                            "simulate: fs_ppg_hz = %g must be an integer in 1..2048 Hz",
-                            c->fs_ppg_hz);
+                            "simulate: --fs-ppg %g must be an integer in 1..2048 Hz", c->fs_ppg_hz);
     if (!is_integer(c->fs_acc_hz) || c->fs_acc_hz < 1 || c->fs_acc_hz > c->fs_ppg_hz ||
         fmod(c->fs_ppg_hz, c->fs_acc_hz) != 0.0)
         return pt_error_set(err, PT_EINVAL,
-                            "simulate: fs_acc_hz = %g must be an integer that divides "
-                            "fs_ppg_hz = %g",
+                            "simulate: --fs-acc %g must be an integer that divides "
+                            "--fs-ppg %g",
                             c->fs_acc_hz, c->fs_ppg_hz);
     if (!(c->start_tod_s >= 0 && c->start_tod_s <= DAY_S))
-        return pt_error_set(err, PT_EINVAL, "simulate: start_tod_s = %g s is outside 0..86400",
+        return pt_error_set(err, PT_EINVAL,
+                            "simulate: --start: time of day %g s is outside 0..86400",
                             c->start_tod_s);
     if (!isnan(c->start_unix_s) && !(c->start_unix_s >= 0 && c->start_unix_s < 253402300800.0))
-        return pt_error_set(err, PT_EINVAL,
-                            "simulate: start_unix_s = %g s is outside years 1970..9999",
+        return pt_error_set(err, PT_EINVAL, "simulate: --start: %g s is outside years 1970..9999",
                             c->start_unix_s);
     if (!(c->age_y >= 10 && c->age_y <= 100))
-        return pt_error_set(err, PT_EINVAL, "simulate: age_y = %g is outside 10..100 years",
+        return pt_error_set(err, PT_EINVAL, "simulate: --age %g is outside 10..100 years",
                             c->age_y);
     if (c->sex != 'm' && c->sex != 'f')
-        return pt_error_set(err, PT_EINVAL, "simulate: sex must be 'm' or 'f'");
+        return pt_error_set(err, PT_EINVAL, "simulate: --sex must be m or f");
     if (!(c->hr_rest_bpm >= 30 && c->hr_rest_bpm <= 120))
-        return pt_error_set(err, PT_EINVAL, "simulate: hr_rest_bpm = %g is outside 30..120 bpm",
+        return pt_error_set(err, PT_EINVAL, "simulate: --hr-rest %g is outside 30..120 bpm",
                             c->hr_rest_bpm);
     if (isnan(c->hr_max_bpm))
         c->hr_max_bpm = 208.0 - 0.7 * c->age_y; // Tanaka 2001
     if (!(c->hr_max_bpm >= c->hr_rest_bpm + 40 && c->hr_max_bpm <= 230))
         return pt_error_set(err, PT_EINVAL,
-                            "simulate: hr_max_bpm = %g must be at least hr_rest_bpm + 40 = %g "
+                            "simulate: --hr-max %g must be at least --hr-rest + 40 = %g "
                             "and at most 230 bpm",
                             c->hr_max_bpm, c->hr_rest_bpm + 40);
     if (!(c->tau_s >= 10 && c->tau_s <= 600))
-        return pt_error_set(err, PT_EINVAL, "simulate: tau_s = %g is outside 10..600 s", c->tau_s);
+        return pt_error_set(err, PT_EINVAL, "simulate: --tau-s %g is outside 10..600 s", c->tau_s);
     if (!(c->tau_spread >= 0 && c->tau_spread <= 0.9))
-        return pt_error_set(err, PT_EINVAL, "simulate: tau_spread = %g is outside 0..0.9",
+        return pt_error_set(err, PT_EINVAL, "simulate: --tau-spread %g is outside 0..0.9",
                             c->tau_spread);
     return PT_OK;
 }

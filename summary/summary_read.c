@@ -96,11 +96,72 @@ static void read_source(hid_t g, pt_table *t, const char *name)
     H5Dclose(d);
 }
 
+/* Times from the recording's start beyond this are no recording's (31 years) */
+#define PT_SUMMARY_T_MAX_S 1e9
+/* No value of a summary comes near this (dates in Unix seconds are below 2.6e11); larger
+ * ones stall the report's axes (a step of 2 added to 1e17 changes nothing) */
+#define PT_SUMMARY_ABS_MAX 1e12
+
+/* A time column (t_s, t_start_s, t_end_s, t_end_exercise_s) of a table with rows is there and
+ * holds finite times within PT_SUMMARY_T_MAX_S, in order when it is the table's first column
+ * t_s or t_start_s (the report and load divide by their steps). */
+static int check_times(const char *path, const char *gname, const char *name, int first,
+                       const double *v, size_t n, pt_error *err)
+{
+    static const char *const times[] = {"t_s", "t_start_s", "t_end_s", "t_end_exercise_s"};
+    for (size_t i = 0; v && i < n; i++) /* beyond 1e12 (inf too) no column holds */
+        if (!isnan(v[i]) && !(fabs(v[i]) <= PT_SUMMARY_ABS_MAX))
+            return pt_error_set(err, PT_EFORMAT,
+                                "%s: damaged summary: %s/%s row %zu is %g, beyond any value a "
+                                "summary holds",
+                                path, gname, name, i, v[i]);
+    int is_time = 0;
+    for (size_t k = 0; k < sizeof times / sizeof times[0]; k++)
+        is_time |= !strcmp(name, times[k]);
+    if (!strcmp(name, "class")) { /* an intensity class: NaN, or -1 (unknown) .. 4 */
+        for (size_t i = 0; v && i < n; i++)
+            if (!isnan(v[i]) && !(v[i] >= -1 && v[i] <= 4 && v[i] == floor(v[i])))
+                return pt_error_set(err, PT_EFORMAT,
+                                    "%s: damaged summary: %s/class row %zu is %g, not a class",
+                                    path, gname, i, v[i]);
+        return PT_OK;
+    }
+    if (!strcmp(name, "date")) { /* a day: NaN (no date), else years 1..9999 */
+        for (size_t i = 0; v && i < n; i++)
+            if (!isnan(v[i]) && !(v[i] >= -62135596800.0 && v[i] < 253402300800.0))
+                return pt_error_set(err, PT_EFORMAT,
+                                    "%s: damaged summary: %s/date row %zu is %g s, not a date",
+                                    path, gname, i, v[i]);
+        return PT_OK;
+    }
+    if (!is_time)
+        return PT_OK;
+    if (!v)
+        return pt_error_set(err, PT_EFORMAT, "%s: damaged summary: %s has %zu rows and no %s", path,
+                            gname, n, name);
+    /* rows in time order, where the schema promises it: /hrv ends with its whole-recording
+     * row (t_start_s 0) and /ecg_beats runs channel by channel */
+    first = first && (!strcmp(name, "t_s") || !strcmp(name, "t_start_s")) &&
+            strcmp(gname, "/hrv") && strcmp(gname, "/ecg_beats");
+    for (size_t i = 0; i < n; i++) {
+        if (!(fabs(v[i]) <= PT_SUMMARY_T_MAX_S))
+            return pt_error_set(err, PT_EFORMAT,
+                                "%s: damaged summary: %s/%s row %zu is %g, not a time in the "
+                                "recording",
+                                path, gname, name, i, v[i]);
+        if (first && i && v[i] < v[i - 1])
+            return pt_error_set(err, PT_EFORMAT,
+                                "%s: damaged summary: %s/%s goes back at row %zu (%g after %g)",
+                                path, gname, name, i, v[i], v[i - 1]);
+    }
+    return PT_OK;
+}
+
 static int read_all(hid_t f, const char *path, pt_summary *s, pt_summary_meta *meta, pt_error *err)
 {
     hid_t root = H5Gopen2(f, "/", H5P_DEFAULT);
     double schema = pt_h5r_attr_num(root, "schema_version");
-    if (!(schema >= 1)) {
+    if (!(schema >= 1 && schema <= 1000 && schema == floor(schema))) {
         H5Gclose(root);
         return pt_error_set(err, PT_EFORMAT, "%s: not a pulsetrain summary (no schema_version)",
                             path);
@@ -111,6 +172,8 @@ static int read_all(hid_t f, const char *path, pt_summary *s, pt_summary_meta *m
     pt_h5r_attr_str(root, "format", rec.format, sizeof rec.format);
     pt_h5r_attr_str(root, "start_time_utc", rec.start_time_utc, sizeof rec.start_time_utc);
     rec.duration_s = pt_h5r_attr_num(root, "duration_s");
+    if (!(rec.duration_s >= 0 && rec.duration_s <= PT_SUMMARY_T_MAX_S))
+        rec.duration_s = NAN; /* absent, or no recording's: not known */
     rec.start_unix_s = NAN;
     if (rec.start_time_utc[0])
         pt_parse_iso8601(rec.start_time_utc, strlen(rec.start_time_utc), &rec.start_unix_s);
@@ -178,8 +241,23 @@ static int read_all(hid_t f, const char *path, pt_summary *s, pt_summary_meta *m
                     ch->kind = (pt_kind)k;
             snprintf(ch->units, sizeof ch->units, "%s", str[2] && str[2][c] ? str[2][c] : "");
             ch->fs_hz = fs && !isnan(fs[c]) ? fs[c] : 0;
-            ch->n_samples = ns && !isnan(ns[c]) ? (int64_t)ns[c] : -1;
-            ch->t0_s = t0 ? t0[c] : 0;
+            ch->n_samples = -1;
+            ch->t0_s = t0 && !isnan(t0[c]) ? t0[c] : 0;
+            const char *bad = !(ch->fs_hz >= 0 && ch->fs_hz <= 1e6)                    ? "fs_hz"
+                              : !(fabs(ch->t0_s) <= PT_SUMMARY_T_MAX_S)                ? "t0_s"
+                              : ns && !isnan(ns[c]) && !(ns[c] >= -1 && ns[c] <= 9e15) ? "n_samples"
+                                                                                       : NULL;
+            if (bad)
+                crc = crc ? crc
+                          : pt_error_set(err, PT_EFORMAT,
+                                         "%s: damaged summary: /channels/%s row %zu is %g, not a "
+                                         "channel's",
+                                         path, bad, c,
+                                         !strcmp(bad, "fs_hz")  ? ch->fs_hz
+                                         : !strcmp(bad, "t0_s") ? ch->t0_s
+                                                                : ns[c]);
+            else if (ns && !isnan(ns[c]))
+                ch->n_samples = (int64_t)ns[c];
         }
         for (int k = 0; k < 3; k++)
             pt_h5r_strings_free(str[k], ns_[k]);
@@ -187,6 +265,8 @@ static int read_all(hid_t f, const char *path, pt_summary *s, pt_summary_meta *m
         free(ns);
         free(t0);
         H5Gclose(g);
+        if (crc)
+            return crc;
     }
     pt_summary_set_recording(s, &rec);
     /* tables */
@@ -216,6 +296,8 @@ static int read_all(hid_t f, const char *path, pt_summary *s, pt_summary_meta *m
                                   "%s: damaged summary: %s/%s has %zu rows, %s/%s %zu", path, gname,
                                   name, n, gname, first, nrows);
         }
+        for (size_t c = 0; c < nc && c < 32 && !rc && nrows; c++)
+            rc = check_times(path, gname, pt_table_colname(t, c), c == 0, col[c], nrows, err);
         if (!rc) { /* the table's numeric attributes (window_s, epoch_s, ...) */
             table_attrs ta = {t, err, PT_OK};
             H5Aiterate2(g, H5_INDEX_CRT_ORDER, H5_ITER_INC, NULL, table_attr, &ta);

@@ -25,6 +25,12 @@
 #define LLVMFuzzerTestOneInput fz_one_edf
 #include "fuzz/fuzz_edf.c"
 #undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fz_one_summary
+#include "fuzz/fuzz_summary.c"
+#undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fz_one_manifest
+#include "fuzz/fuzz_manifest.c"
+#undef LLVMFuzzerTestOneInput
 
 typedef int (*fz_fn)(const uint8_t *, size_t);
 
@@ -62,11 +68,10 @@ PT_TEST(replay_regressions_and_corpora)
     static const struct {
         const char *name;
         fz_fn fn;
-    } t[] = {{"csv", fz_one_csv},
-             {"wfdb", fz_one_wfdb},
-             {"cwa", fz_one_cwa},
-             {"e4", fz_one_e4},
-             {"edf", fz_one_edf}};
+    } t[] = {{"csv", fz_one_csv},          {"wfdb", fz_one_wfdb},
+             {"cwa", fz_one_cwa},          {"e4", fz_one_e4},
+             {"edf", fz_one_edf},          {"summary", fz_one_summary},
+             {"manifest", fz_one_manifest}};
     int total = 0;
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
         int r = replay("regress", t[i].name, t[i].fn);

@@ -98,7 +98,8 @@ PT_TEST(bad_input)
     IO_EXPECT_FAIL(path, &o, PT_EINVAL, "sample rate 0 Hz");
     o.h5_ppg = "/neg";
     o.h5_ppg_fs_hz = NAN;
-    IO_EXPECT_FAIL(path, &o, PT_EINVAL, "sample rate -5 Hz (from the attribute)");
+    /* the file's own attribute: bad data, exit 2 (was PT_EINVAL, exit 1) */
+    IO_EXPECT_FAIL(path, &o, PT_EDATA, "'/neg': its 'fs_hz' attribute says -5 Hz");
     o.h5_ppg = "/inf";
     IO_EXPECT_FAIL(path, &o, PT_EDATA, "'/inf': sample 7 is infinite");
     o.h5_ppg = "/two";

@@ -157,8 +157,8 @@ PT_TEST(defaults_and_validation)
     pt_sim_destroy(s);
     pt_sim_destroy(NULL);
 
-    /* each bad value is rejected with a message naming its field */
-    static const char *const fields[] = {"duration_s", "fs_acc_hz", "hr_max_bpm", "tau_s", "sex"};
+    /* each bad value is rejected with a message naming the option a user types */
+    static const char *const fields[] = {"--minutes", "--fs-acc", "--hr-max", "--tau-s", "--sex"};
     for (size_t k = 0; k < sizeof fields / sizeof fields[0]; k++) {
         pt_sim_config b = pt_sim_defaults();
         if (k == 0)
