@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later
  * test_fuzz_regress_devices.c — replays the inputs that once failed a device-format fuzz
- * target (fuzz/regress/{gt3x,geneactiv,fit,polar}) and their seed corpora (fuzz/corpus/...)
- * through the same harnesses, so that a fixed failure stays fixed. */
+ * target (fuzz/regress/{gt3x,geneactiv,fit,polar,actilife}) and their seed corpora (fuzz/corpus/...)
+ * through the same harnesses, so that a fixed failure stays fixed. (A file of their own: their
+ * harnesses' helpers share names with test_fuzz_regress.c's.) */
 #include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -21,6 +22,9 @@
 #undef LLVMFuzzerTestOneInput
 #define LLVMFuzzerTestOneInput fz_one_polar
 #include "fuzz/fuzz_polar.c"
+#undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fz_one_actilife
+#include "fuzz/fuzz_actilife.c"
 #undef LLVMFuzzerTestOneInput
 
 typedef int (*fz_fn)(const uint8_t *, size_t);
@@ -62,7 +66,8 @@ PT_TEST(replay_regressions_and_corpora)
     } t[] = {{"gt3x", fz_one_gt3x},
              {"geneactiv", fz_one_geneactiv},
              {"fit", fz_one_fit},
-             {"polar", fz_one_polar}};
+             {"polar", fz_one_polar},
+             {"actilife", fz_one_actilife}};
     int total = 0;
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
         int r = replay("regress", t[i].name, t[i].fn);
