@@ -11,7 +11,7 @@
  * device rounds page times (0.5 s steps), so restarting each page at its own time would
  * put jumps of up to 0.5 s into a regular signal. How far the page times stray from the
  * clock is given in the note. A page cut short at the end of the file is dropped with a
- * note. The older Genea layout ("GENEA/1.00") is recognised and refused. */
+ * note. The original Genea layout ("GENEA/1.00", binary pages) is read by gn_* below. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -45,6 +45,7 @@ typedef struct ga_state {
     int64_t samples;  /* samples decoded */
     int done;
     pt_chunk k;
+    struct gn_state *gn; /* the original Genea layout, read by gn_* below */
 } ga_state;
 
 static int ga_probe(const char *path, const unsigned char *head, size_t len)
@@ -53,15 +54,18 @@ static int ga_probe(const char *path, const unsigned char *head, size_t len)
     if (len >= 15 && !memcmp(head, "Device Identity", 15))
         return 95;
     if (len >= 6 && !memcmp(head, "GENEA/", 6))
-        return 60; /* the old Genea: recognised, refused with a clear message */
+        return 90; /* the original Genea (2010) */
     return 0;
 }
+
+static void gn_close(struct gn_state *g);
 
 static void ga_close(void *p)
 {
     ga_state *s = p;
     if (!s)
         return;
+    gn_close(s->gn);
     if (s->f)
         fclose(s->f);
     free(s->line);
@@ -136,6 +140,297 @@ static int parse_time(const char *v, double *out)
     return 0;
 }
 
+/* ---- The original Genea (2010): "GENEA/1.00", then "Key:Value" CRLF lines up to a blank
+ * line, then pages of 2048 bytes straight after it, each 341 chunks of 6 bytes (+2 padding).
+ * The chunk type is the high nibble of byte 1: 0 = one x/y/z sample (three 12-bit two's
+ * complement values: x = byte1 low nibble + byte2, y = byte3 + high nibble of byte4, z = low
+ * nibble of byte4 + byte5), 2 = a clock time (bytes 2-5, big-endian Unix s of the local
+ * clock), 4 = battery. Layout, calibration and times as GGIRread's readGenea (R/readGenea.R,
+ * GGIRread 1.0.7; Migueles et al. 2019): x and z negated, + Accel-Offsets, x Accel-Gains /
+ * 8192 rounded to counts, x 1000 / 340 rounded to milli-g; a sample's time is its preceding
+ * clock time plus (that time - the previous one) / (samples until the next one) per sample,
+ * and the samples from the last clock time on are dropped except the first. */
+#define GN_PAGE 2048
+#define GN_CHUNKS 341
+#define GN_HEADER_MAX 10240
+
+typedef struct gn_step {
+    int64_t at;       /* sample index where the clock time changes */
+    double t, t_prev; /* the clock there and just before */
+} gn_step;
+
+typedef struct gn_state {
+    FILE *f;
+    char path[1024];
+    long long data_at; /* first page's byte offset */
+    long long pages;   /* whole pages in the file */
+    long long page;    /* next page to read */
+    int gain[3], offset[3];
+    double fs_hz;
+    int64_t n;    /* samples delivered (GGIRread's count) */
+    int64_t sent; /* samples emitted so far */
+    int cut;      /* bytes after the last whole page */
+    pt_chunk k;
+} gn_state;
+
+static void gn_close(struct gn_state *g)
+{
+    if (!g)
+        return;
+    if (g->f)
+        fclose(g->f);
+    pt_chunk_free(&g->k);
+    free(g);
+}
+
+/* One 2048-byte page: 0, 1 at the end of the whole pages, or an error code. */
+static int gn_page(gn_state *g, long long p, unsigned char buf[GN_PAGE], pt_error *err)
+{
+    if (p >= g->pages)
+        return 1;
+    long long at = g->data_at + p * GN_PAGE;
+    if (fseeko(g->f, (off_t)at, SEEK_SET) || fread(buf, 1, GN_PAGE, g->f) != GN_PAGE)
+        return pt_error_set(err, PT_EIO, "%s: byte %lld: cannot read a page", g->path, at);
+    for (int c = 0; c < GN_CHUNKS; c++) {
+        int type = buf[6 * c + 1] >> 4;
+        if (type != 0 && type != 2 && type != 4)
+            return pt_error_set(err, PT_EFORMAT,
+                                "%s: byte %lld: chunk of type %d (only 0 data, 2 time and 4 "
+                                "battery exist): damaged Genea file",
+                                g->path, at + 6 * c, type);
+    }
+    return 0;
+}
+
+static int gn_header_int3(const char *v, int out[3])
+{
+    long a[3];
+    char *e = (char *)v;
+    for (int i = 0; i < 3; i++) {
+        char *s = e;
+        a[i] = strtol(s, &e, 10);
+        if (e == s || a[i] < -100000 || a[i] > 100000)
+            return -1;
+    }
+    for (int i = 0; i < 3; i++)
+        out[i] = (int)a[i];
+    return 0;
+}
+
+static gn_state *gn_open(const char *path, FILE *f, const pt_read_options *opt,
+                         pt_recording_info *info, pt_error *err)
+{
+    gn_state *g = calloc(1, sizeof *g);
+    unsigned char *hb = malloc(GN_HEADER_MAX + 1);
+    gn_step *st = NULL;
+    if (!g || !hb) {
+        free(hb);
+        free(g);
+        fclose(f);
+        pt_error_set(err, PT_ENOMEM, "out of memory");
+        return NULL;
+    }
+    g->f = f;
+    snprintf(g->path, sizeof g->path, "%s", path);
+    for (int a = 0; a < 3; a++)
+        g->gain[a] = 8192; /* GGIRread's defaults when the header has none */
+    rewind(f);
+    size_t hn = fread(hb, 1, GN_HEADER_MAX, f);
+    hb[hn] = '\0';
+    /* the header ends with an empty CRLF line */
+    long long end = -1;
+    for (size_t i = 0; i + 3 < hn; i++)
+        if (hb[i] == '\r' && hb[i + 1] == '\n' && hb[i + 2] == '\r' && hb[i + 3] == '\n') {
+            end = (long long)i + 4;
+            break;
+        }
+    if (end < 0) {
+        pt_error_set(err, PT_EFORMAT,
+                     "%s: byte %zu: no end of the Genea header (an empty line) in the first %d "
+                     "bytes: cut or damaged file",
+                     path, hn, GN_HEADER_MAX);
+        goto fail;
+    }
+    char serial[64] = "", start[64] = "";
+    g->fs_hz = (double)NAN;
+    for (long long i = 0; i < end - 4;) {
+        char *line = (char *)hb + i, *crlf = strstr(line, "\r\n");
+        *crlf = '\0';
+        long long line_at = i;
+        i = crlf - (char *)hb + 2;
+        const char *v;
+        if ((v = value_of(line, "Serial-Number")))
+            snprintf(serial, sizeof serial, "%.60s", v);
+        else if ((v = value_of(line, "Trial-Start")))
+            snprintf(start, sizeof start, "%.60s", v);
+        else if ((v = value_of(line, "Sample-Rate"))) {
+            if (parse_num(v, &g->fs_hz) || !(g->fs_hz > 0 && g->fs_hz <= 10000)) {
+                pt_error_set(err, PT_EFORMAT, "%s: byte %lld: Sample-Rate '%.20s' is not a rate",
+                             path, line_at, v);
+                goto fail;
+            }
+        } else if (((v = value_of(line, "Accel-Gains")) && gn_header_int3(v, g->gain)) ||
+                   ((v = value_of(line, "Accel-Offsets")) && gn_header_int3(v, g->offset))) {
+            pt_error_set(err, PT_EFORMAT, "%s: byte %lld: '%.40s' is not three integers", path,
+                         line_at, line);
+            goto fail;
+        }
+    }
+    if (isnan(g->fs_hz)) {
+        pt_error_set(err, PT_EFORMAT, "%s: the Genea header has no Sample-Rate", path);
+        goto fail;
+    }
+    g->data_at = end;
+    if (fseeko(f, 0, SEEK_END)) {
+        pt_error_set(err, PT_EIO, "%s: %s", path, strerror(errno));
+        goto fail;
+    }
+    long long size = (long long)ftello(f);
+    g->pages = size > end ? (size - end) / GN_PAGE : 0;
+    g->cut = (int)(size > end ? (size - end) % GN_PAGE : 0);
+    /* first pass: where the clock time changes */
+    size_t nst = 0, cap = 0;
+    int64_t i = 0;
+    double cur = (double)NAN, prev = (double)NAN;
+    unsigned char buf[GN_PAGE];
+    for (long long p = 0; p < g->pages; p++) {
+        int r = gn_page(g, p, buf, err);
+        if (r)
+            goto fail;
+        for (int c = 0; c < GN_CHUNKS; c++) {
+            const unsigned char *b = buf + 6 * c;
+            int type = b[1] >> 4;
+            if (type == 2) {
+                cur = (double)((uint32_t)b[2] << 24 | (uint32_t)b[3] << 16 | (uint32_t)b[4] << 8 |
+                               b[5]);
+            } else if (type == 0) {
+                if (i > 0 && cur > prev) { /* false while either is NaN */
+                    if (nst == cap) {
+                        cap = cap ? 2 * cap : 256;
+                        gn_step *t = realloc(st, cap * sizeof *t);
+                        if (!t) {
+                            pt_error_set(err, PT_ENOMEM, "out of memory");
+                            goto fail;
+                        }
+                        st = t;
+                    }
+                    st[nst++] = (gn_step){i, cur, prev};
+                }
+                prev = cur;
+                i++;
+            }
+        }
+    }
+    if (nst < 2) {
+        pt_error_set(err, PT_EFORMAT,
+                     "%s: byte %lld: %lld whole pages hold %zu changes of the clock time, fewer "
+                     "than 2: no sample times (cut or damaged file)",
+                     path, g->data_at + g->pages * GN_PAGE, g->pages, nst);
+        goto fail;
+    }
+    g->n = st[nst - 1].at + 1;
+    /* GGIRread's first time: the first clock change, less the next segment's rate */
+    double t_first =
+        st[0].t - (st[1].t - st[0].t) / (double)(st[1].at - st[0].at) * (double)st[0].at;
+    /* GGIRread's times vs the regular clock t_first + i / fs: linear in each segment, so the
+     * largest difference is at a segment's ends */
+    double dev = 0;
+    for (size_t k = 0; k + 1 < nst; k++) {
+        double len = (double)(st[k + 1].at - st[k].at),
+               rate = (st[k + 1].t_prev - st[k].t_prev) / len;
+        for (int e = 0; e < 2; e++) {
+            double j = e ? len - 1 : 0, ti = st[k].t + rate * j;
+            double d = fabs(ti - (t_first + ((double)st[k].at + j) / g->fs_hz));
+            if (d > dev)
+                dev = d;
+        }
+    }
+    {
+        double d = fabs(st[nst - 1].t - (t_first + (double)st[nst - 1].at / g->fs_hz));
+        if (d > dev)
+            dev = d;
+    }
+    size_t caps[3];
+    static const char *const names[3] = {"acc_x", "acc_y", "acc_z"};
+    for (int c = 0; c < 3; c++) {
+        pt_channel_info *ch = &info->chan[info->nchan++];
+        snprintf(ch->name, sizeof ch->name, "%s", names[c]);
+        ch->kind = (pt_kind)(PT_KIND_ACC_X + c);
+        snprintf(ch->units, sizeof ch->units, "g");
+        ch->fs_hz = g->fs_hz;
+        ch->n_samples = g->n;
+        caps[c] = GN_CHUNKS;
+    }
+    if (pt_chunk_init(&g->k, info->nchan, caps)) {
+        pt_error_set(err, PT_ENOMEM, "out of memory");
+        goto fail;
+    }
+    info->start_unix_s = t_first;
+    info->duration_s = (double)g->n / g->fs_hz;
+    pt_format_iso8601(t_first, info->start_time_utc);
+    {
+        char note[400];
+        snprintf(note, sizeof note,
+                 "original Genea (2010) serial %s, Trial-Start %s, %g Hz, %lld pages%s; times: "
+                 "the device's local clock taken as UTC (no time zone in the header), regular "
+                 "from GGIRread's first sample time, within %.6f s of GGIRread's per-second "
+                 "times; acc in g from GGIRread's integer milli-g",
+                 serial, start, g->fs_hz, g->pages,
+                 g->cut ? " (the file ends inside a page: that page is dropped)" : "", dev);
+        pt_note_add(info, note);
+    }
+    free(st);
+    free(hb);
+    st = NULL;
+    hb = NULL;
+    if (pt_channel_map_apply(opt->channels, info, path, err))
+        goto fail;
+    return g;
+fail:
+    free(st);
+    free(hb);
+    gn_close(g);
+    return NULL;
+}
+
+/* GGIRread's int16(): clamp, then round half to even. */
+static double gn_int16(double v)
+{
+    return nearbyint(v < -32768 ? -32768 : v > 32767 ? 32767 : v);
+}
+
+static int gn_load(void *p, pt_recording_info *info, pt_error *err)
+{
+    gn_state *g = p;
+    unsigned char buf[GN_PAGE];
+    if (g->sent >= g->n)
+        return -1;
+    int r = gn_page(g, g->page++, buf, err);
+    if (r)
+        return r == 1 ? -1 : r;
+    size_t n = 0;
+    for (int c = 0; c < GN_CHUNKS && g->sent < g->n; c++) {
+        const unsigned char *b = buf + 6 * c;
+        if (b[1] >> 4)
+            continue;
+        int v[3] = {(b[1] & 15) << 8 | b[2], b[3] << 4 | b[4] >> 4, (b[4] & 15) << 8 | b[5]};
+        for (int a = 0; a < 3; a++) {
+            int x = v[a] > 2047 ? v[a] - 4096 : v[a];
+            if (a != 1)
+                x = -x;
+            double counts = gn_int16((double)(x + g->offset[a]) * g->gain[a] / 8192.0);
+            g->k.v[a][n] = gn_int16(counts * 1000.0 / 340.0) / 1000.0; /* milli-g -> g */
+        }
+        n++;
+        g->sent++;
+    }
+    for (size_t c = 0; c < info->nchan; c++) {
+        g->k.len[c] = n;
+        g->k.pos[c] = 0;
+    }
+    return PT_OK;
+}
+
 static void *ga_open(const char *path, const pt_read_options *opt, pt_recording_info *info,
                      pt_error *err)
 {
@@ -158,11 +453,11 @@ static void *ga_open(const char *path, const pt_read_options *opt, pt_recording_
         goto fail;
     }
     if (!strncmp(s->line, "GENEA/", 6)) {
-        pt_error_set(err, PT_EUNSUPPORTED,
-                     "%s:1: an original Genea file ('%.20s', 2010 layout), not GENEActiv: not "
-                     "read (GGIRread's readGenea reads it)",
-                     path, s->line);
-        goto fail;
+        FILE *f = s->f;
+        s->f = NULL;
+        if (!(s->gn = gn_open(path, f, opt, info, err)))
+            goto fail;
+        return s;
     }
     if (strcmp(s->line, "Device Identity") != 0) {
         pt_error_set(err, PT_EFORMAT,
@@ -395,7 +690,15 @@ static int load_page(void *p, pt_recording_info *info, pt_error *err)
 static int ga_read(void *p, pt_recording_info *info, pt_block *b, pt_error *err)
 {
     ga_state *s = p;
-    int done, rc = pt_chunk_read(&s->k, b, load_page, s, info, &done, err);
+    int done, rc;
+    if (s->gn) {
+        if ((rc = pt_chunk_read(&s->gn->k, b, gn_load, s->gn, info, &done, err)))
+            return rc;
+        if (done)
+            pt_chunk_finish(&s->gn->k, info);
+        return PT_OK;
+    }
+    rc = pt_chunk_read(&s->k, b, load_page, s, info, &done, err);
     if (rc)
         return rc;
     if (done && !strstr(info->note, " pages read")) {

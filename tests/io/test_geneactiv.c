@@ -7,8 +7,8 @@
  * export (skdh truth): x/y/z within 5e-5 g (4-dp rounding), light within 1 lux (the CSV
  * truncates), temperature within 1e-9, times on page 0 within 1 ms and 0.5 s earlier on
  * pages 1-2 (the CSV restarts each page at its own rounded page time; see docs/formats.md).
- * A synthetic file checks the formulas, a cut page, bad hex and a missing page marker; the
- * Genea file is refused naming its layout. */
+ * A synthetic file checks the formulas, a cut page, bad hex and a missing page marker. The
+ * original Genea file against readGenea (tolerances at genea_compare), cut and damaged. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -201,11 +201,116 @@ PT_TEST(truncated_old_firmware_file)
     io_all_free(&a);
 }
 
-PT_TEST(genea_refused_clearly)
+/* The original Genea (2010) file against GGIRread's readGenea: x/y/z equal to its integer
+ * milli-g (compared in mg within 1e-9: the reader reproduces its integer rounding), times
+ * within 0.5 ms + 1e-6 s (the reference prints 3 decimals; 1e-6 for the doubles' rounding
+ * at 1.27e9 s). The reference holds the first 1000 samples; the sums, extremes and last time
+ * of all 42,529 samples come from its summary. */
+static void genea_compare(const io_all *a, size_t nref_max)
+{
+    FILE *f = fopen(io_format_file("formats/geneactiv/genea_testfile.bin.reference.csv"), "r");
+    PT_REQUIRE(f != NULL);
+    char line[256];
+    PT_REQUIRE(fgets(line, sizeof line, f) != NULL);
+    PT_CHECK_STR_CONTAINS(line, "sample_index,timestamps1_s,x_mg,y_mg,z_mg");
+    size_t m = 0;
+    double dx = 0, dt = 0, fs = a->info.chan[0].fs_hz;
+    long idx;
+    double t, mg[3];
+    while (m < nref_max && fgets(line, sizeof line, f) &&
+           sscanf(line, "%ld,%lf,%lf,%lf,%lf", &idx, &t, &mg[0], &mg[1], &mg[2]) == 5) {
+        PT_REQUIRE(idx == (long)m && m < a->n[0]);
+        for (int c = 0; c < 3; c++)
+            dx = fmax(dx, fabs(a->x[c][m] * 1000.0 - mg[c]));
+        dt = fmax(dt, fabs(a->info.start_unix_s + (double)m / fs - t));
+        m++;
+    }
+    fclose(f);
+    printf("genea_testfile.bin vs GGIRread: %zu samples, max |dx| %.3g mg, |dt| %.3g s\n", m, dx,
+           dt);
+    PT_CHECK_INT(nref_max < 1000 ? nref_max : 1000, m);
+    PT_CHECK(dx <= 1e-9);
+    PT_CHECK(dt <= 5e-4 + 1e-6);
+}
+
+PT_TEST(genea_equals_ggirread)
 {
     const char *path = io_format_file("formats/geneactiv/genea_testfile.bin");
     PT_CHECK(!strcmp(pt_reader_probe(path), "geneactiv"));
-    IO_EXPECT_FAIL(path, NULL, PT_EUNSUPPORTED, "original Genea file");
+    pt_error err = {0};
+    io_all a;
+    PT_REQUIRE(io_read_all(path, NULL, 257, 50000, &a, &err) == PT_OK);
+    PT_REQUIRE(a.nchan == 3);
+    PT_CHECK(a.first_ok);
+    PT_CHECK_NEAR(80, a.info.chan[0].fs_hz, 0, 0);
+    PT_CHECK_STR_CONTAINS(a.info.note, "original Genea (2010) serial 01275");
+    genea_compare(&a, 1000);
+    /* the summary of all samples: n, sums, extremes in mg, last time 12:17:28.000 */
+    PT_CHECK_INT(42529, a.n[0]);
+    static const double sum[3] = {3828342, -753352, -2751855}, lo[3] = {-2585, -2788, -5921},
+                        hi[3] = {5991, 5603, 5847};
+    for (int c = 0; c < 3; c++) {
+        double s = 0, mn = INFINITY, mx = -INFINITY;
+        for (size_t i = 0; i < a.n[c]; i++) {
+            double v = a.x[c][i] * 1000.0;
+            s += v;
+            mn = fmin(mn, v);
+            mx = fmax(mx, v);
+        }
+        PT_CHECK_NEAR(sum[c], s, 0, 1e-6); /* 42,529 integers: exact in double */
+        PT_CHECK_NEAR(lo[c], mn, 0, 1e-9);
+        PT_CHECK_NEAR(hi[c], mx, 0, 1e-9);
+    }
+    PT_CHECK_NEAR(1269951448.0, a.info.start_unix_s + 42528.0 / 80.0, 0, 5e-4 + 1e-6);
+    PT_CHECK_NEAR(1269950916.4, a.info.start_unix_s, 0, 5e-4 + 1e-6);
+    io_all_free(&a);
+}
+
+/* Whole file into a static buffer. */
+static void slurp(const char *path, unsigned char *buf, size_t cap, size_t *n)
+{
+    FILE *f = fopen(path, "rb");
+    *n = 0;
+    PT_REQUIRE(f != NULL);
+    *n = fread(buf, 1, cap, f);
+    fclose(f);
+}
+
+PT_TEST(genea_cut_and_damaged)
+{
+    static unsigned char buf[300000];
+    size_t n;
+    slurp(io_format_file("formats/geneactiv/genea_testfile.bin"), buf, sizeof buf, &n);
+    PT_REQUIRE(n == 262144);
+    /* cut after 10 pages and 100 bytes (pages start at byte 422): the 10 pages are read */
+    const char *cut = io_write_bytes("genea_cut.bin", buf, 422 + 10 * 2048 + 100);
+    pt_error err = {0};
+    io_all a;
+    PT_REQUIRE(io_read_all(cut, NULL, 64, 50000, &a, &err) == PT_OK);
+    PT_CHECK(a.n[0] > 3000 && a.n[0] < 3410);
+    PT_CHECK_STR_CONTAINS(a.info.note, "ends inside a page");
+    genea_compare(&a, a.n[0] < 1000 ? a.n[0] : 1000);
+    io_all_free(&a);
+    /* cut inside the header */
+    IO_EXPECT_FAIL(io_write_bytes("genea_head.bin", buf, 300), NULL, PT_EFORMAT,
+                   "byte 300: no end of the Genea header");
+    /* cut after the header: no page */
+    IO_EXPECT_FAIL(io_write_bytes("genea_nopage.bin", buf, 422 + 2000), NULL, PT_EFORMAT,
+                   "byte 422: 0 whole pages");
+    /* a chunk of an unknown type in page 3 */
+    static unsigned char bad[300000];
+    memcpy(bad, buf, n);
+    size_t at = 422 + 3 * 2048 + 6 * 17;
+    bad[at + 1] = (unsigned char)(0x70 | (bad[at + 1] & 15));
+    static char where_buf[64];
+    const char *where = where_buf;
+    snprintf(where_buf, sizeof where_buf, "byte %zu: chunk of type 7", at);
+    IO_EXPECT_FAIL(io_write_bytes("genea_bad.bin", bad, n), NULL, PT_EFORMAT, where);
+    /* Accel-Gains that are not numbers */
+    memcpy(bad, buf, n);
+    memcpy(strstr((char *)bad, "Accel-Gains:") + 12, "81x4", 4);
+    IO_EXPECT_FAIL(io_write_bytes("genea_gain.bin", bad, n), NULL, PT_EFORMAT,
+                   "is not three integers");
 }
 
 int main(int argc, char **argv)
