@@ -254,10 +254,14 @@ static gn_state *gn_open(const char *path, FILE *f, const pt_read_options *opt,
     char serial[64] = "", start[64] = "";
     g->fs_hz = (double)NAN;
     for (long long i = 0; i < end - 4;) {
-        char *line = (char *)hb + i, *crlf = strstr(line, "\r\n");
-        *crlf = '\0';
+        long long j = i; /* the line's CRLF: the header's final one at end - 4 at the latest
+                            (by bytes: a NUL in a line must not hide it) */
+        while (!(hb[j] == '\r' && hb[j + 1] == '\n'))
+            j++;
+        char *line = (char *)hb + i;
+        hb[j] = '\0';
         long long line_at = i;
-        i = crlf - (char *)hb + 2;
+        i = j + 2;
         const char *v;
         if ((v = value_of(line, "Serial-Number")))
             snprintf(serial, sizeof serial, "%.60s", v);
