@@ -105,7 +105,7 @@ static void eval_yoyo(const char *shared)
            "err120u", "q_u");
     acc d60_ok = {0}, d60_all = {0}, u60_ok = {0}, u60_all = {0}, u120_ok = {0}, d120_ok = {0},
         dend = {0};
-    int found = 0, total = 0;
+    int found = 0, total = 0, false_ends = 0, false_ok = 0;
     while (fgets(line, sizeof line, f)) {
         char *v[64];
         int n = split(line, v, 64);
@@ -141,6 +141,12 @@ static void eval_yoyo(const char *shared)
                 if (fabs(te[i] - end) <= 30 &&
                     (best == (size_t)-1 || fabs(te[i] - end) < fabs(te[best] - end)))
                     best = i;
+            for (size_t i = 0; mode == 0 && i < pt_table_nrows(rc); i++)
+                if (!(fabs(te[i] - end) <= 30)) { /* an end elsewhere in the file */
+                    printf("  %s: false end at %.0f s (stated end %.0f s)\n", v[c_ses], te[i], end);
+                    false_ends++;
+                    false_ok += ok;
+                }
             if (best != (size_t)-1) {
                 det[mode][0] = te[best];
                 det[mode][1] = a60[best];
@@ -168,6 +174,9 @@ static void eval_yoyo(const char *shared)
     fclose(f);
     printf("\nYo-Yo: end detected from heart rate alone in %d of %d sessions (within 30 s)\n",
            found, total);
+    printf("  false ends (HR alone, > 30 s from the stated end): %d in all files, %d in the ok "
+           "ones\n",
+           false_ends, false_ok);
     acc_print("detected end - stated end", &dend, "s  ", 5);
     acc_print("HRR60, detected end, ref ok", &d60_ok, "bpm", 3);
     acc_print("HRR120, detected end, ref ok", &d120_ok, "bpm", 3);

@@ -23,8 +23,8 @@
  *    the drop) still within 3 bpm of it, and the rate must not come back
  *    within 2 bpm of the peak during recovery_rest_s (an intermittent dip,
  *    not an end). The end is the onset of the fall near it: the knee of a
- *    plateau turning into an exponential decay, fitted to the samples
- *    (knee_end); a drop of a few bpm below the peak placed slow falls late
+ *    flat or rising run-up turning into an exponential decay, fitted to the
+ *    samples (knee_end); a drop of a few bpm below the peak placed slow falls late
  *    and sudden ones early.
  *  - HR at the end, +60 s, +120 s: median of the samples within +-5 s (as a
  *    reference converter would do; for a monotone decay the median is the
@@ -419,11 +419,16 @@ static size_t ends_from_epochs(const recovery *r, pt_summary *s, double *ends, s
     return n;
 }
 
-/* The onset of the fall near a plateau's end te: a plateau c that turns into
- * a + (c - a) e^{-(t - K)/tau} at K, fitted to the samples of [te - 40 s,
- * te + 120 s] by least squares; (a, c) are linear for each (K, tau), so K runs
- * over a 0.5 s grid in [te - 35, te + 90] and tau over a log grid of 10-400 s.
- * Returns K (te when too few samples). */
+/* The onset of the fall near a plateau's end te: a run-up c + s (t - K), s >= 0,
+ * that turns into a + (c - a) e^{-(t - K)/tau} at K (continuous at K; segmented
+ * regression with an unknown break point, Muggeo 2003), fitted to the samples of
+ * [te - 40 s, te + 120 s] by least squares; (a, c, s) are linear for each
+ * (K, tau), so K runs over a 0.5 s grid in [te - 35, te + 90] and tau over a log
+ * grid of 10-400 s. The slope lets the rate still rise at the stop (drift, an
+ * incremental test): a flat plateau fitted to a rising run-up put the knee late.
+ * A falling run-up (s < 0) is refitted flat: a fall is the recovery's, and a
+ * free falling slope took slow recoveries for run-ups (Yo-Yo D01_R1: 30 s
+ * late). Returns K (te when too few samples). */
 static double knee_end(const series *h, double te)
 {
     size_t i0 = lower(h, te - 40.0), i1 = lower(h, te + 120.0 + 1e-9);
@@ -433,24 +438,52 @@ static double knee_end(const series *h, double te)
     for (double K = te - 35.0; K <= te + 90.0 + 1e-9; K += 0.5)
         for (int g = 0; g < 40; g++) {
             double tau = 10.0 * exp(log(40.0) * g / 39.0);
-            /* normal equations of y = a (1 - e) + c e, e = 1 before K */
-            double s11 = 0, s12 = 0, s22 = 0, b1 = 0, b2 = 0, syy = 0;
+            /* normal equations of y = a x0 + c x1 + s x2: x0 = 1 - e, x1 = e,
+             * x2 = t - K before K (0 after), e = 1 before K */
+            double S[3][3] = {{0}}, b[3] = {0}, syy = 0;
             for (size_t i = i0; i < i1; i++) {
-                double e = h->t[i] < K ? 1.0 : exp(-(h->t[i] - K) / tau), y = h->v[i];
-                s11 += (1 - e) * (1 - e);
-                s12 += (1 - e) * e;
-                s22 += e * e;
-                b1 += (1 - e) * y;
-                b2 += e * y;
+                double dt = h->t[i] - K, e = dt < 0 ? 1.0 : exp(-dt / tau), y = h->v[i];
+                double x[3] = {1 - e, e, dt < 0 ? dt : 0.0};
+                for (int u = 0; u < 3; u++) {
+                    for (int w = 0; w < 3; w++)
+                        S[u][w] += x[u] * x[w];
+                    b[u] += x[u] * y;
+                }
                 syy += y * y;
             }
-            double det = s11 * s22 - s12 * s12;
-            if (!(det > 1e-9 * (s11 * s22 + 1e-300)))
+            /* Cramer's rule on the 3 x 3 system */
+            double d = S[0][0] * (S[1][1] * S[2][2] - S[1][2] * S[2][1]) -
+                       S[0][1] * (S[1][0] * S[2][2] - S[1][2] * S[2][0]) +
+                       S[0][2] * (S[1][0] * S[2][1] - S[1][1] * S[2][0]);
+            if (!(fabs(d) > 1e-9 * (S[0][0] * S[1][1] * S[2][2] + 1e-300)))
                 continue;
-            double a = (b1 * s22 - b2 * s12) / det, c = (s11 * b2 - s12 * b1) / det;
-            /* residual from the normal equations: y'y - 2 x'b + x'Sx */
-            double r = syy - 2 * (a * b1 + c * b2) + a * a * s11 + 2 * a * c * s12 + c * c * s22;
-            if (c > a && r < best) {
+            double q[3];
+            for (int c = 0; c < 3; c++) {
+                double M[3][3];
+                memcpy(M, S, sizeof M);
+                for (int u = 0; u < 3; u++)
+                    M[u][c] = b[u];
+                q[c] = (M[0][0] * (M[1][1] * M[2][2] - M[1][2] * M[2][1]) -
+                        M[0][1] * (M[1][0] * M[2][2] - M[1][2] * M[2][0]) +
+                        M[0][2] * (M[1][0] * M[2][1] - M[1][1] * M[2][0])) /
+                       d;
+            }
+            if (q[2] < 0) { /* a falling run-up is the recovery's: s = 0, 2 x 2 */
+                double d2 = S[0][0] * S[1][1] - S[0][1] * S[0][1];
+                if (!(d2 > 1e-9 * (S[0][0] * S[1][1] + 1e-300)))
+                    continue;
+                q[0] = (b[0] * S[1][1] - b[1] * S[0][1]) / d2;
+                q[1] = (S[0][0] * b[1] - S[0][1] * b[0]) / d2;
+                q[2] = 0;
+            }
+            /* residual: y'y - 2 q'b + q'Sq */
+            double r = syy;
+            for (int u = 0; u < 3; u++) {
+                r -= 2 * q[u] * b[u];
+                for (int w = 0; w < 3; w++)
+                    r += q[u] * S[u][w] * q[w];
+            }
+            if (q[1] > q[0] && r < best) {
                 best = r;
                 bk = K;
             }
