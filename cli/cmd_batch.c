@@ -76,32 +76,6 @@ static void usage(FILE *f)
     pt_cli_read_help(f);
 }
 
-static int num(const char *opt, const char *arg, double *out)
-{
-    char *end;
-    double v = strtod(arg, &end);
-    if (end == arg || *end || !isfinite(v)) {
-        fprintf(stderr, "pulsetrain batch: %s needs a number, not '%s'\n", opt, arg);
-        return -1;
-    }
-    *out = v;
-    return 0;
-}
-
-/* A number that must lie above lo (or at/above lo when closed), named by its flag and unit. */
-static int num_min(const char *opt, const char *arg, double lo, int closed, const char *unit,
-                   double *out)
-{
-    if (num(opt, arg, out))
-        return -1;
-    if (closed ? !(*out >= lo) : !(*out > lo)) {
-        fprintf(stderr, "pulsetrain batch: %s %s: must be %s %g %s\n", opt, arg,
-                closed ? ">=" : ">", lo, unit);
-        return -1;
-    }
-    return 0;
-}
-
 typedef struct ui {
     int tty, quiet, bar_shown;
     double rate, rate_t, rate_done, last_draw; /* signal s per wall s, smoothed */
@@ -200,23 +174,11 @@ int pt_cmd_batch(int argc, char **argv)
                                          {"shard", required_argument, 0, 'K'},
                                          {"print-slurm", required_argument, 0, 'P'},
                                          PT_CLI_READ_LONGOPTS,
-                                         {"hr-window", required_argument, 0, 'w'},
-                                         {"hr-step", required_argument, 0, 't'},
-                                         {"epoch", required_argument, 0, 'e'},
-                                         {"tz", required_argument, 0, 'z'},
-                                         {"run-cadence", required_argument, 0, 'C'},
-                                         {"bout-min", required_argument, 0, 'B'},
-                                         {"bout-tolerance", required_argument, 0, 'T'},
-                                         {"no-calibrate", no_argument, 0, 'N'},
+                                         PT_CLI_PARAM_LONGOPTS,
                                          {"include", required_argument, 0, 'I'},
                                          {"exclude", required_argument, 0, 'X'},
                                          {"no-recursion", no_argument, 0, 'D'},
-                                         {"subject", required_argument, 0, 'S'},
                                          {"subject-from", required_argument, 0, 'F'},
-                                         {"age", required_argument, 0, 'a'},
-                                         {"sex", required_argument, 0, 'x'},
-                                         {"hr-rest", required_argument, 0, 'r'},
-                                         {"hr-max", required_argument, 0, 'm'},
                                          {"quiet", no_argument, 0, 'q'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
@@ -276,32 +238,6 @@ int pt_cmd_batch(int argc, char **argv)
             print_slurm = (int)v;
             break;
         }
-        case 'w':
-            if (num_min("--hr-window", optarg, 0, 0, "s", &p.hr_window_s))
-                return PT_EXIT_USAGE;
-            break;
-        case 't':
-            if (num_min("--hr-step", optarg, 0, 0, "s", &p.hr_step_s))
-                return PT_EXIT_USAGE;
-            break;
-        case 'e':
-            if (num_min("--epoch", optarg, 0, 0, "s", &p.epoch_s))
-                return PT_EXIT_USAGE;
-            break;
-        case 'z': snprintf(p.tz, sizeof p.tz, "%s", optarg); break;
-        case 'C':
-            if (num_min("--run-cadence", optarg, 0, 0, "steps/min", &p.run_cadence_spm))
-                return PT_EXIT_USAGE;
-            break;
-        case 'B':
-            if (num_min("--bout-min", optarg, 0, 1, "s", &p.bout_min_s))
-                return PT_EXIT_USAGE;
-            break;
-        case 'T':
-            if (num_min("--bout-tolerance", optarg, 0, 1, "s", &p.bout_tolerance_s))
-                return PT_EXIT_USAGE;
-            break;
-        case 'N': p.calibrate = 0; break;
         case 'I':
         case 'X': {
             size_t *k = c == 'I' ? &so.n_include : &so.n_exclude;
@@ -327,38 +263,12 @@ int pt_cmd_batch(int argc, char **argv)
                 return PT_EXIT_USAGE;
             }
             break;
-        case 'S':
-            if (strlen(optarg) >= sizeof p.subject_id || strchr(optarg, '"') ||
-                strchr(optarg, '\\')) {
-                fprintf(stderr, "pulsetrain batch: --subject '%s' is too long or has quotes\n",
-                        optarg);
-                return PT_EXIT_USAGE;
-            }
-            snprintf(p.subject_id, sizeof p.subject_id, "%s", optarg);
-            break;
-        case 'a':
-            if (num_min("--age", optarg, 0, 0, "years", &p.age_y))
-                return PT_EXIT_USAGE;
-            break;
-        case 'x':
-            if (strcmp(optarg, "m") && strcmp(optarg, "f")) {
-                fprintf(stderr, "pulsetrain batch: --sex takes m or f\n");
-                return PT_EXIT_USAGE;
-            }
-            p.sex = optarg[0];
-            break;
-        case 'r':
-            if (num_min("--hr-rest", optarg, 0, 0, "bpm", &p.hr_rest_bpm))
-                return PT_EXIT_USAGE;
-            break;
-        case 'm':
-            if (num_min("--hr-max", optarg, 0, 0, "bpm", &p.hr_max_bpm))
-                return PT_EXIT_USAGE;
-            break;
         case 'q': u.quiet = 1; break;
         case 'h': usage(stdout); return PT_EXIT_OK;
         default: {
-            int r = pt_cli_read_option(c, optarg, &ro, "batch");
+            int r = pt_cli_param_option(c, optarg, &p, "batch");
+            if (r == 0)
+                r = pt_cli_read_option(c, optarg, &ro, "batch");
             if (r < 0)
                 return PT_EXIT_USAGE;
             if (r == 0) {

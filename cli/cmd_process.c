@@ -46,32 +46,6 @@ static void usage(FILE *f)
     pt_cli_read_help(f);
 }
 
-static int num(const char *opt, const char *arg, double *out)
-{
-    char *end;
-    double v = strtod(arg, &end);
-    if (end == arg || *end || !isfinite(v)) {
-        fprintf(stderr, "pulsetrain process: %s needs a number, not '%s'\n", opt, arg);
-        return -1;
-    }
-    *out = v;
-    return 0;
-}
-
-/* A number that must lie above lo (or at/above lo when closed), named by its flag and unit. */
-static int num_min(const char *opt, const char *arg, double lo, int closed, const char *unit,
-                   double *out)
-{
-    if (num(opt, arg, out))
-        return -1;
-    if (closed ? !(*out >= lo) : !(*out > lo)) {
-        fprintf(stderr, "pulsetrain process: %s %s: must be %s %g %s\n", opt, arg,
-                closed ? ">=" : ">", lo, unit);
-        return -1;
-    }
-    return 0;
-}
-
 /* Progress on a terminal: signal read / length, per cent and time left, redrawn at most
  * 5 times a second on one line of stderr, cleared at the end. */
 typedef struct bar {
@@ -129,20 +103,8 @@ int pt_cmd_process(int argc, char **argv)
 {
     static const struct option opts[] = {{"output", required_argument, 0, 'o'},
                                          PT_CLI_READ_LONGOPTS,
-                                         {"subject", required_argument, 0, 'S'},
-                                         {"age", required_argument, 0, 'a'},
-                                         {"sex", required_argument, 0, 'x'},
-                                         {"hr-rest", required_argument, 0, 'r'},
-                                         {"hr-max", required_argument, 0, 'm'},
-                                         {"hr-window", required_argument, 0, 'w'},
-                                         {"hr-step", required_argument, 0, 't'},
-                                         {"epoch", required_argument, 0, 'e'},
-                                         {"tz", required_argument, 0, 'z'},
+                                         PT_CLI_PARAM_LONGOPTS,
                                          {"exercise-end", required_argument, 0, 'E'},
-                                         {"run-cadence", required_argument, 0, 'R'},
-                                         {"bout-min", required_argument, 0, 'B'},
-                                         {"bout-tolerance", required_argument, 0, 'T'},
-                                         {"no-calibrate", no_argument, 0, 'N'},
                                          {"quiet", no_argument, 0, 'q'},
                                          {"help", no_argument, 0, 'h'},
                                          {"threads", required_argument, 0, 'j'},
@@ -160,7 +122,7 @@ int pt_cmd_process(int argc, char **argv)
         switch (c) {
         case 'j': {
             double t;
-            if (num("--threads", optarg, &t))
+            if (pt_cli_number("process", "--threads", optarg, -INFINITY, 1, "", &t))
                 return PT_EXIT_USAGE;
             if (t != 1 && t != 2) {
                 fprintf(stderr, "pulsetrain process: --threads takes 1 or 2\n");
@@ -170,42 +132,9 @@ int pt_cmd_process(int argc, char **argv)
             break;
         }
         case 'o': out = optarg; break;
-        case 'S': snprintf(p.subject_id, sizeof p.subject_id, "%s", optarg); break;
-        case 'a':
-            if (num_min("--age", optarg, 0, 0, "years", &p.age_y))
-                return PT_EXIT_USAGE;
-            break;
-        case 'x':
-            if (strcmp(optarg, "m") && strcmp(optarg, "f")) {
-                fprintf(stderr, "pulsetrain process: --sex takes m or f\n");
-                return PT_EXIT_USAGE;
-            }
-            p.sex = optarg[0];
-            break;
-        case 'r':
-            if (num_min("--hr-rest", optarg, 0, 0, "bpm", &p.hr_rest_bpm))
-                return PT_EXIT_USAGE;
-            break;
-        case 'm':
-            if (num_min("--hr-max", optarg, 0, 0, "bpm", &p.hr_max_bpm))
-                return PT_EXIT_USAGE;
-            break;
-        case 'w':
-            if (num_min("--hr-window", optarg, 0, 0, "s", &p.hr_window_s))
-                return PT_EXIT_USAGE;
-            break;
-        case 't':
-            if (num_min("--hr-step", optarg, 0, 0, "s", &p.hr_step_s))
-                return PT_EXIT_USAGE;
-            break;
-        case 'e':
-            if (num_min("--epoch", optarg, 0, 0, "s", &p.epoch_s))
-                return PT_EXIT_USAGE;
-            break;
-        case 'z': snprintf(p.tz, sizeof p.tz, "%s", optarg); break;
         case 'E': {
             double t;
-            if (num_min("--exercise-end", optarg, 0, 1, "s", &t))
+            if (pt_cli_number("process", "--exercise-end", optarg, 0, 1, "s", &t))
                 return PT_EXIT_USAGE;
             if (p.n_exercise_end >= sizeof p.exercise_end_s / sizeof p.exercise_end_s[0]) {
                 fprintf(stderr, "pulsetrain process: at most %zu --exercise-end\n",
@@ -215,23 +144,12 @@ int pt_cmd_process(int argc, char **argv)
             p.exercise_end_s[p.n_exercise_end++] = t;
             break;
         }
-        case 'R':
-            if (num_min("--run-cadence", optarg, 0, 0, "steps/min", &p.run_cadence_spm))
-                return PT_EXIT_USAGE;
-            break;
-        case 'B':
-            if (num_min("--bout-min", optarg, 0, 1, "s", &p.bout_min_s))
-                return PT_EXIT_USAGE;
-            break;
-        case 'T':
-            if (num_min("--bout-tolerance", optarg, 0, 1, "s", &p.bout_tolerance_s))
-                return PT_EXIT_USAGE;
-            break;
-        case 'N': p.calibrate = 0; break;
         case 'q': quiet = 1; break;
         case 'h': usage(stdout); return PT_EXIT_OK;
         default: {
-            int r = pt_cli_read_option(c, optarg, &ro, "process");
+            int r = pt_cli_param_option(c, optarg, &p, "process");
+            if (r == 0)
+                r = pt_cli_read_option(c, optarg, &ro, "process");
             if (r < 0)
                 return PT_EXIT_USAGE;
             if (r == 0) {

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later
- * readopts.c — reader options shared by the commands that open recordings. */
+ * readopts.c — options shared by the commands: reader options, subject and analysis
+ * parameters. */
 #include "cli/readopts.h"
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 #include <strings.h>
 
 static int hz(const char *cmd, const char *opt, const char *arg, double *out)
@@ -77,4 +79,63 @@ void pt_cli_read_help(FILE *f)
         "                        their rates (else the dataset's fs_hz attribute, else --fs)\n"
         "      --start ISO8601   absolute start of a file without one, e.g.\n"
         "                        2026-03-02T08:00:00+01:00 (a file with another start: exit 2)\n");
+}
+
+int pt_cli_number(const char *cmd, const char *opt, const char *arg, double lo, int closed,
+                  const char *unit, double *out)
+{
+    char *end;
+    double v = strtod(arg, &end);
+    if (end == arg || *end || !isfinite(v)) {
+        fprintf(stderr, "pulsetrain %s: %s needs a number, not '%s'\n", cmd, opt, arg);
+        return -1;
+    }
+    if (closed ? !(v >= lo) : !(v > lo)) {
+        fprintf(stderr, "pulsetrain %s: %s %s: must be %s %g %s\n", cmd, opt, arg,
+                closed ? ">=" : ">", lo, unit);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+int pt_cli_param_option(int c, const char *arg, pt_params *p, const char *cmd)
+{
+    const char *opt = NULL, *unit = "s";
+    double *dst = NULL;
+    int closed = 0;
+    switch (c) {
+    case PT_OPT_SUBJECT:
+        /* it is stored in the summary's parameters JSON: no quotes, no truncation */
+        if (strlen(arg) >= sizeof p->subject_id || strchr(arg, '"') || strchr(arg, '\\')) {
+            fprintf(stderr, "pulsetrain %s: --subject '%s' is too long or has quotes\n", cmd, arg);
+            return -1;
+        }
+        snprintf(p->subject_id, sizeof p->subject_id, "%s", arg);
+        return 1;
+    case PT_OPT_SEX:
+        if (strcmp(arg, "m") && strcmp(arg, "f")) {
+            fprintf(stderr, "pulsetrain %s: --sex takes m or f\n", cmd);
+            return -1;
+        }
+        p->sex = arg[0];
+        return 1;
+    case PT_OPT_TZ: snprintf(p->tz, sizeof p->tz, "%s", arg); return 1;
+    case PT_OPT_NO_CALIBRATE: p->calibrate = 0; return 1;
+    case PT_OPT_AGE: opt = "--age", unit = "years", dst = &p->age_y; break;
+    case PT_OPT_HR_REST: opt = "--hr-rest", unit = "bpm", dst = &p->hr_rest_bpm; break;
+    case PT_OPT_HR_MAX: opt = "--hr-max", unit = "bpm", dst = &p->hr_max_bpm; break;
+    case PT_OPT_HR_WINDOW: opt = "--hr-window", dst = &p->hr_window_s; break;
+    case PT_OPT_HR_STEP: opt = "--hr-step", dst = &p->hr_step_s; break;
+    case PT_OPT_EPOCH: opt = "--epoch", dst = &p->epoch_s; break;
+    case PT_OPT_RUN_CADENCE:
+        opt = "--run-cadence", unit = "steps/min", dst = &p->run_cadence_spm;
+        break;
+    case PT_OPT_BOUT_MIN: opt = "--bout-min", closed = 1, dst = &p->bout_min_s; break;
+    case PT_OPT_BOUT_TOLERANCE:
+        opt = "--bout-tolerance", closed = 1, dst = &p->bout_tolerance_s;
+        break;
+    default: return 0;
+    }
+    return pt_cli_number(cmd, opt, arg, 0, closed, unit, dst) ? -1 : 1;
 }

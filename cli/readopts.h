@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later
- * readopts.h — the reader options every command that opens a recording takes
- * (process, info, batch): one list, one parser, one help text. */
+ * readopts.h — the options several commands share: the reader options of every command
+ * that opens a recording (process, info, batch) and the subject and analysis parameters
+ * of the commands that analyse one (process, batch): one list, one parser each. */
 #ifndef PT_CLI_READOPTS_H
 #define PT_CLI_READOPTS_H
 #include <getopt.h>
 #include <stdio.h>
 
 #include "pulsetrain/io.h"
+#include "pulsetrain/pipeline.h"
 
 enum {
     PT_OPT_FORMAT = 1000,
@@ -53,4 +55,45 @@ int pt_cli_read_option(int c, const char *arg, pt_read_options *ro, const char *
 
 /* The help lines of those options. */
 void pt_cli_read_help(FILE *f);
+
+/* A number for option opt: finite, above lo (at or above it when closed), named with its unit
+ * in the message (prefixed "pulsetrain cmd: "). 0 = ok, -1 = bad (message on stderr). */
+int pt_cli_number(const char *cmd, const char *opt, const char *arg, double lo, int closed,
+                  const char *unit, double *out);
+
+/* The subject and analysis parameters of process and batch. */
+enum {
+    PT_OPT_SUBJECT = 1100,
+    PT_OPT_AGE,
+    PT_OPT_SEX,
+    PT_OPT_HR_REST,
+    PT_OPT_HR_MAX,
+    PT_OPT_HR_WINDOW,
+    PT_OPT_HR_STEP,
+    PT_OPT_EPOCH,
+    PT_OPT_TZ,
+    PT_OPT_RUN_CADENCE,
+    PT_OPT_BOUT_MIN,
+    PT_OPT_BOUT_TOLERANCE,
+    PT_OPT_NO_CALIBRATE
+};
+
+#define PT_CLI_PARAM_LONGOPTS                                                                      \
+    {"subject", required_argument, 0, PT_OPT_SUBJECT}, {"age", required_argument, 0, PT_OPT_AGE},  \
+        {"sex", required_argument, 0, PT_OPT_SEX},                                                 \
+        {"hr-rest", required_argument, 0, PT_OPT_HR_REST},                                         \
+        {"hr-max", required_argument, 0, PT_OPT_HR_MAX},                                           \
+        {"hr-window", required_argument, 0, PT_OPT_HR_WINDOW},                                     \
+        {"hr-step", required_argument, 0, PT_OPT_HR_STEP},                                         \
+        {"epoch", required_argument, 0, PT_OPT_EPOCH}, {"tz", required_argument, 0, PT_OPT_TZ},    \
+        {"run-cadence", required_argument, 0, PT_OPT_RUN_CADENCE},                                 \
+        {"bout-min", required_argument, 0, PT_OPT_BOUT_MIN},                                       \
+        {"bout-tolerance", required_argument, 0, PT_OPT_BOUT_TOLERANCE},                           \
+    {                                                                                              \
+        "no-calibrate", no_argument, 0, PT_OPT_NO_CALIBRATE                                        \
+    }
+
+/* Handle option c with argument arg into p: 1 = handled, 0 = not a parameter option,
+ * -1 = bad value (message on stderr, prefixed with cmd). */
+int pt_cli_param_option(int c, const char *arg, pt_params *p, const char *cmd);
 #endif
