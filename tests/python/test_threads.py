@@ -90,21 +90,34 @@ def test_gil_is_released_in_long_calls():
     assert released_gil_during(lambda: _core.run(SAMPLE, None, float("nan"), {}, None), 3)
 
 
-def test_ctrl_c_stops_a_long_run():
-    """SIGINT during analyse(): the C run stops before its next block and KeyboardInterrupt
-    propagates (the wait for the run takes the GIL every 100 ms to let the handler run)."""
+def test_ctrl_c_stops_a_long_run(tmp_path):
+    """SIGINT during analyse(): the C run stops before its next block, leaves no output file
+    (a run that went to its end would have written it) and KeyboardInterrupt propagates (the
+    wait for the run takes the GIL every 100 ms to let the handler run)."""
     import os
     import signal
     import threading
+    import time
     fs = 64.0
-    t = np.arange(int(12 * 3600 * fs)) / fs  # 12 h: seconds of work, the signal comes at 0.3 s
+    t = np.arange(int(24 * 3600 * fs)) / fs
     ppg = np.sin(2 * np.pi * 1.2 * t)
-    timer = threading.Timer(0.3, lambda: os.kill(os.getpid(), signal.SIGINT))
-    timer.start()
+    # The signal must come while the run is going, on a fast machine as on a slow one: time
+    # one full run (FFT plans warm), then send it at a quarter of that.
+    t0 = time.perf_counter()
+    pt.analyse(ppg=ppg, fs_ppg=fs, threads=1)
+    full_s = time.perf_counter() - t0
+    # Python leaves SIGINT ignored when it starts with it ignored (a job started with & from a
+    # script, as CI may run us); Ctrl-C then does nothing by design, so install the handler
+    # an interactive Python has and restore what was there.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    timer = threading.Timer(full_s / 4, lambda: os.kill(os.getpid(), signal.SIGINT))
     try:
         with pytest.raises(KeyboardInterrupt):
-            pt.analyse(ppg=ppg, fs_ppg=fs, threads=1)
+            timer.start()
+            pt.analyse(ppg=ppg, fs_ppg=fs, threads=1, out=tmp_path / "s.h5")
     finally:
         timer.cancel()
+        signal.signal(signal.SIGINT, previous)
+    assert list(tmp_path.iterdir()) == []  # neither the summary nor its temporary file
     s = pt.analyse(ppg=ppg[: int(600 * fs)], fs_ppg=fs)  # and the next call works
     assert len(s.hr) > 250
