@@ -10,9 +10,13 @@
  *      Attribute source on the value columns: ecg, ibi or ppg_beats (pulse-rate variability).
  * Methods: time domain as NeuroKit2's hrv_time (Makowski et al. 2021, Behav Res Methods
  *      53:1689): MeanNN, SDNN (ddof 1), RMSSD, pNN50 = NN50 / number of intervals x 100;
- *      frequency domain (Task Force 1996 bands LF 0.04-0.15, HF 0.15-0.4 Hz): accepted
- *      intervals resampled linearly at 4 Hz, Welch (Hann, 256 samples = 64 s, half overlap),
- *      band power = sum of PSD x df. Artefact correction: an interval is rejected when its
+ *      frequency domain (Task Force 1996 bands LF 0.04-0.15, HF 0.15-0.4 Hz) as NeuroKit2's
+ *      hrv_frequency(interpolation_rate=4, normalize=False): accepted intervals through a
+ *      quadratic interpolating spline at 4 Hz from the first beat (scipy's interp1d
+ *      'quadratic' knots, held at the last value past the last beat), mean removed, Welch
+ *      (Hann, nperseg = half the samples, half overlap, nfft = 2 nperseg, no detrend,
+ *      density), band power = trapezoid over the bins in [lo, hi).
+ Artefact correction: an interval is rejected when its
  *      beat source flags it, when it lies outside 300-2000 ms, or when it differs by more
  *      than 20 % from the previous accepted one (Malik et al. 1989's 20 % rule; the
  *      reference is dropped after 5 rejections in a row, so a real step is followed);
@@ -31,18 +35,77 @@
 
 #define SEG_S 300.0
 #define FS_RS 4.0
-#define NPERSEG 256
 #define SEG_MAX 4096 /* intervals in 5 min: < 13.7 per s */
 #define MIN_NN 30
 #define MALIK 0.20
 
-/* The next accepted index after j, or last + 1. */
-static size_t nxt(const unsigned char *ok, size_t j, size_t last)
+/* The quadratic B-spline through (x[i], y[i]), i < n (n >= 3, x increasing) with scipy's
+ * make_interp_spline(k=2) knots: x0 x3, the midpoints (x[i] + x[i+1]) / 2 for 1 <= i <= n - 3,
+ * x[n-1] x3 (de Boor 1978, A Practical Guide to Splines). Knot k >= 3 is then mid(k - 2), so
+ * the collocation rows are tridiagonal: row j (0 < j < n-1) lies in knot interval j + 1. The
+ * matrix is totally positive, so elimination without pivoting is stable (de Boor & Pinkus
+ * 1977). c: the n coefficients; dg, up: scratch [n]. */
+static double knot2(const double *x, size_t n, size_t k)
 {
-    size_t k = j + 1;
-    while (k <= last && ok && !ok[k])
-        k++;
-    return k;
+    return k <= 2 ? x[0] : k >= n ? x[n - 1] : 0.5 * (x[k - 2] + x[k - 1]);
+}
+
+/* The three nonzero degree-2 B-splines at t in knot interval mu (Cox-de Boor recursion). */
+static void basis2(const double *x, size_t n, size_t mu, double t, double b[3])
+{
+    double left[3], right[3];
+    b[0] = 1.0;
+    for (int j = 1; j <= 2; j++) {
+        left[j] = t - knot2(x, n, mu + 1 - (size_t)j);
+        right[j] = knot2(x, n, mu + (size_t)j) - t;
+        double saved = 0.0;
+        for (int r = 0; r < j; r++) {
+            double tmp = b[r] / (right[r + 1] + left[j - r]);
+            b[r] = saved + right[r + 1] * tmp;
+            saved = left[j - r] * tmp;
+        }
+        b[j] = saved;
+    }
+}
+
+static void spline2_fit(const double *x, const double *y, size_t n, double *c, double *dg,
+                        double *up)
+{
+    /* Thomas algorithm; row 0 and row n-1 are the identity (clamped ends) */
+    dg[0] = 1.0;
+    up[0] = 0.0;
+    c[0] = y[0];
+    for (size_t j = 1; j + 1 < n; j++) {
+        double b[3];
+        basis2(x, n, j + 1, x[j], b); /* columns j-1, j, j+1 */
+        double l = b[0] / dg[j - 1];
+        dg[j] = b[1] - l * up[j - 1];
+        up[j] = b[2];
+        c[j] = y[j] - l * c[j - 1];
+    }
+    c[n - 1] = y[n - 1];
+    for (size_t j = n - 1; j-- > 1;)
+        c[j] = (c[j] - up[j] * c[j + 1]) / dg[j];
+}
+
+/* The spline at t in [x0, x[n-1]]; *mu: the knot interval, advanced as t grows (start 2). */
+static double spline2_eval(const double *x, const double *c, size_t n, double t, size_t *mu)
+{
+    while (*mu < n - 1 && t >= knot2(x, n, *mu + 1))
+        (*mu)++;
+    double b[3];
+    basis2(x, n, *mu, t, b);
+    return c[*mu - 2] * b[0] + c[*mu - 1] * b[1] + c[*mu] * b[2];
+}
+
+/* Band power: the trapezoid over the bins with lo <= f < hi (numpy.trapz); NaN when zero. */
+static double band_power(const double *f, const double *psd, size_t nf, double lo, double hi)
+{
+    double p = 0;
+    for (size_t q = 0; q + 1 < nf; q++)
+        if (f[q] >= lo && f[q + 1] < hi)
+            p += 0.5 * (psd[q] + psd[q + 1]) * (f[q + 1] - f[q]);
+    return p > 0 ? p : (double)NAN;
 }
 
 int pt_hrv_compute(const double *t_s, const double *rr_ms, const unsigned char *ok, size_t n,
@@ -73,7 +136,7 @@ int pt_hrv_compute(const double *t_s, const double *rr_ms, const unsigned char *
         v.rmssd_ms = nd ? sqrt(dsum / (double)nd) : (double)NAN;
         v.pnn50_pct = 100.0 * (double)nn50 / (double)na;
     }
-    /* the spectrum: accepted intervals at their beat times, linear at 4 Hz */
+    /* the spectrum: accepted intervals at their beat times, quadratic spline at 4 Hz */
     size_t first = n, last = n;
     for (size_t i = 0; i < n; i++)
         if (!ok || ok[i]) {
@@ -81,28 +144,40 @@ int pt_hrv_compute(const double *t_s, const double *rr_ms, const unsigned char *
             last = i;
         }
     if (na >= 3) {
-        double *x = scratch;
-        size_t m = 0, j = first, k = nxt(ok, j, last);
-        for (;;) {
-            double t = t_s[first] + (double)m / FS_RS;
-            if (t > t_s[last] + 1e-9)
-                break;
-            while (k <= last && t_s[k] <= t) {
-                j = k;
-                k = nxt(ok, j, last);
+        /* the accepted beats, packed: xs (times), ys (intervals) */
+        double *xs = scratch, *ys = xs + na, *c = ys + na, *dg = c + na, *up = dg + na;
+        size_t q = 0;
+        for (size_t i = first; i <= last; i++)
+            if (!ok || ok[i]) {
+                if (q && !(t_s[i] > xs[q - 1])) /* times not increasing: no spectrum */
+                    goto done;
+                xs[q] = t_s[i];
+                ys[q++] = rr_ms[i];
             }
-            x[m++] = k > last ? rr_ms[j]
-                              : rr_ms[j] + (rr_ms[k] - rr_ms[j]) * (t - t_s[j]) / (t_s[k] - t_s[j]);
+        spline2_fit(xs, ys, na, c, dg, up);
+        /* the grid of numpy.arange(t0, t_last + 1/fs, 1/fs) */
+        double *x = up + na;
+        size_t m = (size_t)ceil((xs[na - 1] + 1.0 / FS_RS - xs[0]) * FS_RS);
+        size_t mu = 2;
+        double mean = 0;
+        for (size_t k = 0; k < m; k++) {
+            double t = xs[0] + (double)k / FS_RS;
+            x[k] = t > xs[na - 1] ? ys[na - 1] : spline2_eval(xs, c, na, t, &mu);
+            mean += x[k];
         }
+        mean /= (double)m;
+        for (size_t k = 0; k < m; k++)
+            x[k] -= mean;
         if (m >= 16) {
-            pt_welch_config c = pt_welch_defaults(FS_RS);
-            c.nperseg = m < NPERSEG ? m : NPERSEG;
-            c.noverlap = c.nperseg / 2;
-            c.nfft = c.nperseg;
-            pt_welch *w = pt_welch_create(&c, err);
+            pt_welch_config cfg = pt_welch_defaults(FS_RS);
+            cfg.nperseg = m / 2;
+            cfg.noverlap = cfg.nperseg / 2;
+            cfg.nfft = 2 * cfg.nperseg;
+            cfg.detrend_constant = 0;
+            pt_welch *w = pt_welch_create(&cfg, err);
             if (!w)
                 return err ? err->code : PT_ENOMEM;
-            double *psd = scratch + m, *f = psd + NPERSEG / 2 + 1;
+            double *psd = x + m, *f = psd + cfg.nperseg + 1;
             int rc = pt_welch_execute(w, x, m, psd, NULL);
             if (rc) {
                 pt_welch_destroy(w);
@@ -111,18 +186,12 @@ int pt_hrv_compute(const double *t_s, const double *rr_ms, const unsigned char *
             size_t nf = pt_welch_nfreq(w);
             pt_welch_freqs(w, f);
             pt_welch_destroy(w);
-            double df = FS_RS / (double)c.nfft, lf = 0, hf = 0;
-            for (size_t q = 0; q < nf; q++) {
-                if (f[q] >= 0.04 && f[q] < 0.15)
-                    lf += psd[q] * df;
-                else if (f[q] >= 0.15 && f[q] < 0.4)
-                    hf += psd[q] * df;
-            }
-            v.lf_ms2 = lf;
-            v.hf_ms2 = hf;
-            v.lf_hf = hf > 0 ? lf / hf : (double)NAN;
+            v.lf_ms2 = band_power(f, psd, nf, 0.04, 0.15);
+            v.hf_ms2 = band_power(f, psd, nf, 0.15, 0.4);
+            v.lf_hf = v.lf_ms2 / v.hf_ms2;
         }
     }
+done:
     *out = v;
     return PT_OK;
 }
@@ -164,8 +233,7 @@ static void *hrv_create(const pt_params *p, const pt_recording_info *info, pt_su
     (void)p;
     hrv *h = calloc(1, sizeof *h);
     if (h)
-        h->scratch =
-            malloc(((size_t)(FS_RS * SEG_S) + 16 + 2 * (NPERSEG / 2 + 1)) * sizeof(double));
+        h->scratch = malloc(PT_HRV_SCRATCH((size_t)(FS_RS * SEG_S) + 8, SEG_MAX) * sizeof(double));
     if (!h || !h->scratch) {
         hrv_destroy(h);
         pt_error_set(err, PT_ENOMEM, "out of memory for the HRV stage");

