@@ -1,0 +1,173 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""R peaks on 24 h of 250 Hz ECG: pulsetrain against NeuroKit2 (Makowski et al. 2021), the
+tool people use for this, in the same script on the same file.
+
+  /usr/bin/python3 bench/ecg_neurokit2.py build/dev/pulsetrain [--neurokit DIR] [--hours H]
+
+DIR is a NeuroKit2 source tree (the folder holding `neurokit2/`; default $NEUROKIT2_SRC). It
+runs on Debian's python3-numpy/scipy/pandas/matplotlib/sklearn/pywt/requests; NeuroKit2 is not
+a dependency of pulsetrain, and without it only pulsetrain and the plain scipy detector
+(bench/ecg_scipy_pt.py) are measured.
+
+The record is synthetic and known beat by beat (numpy, seeded): a Gaussian P-QRS-T template
+(McSharry et al. 2003's shape, not their ODE) at RR intervals that drift between 40 and
+100 bpm with respiratory modulation, 0.3 Hz baseline wander, 50 Hz mains and white noise,
+written as WFDB format 16 (200 adu/mV), 24 h = 21.6 M samples. Each contender runs in its own
+process so that CPU time (user + sys) and peak RSS are its own:
+
+  pulsetrain     `pulsetrain process REC.hea -o OUT.h5`: reading, R peaks, ECG heart rate,
+                 HRV, classes, HDF5 writing - everything
+  nk.ecg_peaks   NeuroKit2's R peaks on the signal in memory (reading excluded), its
+                 default method "neurokit"
+  nk clean+peaks nk.ecg_clean then nk.ecg_peaks, what nk.ecg_process does for the peaks
+  scipy P&T      bench/ecg_scipy_pt.py, the same detector as ours in numpy/scipy
+
+F1 against the known beats uses the standard 150 ms match window. Prints one table.
+"""
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+FS = 250.0
+
+
+def synth(path, hours, seed=7):
+    """Write REC.dat/REC.hea; return the true R-peak times [s]."""
+    rng = np.random.default_rng(seed)
+    n = int(hours * 3600 * FS)
+    # RR: a slow random walk of the rate between 40 and 100 bpm, plus respiratory modulation
+    beats = []
+    t, bpm = 0.5, 70.0
+    while t < n / FS - 1.0:
+        beats.append(t)
+        bpm = float(np.clip(bpm + rng.normal(0, 0.8), 40, 100))
+        rr = 60.0 / bpm * (1 + 0.03 * np.sin(2 * np.pi * 0.25 * t)) + rng.normal(0, 0.01)
+        t += rr
+    beats = np.array(beats)
+    # template: P, Q, R, S, T Gaussians [mV] around the R peak (times in s)
+    tt = np.arange(-0.3, 0.45, 1 / FS)
+    wave = np.zeros_like(tt)
+    for a, mu, sd in ((0.12, -0.20, 0.025), (-0.12, -0.03, 0.008), (1.2, 0.0, 0.010),
+                      (-0.25, 0.03, 0.008), (0.30, 0.25, 0.040)):
+        wave += a * np.exp(-0.5 * ((tt - mu) / sd) ** 2)
+    x = np.zeros(n)
+    idx = np.round(beats * FS).astype(np.int64)
+    off = np.round(tt * FS).astype(np.int64)
+    for k in range(0, len(idx), 20000):  # chunks keep the index matrix small
+        pos = idx[k:k + 20000, None] + off[None, :]
+        ok = (pos >= 0) & (pos < n)
+        np.add.at(x, pos[ok], np.broadcast_to(wave, pos.shape)[ok])
+    s = np.arange(n) / FS
+    x += 0.15 * np.sin(2 * np.pi * 0.3 * s) + 0.02 * np.sin(2 * np.pi * 50 * s)
+    x += rng.normal(0, 0.02, n)
+    d = np.clip(np.round(x * 200), -32768, 32767).astype("<i2")
+    d.tofile(path + ".dat")
+    check = int(d.astype(np.int64).sum()) % 65536  # WFDB: 16-bit two's complement sum
+    check = check - 65536 if check >= 32768 else check
+    with open(path + ".hea", "w") as f:
+        f.write("%s 1 %g %d\n" % (os.path.basename(path), FS, n))
+        f.write("%s.dat 16 200 16 0 %d %d 0 ECG\n" % (os.path.basename(path), d[0], check))
+    return beats
+
+
+def f1(ref, det, tol=0.150):
+    """Greedy one-to-one matching within tol seconds, both sorted."""
+    i = j = tp = 0
+    while i < len(ref) and j < len(det):
+        d = det[j] - ref[i]
+        if abs(d) <= tol:
+            tp, i, j = tp + 1, i + 1, j + 1
+        elif d < 0:
+            j += 1
+        else:
+            i += 1
+    se = tp / len(ref) if len(ref) else float("nan")
+    ppv = tp / len(det) if len(det) else float("nan")
+    return 100 * 2 * se * ppv / (se + ppv) if se + ppv > 0 else 0.0
+
+
+def child_usage(cmd):
+    """Run cmd; return (wall s, user+sys s, peak RSS MB, stdout) of that child alone
+    (os.wait4 gives the resource usage of the one process)."""
+    with tempfile.TemporaryFile("w+") as so, tempfile.TemporaryFile("w+") as se:
+        t0 = time.perf_counter()
+        p = subprocess.Popen(cmd, stdout=so, stderr=se, text=True)
+        _, status, ru = os.wait4(p.pid, 0)
+        wall = time.perf_counter() - t0
+        p.returncode = os.waitstatus_to_exitcode(status)
+        so.seek(0)
+        se.seek(0)
+        if p.returncode != 0:
+            sys.exit("%s failed (exit %d):\n%s" % (cmd[0], p.returncode, se.read()[-2000:]))
+        return wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss / 1024.0, so.read()
+
+
+# run inside a child: NeuroKit2 on the record, beats to a .npy, CPU of the call only
+NK_CHILD = r"""
+import sys, time, warnings, resource
+import numpy as np
+sys.path.insert(0, sys.argv[1])
+import neurokit2 as nk
+x = np.fromfile(sys.argv[2] + ".dat", "<i2").astype(float) / 200.0
+mode = sys.argv[3]
+warnings.simplefilter("ignore")
+r0 = resource.getrusage(resource.RUSAGE_SELF); t0 = time.perf_counter()
+if mode == "clean":
+    x = nk.ecg_clean(x, sampling_rate=250)
+_, info = nk.ecg_peaks(x, sampling_rate=250)
+r1 = resource.getrusage(resource.RUSAGE_SELF)
+np.save(sys.argv[4], np.asarray(info["ECG_R_Peaks"]) / 250.0)
+print(time.perf_counter() - t0, (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime))
+"""
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("pulsetrain")
+    ap.add_argument("--neurokit", default=os.environ.get("NEUROKIT2_SRC"))
+    ap.add_argument("--hours", type=float, default=24.0)
+    a = ap.parse_args()
+    here = os.path.dirname(os.path.abspath(__file__))
+    with tempfile.TemporaryDirectory() as d:
+        rec = os.path.join(d, "ecg24")
+        truth = synth(rec, a.hours)
+        print("record: %.1f h at 250 Hz, %d beats (synthetic, seed 7)" % (a.hours, len(truth)))
+        rows = []
+        out = os.path.join(d, "s.h5")
+        wall, cpu, rss, _ = child_usage([a.pulsetrain, "process", "-q", rec + ".hea", "-o", out])
+        import h5py
+        with h5py.File(out, "r") as h:
+            pt_beats = np.asarray(h["ecg_beats"]["t_s"])
+        rows.append(("pulsetrain process (everything)", wall, cpu, rss, f1(truth, pt_beats)))
+        base_cpu = cpu
+        scipy_script = os.path.join(here, "ecg_scipy_pt.py")
+        wall, cpu, rss, so = child_usage([sys.executable, scipy_script, rec + ".dat", "250"])
+        rows.append(("scipy P&T (bench/ecg_scipy_pt.py)", wall, cpu, rss, float("nan")))
+        if a.neurokit and os.path.isdir(os.path.join(a.neurokit, "neurokit2")):
+            for mode, name in (("raw", "NeuroKit2 ecg_peaks"), ("clean", "NeuroKit2 ecg_clean+ecg_peaks")):
+                npy = os.path.join(d, "nk_%s.npy" % mode)
+                wall, cpu_all, rss, so = child_usage(
+                    [sys.executable, "-c", NK_CHILD, a.neurokit, rec, mode, npy])
+                call_wall, call_cpu = (float(v) for v in so.split())
+                rows.append((name + " (the call)", call_wall, call_cpu, rss,
+                             f1(truth, np.load(npy))))
+        else:
+            print("NeuroKit2: not found (--neurokit DIR or NEUROKIT2_SRC): not measured")
+        print()
+        print("| contender | wall s | CPU s | peak RSS MB | F1 % | CPU / pulsetrain |")
+        print("|---|---|---|---|---|---|")
+        for name, wall, cpu, rss, f in rows:
+            print("| %s | %.2f | %.2f | %.0f | %s | %.1fx |" % (
+                name, wall, cpu, rss, "%.2f" % f if f == f else "-", cpu / base_cpu))
+        print("\nCPU = user + sys of the child (pulsetrain: the whole run; NeuroKit2: the call,"
+              " without Python start-up and reading). Peak RSS: the child's whole life.")
+
+
+if __name__ == "__main__":
+    main()
