@@ -108,8 +108,40 @@ static double band_power(const double *f, const double *psd, size_t nf, double l
     return p > 0 ? p : (double)NAN;
 }
 
+/* NeuroKit2's Welch for n samples: nperseg = n / 2, half overlap, nfft = 2 nperseg, Hann,
+ * no detrend (the mean is removed before), density; from the cache when it has one. */
+static pt_welch *welch_for(pt_hrv_cache *cache, size_t nperseg, pt_error *err)
+{
+    if (cache)
+        for (size_t i = 0; i < PT_HRV_CACHE_N; i++)
+            if (cache->w[i] && cache->nperseg[i] == nperseg)
+                return cache->w[i];
+    pt_welch_config cfg = pt_welch_defaults(FS_RS);
+    cfg.nperseg = nperseg;
+    cfg.noverlap = nperseg / 2;
+    cfg.nfft = 2 * nperseg;
+    cfg.detrend_constant = 0;
+    pt_welch *w = pt_welch_create(&cfg, err);
+    if (w && cache) {
+        size_t i = cache->next;
+        pt_welch_destroy(cache->w[i]);
+        cache->w[i] = w;
+        cache->nperseg[i] = nperseg;
+        cache->next = (i + 1) % PT_HRV_CACHE_N;
+    }
+    return w;
+}
+
+void pt_hrv_cache_free(pt_hrv_cache *c)
+{
+    for (size_t i = 0; c && i < PT_HRV_CACHE_N; i++) {
+        pt_welch_destroy(c->w[i]);
+        c->w[i] = NULL;
+    }
+}
+
 int pt_hrv_compute(const double *t_s, const double *rr_ms, const unsigned char *ok, size_t n,
-                   double *scratch, pt_hrv_values *out, pt_error *err)
+                   double *scratch, pt_hrv_cache *cache, pt_hrv_values *out, pt_error *err)
 {
     pt_hrv_values v = {0, NAN, NAN, NAN, NAN, NAN, NAN, NAN};
     double sum = 0, sum2 = 0, dsum = 0;
@@ -169,23 +201,18 @@ int pt_hrv_compute(const double *t_s, const double *rr_ms, const unsigned char *
         for (size_t k = 0; k < m; k++)
             x[k] -= mean;
         if (m >= 16) {
-            pt_welch_config cfg = pt_welch_defaults(FS_RS);
-            cfg.nperseg = m / 2;
-            cfg.noverlap = cfg.nperseg / 2;
-            cfg.nfft = 2 * cfg.nperseg;
-            cfg.detrend_constant = 0;
-            pt_welch *w = pt_welch_create(&cfg, err);
+            size_t nperseg = m / 2;
+            pt_welch *w = welch_for(cache, nperseg, err);
             if (!w)
                 return err ? err->code : PT_ENOMEM;
-            double *psd = x + m, *f = psd + cfg.nperseg + 1;
+            double *psd = x + m, *f = psd + nperseg + 1;
             int rc = pt_welch_execute(w, x, m, psd, NULL);
-            if (rc) {
-                pt_welch_destroy(w);
-                return rc;
-            }
             size_t nf = pt_welch_nfreq(w);
             pt_welch_freqs(w, f);
-            pt_welch_destroy(w);
+            if (!cache)
+                pt_welch_destroy(w);
+            if (rc)
+                return rc;
             v.lf_ms2 = band_power(f, psd, nf, 0.04, 0.15);
             v.hf_ms2 = band_power(f, psd, nf, 0.15, 0.4);
             v.lf_hf = v.lf_ms2 / v.hf_ms2;
@@ -207,6 +234,7 @@ typedef struct hrv {
     long seg;
     size_t seg_all, seg_rej;
     double *scratch;
+    pt_hrv_cache cache;
     /* Malik's reference */
     double ref;
     int nrej;
@@ -224,6 +252,7 @@ static void hrv_destroy(void *p)
     pt_spill_free(&h->st);
     pt_spill_free(&h->sr);
     free(h->scratch);
+    pt_hrv_cache_free(&h->cache);
     free(h);
 }
 
@@ -276,7 +305,7 @@ static int flush_seg(hrv *h, pt_summary *s, pt_error *err)
     if (h->seg < 0 || h->seg_all == 0)
         return PT_OK;
     pt_hrv_values v;
-    int rc = pt_hrv_compute(h->t, h->rr, h->ok, h->ns, h->scratch, &v, err);
+    int rc = pt_hrv_compute(h->t, h->rr, h->ok, h->ns, h->scratch, &h->cache, &v, err);
     if (rc)
         return rc;
     double rej = 100.0 * (double)h->seg_rej / (double)h->seg_all;

@@ -7,6 +7,8 @@
 
 #include "pulsetrain/error.h"
 
+struct pt_hrv_cache;
+
 typedef struct pt_hrv_values {
     double n_nn;       /* accepted intervals                                      */
     double mean_rr_ms; /* MeanNN                                                  */
@@ -28,6 +30,18 @@ typedef struct pt_hrv_values {
  * t_s[first]) + 2. Returns PT_OK or an error of the Welch kernel. */
 #define PT_HRV_SCRATCH(m_max, n) (5 * (size_t)(n) + 2 * (size_t)(m_max) + 8)
 int pt_hrv_compute(const double *t_s, const double *rr_ms, const unsigned char *ok, size_t n,
-                   double *scratch, pt_hrv_values *out, pt_error *err);
+                   double *scratch, struct pt_hrv_cache *cache, pt_hrv_values *out, pt_error *err);
+
+/* Welch objects kept between pt_hrv_compute calls (cache: NULL = none): each segment has
+ * its own length, but 5 min segments take only a few, and an FFT plan of such a length
+ * (e.g. 1198 = 2 x 599) costs more than the spectrum itself. Zero-initialise; free with
+ * pt_hrv_cache_free. */
+#define PT_HRV_CACHE_N 6
+typedef struct pt_hrv_cache {
+    struct pt_welch *w[PT_HRV_CACHE_N];
+    size_t nperseg[PT_HRV_CACHE_N];
+    size_t next; /* the slot replaced next */
+} pt_hrv_cache;
+void pt_hrv_cache_free(pt_hrv_cache *c);
 
 #endif

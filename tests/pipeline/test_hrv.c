@@ -39,7 +39,7 @@ PT_TEST(hrv_reference)
     PT_CHECK(n == 377);
     pt_hrv_values v;
     pt_error err = {0};
-    PT_CHECK(pt_hrv_compute(t, rr, NULL, n, scratch, &v, &err) == PT_OK);
+    PT_CHECK(pt_hrv_compute(t, rr, NULL, n, scratch, NULL, &v, &err) == PT_OK);
     snprintf(path, sizeof path, "%s/tests/hrv_reference/expected.csv", src_dir());
     f = fopen(path, "r");
     PT_CHECK(f != NULL);
@@ -85,7 +85,7 @@ PT_TEST(hrv_artefact_skipped)
         ok[i] = i != 20;
     }
     pt_hrv_values v;
-    PT_CHECK(pt_hrv_compute(t, rr, ok, 40, scratch, &v, NULL) == PT_OK);
+    PT_CHECK(pt_hrv_compute(t, rr, ok, 40, scratch, NULL, &v, NULL) == PT_OK);
     PT_CHECK(v.n_nn == 39);
     PT_CHECK_NEAR(31800.0 / 39.0, v.mean_rr_ms, 1e-12, 1e-9); /* 19 x 800 + 20 x 830 */
     PT_CHECK_NEAR(30.0, v.rmssd_ms, 1e-12, 1e-9);             /* every difference is +-30 */
