@@ -909,6 +909,15 @@ static void decode_frames(wfdb_state *s, pt_block *b, long long nfr)
                         out[m++] = lut[r[k]];
                     }
                 }
+            } else if (out && fs == 1 && g->fmt != 8) {
+                /* one signal of one sample per frame (most files): a flat loop */
+                const int32_t *r = s->raw;
+                for (long long fr = 0; fr < nfr; fr++) {
+                    long d = r[fr];
+                    sum += (unsigned)d;
+                    out[fr] = d == inval ? (double)NAN : ((double)d - base) / gain;
+                }
+                m = (size_t)nfr;
             } else {
                 for (long long fr = 0; fr < nfr; fr++) {
                     const int32_t *r = s->raw + (size_t)fr * fs + off;

@@ -70,6 +70,9 @@ typedef struct chan {
     double fs;
     pt_sos *bp;
     size_t nmwi, nring, hcand, delay; /* samples: MWI length, ring, candidate half, filter */
+    size_t ringmask;                  /* the rings hold ringmask + 1 (a power of 2) >= nring
+                                         + hcand + 2: a candidate is made when decided */
+    size_t mi;                        /* the MWI buffer's next slot */
     double *mwi_buf, mwi_sum;
     double *ring_x, *ring_b, *ring_d; /* raw, band-passed, |derivative| */
     double *y;                        /* the block band-passed */
@@ -93,6 +96,8 @@ typedef struct chan {
     double last_slope;
     double rr[8];
     size_t nrr;
+    double rr_avg;  /* mean of rr[], updated with it */
+    int64_t sb_at;  /* the sample from which search-back is due (INT64_MAX: not yet) */
     cand sb[NCAND]; /* noise candidates since the last QRS, for search-back */
     size_t nsb;
     /* output */
@@ -159,9 +164,10 @@ static double group_delay(const double *sos, size_t nsec, double fs)
 static void chan_reset(chan *c)
 {
     memset(c->mwi_buf, 0, c->nmwi * sizeof(double));
-    memset(c->ring_x, 0, c->nring * sizeof(double));
-    memset(c->ring_b, 0, c->nring * sizeof(double));
-    memset(c->ring_d, 0, c->nring * sizeof(double));
+    memset(c->ring_x, 0, (c->ringmask + 1) * sizeof(double));
+    memset(c->ring_b, 0, (c->ringmask + 1) * sizeof(double));
+    memset(c->ring_d, 0, (c->ringmask + 1) * sizeof(double));
+    c->mi = 0;
     memset(c->d, 0, sizeof c->d);
     c->mwi_sum = 0;
     c->n = 0;
@@ -175,6 +181,7 @@ static void chan_reset(chan *c)
     c->last_slope = 0;
     c->nrr = 0;
     c->nsb = 0;
+    c->sb_at = INT64_MAX;
     c->prev_t = NAN;
     c->pend_t = NAN;
     c->nclean = 0;
@@ -197,9 +204,13 @@ static int chan_init(chan *c, int ch, double fs, pt_error *err)
     if (c->delay > (size_t)(0.1 * fs))
         c->delay = (size_t)(0.1 * fs);
     c->mwi_buf = calloc(c->nmwi, sizeof(double));
-    c->ring_x = calloc(c->nring, sizeof(double));
-    c->ring_b = calloc(c->nring, sizeof(double));
-    c->ring_d = calloc(c->nring, sizeof(double));
+    size_t phys = 1;
+    while (phys < c->nring + c->hcand + 2)
+        phys *= 2;
+    c->ringmask = phys - 1;
+    c->ring_x = calloc(phys, sizeof(double));
+    c->ring_b = calloc(phys, sizeof(double));
+    c->ring_d = calloc(phys, sizeof(double));
     if (!c->mwi_buf || !c->ring_x || !c->ring_b || !c->ring_d)
         return pt_error_set(err, PT_ENOMEM, "out of memory for the ECG stage");
     c->n_abs0 = 0;
@@ -332,11 +343,15 @@ static int emit(ecg *e, chan *c, const cand *q, int weak, pt_summary *s, pt_erro
         double rr = (double)(q->p - c->last_p);
         c->rr[c->nrr % 8] = rr;
         c->nrr++;
+        c->rr_avg = rr_mean(c);
     }
     c->spki = weak ? 0.25 * q->h + 0.75 * c->spki : 0.125 * q->h + 0.875 * c->spki;
     c->last_p = q->p;
     c->last_slope = q->slope;
     c->nsb = 0;
+    /* search_back's test (n - last_p >= 1.66 mean RR) as a sample index: n is an integer */
+    c->sb_at = c->nrr >= 1 && isfinite(c->rr_avg) ? c->last_p + (int64_t)ceil(1.66 * c->rr_avg)
+                                                  : INT64_MAX;
     if (c->last_r >= 0 && q->r - c->last_r < (int64_t)(REFRACT_S * c->fs))
         return PT_OK; /* the refined R fell on the previous one: one beat */
     c->last_r = q->r;
@@ -376,7 +391,7 @@ static int search_back(ecg *e, chan *c, pt_summary *s, pt_error *err)
 {
     if (c->learning || c->last_p < 0 || c->nrr < 1 || !c->nsb)
         return PT_OK;
-    double m = rr_mean(c);
+    double m = c->rr_avg;
     if ((double)(c->n - c->last_p) < 1.66 * m)
         return PT_OK;
     double thr2 = 0.5 * (c->npki + 0.25 * (c->spki - c->npki));
@@ -412,14 +427,16 @@ static int learnt(ecg *e, chan *c, pt_summary *s, pt_error *err)
     return rc;
 }
 
-#define RING(c, a, i) ((c)->a[(size_t)((i) % (int64_t)(c)->nring)])
+#define RING(c, a, i) ((c)->a[(size_t)(i) & (c)->ringmask])
 
-/* The candidate at MWI peak p: R by the band-passed signal, then the raw ECG. */
+/* The candidate at MWI peak p: R by the band-passed signal, then the raw ECG, from the
+ * samples there were when the peak was seen (now = p + 2: the ring's last nring of them). */
 static cand make_cand(const chan *c, int64_t p, double h)
 {
     cand q = {.p = p, .h = h, .slope = 0, .r = p};
+    int64_t now = p + 2;
     int64_t lo = p - (int64_t)c->nmwi - (int64_t)(0.05 * c->fs);
-    int64_t oldest = c->n - (int64_t)c->nring + 1;
+    int64_t oldest = now - (int64_t)c->nring + 1;
     lo = lo < oldest ? oldest : lo;
     lo = lo < 0 ? 0 : lo;
     double best = -1;
@@ -438,7 +455,7 @@ static cand make_cand(const chan *c, int64_t p, double h)
             z = centre + (int64_t)c->delay + (int64_t)(0.02 * c->fs);
     a = a < oldest ? oldest : a;
     a = a < 0 ? 0 : a;
-    z = z > c->n ? c->n : z;
+    z = z > now ? now : z;
     if (z <= a)
         return q;
     double base = 0;
@@ -456,6 +473,12 @@ static cand make_cand(const chan *c, int64_t p, double h)
     return q;
 }
 
+static int64_t imin3(int64_t a, int64_t b, int64_t c)
+{
+    int64_t m = a < b ? a : b;
+    return m < c ? m : c;
+}
+
 static int chan_push(ecg *e, chan *c, const double *x, size_t nx, int64_t first, pt_summary *s,
                      pt_error *err)
 {
@@ -467,86 +490,145 @@ static int chan_push(ecg *e, chan *c, const double *x, size_t nx, int64_t first,
         c->y = y;
         c->cap_y = nx;
     }
-    /* the band-pass over each run of finite samples at once */
-    for (size_t a = 0; a < nx;) {
+    /* the per-sample state in locals (the rings' stores could alias it in *c); written
+     * back before anything that reads it */
+    double d0 = c->d[0], d1 = c->d[1], d2 = c->d[2], d3 = c->d[3];
+    double msum = c->mwi_sum, prev1 = c->mwi_prev1, prev2 = c->mwi_prev2;
+    double *mbuf = c->mwi_buf, fs8 = c->fs / 8.0, inv_learn = LEARN_S * c->fs;
+    double *rx = c->ring_x, *rb = c->ring_b, *rd = c->ring_d, *y = c->y;
+    size_t mi = c->mi, nmwi = c->nmwi, mask = c->ringmask;
+    int64_t n = c->n, hcand = (int64_t)c->hcand;
+    int have_pend = c->have_pend, learning = c->learning;
+    int64_t pend_p = c->pend.p, learn_end = (int64_t)ceil(inv_learn) - 1;
+    double pend_h = c->pend.h;
+    /* the first sample index `now` at which the pending candidate is decided (now - p >
+     * hcand), learning ends ((double)(now + 1) >= inv_learn) or search-back is due (now + 1
+     * >= sb_at): before it, a sample needs no more than the local-maximum test */
+#define DUE()                                                                                      \
+    (imin3(have_pend ? pend_p + hcand + 1 : INT64_MAX, learning ? learn_end : INT64_MAX,           \
+           c->nsb && c->sb_at != INT64_MAX ? c->sb_at - 1 : INT64_MAX))
+#define SYNC_OUT()                                                                                 \
+    do {                                                                                           \
+        c->d[0] = d0, c->d[1] = d1, c->d[2] = d2, c->d[3] = d3;                                    \
+        c->mwi_sum = msum, c->mwi_prev1 = prev1, c->mwi_prev2 = prev2;                             \
+        c->mi = mi, c->n = n;                                                                      \
+        c->have_pend = have_pend, c->pend.p = pend_p, c->pend.h = pend_h;                          \
+    } while (0)
+#define SYNC_IN()                                                                                  \
+    do {                                                                                           \
+        d0 = c->d[0], d1 = c->d[1], d2 = c->d[2], d3 = c->d[3];                                    \
+        msum = c->mwi_sum, prev1 = c->mwi_prev1, prev2 = c->mwi_prev2;                             \
+        mi = c->mi, n = c->n;                                                                      \
+        have_pend = c->have_pend, pend_p = c->pend.p, pend_h = c->pend.h;                          \
+        learning = c->learning;                                                                    \
+    } while (0)
+    int64_t due = DUE();
+    /* runs of finite samples: band-passed at once, then sample by sample; a non-finite
+     * sample ends the run (beats flushed, detector and filter reset) */
+    for (size_t a = 0; a < nx && !rc;) {
         size_t z = a;
         while (z < nx && isfinite(x[z]))
             z++;
         if (z > a) {
-            if (c->gap) {
+            if (c->gap)
                 pt_sos_reset(c->bp);
+            pt_sos_execute(c->bp, x + a, y + a, z - a);
+            if (c->gap || (n == 0 && c->n_abs0 == 0)) {
+                c->n_abs0 = first + (int64_t)a;
+                c->gap = 0;
             }
-            pt_sos_execute(c->bp, x + a, c->y + a, z - a);
-            a = z;
         }
-        while (a < nx && !isfinite(x[a])) {
-            c->y[a] = NAN;
-            a++;
-            pt_sos_reset(c->bp);
+        for (size_t j = a; j < z; j++) {
+            double v = x[j];
+            double b = y[j];
+            /* Pan & Tompkins' five-point derivative (2x[n] + x[n-1] - x[n-3] - 2x[n-4]) fs/8 */
+            double der = (2 * b + d0 - d2 - 2 * d3) * fs8;
+            d3 = d2;
+            d2 = d1;
+            d1 = d0;
+            d0 = b;
+            double sq = der * der;
+            msum += sq - mbuf[mi];
+            mbuf[mi] = sq;
+            mi = mi + 1 == nmwi ? 0 : mi + 1;
+            double m = msum / (double)nmwi;
+            if (m < 0)
+                m = 0;
+            rx[(size_t)n & mask] = v;
+            rb[(size_t)n & mask] = b;
+            rd[(size_t)n & mask] = fabs(der);
+            int64_t now = n++;
+            if (learning) {
+                c->learn_max = m > c->learn_max ? m : c->learn_max;
+                c->learn_sum += m;
+            }
+            /* a local maximum of the MWI at now - 1; the pending one is made into a
+             * candidate (R peak, slope) only when it is decided: ripples cost a compare */
+            if (now >= 2 && prev1 > prev2 && prev1 >= m) {
+                int64_t p = now - 1;
+                if (have_pend && p - pend_p <= hcand) {
+                    if (prev1 > pend_h) {
+                        pend_p = p;
+                        pend_h = prev1;
+                    }
+                } else {
+                    if (have_pend) {
+                        SYNC_OUT();
+                        c->pend = make_cand(c, pend_p, pend_h);
+                        rc = decide(e, c, &c->pend, s, err);
+                        learning = c->learning;
+                        if (rc)
+                            break;
+                    }
+                    pend_p = p;
+                    pend_h = prev1;
+                    have_pend = 1;
+                }
+                due = DUE();
+            }
+            prev2 = prev1;
+            prev1 = m;
+            if (now < due)
+                continue;
+            /* something is due: the pending candidate, the end of learning, search-back */
+            if (!rc && have_pend && now - pend_p > hcand) {
+                SYNC_OUT();
+                c->pend = make_cand(c, pend_p, pend_h);
+                rc = decide(e, c, &c->pend, s, err);
+                have_pend = 0;
+            }
+            if (!rc && c->learning && (double)n >= inv_learn) {
+                SYNC_OUT();
+                rc = learnt(e, c, s, err);
+            }
+            if (!rc && c->nsb && n >= c->sb_at) {
+                SYNC_OUT();
+                rc = search_back(e, c, s, err);
+            }
+            learning = c->learning;
+            due = DUE();
+            if (rc)
+                break;
         }
+        if (rc || z == nx)
+            break;
+        if (n > 0 || c->gap == 0) {
+            SYNC_OUT();
+            if ((rc = flush(c, s, err)))
+                return rc;
+            chan_reset(c);
+            c->gap = 1;
+            SYNC_IN();
+            due = DUE();
+        }
+        for (a = z; a < nx && !isfinite(x[a]); a++)
+            ;
+        pt_sos_reset(c->bp);
     }
-    for (size_t j = 0; j < nx && !rc; j++) {
-        double v = x[j];
-        if (!isfinite(v)) {
-            if (c->n > 0 || c->gap == 0) {
-                if ((rc = flush(c, s, err)))
-                    return rc;
-                chan_reset(c);
-                c->gap = 1;
-            }
-            continue;
-        }
-        if (c->gap || (c->n == 0 && c->n_abs0 == 0)) {
-            c->n_abs0 = first + (int64_t)j;
-            c->gap = 0;
-        }
-        double b = c->y[j];
-        /* Pan & Tompkins' five-point derivative (2x[n] + x[n-1] - x[n-3] - 2x[n-4]) fs/8 */
-        double der = (2 * b + c->d[0] - c->d[2] - 2 * c->d[3]) * c->fs / 8.0;
-        c->d[3] = c->d[2];
-        c->d[2] = c->d[1];
-        c->d[1] = c->d[0];
-        c->d[0] = b;
-        double sq = der * der;
-        size_t mi = (size_t)(c->n % (int64_t)c->nmwi);
-        c->mwi_sum += sq - c->mwi_buf[mi];
-        c->mwi_buf[mi] = sq;
-        double m = c->mwi_sum / (double)c->nmwi;
-        if (m < 0)
-            m = 0;
-        RING(c, ring_x, c->n) = v;
-        RING(c, ring_b, c->n) = b;
-        RING(c, ring_d, c->n) = fabs(der);
-        int64_t n = c->n;
-        c->n++;
-        if (c->learning) {
-            c->learn_max = m > c->learn_max ? m : c->learn_max;
-            c->learn_sum += m;
-        }
-        /* a local maximum of the MWI at n - 1 */
-        if (n >= 2 && c->mwi_prev1 > c->mwi_prev2 && c->mwi_prev1 >= m) {
-            int64_t p = n - 1;
-            if (c->have_pend && p - c->pend.p <= (int64_t)c->hcand) {
-                if (c->mwi_prev1 > c->pend.h)
-                    c->pend = make_cand(c, p, c->mwi_prev1);
-            } else {
-                if (c->have_pend)
-                    rc = decide(e, c, &c->pend, s, err);
-                c->pend = make_cand(c, p, c->mwi_prev1);
-                c->have_pend = 1;
-            }
-        }
-        c->mwi_prev2 = c->mwi_prev1;
-        c->mwi_prev1 = m;
-        if (!rc && c->have_pend && n - c->pend.p > (int64_t)c->hcand) {
-            rc = decide(e, c, &c->pend, s, err);
-            c->have_pend = 0;
-        }
-        if (!rc && c->learning && (double)c->n >= LEARN_S * c->fs)
-            rc = learnt(e, c, s, err);
-        if (!rc)
-            rc = search_back(e, c, s, err);
-    }
+    SYNC_OUT();
+#undef SYNC_OUT
+#undef SYNC_IN
+#undef DUE
     return rc;
 }
 
