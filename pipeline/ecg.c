@@ -50,6 +50,7 @@
 #define TWAVE_S 0.360
 #define LEARN_S 2.0
 #define NCAND 64
+#define CHUNK 256      /* samples integrated before their peaks are looked at */
 #define POP_FACTOR 8.0 /* a peak this many times the signal level is an artefact */
 #define RR_MIN_MS 250.0
 #define RR_MAX_MS 2000.0
@@ -71,7 +72,8 @@ typedef struct chan {
     pt_sos *bp;
     size_t nmwi, nring, hcand, delay; /* samples: MWI length, ring, candidate half, filter */
     size_t ringmask;                  /* the rings hold ringmask + 1 (a power of 2) >= nring
-                                         + hcand + 2: a candidate is made when decided */
+                                         + hcand + 2 + CHUNK: a candidate is made when
+                                         decided, and a chunk is written ahead */
     size_t mi;                        /* the MWI buffer's next slot */
     double *mwi_buf, mwi_sum;
     double *ring_x, *ring_b, *ring_d; /* raw, band-passed, |derivative| */
@@ -205,7 +207,7 @@ static int chan_init(chan *c, int ch, double fs, pt_error *err)
         c->delay = (size_t)(0.1 * fs);
     c->mwi_buf = calloc(c->nmwi, sizeof(double));
     size_t phys = 1;
-    while (phys < c->nring + c->hcand + 2)
+    while (phys < c->nring + c->hcand + 2 + CHUNK)
         phys *= 2;
     c->ringmask = phys - 1;
     c->ring_x = calloc(phys, sizeof(double));
@@ -523,7 +525,8 @@ static int chan_push(ecg *e, chan *c, const double *x, size_t nx, int64_t first,
         learning = c->learning;                                                                    \
     } while (0)
     int64_t due = DUE();
-    /* runs of finite samples: band-passed at once, then sample by sample; a non-finite
+    double mv[CHUNK]; /* the MWI of a chunk */
+    /* runs of finite samples: band-passed at once, then chunk by chunk; a non-finite
      * sample ends the run (beats flushed, detector and filter reset) */
     for (size_t a = 0; a < nx && !rc;) {
         size_t z = a;
@@ -538,77 +541,86 @@ static int chan_push(ecg *e, chan *c, const double *x, size_t nx, int64_t first,
                 c->gap = 0;
             }
         }
-        for (size_t j = a; j < z; j++) {
-            double v = x[j];
-            double b = y[j];
-            /* Pan & Tompkins' five-point derivative (2x[n] + x[n-1] - x[n-3] - 2x[n-4]) fs/8 */
-            double der = (2 * b + d0 - d2 - 2 * d3) * fs8;
-            d3 = d2;
-            d2 = d1;
-            d1 = d0;
-            d0 = b;
-            double sq = der * der;
-            msum += sq - mbuf[mi];
-            mbuf[mi] = sq;
-            mi = mi + 1 == nmwi ? 0 : mi + 1;
-            double m = msum / (double)nmwi;
-            if (m < 0)
-                m = 0;
-            rx[(size_t)n & mask] = v;
-            rb[(size_t)n & mask] = b;
-            rd[(size_t)n & mask] = fabs(der);
-            int64_t now = n++;
-            if (learning) {
-                c->learn_max = m > c->learn_max ? m : c->learn_max;
-                c->learn_sum += m;
+        for (size_t j0 = a; j0 < z && !rc; j0 += CHUNK) {
+            size_t j1 = z - j0 < CHUNK ? z : j0 + CHUNK;
+            /* pass 1: derivative, squaring, integration and the rings for the chunk (the
+             * rings are sized for it: a candidate reads no sample after p + 2) */
+            for (size_t j = j0; j < j1; j++) {
+                double b = y[j];
+                /* Pan & Tompkins' five-point derivative (2x[n] + x[n-1] - x[n-3] - 2x[n-4])
+                 * fs/8 */
+                double der = (2 * b + d0 - d2 - 2 * d3) * fs8;
+                d3 = d2;
+                d2 = d1;
+                d1 = d0;
+                d0 = b;
+                double sq = der * der;
+                msum += sq - mbuf[mi];
+                mbuf[mi] = sq;
+                mi = mi + 1 == nmwi ? 0 : mi + 1;
+                double m = msum / (double)nmwi;
+                mv[j - j0] = m < 0 ? 0 : m;
+                size_t r = (size_t)(n + (int64_t)(j - j0)) & mask;
+                rx[r] = x[j];
+                rb[r] = b;
+                rd[r] = fabs(der);
             }
-            /* a local maximum of the MWI at now - 1; the pending one is made into a
-             * candidate (R peak, slope) only when it is decided: ripples cost a compare */
-            if (now >= 2 && prev1 > prev2 && prev1 >= m) {
-                int64_t p = now - 1;
-                if (have_pend && p - pend_p <= hcand) {
-                    if (prev1 > pend_h) {
+            /* pass 2: MWI peaks and decisions, sample by sample */
+            for (size_t j = j0; j < j1; j++) {
+                double m = mv[j - j0];
+                int64_t now = n++;
+                if (learning) {
+                    c->learn_max = m > c->learn_max ? m : c->learn_max;
+                    c->learn_sum += m;
+                }
+                /* a local maximum of the MWI at now - 1; the pending one is made into a
+                 * candidate (R peak, slope) only when it is decided: ripples cost a compare */
+                if (now >= 2 && prev1 > prev2 && prev1 >= m) {
+                    int64_t p = now - 1;
+                    if (have_pend && p - pend_p <= hcand) {
+                        if (prev1 > pend_h) {
+                            pend_p = p;
+                            pend_h = prev1;
+                        }
+                    } else {
+                        if (have_pend) {
+                            SYNC_OUT();
+                            c->pend = make_cand(c, pend_p, pend_h);
+                            rc = decide(e, c, &c->pend, s, err);
+                            learning = c->learning;
+                            if (rc)
+                                break;
+                        }
                         pend_p = p;
                         pend_h = prev1;
+                        have_pend = 1;
                     }
-                } else {
-                    if (have_pend) {
-                        SYNC_OUT();
-                        c->pend = make_cand(c, pend_p, pend_h);
-                        rc = decide(e, c, &c->pend, s, err);
-                        learning = c->learning;
-                        if (rc)
-                            break;
-                    }
-                    pend_p = p;
-                    pend_h = prev1;
-                    have_pend = 1;
+                    due = DUE();
                 }
+                prev2 = prev1;
+                prev1 = m;
+                if (now < due)
+                    continue;
+                /* something is due: the pending candidate, the end of learning, search-back */
+                if (!rc && have_pend && now - pend_p > hcand) {
+                    SYNC_OUT();
+                    c->pend = make_cand(c, pend_p, pend_h);
+                    rc = decide(e, c, &c->pend, s, err);
+                    have_pend = 0;
+                }
+                if (!rc && c->learning && (double)n >= inv_learn) {
+                    SYNC_OUT();
+                    rc = learnt(e, c, s, err);
+                }
+                if (!rc && c->nsb && n >= c->sb_at) {
+                    SYNC_OUT();
+                    rc = search_back(e, c, s, err);
+                }
+                learning = c->learning;
                 due = DUE();
+                if (rc)
+                    break;
             }
-            prev2 = prev1;
-            prev1 = m;
-            if (now < due)
-                continue;
-            /* something is due: the pending candidate, the end of learning, search-back */
-            if (!rc && have_pend && now - pend_p > hcand) {
-                SYNC_OUT();
-                c->pend = make_cand(c, pend_p, pend_h);
-                rc = decide(e, c, &c->pend, s, err);
-                have_pend = 0;
-            }
-            if (!rc && c->learning && (double)n >= inv_learn) {
-                SYNC_OUT();
-                rc = learnt(e, c, s, err);
-            }
-            if (!rc && c->nsb && n >= c->sb_at) {
-                SYNC_OUT();
-                rc = search_back(e, c, s, err);
-            }
-            learning = c->learning;
-            due = DUE();
-            if (rc)
-                break;
         }
         if (rc || z == nx)
             break;
