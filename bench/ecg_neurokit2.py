@@ -18,6 +18,8 @@ process so that CPU time (user + sys) and peak RSS are its own:
 
   pulsetrain     `pulsetrain process REC.hea -o OUT.h5`: reading, R peaks, ECG heart rate,
                  HRV, classes, HDF5 writing - everything
+  pt.analyse     with --python DIR: pulsetrain's Python package on the array in memory, the
+                 whole pipeline again but no file (the same footing as NeuroKit2's call)
   nk.ecg_peaks   NeuroKit2's R peaks on the signal in memory (reading excluded), its
                  default method "neurokit"
   nk clean+peaks nk.ecg_clean then nk.ecg_peaks, what nk.ecg_process does for the peaks
@@ -93,36 +95,40 @@ def f1(ref, det, tol=0.150):
 
 
 def child_usage(cmd):
-    """Run cmd; return (wall s, user+sys s, peak RSS MB, stdout) of that child alone
-    (os.wait4 gives the resource usage of the one process)."""
-    with tempfile.TemporaryFile("w+") as so, tempfile.TemporaryFile("w+") as se:
-        t0 = time.perf_counter()
-        p = subprocess.Popen(cmd, stdout=so, stderr=se, text=True)
-        _, status, ru = os.wait4(p.pid, 0)
-        wall = time.perf_counter() - t0
-        p.returncode = os.waitstatus_to_exitcode(status)
-        so.seek(0)
-        se.seek(0)
+    """Run cmd; return (wall s, user+sys s, peak RSS MB, stdout) of that child alone.
+    GNU time measures it: os.wait4 from this Python would report this process's own peak
+    (Linux keeps the larger of the parent's and the child's across fork and exec)."""
+    with tempfile.NamedTemporaryFile("r") as tf:
+        p = subprocess.run(["/usr/bin/time", "-f", "%e %U %S %M", "-o", tf.name] + cmd,
+                           capture_output=True, text=True)
         if p.returncode != 0:
-            sys.exit("%s failed (exit %d):\n%s" % (cmd[0], p.returncode, se.read()[-2000:]))
-        return wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss / 1024.0, so.read()
+            sys.exit("%s failed (exit %d):\n%s" % (cmd[0], p.returncode, p.stderr[-2000:]))
+        wall, user, sys_s, rss_kb = tf.read().split()[-4:]
+    return float(wall), float(user) + float(sys_s), float(rss_kb) / 1024.0, p.stdout
 
 
 # run inside a child: NeuroKit2 on the record, beats to a .npy, CPU of the call only
-NK_CHILD = r"""
+CHILD = r"""
 import sys, time, warnings, resource
 import numpy as np
-sys.path.insert(0, sys.argv[1])
-import neurokit2 as nk
 x = np.fromfile(sys.argv[2] + ".dat", "<i2").astype(float) / 200.0
 mode = sys.argv[3]
 warnings.simplefilter("ignore")
+sys.path.insert(0, sys.argv[1])
+if mode == "pulsetrain":
+    import pulsetrain as pt
+else:
+    import neurokit2 as nk
 r0 = resource.getrusage(resource.RUSAGE_SELF); t0 = time.perf_counter()
-if mode == "clean":
-    x = nk.ecg_clean(x, sampling_rate=250)
-_, info = nk.ecg_peaks(x, sampling_rate=250)
+if mode == "pulsetrain":
+    beats = np.asarray(pt.analyse(ecg=x, fs_ecg=250.0, threads=1).tables["ecg_beats"]["t_s"])
+else:
+    if mode == "clean":
+        x = nk.ecg_clean(x, sampling_rate=250)
+    _, info = nk.ecg_peaks(x, sampling_rate=250)
+    beats = np.asarray(info["ECG_R_Peaks"]) / 250.0
 r1 = resource.getrusage(resource.RUSAGE_SELF)
-np.save(sys.argv[4], np.asarray(info["ECG_R_Peaks"]) / 250.0)
+np.save(sys.argv[4], beats)
 print(time.perf_counter() - t0, (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime))
 """
 
@@ -132,6 +138,8 @@ def main():
     ap.add_argument("pulsetrain")
     ap.add_argument("--neurokit", default=os.environ.get("NEUROKIT2_SRC"))
     ap.add_argument("--hours", type=float, default=24.0)
+    ap.add_argument("--python", help="folder holding the pulsetrain Python package (e.g. "
+                    "build/dev/python): also time pulsetrain.analyse on the array in memory")
     a = ap.parse_args()
     here = os.path.dirname(os.path.abspath(__file__))
     with tempfile.TemporaryDirectory() as d:
@@ -149,24 +157,32 @@ def main():
         scipy_script = os.path.join(here, "ecg_scipy_pt.py")
         wall, cpu, rss, so = child_usage([sys.executable, scipy_script, rec + ".dat", "250"])
         rows.append(("scipy P&T (bench/ecg_scipy_pt.py)", wall, cpu, rss, float("nan")))
+        contenders = []
+        if a.python:
+            contenders.append(("pulsetrain.analyse(ecg=...) (the call)", a.python, "pulsetrain"))
         if a.neurokit and os.path.isdir(os.path.join(a.neurokit, "neurokit2")):
-            for mode, name in (("raw", "NeuroKit2 ecg_peaks"), ("clean", "NeuroKit2 ecg_clean+ecg_peaks")):
-                npy = os.path.join(d, "nk_%s.npy" % mode)
-                wall, cpu_all, rss, so = child_usage(
-                    [sys.executable, "-c", NK_CHILD, a.neurokit, rec, mode, npy])
-                call_wall, call_cpu = (float(v) for v in so.split())
-                rows.append((name + " (the call)", call_wall, call_cpu, rss,
-                             f1(truth, np.load(npy))))
+            contenders += [("NeuroKit2 ecg_peaks (the call)", a.neurokit, "raw"),
+                           ("NeuroKit2 ecg_clean+ecg_peaks (the call)", a.neurokit, "clean")]
         else:
             print("NeuroKit2: not found (--neurokit DIR or NEUROKIT2_SRC): not measured")
+        for name, path, mode in contenders:
+            npy = os.path.join(d, "beats_%s.npy" % mode)
+            wall, cpu_all, rss, so = child_usage([sys.executable, "-c", CHILD, path, rec, mode, npy])
+            call_wall, call_cpu = (float(v) for v in so.split())
+            rows.append((name, call_wall, call_cpu, rss, f1(truth, np.load(npy))))
         print()
         print("| contender | wall s | CPU s | peak RSS MB | F1 % | CPU / pulsetrain |")
         print("|---|---|---|---|---|---|")
         for name, wall, cpu, rss, f in rows:
             print("| %s | %.2f | %.2f | %.0f | %s | %.1fx |" % (
                 name, wall, cpu, rss, "%.2f" % f if f == f else "-", cpu / base_cpu))
-        print("\nCPU = user + sys of the child (pulsetrain: the whole run; NeuroKit2: the call,"
-              " without Python start-up and reading). Peak RSS: the child's whole life.")
+        by = {r[0]: r[2] for r in rows}
+        api = by.get("pulsetrain.analyse(ecg=...) (the call)")
+        for name in ("NeuroKit2 ecg_peaks (the call)", "NeuroKit2 ecg_clean+ecg_peaks (the call)"):
+            if api and name in by:
+                print("%s / pulsetrain.analyse, CPU: %.1fx" % (name, by[name] / api))
+        print("\nCPU = user + sys (pulsetrain process: the whole run; the Python rows: the call"
+              " alone, without start-up and reading). Peak RSS: the child's whole life.")
 
 
 if __name__ == "__main__":

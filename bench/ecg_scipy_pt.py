@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Pan & Tompkins 1985 with numpy/scipy, the way a Python user writes it (and NeuroKit2's
 "pantompkins1985" method is built: scipy filters, then a Python loop over the integrator's
-peaks), for a speed comparison with pipeline/ecg.c. NeuroKit2 itself is not installed here.
+peaks), for a speed comparison with pipeline/ecg.c; bench/ecg_neurokit2.py runs it beside
+NeuroKit2 itself.
 
   /usr/bin/python3 bench/ecg_scipy_pt.py REC.dat FS  (WFDB format 16, one signal)
 
