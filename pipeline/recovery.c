@@ -22,7 +22,9 @@
  *    plateau ends at the last second within 60 s after the peak (the span of
  *    the drop) still within 3 bpm of it, and the rate must not come back
  *    within 2 bpm of the peak during recovery_rest_s (an intermittent dip,
- *    not an end). The end is the onset of the fall near it: the knee of a
+ *    not an end), nor rise >= 15 bpm above its lowest since the end within
+ *    180 s of it (a new effort: a rest between efforts or a paused test; the
+ *    HRR120 and tau of such a recovery are cut short by the next effort). The end is the onset of the fall near it: the knee of a
  *    flat or rising run-up turning into an exponential decay, fitted to the
  *    samples (knee_end); a drop of a few bpm below the peak placed slow falls late
  *    and sudden ones early.
@@ -63,6 +65,8 @@
 #define HALF_WIN_S 5.0   /* +-5 s median for the HR at a time point */
 #define BREAK_MIN_S 90.0 /* a break in the recovery's course is sought after this */
 #define END_SPAN_S 2.0   /* PPG: windows ending in the last 2 s of exercise give HR_end */
+#define RESUME_S 180     /* HR alone: an end is followed by this long without a new effort */
+#define RESUME_BPM 15.0  /* a new effort: the rate this far above its lowest since the end */
 
 typedef struct recovery {
     pt_params p;
@@ -550,7 +554,19 @@ static size_t ends_from_hr(const series *h, double hr_rest, double hr_max, const
                 back = 1;
         if (back)
             continue;
-        ends[n++] = knee_end(h, t_first + (double)e);
+        double te = knee_end(h, t_first + (double)e);
+        /* a new effort within RESUME_S of the end: a rest between efforts, not an end */
+        size_t kt = (size_t)fmax(0.0, floor(te - t_first + 0.5));
+        double lo = INFINITY;
+        int resumed = 0;
+        for (size_t j = kt; j < kt + RESUME_S && j < nsec && !resumed; j++)
+            if (!isnan(sm[j])) {
+                lo = fmin(lo, sm[j]);
+                resumed = sm[j] - lo >= RESUME_BPM;
+            }
+        if (resumed)
+            continue;
+        ends[n++] = te;
         k += 60;
     }
     pt_spill_free(&ssm);
