@@ -16,16 +16,21 @@
  *    the end is refined below the second: the knee of the per-second SD of
  *    |a| (see refine_end).
  *  - Ends from heart rate alone: the heart rate (median of +-5 s) is a maximum
- *    over +-60 s, lies in the upper half of the reserve over the preceding
- *    recovery_min_exercise_s (mean), and drops by >= 12 bpm in the next 60 s
- *    (Cole 1999's abnormal-recovery limit: a real end drops by more); the
- *    plateau ends at the last second within 60 s after the peak (the span of
- *    the drop) still within 3 bpm of it, and the rate must not come back
- *    within 2 bpm of the peak during recovery_rest_s (an intermittent dip,
- *    not an end). The end is the onset of the fall near it: the knee of a
- *    flat or rising run-up turning into an exponential decay, fitted to the
- *    samples (knee_end); a drop of a few bpm below the peak placed slow falls late
- *    and sudden ones early.
+ *    over +-60 s and lies in the upper half of the reserve over the preceding
+ *    recovery_min_exercise_s (mean). Its plateau ends at the last second still
+ *    within 3 bpm of it, each such second within 60 s of the one before (a
+ *    plateau longer than a minute, drift or wander, is followed to its end;
+ *    a single 60 s span after the peak missed ends of runs whose peak came
+ *    early). From there the rate must drop by >= 12 bpm in 60 s (Cole 1999's
+ *    abnormal-recovery limit: a real end drops by more), must not come back
+ *    within 2 bpm of the peak during recovery_rest_s (an intermittent dip, not
+ *    an end), nor rise >= 15 bpm above its lowest since the end within 180 s
+ *    of it (a new effort: a rest between efforts or a paused test; HRR120 and
+ *    tau of such a recovery would be cut by the next effort). The end is the
+ *    onset of the fall near the plateau's end: the knee of a flat or rising
+ *    run-up turning into an exponential decay, fitted to the samples
+ *    (knee_end); a drop of a few bpm below the peak placed slow falls late and
+ *    sudden ones early.
  *  - HR at the end, +60 s, +120 s: median of the samples within +-5 s (as a
  *    reference converter would do; for a monotone decay the median is the
  *    centre value). PPG rows average hr_window_s: the HR at the end is the
@@ -63,6 +68,8 @@
 #define HALF_WIN_S 5.0   /* +-5 s median for the HR at a time point */
 #define BREAK_MIN_S 90.0 /* a break in the recovery's course is sought after this */
 #define END_SPAN_S 2.0   /* PPG: windows ending in the last 2 s of exercise give HR_end */
+#define RESUME_S 180     /* HR alone: an end is followed by this long without a new effort */
+#define RESUME_BPM 15.0  /* a new effort: the rate this far above its lowest since the end */
 
 typedef struct recovery {
     pt_params p;
@@ -536,22 +543,36 @@ static size_t ends_from_hr(const series *h, double hr_rest, double hr_max, const
             }
         if (!cnt || sum / (double)cnt < high)
             continue;
-        if (!(v - sm[k + 60] >= 12.0))
-            continue;
-        /* the end is where the plateau breaks: the last second, within the
-         * 60 s of the drop, whose smoothed rate is still within 3 bpm of it */
+        /* the end is where the plateau breaks: the last second whose smoothed
+         * rate is still within 3 bpm of it, each within 60 s of the one before */
         size_t e = k;
-        for (size_t j = k + 1; j <= k + 60 && j < nsec; j++)
+        for (size_t j = k + 1; j <= e + 60 && j < nsec; j++)
             if (!isnan(sm[j]) && sm[j] >= v - 3)
                 e = j;
+        size_t k0 = k;
+        k = e; /* the plateau is this candidate's, whatever the outcome */
+        if (!(e + 60 < nsec && v - sm[e + 60] >= 12.0))
+            continue;
         int back = 0; /* an intermittent dip: the rate comes back near the peak */
         for (size_t j = e + 10; j <= e + rest && j < nsec; j++)
             if (sm[j] > v - 2)
                 back = 1;
         if (back)
             continue;
-        ends[n++] = knee_end(h, t_first + (double)e);
-        k += 60;
+        double te = knee_end(h, t_first + (double)e);
+        /* a new effort within RESUME_S of the end: a rest between efforts, not an end */
+        size_t kt = (size_t)fmax(0.0, floor(te - t_first + 0.5));
+        double lo = INFINITY;
+        int resumed = 0;
+        for (size_t j = kt; j < kt + RESUME_S && j < nsec && !resumed; j++)
+            if (!isnan(sm[j])) {
+                lo = fmin(lo, sm[j]);
+                resumed = sm[j] - lo >= RESUME_BPM;
+            }
+        if (resumed)
+            continue;
+        ends[n++] = te;
+        k = (e > k0 + 60 ? e : k0 + 60);
     }
     pt_spill_free(&ssm);
     return n;

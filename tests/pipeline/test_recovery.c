@@ -3,8 +3,10 @@
  * known tau; HRR60/HRR120/T30 of an exact exponential; ends of exercise from
  * heart rate alone (irregular chest-strap times), from the user, and from the
  * accelerometer at the knee of a fading stop; the fit span ends at a break in
- * the course; the simulator's intervals against their truth; a recovery spoiled
- * by movement is kept with low quality. */
+ * the course; the simulator's intervals against their truth; from heart rate
+ * alone a pause followed by a new effort is no end and a plateau longer than a
+ * minute is followed to its end; a recovery spoiled by movement is kept with
+ * low quality. */
 #include <stdio.h>
 
 #include "pt_test.h"
@@ -287,6 +289,96 @@ PT_TEST(hr_only_end_under_cardiovascular_drift)
     double T = pt_table_column(rc, "t_end_exercise_s")[0];
     fprintf(stderr, "  end %.1f s (true %.1f)\n", T, c.t_end);
     PT_CHECK_NEAR(c.t_end, T, 0, 0.25);
+    pt_summary_destroy(s);
+}
+
+/* A chest-strap file (per breath, 1 bpm) of any heart-rate course f(t) for dur s. */
+static const char *write_hr(const char *name, double (*f)(double), double dur)
+{
+    static char path[256];
+    snprintf(path, sizeof path, "test_recovery_%s.csv", name);
+    FILE *o = fopen(path, "w");
+    if (!o)
+        return NULL;
+    fprintf(o, "t_s,hr_bpm\n");
+    double t = 0;
+    for (int k = 0; t < dur; k++) {
+        fprintf(o, "%.0f,%.0f\n", t, round(f(t)));
+        t += 1 + (k * 7 % 3);
+    }
+    fclose(o);
+    return path;
+}
+
+/* Run 300-900 s, a 100 s pause (rate towards 100 bpm, tau 50 s), the run resumed
+ * (towards 175, tau 40 s) to 1600 s, then a seated recovery towards 90 (tau 60 s). */
+static double hr_paused(double t)
+{
+    if (t < 300)
+        return 60;
+    double h900 = 170 - 110 * exp(-600 / 60.0);
+    if (t < 900)
+        return 170 - 110 * exp(-(t - 300) / 60.0);
+    double h1000 = 100 + (h900 - 100) * exp(-100 / 50.0);
+    if (t < 1000)
+        return 100 + (h900 - 100) * exp(-(t - 900) / 50.0);
+    double h1600 = 175 + (h1000 - 175) * exp(-600 / 40.0);
+    if (t < 1600)
+        return 175 + (h1000 - 175) * exp(-(t - 1000) / 40.0);
+    return 90 + (h1600 - 90) * exp(-(t - 1600) / 60.0);
+}
+
+PT_TEST(hr_only_pause_followed_by_a_new_effort_is_no_end)
+{
+    /* the pause drops 49 bpm in its first minute (an end by the drop alone; the
+     * base commit reported it at 900 s) but the rate climbs again within 180 s:
+     * a rest between efforts. One end, at 1600 s (+-1 s as in the test above) */
+    const char *path = write_hr("paused", hr_paused, 2200);
+    PT_REQUIRE(path);
+    pt_params p = pt_params_defaults();
+    p.age_y = 30;
+    pt_summary *s = run(path, &p);
+    PT_REQUIRE(s);
+    const pt_table *rc = pt_summary_table_const(s, "recovery");
+    const double *te = pt_table_column(rc, "t_end_exercise_s");
+    for (size_t i = 0; i < pt_table_nrows(rc); i++)
+        fprintf(stderr, "  end %.1f s\n", te[i]);
+    PT_REQUIRE(pt_table_nrows(rc) == 1);
+    PT_CHECK_NEAR(1600.0, te[0], 0, 1.0);
+    pt_summary_destroy(s);
+}
+
+/* A steady run whose rate peaks at 900 s (172 bpm) and eases to 170 by its end at
+ * 1000 s, then a recovery towards 90 bpm (tau 60 s). */
+static double hr_early_peak(double t)
+{
+    if (t < 300)
+        return 60;
+    double base = 170 - 110 * exp(-(t - 300) / 60.0);
+    if (t < 1000)
+        return base + 2.0 * exp(-0.5 * pow((t - 900) / 40.0, 2)) * (t > 900 ? 0.0 : 1.0) +
+               (t > 900 ? 2.0 - 0.02 * (t - 900) : 0.0);
+    double h = 170 - 110 * exp(-700 / 60.0);
+    return 90 + (h - 90) * exp(-(t - 1000) / 60.0);
+}
+
+PT_TEST(hr_only_end_of_a_plateau_longer_than_a_minute)
+{
+    /* the peak is 100 s before the stop: the plateau is followed second by second
+     * (each within 3 bpm of the peak and within 60 s of the one before) to its
+     * end; the base commit looked only 60 s past the peak, saw 2 bpm of drop and
+     * found no end. End within 2 s (the run-up eases 0.02 bpm/s, fitted flat) */
+    const char *path = write_hr("earlypeak", hr_early_peak, 1800);
+    PT_REQUIRE(path);
+    pt_params p = pt_params_defaults();
+    p.age_y = 30;
+    pt_summary *s = run(path, &p);
+    PT_REQUIRE(s);
+    const pt_table *rc = pt_summary_table_const(s, "recovery");
+    PT_REQUIRE(pt_table_nrows(rc) == 1);
+    double T = pt_table_column(rc, "t_end_exercise_s")[0];
+    fprintf(stderr, "  end %.1f s (true 1000)\n", T);
+    PT_CHECK_NEAR(1000.0, T, 0, 2.0);
     pt_summary_destroy(s);
 }
 
