@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Reference HRV numbers for tests/pipeline/test_hrv.c, computed by NeuroKit2 itself.
 
-Writes rr.csv (a fixed, seeded 5 min series: t_s,rr_ms) and expected.csv (name,value): what
-NeuroKit2 (Makowski et al. 2021, Behav Res Methods 53:1689) returns on that series with
+Writes rr.csv (a fixed, seeded 5 min series: t_s,rr_ms), expected.csv (name,value) and
+expected_gaps.csv (the spectrum with four rows left out, below): what NeuroKit2 (Makowski et al. 2021, Behav Res Methods 53:1689) returns on that series with
 
     nk.hrv_time({"RRI": rr_ms, "RRI_Time": t_s})
     nk.hrv_frequency({"RRI": rr_ms, "RRI_Time": t_s}, interpolation_rate=4, normalize=False)
@@ -71,3 +71,17 @@ with open(os.path.join(out, "expected.csv"), "w") as f:
     for k, v in res.items():
         f.write("%s,%.17g\n" % (k, v))
 print("NeuroKit2", nk.__version__, res)
+
+# The spectrum over rejected intervals: NeuroKit2 on the series without rows GAPS (0-based),
+# which pulsetrain is given whole with those rows flagged (expected_gaps.csv: LF, HF, LFHF).
+GAPS = (40, 41, 150, 300)
+keep = np.setdiff1d(np.arange(len(d)), GAPS)
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    hg = nk.hrv_frequency({"RRI": d[keep, 1], "RRI_Time": d[keep, 0]}, interpolation_rate=4,
+                          normalize=False)
+with open(os.path.join(out, "expected_gaps.csv"), "w") as f:
+    f.write("name,value\n")
+    for k in ("LF", "HF", "LFHF"):
+        f.write("%s,%.17g\n" % (k, hg["HRV_" + k][0]))
+print("with rows %s left out:" % (GAPS,), {k: hg["HRV_" + k][0] for k in ("LF", "HF", "LFHF")})

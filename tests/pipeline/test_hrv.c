@@ -71,6 +71,54 @@ PT_TEST(hrv_reference)
     PT_CHECK(seen == 7);
 }
 
+/* The spectrum over rejected intervals: rows 40, 41, 150 and 300 of rr.csv flagged give
+ * NeuroKit2's LF, HF and LF/HF on the series without them (expected_gaps.csv), to 1e-9. */
+PT_TEST(hrv_reference_flagged_rows)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/tests/hrv_reference/rr.csv", src_dir());
+    FILE *f = fopen(path, "r");
+    PT_CHECK(f != NULL);
+    if (!f)
+        return;
+    static double t[1000], rr[1000], scratch[PT_HRV_SCRATCH(4 * 310, 1000)];
+    static unsigned char ok[1000];
+    size_t n = 0;
+    char line[256];
+    if (!fgets(line, sizeof line, f))
+        n = 0;
+    while (n < 1000 && fscanf(f, "%lf,%lf", &t[n], &rr[n]) == 2)
+        n++;
+    fclose(f);
+    PT_CHECK(n == 377);
+    for (size_t i = 0; i < n; i++)
+        ok[i] = i != 40 && i != 41 && i != 150 && i != 300;
+    pt_hrv_values v;
+    PT_CHECK(pt_hrv_compute(t, rr, ok, n, scratch, NULL, &v, NULL) == PT_OK);
+    PT_CHECK(v.n_nn == 373);
+    snprintf(path, sizeof path, "%s/tests/hrv_reference/expected_gaps.csv", src_dir());
+    f = fopen(path, "r");
+    PT_CHECK(f != NULL);
+    if (!f)
+        return;
+    char name[32];
+    double want;
+    int seen = 0;
+    if (!fgets(line, sizeof line, f))
+        seen = -100;
+    while (fscanf(f, "%31[^,],%lf\n", name, &want) == 2) {
+        double got = !strcmp(name, "LF")     ? v.lf_ms2
+                     : !strcmp(name, "HF")   ? v.hf_ms2
+                     : !strcmp(name, "LFHF") ? v.lf_hf
+                                             : (double)NAN;
+        printf("%-6s reference %.12g  C %.12g (4 rows flagged)\n", name, want, got);
+        PT_CHECK_NEAR(want, got, 1e-9, 1e-12); /* as hrv_reference */
+        seen++;
+    }
+    fclose(f);
+    PT_CHECK(seen == 3);
+}
+
 /* Rejected intervals: an artefact (1.5 x) is left out, and the successive differences on
  * both sides of it are skipped, as if the stretch were two. */
 PT_TEST(hrv_artefact_skipped)
