@@ -156,15 +156,13 @@ static score match(const double *ref, long nr, const double *det, long nd, doubl
 }
 
 typedef struct rec {
-    const char *name, *file, *ref; /* paths under DIR */
-    int atr;                       /* 1: ref is a .atr at the channel's rate */
+    char name[64], file[1024], ref[1024]; /* input and reference paths */
+    int atr;                              /* 1: ref is a .atr at the channel's rate */
 } rec;
 
-static int eval_one(const char *dir, const rec *r, int verbose, score *tot)
+static int eval_one(const rec *r, int verbose, const char *dump, score *tot)
 {
-    char in[1024], refp[1024];
-    snprintf(in, sizeof in, "%s/%s", dir, r->file);
-    snprintf(refp, sizeof refp, "%s/%s", dir, r->ref);
+    const char *in = r->file, *refp = r->ref;
     pt_error err = {0};
     pt_summary *s = NULL;
     pt_read_options ro = pt_read_defaults();
@@ -201,6 +199,18 @@ static int eval_one(const char *dir, const rec *r, int verbose, score *tot)
             det[nd++] = ts[i];
             flagged += art[i] != 0;
         }
+    if (dump) {
+        char dp[1200];
+        snprintf(dp, sizeof dp, "%s/%s_det.csv", dump, r->name);
+        FILE *df = fopen(dp, "w");
+        if (df) {
+            fprintf(df, "t_s,artefact\n");
+            for (size_t i = 0; i < n; i++)
+                if ((int)chn[i] == ch)
+                    fprintf(df, "%.6f,%g\n", ts[i], art[i]);
+            fclose(df);
+        }
+    }
     score sc = match(ref, nr, det, nd, 0.150);
     /* the same without the stretches where the reference doubts itself: a reference
      * interval more than 25 % from the median of its 8 neighbours (a missed or extra
@@ -276,18 +286,30 @@ static int eval_one(const char *dir, const rec *r, int verbose, score *tot)
     return 0;
 }
 
+static int readable(const char *p)
+{
+    FILE *f = fopen(p, "rb");
+    if (f)
+        fclose(f);
+    return f != NULL;
+}
+
 int main(int argc, char **argv)
 {
-    const char *dir = NULL;
+    const char *dir = NULL, *edf_dir = NULL, *dump = NULL;
     int verbose = 0;
     char def[1024];
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--data") && i + 1 < argc)
             dir = argv[++i];
+        else if (!strcmp(argv[i], "--edf-dir") && i + 1 < argc)
+            edf_dir = argv[++i];
+        else if (!strcmp(argv[i], "--dump") && i + 1 < argc)
+            dump = argv[++i];
         else if (!strcmp(argv[i], "-v"))
             verbose = 1;
         else {
-            fprintf(stderr, "usage: pt-eval-ecg [--data DIR] [-v]\n");
+            fprintf(stderr, "usage: pt-eval-ecg [--data DIR] [--edf-dir DIR] [--dump DIR] [-v]\n");
             return 1;
         }
     }
@@ -296,19 +318,49 @@ int main(int argc, char **argv)
         snprintf(def, sizeof def, "%s/data", env && *env ? env : "/work/shared");
         dir = def;
     }
-    static const rec recs[] = {
-        {"mitdb 100 (MLII)", "formats/wfdb/100.hea", "formats/wfdb/100.atr", 1},
-        {"s2_walk chest ECG", "formats/edf/s2_walk.edf", "wrist_ppg_exercise/s2_walk_beats.csv", 0},
-        {"s3_run chest ECG", "formats/edf/s3_run.edf", "wrist_ppg_exercise/s3_run_beats.csv", 0},
-    };
+    enum { MAXREC = 64 };
+    static rec recs[MAXREC];
+    size_t nrec = 0;
+    snprintf(recs[0].name, sizeof recs[0].name, "mitdb_100_MLII");
+    snprintf(recs[0].file, sizeof recs[0].file, "%s/formats/wfdb/100.hea", dir);
+    snprintf(recs[0].ref, sizeof recs[0].ref, "%s/formats/wfdb/100.atr", dir);
+    recs[0].atr = 1;
+    nrec = 1;
+    /* every wrist record with annotated beats and an EDF (the chest ECG is signal 0) */
+    char csv[1200], line[1024];
+    snprintf(csv, sizeof csv, "%s/wrist_ppg_exercise/records.csv", dir);
+    FILE *rf = fopen(csv, "r");
+    if (!rf) {
+        fprintf(stderr, "pt-eval-ecg: cannot read %s\n", csv);
+        return 3;
+    }
     printf("R peaks against annotations, 150 ms window\n\n");
+    int skipped = 0;
+    while (fgets(line, sizeof line, rf) && nrec < MAXREC) {
+        char name[64];
+        if (!strncmp(line, "record,", 7) || sscanf(line, "%63[^,]", name) != 1)
+            continue;
+        rec *r = &recs[nrec];
+        snprintf(r->name, sizeof r->name, "%s", name);
+        snprintf(r->ref, sizeof r->ref, "%s/wrist_ppg_exercise/%s_beats.csv", dir, name);
+        snprintf(r->file, sizeof r->file, "%s/formats/edf/%s.edf", dir, name);
+        if (!readable(r->file) && edf_dir)
+            snprintf(r->file, sizeof r->file, "%s/%s.edf", edf_dir, name);
+        if (readable(r->file) && readable(r->ref))
+            nrec++;
+        else
+            printf("%s%s", skipped++ ? ", " : "no chest ECG reachable for: ", name);
+    }
+    fclose(rf);
+    if (skipped)
+        printf("\n\n");
     printf(
         "| record | ref | det | FN | FP | Se %% | PPV %% | F1 %% | F1 trusted ref %% (doubtful) | "
         "|dt| ms | flagged %% | process s |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     score tot = {0};
     int bad = 0;
-    for (size_t i = 0; i < sizeof recs / sizeof recs[0]; i++)
-        bad |= eval_one(dir, &recs[i], verbose, &tot) != 0;
+    for (size_t i = 0; i < nrec; i++)
+        bad |= eval_one(&recs[i], verbose, dump, &tot) != 0;
     double se = 100.0 * (double)tot.tp / (double)(tot.tp + tot.fn),
            ppv = 100.0 * (double)tot.tp / (double)(tot.tp + tot.fp);
     printf("\nall: Se %.2f %%, PPV %.2f %%, F1 %.2f %%\n", se, ppv, 2 * se * ppv / (se + ppv));

@@ -12,20 +12,31 @@
  *      /hr rows when the recording has no PPG: the ECG's rate on the /hr grid (bpm,
  *      bpm_raw, quality = clean share of the window's beats, reliable), source "ecg".
  * Method: Pan & Tompkins 1985 (IEEE TBME 32(3):230-236): causal band-pass (Butterworth
- *      5-15 Hz, order 2, any rate), five-point derivative, squaring, 150 ms moving-window
- *      integration (MWI); candidate peaks of the MWI (the highest within 100 ms), two
- *      adaptive thresholds (signal/noise peak levels, learnt over the first 2 s and after
- *      each gap), 200 ms refractory period, T-wave test (a peak within 360 ms of the last
- *      QRS with less than half its steepest slope is a T wave), search-back for a missed
- *      beat after 1.66 x the recent mean RR with the lower threshold. The R peak is the
- *      extremum of the band-passed signal before the MWI peak, then moved to the extremum of
- *      the baseline-free ECG within +-(filter delay) around it.
+ *      order 2, any rate; 8-20 Hz, the QRS band of Elgendi et al. 2010, BIOSIGNALS
+ *      pp. 428-431, instead of 5-15 Hz, which passes the steep T and motion waves of
+ *      exercise ECG), five-point derivative, squaring, 150 ms moving-window integration
+ *      (MWI); candidate peaks of the MWI (the highest within 200 ms), two adaptive
+ *      thresholds (signal/noise peak levels, learnt over the first 2 s and after each gap),
+ *      200 ms refractory period, T-wave test (a peak within 360 ms of the last QRS with less
+ *      than half the QRS slope is a T wave), search-back for a missed beat after 1.66 x the
+ *      recent mean RR with the lower threshold. The R peak is the extremum of the
+ *      band-passed signal before the MWI peak, then moved to the extremum of the
+ *      baseline-free ECG within +-(filter delay) around it.
  *      Refinements against motion (artefact flag, the beat kept in the table):
  *      - RR plausibility: RR outside 250..2000 ms, or more than 25 % from the median of
  *        the last 8 clean RR intervals (Malik et al. 1989's 20 % rule, widened for
  *        exercise, where RR changes quickly) -> flagged;
  *      - a peak more than 8 x the signal level (electrode pop, movement) is not a beat and
- *        does not move the thresholds;
+ *        does not move the thresholds, unless it falls where the next beat is due (within
+ *        20 % of the mean RR): then it is the beat inside the artefact, flagged;
+ *      - the T-wave test compares with the running mean QRS slope (an artefact taken as a
+ *        beat would hide the next QRS as a "T wave") and is skipped after an early beat;
+ *      - two peaks above the threshold in one 200 ms candidate window: the earlier one is
+ *        taken when it keeps the rhythm better (a QRS followed by a burst of noise);
+ *      - once the lead's QRS polarity is clear (running mean of the R signs), R is the
+ *        extremum of that sign, so a biphasic QRS keeps its R on the same wave;
+ *      - beats whose intervals are all short and together make one usual interval are
+ *        extra (up to 3 in a row) and dropped, see beat_out;
  *      - a window whose noise level exceeds half the signal level marks its beats.
  * Memory: per channel a fixed ring of 0.5 s of samples and a short candidate list; the
  *      table spills (core/spill.h). Consecutive blocks give the beats of one pass. */
@@ -45,11 +56,15 @@
 #define ECG_FS_MIN 100.0
 #define RING_S 0.6   /* samples kept for locating the R peak */
 #define MWI_S 0.150  /* moving-window integration */
+#define BP_LO_HZ 8.0 /* QRS band: Elgendi et al. 2010's 8-20 Hz (P & T: 5-15 Hz) */
+#define BP_HI_HZ 20.0
 #define CAND_S 0.200 /* a candidate is the highest MWI peak within this */
 #define REFRACT_S 0.200
 #define TWAVE_S 0.360
 #define LEARN_S 2.0
 #define NCAND 64
+#define NPEND 4
+#define POL_CLEAR 0.6  /* |mean sign| above this: the lead's QRS polarity is known */
 #define POP_FACTOR 8.0 /* a peak this many times the signal level is an artefact */
 #define RR_MIN_MS 250.0
 #define RR_MAX_MS 2000.0
@@ -63,6 +78,7 @@ typedef struct cand {
     double h;     /* its height */
     double slope; /* steepest |derivative| over the integration window */
     int64_t r;    /* R peak [sample] */
+    double sgn;   /* sign of the R deflection from the local baseline */
 } cand;
 
 typedef struct chan {
@@ -79,8 +95,8 @@ typedef struct chan {
     int64_t n_abs0; /* absolute index of the run's first sample */
     double mwi_prev2, mwi_prev1;
     /* pending candidate */
-    int have_pend;
-    cand pend;
+    int have_pend, have_alt;
+    cand pend, alt; /* alt: the best earlier peak of the pending candidate's group */
     /* learning */
     int learning;
     double learn_max, learn_sum;
@@ -90,7 +106,8 @@ typedef struct chan {
     double spki, npki;
     /* detection state */
     int64_t last_p, last_r; /* -1: none in this run */
-    double last_slope;
+    double last_slope;      /* running mean of the QRS slopes (Pan & Tompkins: the last one) */
+    double pol;             /* running mean of the beats' R signs: the lead's QRS polarity */
     double rr[8];
     size_t nrr;
     cand sb[NCAND]; /* noise candidates since the last QRS, for search-back */
@@ -100,7 +117,10 @@ typedef struct chan {
     double clean_rr[8];
     size_t nclean;
     size_t nbeats, nartefact, ndropped;
-    double pend_t; /* the beat waiting for the next one [s], NaN: none */
+    double pend_t[NPEND]; /* beats waiting for the next ones [s] */
+    int pend_art[NPEND];  /* their own flag (an R inside an artefact) */
+    size_t npend;
+    int last_short; /* the last detection came early (< 0.7 x the mean RR) */
     int64_t gap;
 } chan;
 
@@ -166,17 +186,19 @@ static void chan_reset(chan *c)
     c->mwi_sum = 0;
     c->n = 0;
     c->mwi_prev1 = c->mwi_prev2 = 0;
-    c->have_pend = 0;
+    c->have_pend = c->have_alt = 0;
     c->learning = 1;
     c->learn_max = c->learn_sum = 0;
     c->nl = 0;
     c->spki = c->npki = 0;
     c->last_p = c->last_r = -1;
     c->last_slope = 0;
+    c->pol = 0;
     c->nrr = 0;
     c->nsb = 0;
     c->prev_t = NAN;
-    c->pend_t = NAN;
+    c->npend = 0;
+    c->last_short = 0;
     c->nclean = 0;
 }
 
@@ -185,7 +207,7 @@ static int chan_init(chan *c, int ch, double fs, pt_error *err)
     double sos[12];
     c->ch = ch;
     c->fs = fs;
-    int rc = pt_butter_sos(2, PT_BAND_BANDPASS, 5.0, 15.0, fs, sos, err);
+    int rc = pt_butter_sos(2, PT_BAND_BANDPASS, BP_LO_HZ, BP_HI_HZ, fs, sos, err);
     if (rc)
         return rc;
     if (!(c->bp = pt_sos_create(sos, 2, 0, err)))
@@ -268,11 +290,10 @@ static double rr_mean(const chan *c)
 }
 
 /* A beat into the table: its interval and flag. */
-static int write_row(chan *c, double t, pt_summary *s, pt_error *err)
+static int write_row(chan *c, double t, int art, pt_summary *s, pt_error *err)
 {
     double rr = isnan(c->prev_t) ? (double)NAN : 1000.0 * (t - c->prev_t);
-    int art = 0;
-    if (isfinite(rr)) {
+    if (isfinite(rr) && !art) {
         if (rr < RR_MIN_MS || rr > RR_MAX_MS)
             art = 1;
         else if (c->nclean >= 4) {
@@ -293,59 +314,96 @@ static int write_row(chan *c, double t, pt_summary *s, pt_error *err)
     return pt_table_append(pt_summary_table(s, "ecg_beats"), row, err);
 }
 
-/* Beats pass one behind: a beat whose intervals on both sides are short and together make
- * about one usual interval (within 20 % of the clean median) is an extra detection (a tall
- * T wave, a step artefact) and is dropped — the "extra beat" case of Lipponen & Tarvainen
+/* Beats pass a few behind: beats whose intervals are all short (< 0.8 x the clean median)
+ * and together make about one usual interval (within 20 %) are extra detections (a tall T
+ * wave, step artefacts) and are dropped — the "extra beat" case of Lipponen & Tarvainen
  * 2019 (J Med Eng Technol 43(3):173-181), decided on the detector's output. */
-static int beat_out(chan *c, double t, pt_summary *s, pt_error *err)
+static int beat_out(chan *c, double t, int art, pt_summary *s, pt_error *err)
 {
-    if (isnan(c->pend_t)) {
-        c->pend_t = t;
-        return PT_OK;
+    int rc = PT_OK;
+    if (c->npend == NPEND) {
+        rc = write_row(c, c->pend_t[0], c->pend_art[0], s, err);
+        memmove(c->pend_t, c->pend_t + 1, (NPEND - 1) * sizeof *c->pend_t);
+        memmove(c->pend_art, c->pend_art + 1, (NPEND - 1) * sizeof *c->pend_art);
+        c->npend--;
     }
-    if (isfinite(c->prev_t) && c->nclean >= 4) {
-        double med = median8(c->clean_rr, c->nclean < 8 ? c->nclean : 8);
-        double rr1 = 1000.0 * (c->pend_t - c->prev_t), rr2 = 1000.0 * (t - c->pend_t);
-        if (rr1 < 0.8 * med && rr2 < 0.8 * med && fabs(rr1 + rr2 - med) < 0.2 * med) {
-            c->pend_t = t; /* the pending beat was extra */
-            c->ndropped++;
-            return PT_OK;
+    c->pend_t[c->npend] = t;
+    c->pend_art[c->npend++] = art;
+    while (!rc && c->npend >= 2) {
+        if (isfinite(c->prev_t) && c->nclean >= 4) {
+            double med = median8(c->clean_rr, c->nclean < 8 ? c->nclean : 8) / 1000.0;
+            double total = c->pend_t[c->npend - 1] - c->prev_t, last = c->prev_t;
+            int all_short = 1;
+            for (size_t k = 0; k < c->npend; k++) {
+                all_short &= c->pend_t[k] - last < 0.8 * med;
+                last = c->pend_t[k];
+            }
+            if (all_short && fabs(total - med) < 0.2 * med) {
+                c->ndropped += c->npend - 1; /* the ones before the newest were extra */
+                c->pend_t[0] = c->pend_t[c->npend - 1];
+                c->pend_art[0] = c->pend_art[c->npend - 1];
+                c->npend = 1;
+                break;
+            }
+            if (all_short && total < 0.8 * med)
+                break; /* a later beat may still close the interval */
         }
+        rc = write_row(c, c->pend_t[0], c->pend_art[0], s, err);
+        memmove(c->pend_t, c->pend_t + 1, (NPEND - 1) * sizeof *c->pend_t);
+        memmove(c->pend_art, c->pend_art + 1, (NPEND - 1) * sizeof *c->pend_art);
+        c->npend--;
     }
-    int rc = write_row(c, c->pend_t, s, err);
-    c->pend_t = t;
     return rc;
 }
 
 static int flush(chan *c, pt_summary *s, pt_error *err)
 {
-    int rc = isnan(c->pend_t) ? PT_OK : write_row(c, c->pend_t, s, err);
-    c->pend_t = NAN;
+    int rc = PT_OK;
+    for (size_t k = 0; k < c->npend && !rc; k++)
+        rc = write_row(c, c->pend_t[k], c->pend_art[k], s, err);
+    c->npend = 0;
     return rc;
 }
 
 /* Emit one beat (R at absolute-in-run sample r) into the table. */
-static int emit(ecg *e, chan *c, const cand *q, int weak, pt_summary *s, pt_error *err)
+/* weak: found by search-back; pop: a peak far above the signal level, taken because it
+ * falls where the rhythm puts the next beat (the level does not learn from it). */
+static int emit(ecg *e, chan *c, const cand *q, int weak, int pop, pt_summary *s, pt_error *err)
 {
     (void)e;
+    c->last_short = 0;
     if (c->last_p >= 0) {
-        double rr = (double)(q->p - c->last_p);
+        double rr = (double)(q->p - c->last_p), m = rr_mean(c);
+        c->last_short = c->nrr >= 4 && rr < 0.7 * m;
         c->rr[c->nrr % 8] = rr;
         c->nrr++;
     }
-    c->spki = weak ? 0.25 * q->h + 0.75 * c->spki : 0.125 * q->h + 0.875 * c->spki;
+    if (!pop)
+        c->pol += 0.05 * (q->sgn - c->pol);
+    if (!pop)
+        c->spki = weak ? 0.25 * q->h + 0.75 * c->spki : 0.125 * q->h + 0.875 * c->spki;
     c->last_p = q->p;
-    c->last_slope = q->slope;
+    if (!pop)
+        c->last_slope = c->last_slope > 0 ? 0.125 * q->slope + 0.875 * c->last_slope : q->slope;
     c->nsb = 0;
     if (c->last_r >= 0 && q->r - c->last_r < (int64_t)(REFRACT_S * c->fs))
         return PT_OK; /* the refined R fell on the previous one: one beat */
     c->last_r = q->r;
-    return beat_out(c, (double)(c->n_abs0 + q->r) / c->fs, s, err);
+    return beat_out(c, (double)(c->n_abs0 + q->r) / c->fs, pop, s, err);
 }
 
 /* One candidate MWI peak, in time order. */
 static int decide(ecg *e, chan *c, const cand *q, pt_summary *s, pt_error *err)
 {
+    if (!c->learning && c->have_alt && c->last_p >= 0 && c->nrr >= 4) {
+        /* two peaks above the threshold within one candidate window (a QRS and a burst of
+         * noise): the one that keeps the rhythm */
+        double m = rr_mean(c), thr = c->npki + 0.25 * (c->spki - c->npki);
+        if (c->alt.h > thr &&
+            fabs((double)(c->alt.p - c->last_p) - m) < fabs((double)(q->p - c->last_p) - m))
+            q = &c->alt;
+        c->have_alt = 0;
+    }
     if (c->learning) {
         if (c->nl < NCAND)
             c->lbuf[c->nl++] = *q;
@@ -353,16 +411,22 @@ static int decide(ecg *e, chan *c, const cand *q, pt_summary *s, pt_error *err)
     }
     if (c->last_p >= 0 && q->p - c->last_p < (int64_t)(REFRACT_S * c->fs))
         return PT_OK;
-    if (c->spki > 0 && q->h > POP_FACTOR * c->spki)
-        return PT_OK; /* an electrode pop or a blow: neither beat nor noise level */
+    if (c->spki > 0 && q->h > POP_FACTOR * c->spki) {
+        /* an electrode pop or a blow: neither beat nor noise level, unless it falls where
+         * the next beat is due (a beat inside the artefact; flagged) */
+        double m = rr_mean(c);
+        if (c->last_p >= 0 && c->nrr >= 4 && fabs((double)(q->p - c->last_p) - m) < 0.2 * m)
+            return emit(e, c, q, 0, 1, s, err);
+        return PT_OK;
+    }
     double thr1 = c->npki + 0.25 * (c->spki - c->npki);
     if (q->h > thr1) {
         if (c->last_r >= 0 && q->r - c->last_r < (int64_t)(TWAVE_S * c->fs) &&
-            q->slope < 0.5 * c->last_slope) {
+            q->slope < 0.5 * c->last_slope && !c->last_short) {
             c->npki = 0.125 * q->h + 0.875 * c->npki; /* a T wave */
             return PT_OK;
         }
-        return emit(e, c, q, 0, s, err);
+        return emit(e, c, q, 0, 0, s, err);
     }
     c->npki = 0.125 * q->h + 0.875 * c->npki;
     if (c->nsb < NCAND)
@@ -393,7 +457,7 @@ static int search_back(ecg *e, chan *c, pt_summary *s, pt_error *err)
     size_t rest = c->nsb - best - 1;
     cand tail[NCAND];
     memcpy(tail, c->sb + best + 1, rest * sizeof *tail);
-    int rc = emit(e, c, &q, 1, s, err);
+    int rc = emit(e, c, &q, 1, 0, s, err);
     memcpy(c->sb, tail, rest * sizeof *tail);
     c->nsb = rest;
     return rc;
@@ -417,7 +481,7 @@ static int learnt(ecg *e, chan *c, pt_summary *s, pt_error *err)
 /* The candidate at MWI peak p: R by the band-passed signal, then the raw ECG. */
 static cand make_cand(const chan *c, int64_t p, double h)
 {
-    cand q = {.p = p, .h = h, .slope = 0, .r = p};
+    cand q = {.p = p, .h = h, .slope = 0, .r = p, .sgn = 0};
     int64_t lo = p - (int64_t)c->nmwi - (int64_t)(0.05 * c->fs);
     int64_t oldest = c->n - (int64_t)c->nring + 1;
     lo = lo < oldest ? oldest : lo;
@@ -445,12 +509,16 @@ static cand make_cand(const chan *c, int64_t p, double h)
     for (int64_t i = a; i < z; i++)
         base += RING(c, ring_x, i);
     base /= (double)(z - a);
-    double bx = -1;
+    /* once the lead's polarity is clear, the extremum of that sign (a biphasic QRS keeps
+     * its R on the same wave) */
+    double pol = c->pol > POL_CLEAR ? 1.0 : c->pol < -POL_CLEAR ? -1.0 : 0.0;
+    double bx = -INFINITY;
     for (int64_t i = a; i < z; i++) {
-        double v = fabs(RING(c, ring_x, i) - base);
+        double dv = RING(c, ring_x, i) - base, v = pol != 0 ? pol * dv : fabs(dv);
         if (v > bx) {
             bx = v;
             q.r = i;
+            q.sgn = dv >= 0 ? 1.0 : -1.0;
         }
     }
     return q;
@@ -527,11 +595,16 @@ static int chan_push(ecg *e, chan *c, const double *x, size_t nx, int64_t first,
         if (n >= 2 && c->mwi_prev1 > c->mwi_prev2 && c->mwi_prev1 >= m) {
             int64_t p = n - 1;
             if (c->have_pend && p - c->pend.p <= (int64_t)c->hcand) {
-                if (c->mwi_prev1 > c->pend.h)
+                if (c->mwi_prev1 > c->pend.h) {
+                    if (!c->have_alt || c->pend.h > c->alt.h)
+                        c->alt = c->pend;
+                    c->have_alt = 1;
                     c->pend = make_cand(c, p, c->mwi_prev1);
+                }
             } else {
                 if (c->have_pend)
                     rc = decide(e, c, &c->pend, s, err);
+                c->have_alt = 0;
                 c->pend = make_cand(c, p, c->mwi_prev1);
                 c->have_pend = 1;
             }
@@ -540,7 +613,7 @@ static int chan_push(ecg *e, chan *c, const double *x, size_t nx, int64_t first,
         c->mwi_prev1 = m;
         if (!rc && c->have_pend && n - c->pend.p > (int64_t)c->hcand) {
             rc = decide(e, c, &c->pend, s, err);
-            c->have_pend = 0;
+            c->have_pend = c->have_alt = 0;
         }
         if (!rc && c->learning && (double)c->n >= LEARN_S * c->fs)
             rc = learnt(e, c, s, err);
