@@ -36,7 +36,9 @@
  *      - once the lead's QRS polarity is clear (running mean of the R signs), R is the
  *        extremum of that sign, so a biphasic QRS keeps its R on the same wave;
  *      - beats whose intervals are all short and together make one usual interval are
- *        extra (up to 3 in a row) and dropped, see beat_out;
+ *        extra (up to 3 in a row) and dropped, see beat_out; not when 3 of the last 8
+ *        beats followed a drop (then the "extras" are the rhythm: a fast heart at the
+ *        step rate during running, which halving would lock in);
  *      - a window whose noise level exceeds half the signal level marks its beats.
  * Memory: per channel a fixed ring of 0.5 s of samples and a short candidate list; the
  *      table spills (core/spill.h). Consecutive blocks give the beats of one pass. */
@@ -120,7 +122,9 @@ typedef struct chan {
     double pend_t[NPEND]; /* beats waiting for the next ones [s] */
     int pend_art[NPEND];  /* their own flag (an R inside an artefact) */
     size_t npend;
-    int last_short; /* the last detection came early (< 0.7 x the mean RR) */
+    unsigned drop_hist; /* bit k: the k-th last beat out came after a drop */
+    int drop_next;      /* the next beat out comes after a drop */
+    int last_short;     /* the last detection came early (< 0.7 x the mean RR) */
     int64_t gap;
 } chan;
 
@@ -198,6 +202,8 @@ static void chan_reset(chan *c)
     c->nsb = 0;
     c->prev_t = NAN;
     c->npend = 0;
+    c->drop_hist = 0;
+    c->drop_next = 0;
     c->last_short = 0;
     c->nclean = 0;
 }
@@ -308,6 +314,8 @@ static int write_row(chan *c, double t, int art, pt_summary *s, pt_error *err)
         c->nclean++;
     }
     c->prev_t = t;
+    c->drop_hist = (c->drop_hist << 1) | (unsigned)c->drop_next;
+    c->drop_next = 0;
     c->nbeats++;
     c->nartefact += art;
     double row[] = {t, rr, art, c->ch};
@@ -330,8 +338,16 @@ static int beat_out(chan *c, double t, int art, pt_summary *s, pt_error *err)
     c->pend_t[c->npend] = t;
     c->pend_art[c->npend++] = art;
     while (!rc && c->npend >= 2) {
-        if (isfinite(c->prev_t) && c->nclean >= 4) {
-            double med = median8(c->clean_rr, c->nclean < 8 ? c->nclean : 8) / 1000.0;
+        /* extra beats come now and then: when 3 of the last 8 beats out followed a drop,
+         * the "extras" are the rhythm (a rate twice the output's) and are kept */
+        int ndrop = 0;
+        for (unsigned h = c->drop_hist & 0xffu; h; h >>= 1)
+            ndrop += (int)(h & 1u);
+        int often = ndrop >= 3;
+        double med = c->nclean >= 4 && !often
+                         ? median8(c->clean_rr, c->nclean < 8 ? c->nclean : 8) / 1000.0
+                         : (double)NAN;
+        if (isfinite(c->prev_t) && isfinite(med)) {
             double total = c->pend_t[c->npend - 1] - c->prev_t, last = c->prev_t;
             int all_short = 1;
             for (size_t k = 0; k < c->npend; k++) {
@@ -340,6 +356,7 @@ static int beat_out(chan *c, double t, int art, pt_summary *s, pt_error *err)
             }
             if (all_short && fabs(total - med) < 0.2 * med) {
                 c->ndropped += c->npend - 1; /* the ones before the newest were extra */
+                c->drop_next = 1;
                 c->pend_t[0] = c->pend_t[c->npend - 1];
                 c->pend_art[0] = c->pend_art[c->npend - 1];
                 c->npend = 1;
