@@ -41,6 +41,8 @@
  *        extra (up to 3 in a row) and dropped, see beat_out; not when 3 of the last 8
  *        beats followed a drop (then the "extras" are the rhythm: a fast heart at the
  *        step rate during running, which halving would lock in);
+ *      - a flat line (the same value for 200 ms: lead off, saturation, padding after the
+ *        end) is a gap like NaN, so the step into it is not a beat;
  *      - a window whose noise level exceeds half the signal level marks its beats.
  * Memory: per channel a fixed ring of 0.5 s of samples and a short candidate list; the
  *      table spills (core/spill.h). Consecutive blocks give the beats of one pass. */
@@ -66,6 +68,7 @@
 #define REFRACT_S 0.200
 #define TWAVE_S 0.360
 #define LEARN_S 2.0
+#define FLAT_S 0.2 /* the same value this long: no signal */
 #define NCAND 64
 #define NPEND 4
 #define POL_CLEAR 0.6  /* |mean sign| above this: the lead's QRS polarity is known */
@@ -90,6 +93,8 @@ typedef struct chan {
     double fs;
     pt_sos *bp;
     size_t nmwi, nring, hcand, delay; /* samples: MWI length, ring, candidate half, filter */
+    size_t nflat, flat_n;             /* samples: a flat line; the current flat run */
+    double last_v;                    /* the previous raw sample */
     double *mwi_buf, mwi_sum;
     double *ring_x, *ring_b, *ring_d; /* raw, band-passed, |derivative| */
     double *y;                        /* the block band-passed */
@@ -223,6 +228,9 @@ static int chan_init(chan *c, int ch, double fs, pt_error *err)
     c->nmwi = (size_t)lround(MWI_S * fs);
     c->nring = (size_t)lround(RING_S * fs);
     c->hcand = (size_t)lround(CAND_S * fs);
+    c->nflat = (size_t)lround(FLAT_S * fs);
+    c->flat_n = 0;
+    c->last_v = NAN;
     c->delay = (size_t)lround(group_delay(sos, 2, fs));
     if (c->delay > (size_t)(0.1 * fs))
         c->delay = (size_t)(0.1 * fs);
@@ -586,7 +594,11 @@ static int chan_push(ecg *e, chan *c, const double *x, size_t nx, int64_t first,
     }
     for (size_t j = 0; j < nx && !rc; j++) {
         double v = x[j];
-        if (!isfinite(v)) {
+        /* a flat line (the same value for FLAT_S: lead off, saturation, the padding after
+         * the end) is no signal: a gap like NaN, and the step into it is not a beat */
+        c->flat_n = isfinite(v) && v == c->last_v ? c->flat_n + 1 : 0;
+        c->last_v = v;
+        if (!isfinite(v) || c->flat_n >= c->nflat) {
             if (c->n > 0 || c->gap == 0) {
                 if ((rc = flush(c, s, err)))
                     return rc;
