@@ -29,8 +29,6 @@
  *      - a peak more than 8 x the signal level (electrode pop, movement) is not a beat and
  *        does not move the thresholds, unless it falls where the next beat is due (within
  *        20 % of the mean RR): then it is the beat inside the artefact, flagged;
- *      - the T-wave window (and the earliest search-back peak) is 360 ms or 60 % of the
- *        recent clean RR if shorter (the T wave comes earlier at fast rates);
  *      - the T-wave test compares with the running mean QRS slope (an artefact taken as a
  *        beat would hide the next QRS as a "T wave") and is skipped after an early beat;
  *      - two peaks above the threshold in one 200 ms candidate window: the earlier one is
@@ -419,18 +417,6 @@ static int emit(ecg *e, chan *c, const cand *q, int weak, int pop, pt_summary *s
     return beat_out(c, (double)(c->n_abs0 + q->r) / c->fs, pop, s, err);
 }
 
-/* The T-wave window [samples]: 360 ms (Pan & Tompkins), shorter at fast rates, where the T
- * wave comes earlier with the QT interval (Bazett 1920): at most 60 % of the median of the
- * recent clean intervals out. */
-static double twave_len(const chan *c)
-{
-    double w = TWAVE_S * c->fs;
-    if (c->nclean < 4)
-        return w;
-    double m = median8(c->clean_rr, c->nclean < 8 ? c->nclean : 8) / 1000.0 * c->fs;
-    return 0.6 * m < w ? 0.6 * m : w;
-}
-
 /* One candidate MWI peak, in time order. */
 static int decide(ecg *e, chan *c, const cand *q, pt_summary *s, pt_error *err)
 {
@@ -460,7 +446,7 @@ static int decide(ecg *e, chan *c, const cand *q, pt_summary *s, pt_error *err)
     }
     double thr1 = c->npki + 0.25 * (c->spki - c->npki);
     if (q->h > thr1) {
-        if (c->last_r >= 0 && (double)(q->r - c->last_r) < twave_len(c) &&
+        if (c->last_r >= 0 && q->r - c->last_r < (int64_t)(TWAVE_S * c->fs) &&
             q->slope < 0.5 * c->last_slope && !c->last_short) {
             c->npki = 0.125 * q->h + 0.875 * c->npki; /* a T wave */
             return PT_OK;
@@ -485,7 +471,7 @@ static int search_back(ecg *e, chan *c, pt_summary *s, pt_error *err)
     double thr2 = 0.5 * (c->npki + 0.25 * (c->spki - c->npki));
     size_t best = NCAND;
     for (size_t i = 0; i < c->nsb; i++)
-        if (c->sb[i].h > thr2 && (double)(c->sb[i].p - c->last_p) >= twave_len(c) &&
+        if (c->sb[i].h > thr2 && c->sb[i].p - c->last_p >= (int64_t)(TWAVE_S * c->fs) &&
             (best == NCAND || c->sb[i].h > c->sb[best].h))
             best = i;
     if (best == NCAND) {
