@@ -31,8 +31,9 @@
  *        20 % of the mean RR): then it is the beat inside the artefact, flagged;
  *      - the T-wave test compares with the running mean QRS slope (an artefact taken as a
  *        beat would hide the next QRS as a "T wave") and is skipped after an early beat;
- *      - two peaks above the threshold in one 200 ms candidate window: the earlier one is
- *        taken when it keeps the rhythm better (a QRS followed by a burst of noise);
+ *      - the highest peak of a 200 ms candidate group 3 x above the signal level (noise
+ *        that swallowed a QRS): an earlier peak of the group above the threshold that
+ *        keeps the rhythm (within 20 % of the mean RR) is taken instead;
  *      - once the lead's QRS polarity is clear (running mean of the R signs), R is the
  *        extremum of that sign, so a biphasic QRS keeps its R on the same wave;
  *      - beats whose intervals are all short and together make one usual interval are
@@ -69,8 +70,10 @@
 #define FLAT_S 0.2 /* the same value this long: no signal */
 #define NCAND 64
 #define NPEND 4
+#define NALT 8
 #define POL_CLEAR 0.6  /* |mean sign| above this: the lead's QRS polarity is known */
 #define POP_FACTOR 8.0 /* a peak this many times the signal level is an artefact */
+#define BIG_FACTOR 3.0 /* this many times: maybe an artefact that swallowed a QRS */
 #define RR_MIN_MS 250.0
 #define RR_MAX_MS 2000.0
 #define RR_DEV 0.25
@@ -102,8 +105,10 @@ typedef struct chan {
     int64_t n_abs0; /* absolute index of the run's first sample */
     double mwi_prev2, mwi_prev1;
     /* pending candidate */
-    int have_pend, have_alt;
-    cand pend, alt; /* alt: the best earlier peak of the pending candidate's group */
+    int have_pend;
+    cand pend;
+    cand alt[NALT]; /* the earlier peaks of the pending candidate's group */
+    size_t nalt;
     /* learning */
     int learning;
     double learn_max, learn_sum;
@@ -195,7 +200,8 @@ static void chan_reset(chan *c)
     c->mwi_sum = 0;
     c->n = 0;
     c->mwi_prev1 = c->mwi_prev2 = 0;
-    c->have_pend = c->have_alt = 0;
+    c->have_pend = 0;
+    c->nalt = 0;
     c->learning = 1;
     c->learn_max = c->learn_sum = 0;
     c->nl = 0;
@@ -420,14 +426,23 @@ static int emit(ecg *e, chan *c, const cand *q, int weak, int pop, pt_summary *s
 /* One candidate MWI peak, in time order. */
 static int decide(ecg *e, chan *c, const cand *q, pt_summary *s, pt_error *err)
 {
-    if (!c->learning && c->have_alt && c->last_p >= 0 && c->nrr >= 4) {
-        /* two peaks above the threshold within one candidate window (a QRS and a burst of
-         * noise): the one that keeps the rhythm */
+    if (!c->learning && c->nalt && c->last_p >= 0 && c->nrr >= 4) {
+        /* the group's highest peak is artefact-sized (the integrator is the squared slope:
+         * 3 x the signal level is a slope 1.7 x the usual QRS's) and an earlier peak above
+         * the threshold keeps the rhythm (within 20 % of the mean RR, and better): that one
+         * is the QRS, the winner the noise that followed it */
         double m = rr_mean(c), thr = c->npki + 0.25 * (c->spki - c->npki);
-        if (c->alt.h > thr &&
-            fabs((double)(c->alt.p - c->last_p) - m) < fabs((double)(q->p - c->last_p) - m))
-            q = &c->alt;
-        c->have_alt = 0;
+        double dq = fabs((double)(q->p - c->last_p) - m), dbest = 0.2 * m;
+        if (q->h > BIG_FACTOR * c->spki)
+            for (size_t k = 0; k < c->nalt; k++) {
+                double d = fabs((double)(c->alt[k].p - c->last_p) - m);
+                if (c->alt[k].h > thr && c->alt[k].h <= POP_FACTOR * c->spki && d < dbest &&
+                    d < dq) {
+                    dbest = d;
+                    q = &c->alt[k];
+                }
+            }
+        c->nalt = 0;
     }
     if (c->learning) {
         if (c->nl < NCAND)
@@ -625,15 +640,19 @@ static int chan_push(ecg *e, chan *c, const double *x, size_t nx, int64_t first,
             int64_t p = n - 1;
             if (c->have_pend && p - c->pend.p <= (int64_t)c->hcand) {
                 if (c->mwi_prev1 > c->pend.h) {
-                    if (!c->have_alt || c->pend.h > c->alt.h)
-                        c->alt = c->pend;
-                    c->have_alt = 1;
+                    if (c->nalt == NALT) { /* full: the lowest goes */
+                        size_t lo = 0;
+                        for (size_t k = 1; k < NALT; k++)
+                            lo = c->alt[k].h < c->alt[lo].h ? k : lo;
+                        c->alt[lo] = c->alt[--c->nalt];
+                    }
+                    c->alt[c->nalt++] = c->pend;
                     c->pend = make_cand(c, p, c->mwi_prev1);
                 }
             } else {
                 if (c->have_pend)
                     rc = decide(e, c, &c->pend, s, err);
-                c->have_alt = 0;
+                c->nalt = 0;
                 c->pend = make_cand(c, p, c->mwi_prev1);
                 c->have_pend = 1;
             }
@@ -642,7 +661,8 @@ static int chan_push(ecg *e, chan *c, const double *x, size_t nx, int64_t first,
         c->mwi_prev1 = m;
         if (!rc && c->have_pend && n - c->pend.p > (int64_t)c->hcand) {
             rc = decide(e, c, &c->pend, s, err);
-            c->have_pend = c->have_alt = 0;
+            c->have_pend = 0;
+            c->nalt = 0;
         }
         if (!rc && c->learning && (double)c->n >= LEARN_S * c->fs)
             rc = learnt(e, c, s, err);
