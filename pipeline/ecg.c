@@ -40,8 +40,9 @@
  *        extra (up to 3 in a row) and dropped, see beat_out; not when 3 of the last 8
  *        beats followed a drop (then the "extras" are the rhythm: a fast heart at the
  *        step rate during running, which halving would lock in);
- *      - a flat line (the same value for 200 ms: lead off, saturation, padding after the
- *        end) is a gap like NaN, so the step into it is not a beat;
+ *      - a flat line (the same value for 200 ms, outside the range of the 0.4 s before it:
+ *        a rail, the padding after the end) is a gap like NaN, so the step into it is not a
+ *        beat (an isoelectric line inside the range is not);
  *      - a window whose noise level exceeds half the signal level marks its beats.
  * Memory: per channel a fixed ring of 0.5 s of samples and a short candidate list; the
  *      table spills (core/spill.h). Consecutive blocks give the beats of one pass. */
@@ -95,6 +96,7 @@ typedef struct chan {
     pt_sos *bp;
     size_t nmwi, nring, hcand, delay; /* samples: MWI length, ring, candidate half, filter */
     size_t nflat, flat_n;             /* samples: a flat line; the current flat run */
+    int flat_gap;                     /* in a flat line taken as a gap */
     double last_v;                    /* the previous raw sample */
     double *mwi_buf, mwi_sum;
     double *ring_x, *ring_b, *ring_d; /* raw, band-passed, |derivative| */
@@ -234,6 +236,7 @@ static int chan_init(chan *c, int ch, double fs, pt_error *err)
     c->hcand = (size_t)lround(CAND_S * fs);
     c->nflat = (size_t)lround(FLAT_S * fs);
     c->flat_n = 0;
+    c->flat_gap = 0;
     c->last_v = NAN;
     c->delay = (size_t)lround(group_delay(sos, 2, fs));
     if (c->delay > (size_t)(0.1 * fs))
@@ -564,6 +567,24 @@ static cand make_cand(const chan *c, int64_t p, double h)
     return q;
 }
 
+/* A flat run at value v: outside the range of the ring's samples before it (strictly: an
+ * isoelectric segment of a noiseless ECG lies inside, a rail or the padding after the end
+ * does not). An empty history counts as outside. */
+static int flat_outside(const chan *c, double v)
+{
+    int64_t z = c->n - (int64_t)c->flat_n, a = c->n - (int64_t)c->nring;
+    a = a < 0 ? 0 : a;
+    if (z <= a)
+        return 1;
+    double lo = INFINITY, hi = -INFINITY;
+    for (int64_t i = a; i < z; i++) {
+        double x = RING(c, ring_x, i);
+        lo = x < lo ? x : lo;
+        hi = x > hi ? x : hi;
+    }
+    return v < lo || v > hi;
+}
+
 static int chan_push(ecg *e, chan *c, const double *x, size_t nx, int64_t first, pt_summary *s,
                      pt_error *err)
 {
@@ -595,11 +616,16 @@ static int chan_push(ecg *e, chan *c, const double *x, size_t nx, int64_t first,
     }
     for (size_t j = 0; j < nx && !rc; j++) {
         double v = x[j];
-        /* a flat line (the same value for FLAT_S: lead off, saturation, the padding after
-         * the end) is no signal: a gap like NaN, and the step into it is not a beat */
+        /* a flat line (the same value for FLAT_S, outside the range of the signal before
+         * it: lead off, saturation, the padding after the end) is no signal: a gap like
+         * NaN, and the step into it is not a beat */
         c->flat_n = isfinite(v) && v == c->last_v ? c->flat_n + 1 : 0;
         c->last_v = v;
-        if (!isfinite(v) || c->flat_n >= c->nflat) {
+        if (!c->flat_n)
+            c->flat_gap = 0;
+        else if (c->flat_n == c->nflat)
+            c->flat_gap = flat_outside(c, v);
+        if (!isfinite(v) || c->flat_gap) {
             if (c->n > 0 || c->gap == 0) {
                 if ((rc = flush(c, s, err)))
                     return rc;
