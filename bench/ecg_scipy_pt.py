@@ -3,7 +3,7 @@
 """Pan & Tompkins 1985 with numpy/scipy, the way a Python user writes it (and NeuroKit2's
 "pantompkins1985" method is built: scipy filters, then a Python loop over the integrator's
 peaks), for a speed comparison with pipeline/ecg.c; bench/ecg_neurokit2.py runs it beside
-NeuroKit2 itself.
+NeuroKit2 itself (accuracy against NeuroKit2: bench/ecg_nk2_accuracy.py).
 
   /usr/bin/python3 bench/ecg_scipy_pt.py REC.dat FS  (WFDB format 16, one signal)
 
@@ -17,7 +17,7 @@ import scipy.signal
 x = np.fromfile(sys.argv[1], "<i2").astype(float) / 1000.0
 fs = float(sys.argv[2])
 t0 = time.perf_counter()
-sos = scipy.signal.butter(2, [5, 15], btype="bandpass", fs=fs, output="sos")
+sos = scipy.signal.butter(2, [8, 20], btype="bandpass", fs=fs, output="sos")  # as pipeline/ecg.c
 b = scipy.signal.sosfilt(sos, x)
 d = np.convolve(b, np.array([2, 1, 0, -1, -2]) * fs / 8.0, mode="same")
 w = int(round(0.15 * fs))

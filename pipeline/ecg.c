@@ -12,20 +12,37 @@
  *      /hr rows when the recording has no PPG: the ECG's rate on the /hr grid (bpm,
  *      bpm_raw, quality = clean share of the window's beats, reliable), source "ecg".
  * Method: Pan & Tompkins 1985 (IEEE TBME 32(3):230-236): causal band-pass (Butterworth
- *      5-15 Hz, order 2, any rate), five-point derivative, squaring, 150 ms moving-window
- *      integration (MWI); candidate peaks of the MWI (the highest within 100 ms), two
- *      adaptive thresholds (signal/noise peak levels, learnt over the first 2 s and after
- *      each gap), 200 ms refractory period, T-wave test (a peak within 360 ms of the last
- *      QRS with less than half its steepest slope is a T wave), search-back for a missed
- *      beat after 1.66 x the recent mean RR with the lower threshold. The R peak is the
- *      extremum of the band-passed signal before the MWI peak, then moved to the extremum of
- *      the baseline-free ECG within +-(filter delay) around it.
+ *      order 2, any rate; 8-20 Hz, the QRS band of Elgendi et al. 2010, BIOSIGNALS
+ *      pp. 428-431, instead of 5-15 Hz, which passes the steep T and motion waves of
+ *      exercise ECG), five-point derivative, squaring, 150 ms moving-window integration
+ *      (MWI); candidate peaks of the MWI (the highest within 200 ms), two adaptive
+ *      thresholds (signal/noise peak levels, learnt over the first 2 s and after each gap),
+ *      200 ms refractory period, T-wave test (a peak within 360 ms of the last QRS with less
+ *      than half the QRS slope is a T wave), search-back for a missed beat after 1.66 x the
+ *      recent mean RR with the lower threshold. The R peak is the extremum of the
+ *      band-passed signal before the MWI peak, then moved to the extremum of the
+ *      baseline-free ECG within +-(filter delay) around it.
  *      Refinements against motion (artefact flag, the beat kept in the table):
  *      - RR plausibility: RR outside 250..2000 ms, or more than 25 % from the median of
  *        the last 8 clean RR intervals (Malik et al. 1989's 20 % rule, widened for
  *        exercise, where RR changes quickly) -> flagged;
  *      - a peak more than 8 x the signal level (electrode pop, movement) is not a beat and
- *        does not move the thresholds;
+ *        does not move the thresholds, unless it falls where the next beat is due (within
+ *        20 % of the mean RR): then it is the beat inside the artefact, flagged;
+ *      - the T-wave test compares with the running mean QRS slope (an artefact taken as a
+ *        beat would hide the next QRS as a "T wave") and is skipped after an early beat;
+ *      - the highest peak of a 200 ms candidate group 3 x above the signal level (noise
+ *        that swallowed a QRS): an earlier peak of the group above the threshold that
+ *        keeps the rhythm (within 20 % of the mean RR) is taken instead;
+ *      - once the lead's QRS polarity is clear (running mean of the R signs), R is the
+ *        extremum of that sign, so a biphasic QRS keeps its R on the same wave;
+ *      - beats whose intervals are all short and together make one usual interval are
+ *        extra (up to 3 in a row) and dropped, see beat_out; not when 3 of the last 8
+ *        beats followed a drop (then the "extras" are the rhythm: a fast heart at the
+ *        step rate during running, which halving would lock in);
+ *      - a flat line (the same value for 200 ms, outside the range of the 0.4 s before it:
+ *        a rail, the padding after the end) is a gap like NaN, so the step into it is not a
+ *        beat (an isoelectric line inside the range is not);
  *      - a window whose noise level exceeds half the signal level marks its beats.
  * Memory: per channel a fixed ring of 0.5 s of samples and a short candidate list; the
  *      table spills (core/spill.h). Consecutive blocks give the beats of one pass. */
@@ -45,13 +62,19 @@
 #define ECG_FS_MIN 100.0
 #define RING_S 0.6   /* samples kept for locating the R peak */
 #define MWI_S 0.150  /* moving-window integration */
+#define BP_LO_HZ 8.0 /* QRS band: Elgendi et al. 2010's 8-20 Hz (P & T: 5-15 Hz) */
+#define BP_HI_HZ 20.0
 #define CAND_S 0.200 /* a candidate is the highest MWI peak within this */
 #define REFRACT_S 0.200
 #define TWAVE_S 0.360
 #define LEARN_S 2.0
+#define FLAT_S 0.2 /* the same value this long: no signal */
 #define NCAND 64
-#define CHUNK 256      /* samples integrated before their peaks are looked at */
+#define NPEND 4
+#define NALT 8
+#define POL_CLEAR 0.6  /* |mean sign| above this: the lead's QRS polarity is known */
 #define POP_FACTOR 8.0 /* a peak this many times the signal level is an artefact */
+#define BIG_FACTOR 3.0 /* this many times: maybe an artefact that swallowed a QRS */
 #define RR_MIN_MS 250.0
 #define RR_MAX_MS 2000.0
 #define RR_DEV 0.25
@@ -64,6 +87,7 @@ typedef struct cand {
     double h;     /* its height */
     double slope; /* steepest |derivative| over the integration window */
     int64_t r;    /* R peak [sample] */
+    double sgn;   /* sign of the R deflection from the local baseline */
 } cand;
 
 typedef struct chan {
@@ -71,10 +95,9 @@ typedef struct chan {
     double fs;
     pt_sos *bp;
     size_t nmwi, nring, hcand, delay; /* samples: MWI length, ring, candidate half, filter */
-    size_t ringmask;                  /* the rings hold ringmask + 1 (a power of 2) >= nring
-                                         + hcand + 2 + CHUNK: a candidate is made when
-                                         decided, and a chunk is written ahead */
-    size_t mi;                        /* the MWI buffer's next slot */
+    size_t nflat, flat_n;             /* samples: a flat line; the current flat run */
+    int flat_gap;                     /* in a flat line taken as a gap */
+    double last_v;                    /* the previous raw sample */
     double *mwi_buf, mwi_sum;
     double *ring_x, *ring_b, *ring_d; /* raw, band-passed, |derivative| */
     double *y;                        /* the block band-passed */
@@ -86,6 +109,8 @@ typedef struct chan {
     /* pending candidate */
     int have_pend;
     cand pend;
+    cand alt[NALT]; /* the earlier peaks of the pending candidate's group */
+    size_t nalt;
     /* learning */
     int learning;
     double learn_max, learn_sum;
@@ -95,11 +120,10 @@ typedef struct chan {
     double spki, npki;
     /* detection state */
     int64_t last_p, last_r; /* -1: none in this run */
-    double last_slope;
+    double last_slope;      /* running mean of the QRS slopes (Pan & Tompkins: the last one) */
+    double pol;             /* running mean of the beats' R signs: the lead's QRS polarity */
     double rr[8];
     size_t nrr;
-    double rr_avg;  /* mean of rr[], updated with it */
-    int64_t sb_at;  /* the sample from which search-back is due (INT64_MAX: not yet) */
     cand sb[NCAND]; /* noise candidates since the last QRS, for search-back */
     size_t nsb;
     /* output */
@@ -107,7 +131,12 @@ typedef struct chan {
     double clean_rr[8];
     size_t nclean;
     size_t nbeats, nartefact, ndropped;
-    double pend_t; /* the beat waiting for the next one [s], NaN: none */
+    double pend_t[NPEND]; /* beats waiting for the next ones [s] */
+    int pend_art[NPEND];  /* their own flag (an R inside an artefact) */
+    size_t npend;
+    unsigned drop_hist; /* bit k: the k-th last beat out came after a drop */
+    int drop_next;      /* the next beat out comes after a drop */
+    int last_short;     /* the last detection came early (< 0.7 x the mean RR) */
     int64_t gap;
 } chan;
 
@@ -166,26 +195,29 @@ static double group_delay(const double *sos, size_t nsec, double fs)
 static void chan_reset(chan *c)
 {
     memset(c->mwi_buf, 0, c->nmwi * sizeof(double));
-    memset(c->ring_x, 0, (c->ringmask + 1) * sizeof(double));
-    memset(c->ring_b, 0, (c->ringmask + 1) * sizeof(double));
-    memset(c->ring_d, 0, (c->ringmask + 1) * sizeof(double));
-    c->mi = 0;
+    memset(c->ring_x, 0, c->nring * sizeof(double));
+    memset(c->ring_b, 0, c->nring * sizeof(double));
+    memset(c->ring_d, 0, c->nring * sizeof(double));
     memset(c->d, 0, sizeof c->d);
     c->mwi_sum = 0;
     c->n = 0;
     c->mwi_prev1 = c->mwi_prev2 = 0;
     c->have_pend = 0;
+    c->nalt = 0;
     c->learning = 1;
     c->learn_max = c->learn_sum = 0;
     c->nl = 0;
     c->spki = c->npki = 0;
     c->last_p = c->last_r = -1;
     c->last_slope = 0;
+    c->pol = 0;
     c->nrr = 0;
     c->nsb = 0;
-    c->sb_at = INT64_MAX;
     c->prev_t = NAN;
-    c->pend_t = NAN;
+    c->npend = 0;
+    c->drop_hist = 0;
+    c->drop_next = 0;
+    c->last_short = 0;
     c->nclean = 0;
 }
 
@@ -194,7 +226,7 @@ static int chan_init(chan *c, int ch, double fs, pt_error *err)
     double sos[12];
     c->ch = ch;
     c->fs = fs;
-    int rc = pt_butter_sos(2, PT_BAND_BANDPASS, 5.0, 15.0, fs, sos, err);
+    int rc = pt_butter_sos(2, PT_BAND_BANDPASS, BP_LO_HZ, BP_HI_HZ, fs, sos, err);
     if (rc)
         return rc;
     if (!(c->bp = pt_sos_create(sos, 2, 0, err)))
@@ -202,17 +234,17 @@ static int chan_init(chan *c, int ch, double fs, pt_error *err)
     c->nmwi = (size_t)lround(MWI_S * fs);
     c->nring = (size_t)lround(RING_S * fs);
     c->hcand = (size_t)lround(CAND_S * fs);
+    c->nflat = (size_t)lround(FLAT_S * fs);
+    c->flat_n = 0;
+    c->flat_gap = 0;
+    c->last_v = NAN;
     c->delay = (size_t)lround(group_delay(sos, 2, fs));
     if (c->delay > (size_t)(0.1 * fs))
         c->delay = (size_t)(0.1 * fs);
     c->mwi_buf = calloc(c->nmwi, sizeof(double));
-    size_t phys = 1;
-    while (phys < c->nring + c->hcand + 2 + CHUNK)
-        phys *= 2;
-    c->ringmask = phys - 1;
-    c->ring_x = calloc(phys, sizeof(double));
-    c->ring_b = calloc(phys, sizeof(double));
-    c->ring_d = calloc(phys, sizeof(double));
+    c->ring_x = calloc(c->nring, sizeof(double));
+    c->ring_b = calloc(c->nring, sizeof(double));
+    c->ring_d = calloc(c->nring, sizeof(double));
     if (!c->mwi_buf || !c->ring_x || !c->ring_b || !c->ring_d)
         return pt_error_set(err, PT_ENOMEM, "out of memory for the ECG stage");
     c->n_abs0 = 0;
@@ -281,11 +313,10 @@ static double rr_mean(const chan *c)
 }
 
 /* A beat into the table: its interval and flag. */
-static int write_row(chan *c, double t, pt_summary *s, pt_error *err)
+static int write_row(chan *c, double t, int art, pt_summary *s, pt_error *err)
 {
     double rr = isnan(c->prev_t) ? (double)NAN : 1000.0 * (t - c->prev_t);
-    int art = 0;
-    if (isfinite(rr)) {
+    if (isfinite(rr) && !art) {
         if (rr < RR_MIN_MS || rr > RR_MAX_MS)
             art = 1;
         else if (c->nclean >= 4) {
@@ -300,69 +331,122 @@ static int write_row(chan *c, double t, pt_summary *s, pt_error *err)
         c->nclean++;
     }
     c->prev_t = t;
+    c->drop_hist = (c->drop_hist << 1) | (unsigned)c->drop_next;
+    c->drop_next = 0;
     c->nbeats++;
     c->nartefact += art;
     double row[] = {t, rr, art, c->ch};
     return pt_table_append(pt_summary_table(s, "ecg_beats"), row, err);
 }
 
-/* Beats pass one behind: a beat whose intervals on both sides are short and together make
- * about one usual interval (within 20 % of the clean median) is an extra detection (a tall
- * T wave, a step artefact) and is dropped — the "extra beat" case of Lipponen & Tarvainen
+/* Beats pass a few behind: beats whose intervals are all short (< 0.8 x the clean median)
+ * and together make about one usual interval (within 20 %) are extra detections (a tall T
+ * wave, step artefacts) and are dropped — the "extra beat" case of Lipponen & Tarvainen
  * 2019 (J Med Eng Technol 43(3):173-181), decided on the detector's output. */
-static int beat_out(chan *c, double t, pt_summary *s, pt_error *err)
+static int beat_out(chan *c, double t, int art, pt_summary *s, pt_error *err)
 {
-    if (isnan(c->pend_t)) {
-        c->pend_t = t;
-        return PT_OK;
+    int rc = PT_OK;
+    if (c->npend == NPEND) {
+        rc = write_row(c, c->pend_t[0], c->pend_art[0], s, err);
+        memmove(c->pend_t, c->pend_t + 1, (NPEND - 1) * sizeof *c->pend_t);
+        memmove(c->pend_art, c->pend_art + 1, (NPEND - 1) * sizeof *c->pend_art);
+        c->npend--;
     }
-    if (isfinite(c->prev_t) && c->nclean >= 4) {
-        double med = median8(c->clean_rr, c->nclean < 8 ? c->nclean : 8);
-        double rr1 = 1000.0 * (c->pend_t - c->prev_t), rr2 = 1000.0 * (t - c->pend_t);
-        if (rr1 < 0.8 * med && rr2 < 0.8 * med && fabs(rr1 + rr2 - med) < 0.2 * med) {
-            c->pend_t = t; /* the pending beat was extra */
-            c->ndropped++;
-            return PT_OK;
+    c->pend_t[c->npend] = t;
+    c->pend_art[c->npend++] = art;
+    while (!rc && c->npend >= 2) {
+        /* extra beats come now and then: when 3 of the last 8 beats out followed a drop,
+         * the "extras" are the rhythm (a rate twice the output's) and are kept */
+        int ndrop = 0;
+        for (unsigned h = c->drop_hist & 0xffu; h; h >>= 1)
+            ndrop += (int)(h & 1u);
+        int often = ndrop >= 3;
+        double med = c->nclean >= 4 && !often
+                         ? median8(c->clean_rr, c->nclean < 8 ? c->nclean : 8) / 1000.0
+                         : (double)NAN;
+        if (isfinite(c->prev_t) && isfinite(med)) {
+            double total = c->pend_t[c->npend - 1] - c->prev_t, last = c->prev_t;
+            int all_short = 1;
+            for (size_t k = 0; k < c->npend; k++) {
+                all_short &= c->pend_t[k] - last < 0.8 * med;
+                last = c->pend_t[k];
+            }
+            if (all_short && fabs(total - med) < 0.2 * med) {
+                c->ndropped += c->npend - 1; /* the ones before the newest were extra */
+                c->drop_next = 1;
+                c->pend_t[0] = c->pend_t[c->npend - 1];
+                c->pend_art[0] = c->pend_art[c->npend - 1];
+                c->npend = 1;
+                break;
+            }
+            if (all_short && total < 0.8 * med)
+                break; /* a later beat may still close the interval */
         }
+        rc = write_row(c, c->pend_t[0], c->pend_art[0], s, err);
+        memmove(c->pend_t, c->pend_t + 1, (NPEND - 1) * sizeof *c->pend_t);
+        memmove(c->pend_art, c->pend_art + 1, (NPEND - 1) * sizeof *c->pend_art);
+        c->npend--;
     }
-    int rc = write_row(c, c->pend_t, s, err);
-    c->pend_t = t;
     return rc;
 }
 
 static int flush(chan *c, pt_summary *s, pt_error *err)
 {
-    int rc = isnan(c->pend_t) ? PT_OK : write_row(c, c->pend_t, s, err);
-    c->pend_t = NAN;
+    int rc = PT_OK;
+    for (size_t k = 0; k < c->npend && !rc; k++)
+        rc = write_row(c, c->pend_t[k], c->pend_art[k], s, err);
+    c->npend = 0;
     return rc;
 }
 
 /* Emit one beat (R at absolute-in-run sample r) into the table. */
-static int emit(ecg *e, chan *c, const cand *q, int weak, pt_summary *s, pt_error *err)
+/* weak: found by search-back; pop: a peak far above the signal level, taken because it
+ * falls where the rhythm puts the next beat (the level does not learn from it). */
+static int emit(ecg *e, chan *c, const cand *q, int weak, int pop, pt_summary *s, pt_error *err)
 {
     (void)e;
+    c->last_short = 0;
     if (c->last_p >= 0) {
-        double rr = (double)(q->p - c->last_p);
+        double rr = (double)(q->p - c->last_p), m = rr_mean(c);
+        c->last_short = c->nrr >= 4 && rr < 0.7 * m;
         c->rr[c->nrr % 8] = rr;
         c->nrr++;
-        c->rr_avg = rr_mean(c);
     }
-    c->spki = weak ? 0.25 * q->h + 0.75 * c->spki : 0.125 * q->h + 0.875 * c->spki;
+    if (!pop)
+        c->pol += 0.05 * (q->sgn - c->pol);
+    if (!pop)
+        c->spki = weak ? 0.25 * q->h + 0.75 * c->spki : 0.125 * q->h + 0.875 * c->spki;
     c->last_p = q->p;
-    c->last_slope = q->slope;
+    if (!pop)
+        c->last_slope = c->last_slope > 0 ? 0.125 * q->slope + 0.875 * c->last_slope : q->slope;
     c->nsb = 0;
-    /* search_back's test (n - last_p >= 1.66 mean RR) as a sample index: n is an integer */
-    c->sb_at = c->nrr >= 1 && isfinite(c->rr_avg) ? c->last_p + (int64_t)ceil(1.66 * c->rr_avg)
-                                                  : INT64_MAX;
     if (c->last_r >= 0 && q->r - c->last_r < (int64_t)(REFRACT_S * c->fs))
         return PT_OK; /* the refined R fell on the previous one: one beat */
     c->last_r = q->r;
-    return beat_out(c, (double)(c->n_abs0 + q->r) / c->fs, s, err);
+    return beat_out(c, (double)(c->n_abs0 + q->r) / c->fs, pop, s, err);
 }
 
 /* One candidate MWI peak, in time order. */
 static int decide(ecg *e, chan *c, const cand *q, pt_summary *s, pt_error *err)
 {
+    if (!c->learning && c->nalt && c->last_p >= 0 && c->nrr >= 4) {
+        /* the group's highest peak is artefact-sized (the integrator is the squared slope:
+         * 3 x the signal level is a slope 1.7 x the usual QRS's) and an earlier peak above
+         * the threshold keeps the rhythm (within 20 % of the mean RR, and better): that one
+         * is the QRS, the winner the noise that followed it */
+        double m = rr_mean(c), thr = c->npki + 0.25 * (c->spki - c->npki);
+        double dq = fabs((double)(q->p - c->last_p) - m), dbest = 0.2 * m;
+        if (q->h > BIG_FACTOR * c->spki)
+            for (size_t k = 0; k < c->nalt; k++) {
+                double d = fabs((double)(c->alt[k].p - c->last_p) - m);
+                if (c->alt[k].h > thr && c->alt[k].h <= POP_FACTOR * c->spki && d < dbest &&
+                    d < dq) {
+                    dbest = d;
+                    q = &c->alt[k];
+                }
+            }
+        c->nalt = 0;
+    }
     if (c->learning) {
         if (c->nl < NCAND)
             c->lbuf[c->nl++] = *q;
@@ -370,16 +454,22 @@ static int decide(ecg *e, chan *c, const cand *q, pt_summary *s, pt_error *err)
     }
     if (c->last_p >= 0 && q->p - c->last_p < (int64_t)(REFRACT_S * c->fs))
         return PT_OK;
-    if (c->spki > 0 && q->h > POP_FACTOR * c->spki)
-        return PT_OK; /* an electrode pop or a blow: neither beat nor noise level */
+    if (c->spki > 0 && q->h > POP_FACTOR * c->spki) {
+        /* an electrode pop or a blow: neither beat nor noise level, unless it falls where
+         * the next beat is due (a beat inside the artefact; flagged) */
+        double m = rr_mean(c);
+        if (c->last_p >= 0 && c->nrr >= 4 && fabs((double)(q->p - c->last_p) - m) < 0.2 * m)
+            return emit(e, c, q, 0, 1, s, err);
+        return PT_OK;
+    }
     double thr1 = c->npki + 0.25 * (c->spki - c->npki);
     if (q->h > thr1) {
         if (c->last_r >= 0 && q->r - c->last_r < (int64_t)(TWAVE_S * c->fs) &&
-            q->slope < 0.5 * c->last_slope) {
+            q->slope < 0.5 * c->last_slope && !c->last_short) {
             c->npki = 0.125 * q->h + 0.875 * c->npki; /* a T wave */
             return PT_OK;
         }
-        return emit(e, c, q, 0, s, err);
+        return emit(e, c, q, 0, 0, s, err);
     }
     c->npki = 0.125 * q->h + 0.875 * c->npki;
     if (c->nsb < NCAND)
@@ -393,7 +483,7 @@ static int search_back(ecg *e, chan *c, pt_summary *s, pt_error *err)
 {
     if (c->learning || c->last_p < 0 || c->nrr < 1 || !c->nsb)
         return PT_OK;
-    double m = c->rr_avg;
+    double m = rr_mean(c);
     if ((double)(c->n - c->last_p) < 1.66 * m)
         return PT_OK;
     double thr2 = 0.5 * (c->npki + 0.25 * (c->spki - c->npki));
@@ -410,7 +500,7 @@ static int search_back(ecg *e, chan *c, pt_summary *s, pt_error *err)
     size_t rest = c->nsb - best - 1;
     cand tail[NCAND];
     memcpy(tail, c->sb + best + 1, rest * sizeof *tail);
-    int rc = emit(e, c, &q, 1, s, err);
+    int rc = emit(e, c, &q, 1, 0, s, err);
     memcpy(c->sb, tail, rest * sizeof *tail);
     c->nsb = rest;
     return rc;
@@ -429,16 +519,14 @@ static int learnt(ecg *e, chan *c, pt_summary *s, pt_error *err)
     return rc;
 }
 
-#define RING(c, a, i) ((c)->a[(size_t)(i) & (c)->ringmask])
+#define RING(c, a, i) ((c)->a[(size_t)((i) % (int64_t)(c)->nring)])
 
-/* The candidate at MWI peak p: R by the band-passed signal, then the raw ECG, from the
- * samples there were when the peak was seen (now = p + 2: the ring's last nring of them). */
+/* The candidate at MWI peak p: R by the band-passed signal, then the raw ECG. */
 static cand make_cand(const chan *c, int64_t p, double h)
 {
-    cand q = {.p = p, .h = h, .slope = 0, .r = p};
-    int64_t now = p + 2;
+    cand q = {.p = p, .h = h, .slope = 0, .r = p, .sgn = 0};
     int64_t lo = p - (int64_t)c->nmwi - (int64_t)(0.05 * c->fs);
-    int64_t oldest = now - (int64_t)c->nring + 1;
+    int64_t oldest = c->n - (int64_t)c->nring + 1;
     lo = lo < oldest ? oldest : lo;
     lo = lo < 0 ? 0 : lo;
     double best = -1;
@@ -457,28 +545,44 @@ static cand make_cand(const chan *c, int64_t p, double h)
             z = centre + (int64_t)c->delay + (int64_t)(0.02 * c->fs);
     a = a < oldest ? oldest : a;
     a = a < 0 ? 0 : a;
-    z = z > now ? now : z;
+    z = z > c->n ? c->n : z;
     if (z <= a)
         return q;
     double base = 0;
     for (int64_t i = a; i < z; i++)
         base += RING(c, ring_x, i);
     base /= (double)(z - a);
-    double bx = -1;
+    /* once the lead's polarity is clear, the extremum of that sign (a biphasic QRS keeps
+     * its R on the same wave) */
+    double pol = c->pol > POL_CLEAR ? 1.0 : c->pol < -POL_CLEAR ? -1.0 : 0.0;
+    double bx = -INFINITY;
     for (int64_t i = a; i < z; i++) {
-        double v = fabs(RING(c, ring_x, i) - base);
+        double dv = RING(c, ring_x, i) - base, v = pol != 0 ? pol * dv : fabs(dv);
         if (v > bx) {
             bx = v;
             q.r = i;
+            q.sgn = dv >= 0 ? 1.0 : -1.0;
         }
     }
     return q;
 }
 
-static int64_t imin3(int64_t a, int64_t b, int64_t c)
+/* A flat run at value v: outside the range of the ring's samples before it (strictly: an
+ * isoelectric segment of a noiseless ECG lies inside, a rail or the padding after the end
+ * does not). An empty history counts as outside. */
+static int flat_outside(const chan *c, double v)
 {
-    int64_t m = a < b ? a : b;
-    return m < c ? m : c;
+    int64_t z = c->n - (int64_t)c->flat_n, a = c->n - (int64_t)c->nring;
+    a = a < 0 ? 0 : a;
+    if (z <= a)
+        return 1;
+    double lo = INFINITY, hi = -INFINITY;
+    for (int64_t i = a; i < z; i++) {
+        double x = RING(c, ring_x, i);
+        lo = x < lo ? x : lo;
+        hi = x > hi ? x : hi;
+    }
+    return v < lo || v > hi;
 }
 
 static int chan_push(ecg *e, chan *c, const double *x, size_t nx, int64_t first, pt_summary *s,
@@ -492,155 +596,105 @@ static int chan_push(ecg *e, chan *c, const double *x, size_t nx, int64_t first,
         c->y = y;
         c->cap_y = nx;
     }
-    /* the per-sample state in locals (the rings' stores could alias it in *c); written
-     * back before anything that reads it */
-    double d0 = c->d[0], d1 = c->d[1], d2 = c->d[2], d3 = c->d[3];
-    double msum = c->mwi_sum, prev1 = c->mwi_prev1, prev2 = c->mwi_prev2;
-    double *mbuf = c->mwi_buf, fs8 = c->fs / 8.0, inv_learn = LEARN_S * c->fs;
-    double *rx = c->ring_x, *rb = c->ring_b, *rd = c->ring_d, *y = c->y;
-    size_t mi = c->mi, nmwi = c->nmwi, mask = c->ringmask;
-    int64_t n = c->n, hcand = (int64_t)c->hcand;
-    int have_pend = c->have_pend, learning = c->learning;
-    int64_t pend_p = c->pend.p, learn_end = (int64_t)ceil(inv_learn) - 1;
-    double pend_h = c->pend.h;
-    /* the first sample index `now` at which the pending candidate is decided (now - p >
-     * hcand), learning ends ((double)(now + 1) >= inv_learn) or search-back is due (now + 1
-     * >= sb_at): before it, a sample needs no more than the local-maximum test */
-#define DUE()                                                                                      \
-    (imin3(have_pend ? pend_p + hcand + 1 : INT64_MAX, learning ? learn_end : INT64_MAX,           \
-           c->nsb && c->sb_at != INT64_MAX ? c->sb_at - 1 : INT64_MAX))
-#define SYNC_OUT()                                                                                 \
-    do {                                                                                           \
-        c->d[0] = d0, c->d[1] = d1, c->d[2] = d2, c->d[3] = d3;                                    \
-        c->mwi_sum = msum, c->mwi_prev1 = prev1, c->mwi_prev2 = prev2;                             \
-        c->mi = mi, c->n = n;                                                                      \
-        c->have_pend = have_pend, c->pend.p = pend_p, c->pend.h = pend_h;                          \
-    } while (0)
-#define SYNC_IN()                                                                                  \
-    do {                                                                                           \
-        d0 = c->d[0], d1 = c->d[1], d2 = c->d[2], d3 = c->d[3];                                    \
-        msum = c->mwi_sum, prev1 = c->mwi_prev1, prev2 = c->mwi_prev2;                             \
-        mi = c->mi, n = c->n;                                                                      \
-        have_pend = c->have_pend, pend_p = c->pend.p, pend_h = c->pend.h;                          \
-        learning = c->learning;                                                                    \
-    } while (0)
-    int64_t due = DUE();
-    double mv[CHUNK]; /* the MWI of a chunk */
-    /* runs of finite samples: band-passed at once, then chunk by chunk; a non-finite
-     * sample ends the run (beats flushed, detector and filter reset) */
-    for (size_t a = 0; a < nx && !rc;) {
+    /* the band-pass over each run of finite samples at once */
+    for (size_t a = 0; a < nx;) {
         size_t z = a;
         while (z < nx && isfinite(x[z]))
             z++;
         if (z > a) {
-            if (c->gap)
+            if (c->gap) {
                 pt_sos_reset(c->bp);
-            pt_sos_execute(c->bp, x + a, y + a, z - a);
-            if (c->gap || (n == 0 && c->n_abs0 == 0)) {
-                c->n_abs0 = first + (int64_t)a;
-                c->gap = 0;
             }
+            pt_sos_execute(c->bp, x + a, c->y + a, z - a);
+            a = z;
         }
-        for (size_t j0 = a; j0 < z && !rc; j0 += CHUNK) {
-            size_t j1 = z - j0 < CHUNK ? z : j0 + CHUNK;
-            /* pass 1: derivative, squaring, integration and the rings for the chunk (the
-             * rings are sized for it: a candidate reads no sample after p + 2) */
-            for (size_t j = j0; j < j1; j++) {
-                double b = y[j];
-                /* Pan & Tompkins' five-point derivative (2x[n] + x[n-1] - x[n-3] - 2x[n-4])
-                 * fs/8 */
-                double der = (2 * b + d0 - d2 - 2 * d3) * fs8;
-                d3 = d2;
-                d2 = d1;
-                d1 = d0;
-                d0 = b;
-                double sq = der * der;
-                msum += sq - mbuf[mi];
-                mbuf[mi] = sq;
-                mi = mi + 1 == nmwi ? 0 : mi + 1;
-                double m = msum / (double)nmwi;
-                mv[j - j0] = m < 0 ? 0 : m;
-                size_t r = (size_t)(n + (int64_t)(j - j0)) & mask;
-                rx[r] = x[j];
-                rb[r] = b;
-                rd[r] = fabs(der);
-            }
-            /* pass 2: MWI peaks and decisions, sample by sample */
-            for (size_t j = j0; j < j1; j++) {
-                double m = mv[j - j0];
-                int64_t now = n++;
-                if (learning) {
-                    c->learn_max = m > c->learn_max ? m : c->learn_max;
-                    c->learn_sum += m;
-                }
-                /* a local maximum of the MWI at now - 1; the pending one is made into a
-                 * candidate (R peak, slope) only when it is decided: ripples cost a compare */
-                if (now >= 2 && prev1 > prev2 && prev1 >= m) {
-                    int64_t p = now - 1;
-                    if (have_pend && p - pend_p <= hcand) {
-                        if (prev1 > pend_h) {
-                            pend_p = p;
-                            pend_h = prev1;
-                        }
-                    } else {
-                        if (have_pend) {
-                            SYNC_OUT();
-                            c->pend = make_cand(c, pend_p, pend_h);
-                            rc = decide(e, c, &c->pend, s, err);
-                            learning = c->learning;
-                            if (rc)
-                                break;
-                        }
-                        pend_p = p;
-                        pend_h = prev1;
-                        have_pend = 1;
-                    }
-                    due = DUE();
-                }
-                prev2 = prev1;
-                prev1 = m;
-                if (now < due)
-                    continue;
-                /* something is due: the pending candidate, the end of learning, search-back */
-                if (!rc && have_pend && now - pend_p > hcand) {
-                    SYNC_OUT();
-                    c->pend = make_cand(c, pend_p, pend_h);
-                    rc = decide(e, c, &c->pend, s, err);
-                    have_pend = 0;
-                }
-                if (!rc && c->learning && (double)n >= inv_learn) {
-                    SYNC_OUT();
-                    rc = learnt(e, c, s, err);
-                }
-                if (!rc && c->nsb && n >= c->sb_at) {
-                    SYNC_OUT();
-                    rc = search_back(e, c, s, err);
-                }
-                learning = c->learning;
-                due = DUE();
-                if (rc)
-                    break;
-            }
+        while (a < nx && !isfinite(x[a])) {
+            c->y[a] = NAN;
+            a++;
+            pt_sos_reset(c->bp);
         }
-        if (rc || z == nx)
-            break;
-        if (n > 0 || c->gap == 0) {
-            SYNC_OUT();
-            if ((rc = flush(c, s, err)))
-                return rc;
-            chan_reset(c);
-            c->gap = 1;
-            SYNC_IN();
-            due = DUE();
-        }
-        for (a = z; a < nx && !isfinite(x[a]); a++)
-            ;
-        pt_sos_reset(c->bp);
     }
-    SYNC_OUT();
-#undef SYNC_OUT
-#undef SYNC_IN
-#undef DUE
+    for (size_t j = 0; j < nx && !rc; j++) {
+        double v = x[j];
+        /* a flat line (the same value for FLAT_S, outside the range of the signal before
+         * it: lead off, saturation, the padding after the end) is no signal: a gap like
+         * NaN, and the step into it is not a beat */
+        c->flat_n = isfinite(v) && v == c->last_v ? c->flat_n + 1 : 0;
+        c->last_v = v;
+        if (!c->flat_n)
+            c->flat_gap = 0;
+        else if (c->flat_n == c->nflat)
+            c->flat_gap = flat_outside(c, v);
+        if (!isfinite(v) || c->flat_gap) {
+            if (c->n > 0 || c->gap == 0) {
+                if ((rc = flush(c, s, err)))
+                    return rc;
+                chan_reset(c);
+                c->gap = 1;
+            }
+            continue;
+        }
+        if (c->gap || (c->n == 0 && c->n_abs0 == 0)) {
+            c->n_abs0 = first + (int64_t)j;
+            c->gap = 0;
+        }
+        double b = c->y[j];
+        /* Pan & Tompkins' five-point derivative (2x[n] + x[n-1] - x[n-3] - 2x[n-4]) fs/8 */
+        double der = (2 * b + c->d[0] - c->d[2] - 2 * c->d[3]) * c->fs / 8.0;
+        c->d[3] = c->d[2];
+        c->d[2] = c->d[1];
+        c->d[1] = c->d[0];
+        c->d[0] = b;
+        double sq = der * der;
+        size_t mi = (size_t)(c->n % (int64_t)c->nmwi);
+        c->mwi_sum += sq - c->mwi_buf[mi];
+        c->mwi_buf[mi] = sq;
+        double m = c->mwi_sum / (double)c->nmwi;
+        if (m < 0)
+            m = 0;
+        RING(c, ring_x, c->n) = v;
+        RING(c, ring_b, c->n) = b;
+        RING(c, ring_d, c->n) = fabs(der);
+        int64_t n = c->n;
+        c->n++;
+        if (c->learning) {
+            c->learn_max = m > c->learn_max ? m : c->learn_max;
+            c->learn_sum += m;
+        }
+        /* a local maximum of the MWI at n - 1 */
+        if (n >= 2 && c->mwi_prev1 > c->mwi_prev2 && c->mwi_prev1 >= m) {
+            int64_t p = n - 1;
+            if (c->have_pend && p - c->pend.p <= (int64_t)c->hcand) {
+                if (c->mwi_prev1 > c->pend.h) {
+                    if (c->nalt == NALT) { /* full: the lowest goes */
+                        size_t lo = 0;
+                        for (size_t k = 1; k < NALT; k++)
+                            lo = c->alt[k].h < c->alt[lo].h ? k : lo;
+                        c->alt[lo] = c->alt[--c->nalt];
+                    }
+                    c->alt[c->nalt++] = c->pend;
+                    c->pend = make_cand(c, p, c->mwi_prev1);
+                }
+            } else {
+                if (c->have_pend)
+                    rc = decide(e, c, &c->pend, s, err);
+                c->nalt = 0;
+                c->pend = make_cand(c, p, c->mwi_prev1);
+                c->have_pend = 1;
+            }
+        }
+        c->mwi_prev2 = c->mwi_prev1;
+        c->mwi_prev1 = m;
+        if (!rc && c->have_pend && n - c->pend.p > (int64_t)c->hcand) {
+            rc = decide(e, c, &c->pend, s, err);
+            c->have_pend = 0;
+            c->nalt = 0;
+        }
+        if (!rc && c->learning && (double)c->n >= LEARN_S * c->fs)
+            rc = learnt(e, c, s, err);
+        if (!rc)
+            rc = search_back(e, c, s, err);
+    }
     return rc;
 }
 

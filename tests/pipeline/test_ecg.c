@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later
  * test_ecg.c — the ECG stage (pipeline/ecg.c): R peaks of a synthetic ECG at 125 Hz to
- * 2 kHz, the artefact flag, /hr from the ECG when there is no PPG, and MIT-BIH 100. */
+ * 2 kHz, the artefact flag, a flat end, /hr from the ECG when there is no PPG, MIT-BIH 100,
+ * and the motion cases of the s2_walk chest ECG. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -188,6 +189,86 @@ PT_TEST(ecg_artefact_flag)
     pt_summary_destroy(s);
 }
 
+/* A recording that ends in a flat line (an EDF padded after the signal stopped: s2_walk and
+ * s3_run step to a constant for their last second): the step is not a beat. */
+PT_TEST(ecg_flat_end)
+{
+    enum { MAXB = 100 };
+    static double beat[MAXB];
+    size_t nb = 0;
+    for (double t = 0.5; t < 59.0 && nb < MAXB; t += 0.75)
+        beat[nb++] = t;
+    double fs = 256, step_s = 59.2;
+    char path[256];
+    snprintf(path, sizeof path, "test_ecg_flat_%d.csv", (int)getpid());
+    FILE *f = fopen(path, "w");
+    PT_REQUIRE(f != NULL);
+    fprintf(f, "t_s,ecg_mV\n");
+    unsigned seed = 5;
+    for (size_t i = 0; i < (size_t)(60 * fs); i++) {
+        double t = (double)i / fs;
+        if (t >= step_s)
+            fprintf(f, "%.6f,-1.5\n", t); /* 1.8 mV below the baseline, 0.8 s flat */
+        else
+            fprintf(f, "%.6f,%.5f\n", t, ecg_at(t, beat, nb, &seed));
+    }
+    fclose(f);
+    pt_summary *s = run(path);
+    unlink(path);
+    PT_REQUIRE(s != NULL);
+    const pt_table *t = pt_summary_table_const(s, "ecg_beats");
+    size_t n = pt_table_nrows(t), late = 0;
+    const double *ts = pt_table_column(t, "t_s");
+    for (size_t i = 0; i < n; i++)
+        late += ts[i] > beat[nb - 1] + 0.1;
+    printf("flat end: %zu beats (%zu true), %zu after the last true beat\n", n, nb, late);
+    PT_CHECK(late == 0);              /* the step at 59.2 s is no beat */
+    PT_CHECK(n >= nb - 1 && n <= nb); /* the first may fall in the 2 s of learning */
+    pt_summary_destroy(s);
+}
+
+/* A noiseless ECG printed to 1 uV: exactly 0 between the waves (about 0.5 s per beat at
+ * 50 bpm). That flat isoelectric line lies inside the signal's range and is no gap: every
+ * beat is found. */
+PT_TEST(ecg_noiseless)
+{
+    enum { MAXB = 100 };
+    static double beat[MAXB];
+    size_t nb = 0;
+    for (double t = 0.5; t < 59.0 && nb < MAXB; t += 1.2)
+        beat[nb++] = t;
+    double fs = 250;
+    char path[256];
+    snprintf(path, sizeof path, "test_ecg_clean_%d.csv", (int)getpid());
+    FILE *f = fopen(path, "w");
+    PT_REQUIRE(f != NULL);
+    fprintf(f, "t_s,ecg_mV\n");
+    for (size_t i = 0; i < (size_t)(60 * fs); i++) {
+        double t = (double)i / fs, v = 0;
+        for (size_t k = 0; k < nb; k++) {
+            double d = t - beat[k];
+            v += 0.15 * exp(-0.5 * pow((d + 0.16) / 0.025, 2)) + exp(-0.5 * pow(d / 0.010, 2)) -
+                 0.3 * exp(-0.5 * pow((d - 0.03) / 0.010, 2)) +
+                 0.35 * exp(-0.5 * pow((d - 0.28) / 0.045, 2));
+        }
+        fprintf(f, "%.6f,%.3f\n", t, v);
+    }
+    fclose(f);
+    pt_summary *s = run(path);
+    unlink(path);
+    PT_REQUIRE(s != NULL);
+    const pt_table *t = pt_summary_table_const(s, "ecg_beats");
+    size_t n = pt_table_nrows(t), hit = 0;
+    const double *ts = pt_table_column(t, "t_s");
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k < nb; k++)
+            hit += fabs(ts[i] - beat[k]) < 0.010;
+    printf("noiseless: %zu beats (%zu true), %zu within 10 ms\n", n, nb, hit);
+    PT_CHECK(n >= nb - 1 && n <= nb); /* the first may fall in the 2 s of learning */
+    PT_CHECK(hit == n);
+    pt_summary_destroy(s);
+}
+
 /* MIT-BIH Arrhythmia record 100 (MLII) against its .atr beats read by pt-eval-ecg: here the
  * count only (2273 beats; the 150 ms match is the bench's). */
 PT_TEST(ecg_mitdb100)
@@ -246,6 +327,108 @@ PT_TEST(ecg_source)
     printf("s3_run: %zu epochs with ECG heart rate, mean %.1f bpm\n", n, sum / (double)n);
     PT_CHECK(n >= 55);                           /* 61 epochs of 5 s */
     PT_CHECK(fabs(sum / (double)n - 110.5) < 3); /* the rate drifts ~105-115 over the run */
+    pt_summary_destroy(s);
+}
+
+/* Reference beat times [s] of a wrist_ppg_exercise beats CSV (beat_index,sample,t_s,rr_s). */
+static size_t read_ref(const char *path, double *t, size_t max)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0;
+    char line[256];
+    size_t n = 0;
+    if (fgets(line, sizeof line, f))
+        while (n < max && fgets(line, sizeof line, f)) {
+            double v;
+            if (sscanf(line, "%*[^,],%*[^,],%lf", &v) == 1)
+                t[n++] = v;
+        }
+    fclose(f);
+    return n;
+}
+
+static int near_any(const double *v, size_t n, double t, double tol)
+{
+    for (size_t i = 0; i < n; i++)
+        if (fabs(v[i] - t) <= tol)
+            return 1;
+    return 0;
+}
+
+/* The chest ECG of s2_walk (treadmill walking, motion noise) against PhysioNet's beats: the
+ * cases the motion refinements were made for, each seen on the trace:
+ * - 104.68 s: a QRS followed within 300 ms by a burst of noise 8 x the QRS's integrator
+ *   level (the earlier peak of the candidate group keeps the rhythm);
+ * - 263.96 s: a QRS 300 ms after an artefact spike taken as a beat (the T-wave test used to
+ *   compare with the spike's slope and called the QRS a T wave);
+ * - 268.40 and 268.63 s: two spikes between the beats at 268.17 and 268.84 (dropped as extra
+ *   beats: their three intervals add up to one);
+ * - 399.00 s: the step into the flat padding after the signal ends (no beat).
+ * All four failed on the detector before these refinements (F1 97.88 %). s3_run: the QRS
+ * at 149.48 s, 170 ms before a movement artefact 3 x its size (same rule). */
+PT_TEST(ecg_s2_walk_motion)
+{
+    const char *dir = getenv("PT_SHARED_DIR");
+    char path[1024], refp[1024];
+    snprintf(path, sizeof path, "%s/data/formats/edf/s2_walk.edf", dir && *dir ? dir : "../shared");
+    snprintf(refp, sizeof refp, "%s/data/wrist_ppg_exercise/s2_walk_beats.csv",
+             dir && *dir ? dir : "../shared");
+    if (access(path, R_OK) || access(refp, R_OK))
+        PT_SKIP("no ../shared/data/formats/edf/s2_walk.edf or its beats");
+    enum { MAXR = 1000 };
+    static double ref[MAXR], det[MAXR];
+    size_t nr = read_ref(refp, ref, MAXR);
+    PT_REQUIRE(nr == 566);
+    pt_summary *s = run(path);
+    PT_REQUIRE(s != NULL);
+    const pt_table *t = pt_summary_table_const(s, "ecg_beats");
+    const double *ts = pt_table_column(t, "t_s"), *chn = pt_table_column(t, "channel");
+    size_t nd = 0;
+    for (size_t i = 0; i < pt_table_nrows(t) && nd < MAXR; i++)
+        if (chn[i] == 0)
+            det[nd++] = ts[i];
+    /* F1 with the 150 ms window of pt-eval-ecg (greedy, each beat once) */
+    static char used[MAXR];
+    memset(used, 0, sizeof used);
+    size_t tp = 0;
+    for (size_t i = 0; i < nd; i++) {
+        size_t best = nr;
+        for (size_t k = 0; k < nr; k++)
+            if (!used[k] && fabs(ref[k] - det[i]) <= 0.150 &&
+                (best == nr || fabs(ref[k] - det[i]) < fabs(ref[best] - det[i])))
+                best = k;
+        if (best < nr) {
+            used[best] = 1;
+            tp++;
+        }
+    }
+    double f1 = 200.0 * (double)tp / (double)(nr + nd);
+    printf("s2_walk: %zu reference beats, %zu detected, %zu matched, F1 %.2f %%\n", nr, nd, tp, f1);
+    /* 98.0: above the 97.88 % before the refinements, below today's 98.23 % so that a
+     * change of one beat elsewhere does not fail it; 4 of the 12 misses are doubtful
+     * reference beats (pt-eval-ecg lists them) */
+    PT_CHECK(f1 >= 98.0);
+    PT_CHECK(near_any(det, nd, 104.684, 0.050));
+    PT_CHECK(near_any(det, nd, 263.957, 0.050));
+    PT_CHECK(!near_any(det, nd, 268.52, 0.20)); /* nothing between 268.32 and 268.72 */
+    PT_CHECK(near_any(det, nd, 268.17, 0.050) && near_any(det, nd, 268.84, 0.050));
+    PT_CHECK(!near_any(det, nd, 399.0, 0.30));
+    pt_summary_destroy(s);
+
+    snprintf(path, sizeof path, "%s/data/formats/edf/s3_run.edf", dir && *dir ? dir : "../shared");
+    if (access(path, R_OK))
+        return;
+    PT_REQUIRE((s = run(path)) != NULL);
+    t = pt_summary_table_const(s, "ecg_beats");
+    ts = pt_table_column(t, "t_s");
+    chn = pt_table_column(t, "channel");
+    nd = 0;
+    for (size_t i = 0; i < pt_table_nrows(t) && nd < MAXR; i++)
+        if (chn[i] == 0)
+            det[nd++] = ts[i];
+    PT_CHECK(near_any(det, nd, 149.477, 0.050));
+    PT_CHECK(!near_any(det, nd, 149.66, 0.05)); /* the artefact */
     pt_summary_destroy(s);
 }
 
