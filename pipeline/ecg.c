@@ -100,7 +100,9 @@ typedef struct chan {
     double last_v;                    /* the previous raw sample */
     double *mwi_buf, mwi_sum;
     double *ring_x, *ring_b, *ring_d; /* raw, band-passed, |derivative| */
-    double *y;                        /* the block band-passed */
+    size_t ringmask; /* the rings hold ringmask + 1 >= nring samples (a power of 2) */
+    size_t mi;       /* the MWI buffer's next slot */
+    double *y;       /* the block band-passed */
     size_t cap_y;
     double d[4];    /* last band-passed values for the derivative */
     int64_t n;      /* samples of the current run */
@@ -124,6 +126,8 @@ typedef struct chan {
     double pol;             /* running mean of the beats' R signs: the lead's QRS polarity */
     double rr[8];
     size_t nrr;
+    double rr_avg;  /* rr_mean, kept with rr[] */
+    int64_t sb_at;  /* from this sample search-back may be due (INT64_MAX: not) */
     cand sb[NCAND]; /* noise candidates since the last QRS, for search-back */
     size_t nsb;
     /* output */
@@ -195,9 +199,11 @@ static double group_delay(const double *sos, size_t nsec, double fs)
 static void chan_reset(chan *c)
 {
     memset(c->mwi_buf, 0, c->nmwi * sizeof(double));
-    memset(c->ring_x, 0, c->nring * sizeof(double));
-    memset(c->ring_b, 0, c->nring * sizeof(double));
-    memset(c->ring_d, 0, c->nring * sizeof(double));
+    memset(c->ring_x, 0, (c->ringmask + 1) * sizeof(double));
+    memset(c->ring_b, 0, (c->ringmask + 1) * sizeof(double));
+    memset(c->ring_d, 0, (c->ringmask + 1) * sizeof(double));
+    c->mi = 0;
+    c->sb_at = INT64_MAX;
     memset(c->d, 0, sizeof c->d);
     c->mwi_sum = 0;
     c->n = 0;
@@ -242,9 +248,13 @@ static int chan_init(chan *c, int ch, double fs, pt_error *err)
     if (c->delay > (size_t)(0.1 * fs))
         c->delay = (size_t)(0.1 * fs);
     c->mwi_buf = calloc(c->nmwi, sizeof(double));
-    c->ring_x = calloc(c->nring, sizeof(double));
-    c->ring_b = calloc(c->nring, sizeof(double));
-    c->ring_d = calloc(c->nring, sizeof(double));
+    size_t phys = 1;
+    while (phys < c->nring)
+        phys *= 2;
+    c->ringmask = phys - 1;
+    c->ring_x = calloc(phys, sizeof(double));
+    c->ring_b = calloc(phys, sizeof(double));
+    c->ring_d = calloc(phys, sizeof(double));
     if (!c->mwi_buf || !c->ring_x || !c->ring_b || !c->ring_d)
         return pt_error_set(err, PT_ENOMEM, "out of memory for the ECG stage");
     c->n_abs0 = 0;
@@ -411,12 +421,15 @@ static int emit(ecg *e, chan *c, const cand *q, int weak, int pop, pt_summary *s
         c->last_short = c->nrr >= 4 && rr < 0.7 * m;
         c->rr[c->nrr % 8] = rr;
         c->nrr++;
+        c->rr_avg = rr_mean(c);
     }
     if (!pop)
         c->pol += 0.05 * (q->sgn - c->pol);
     if (!pop)
         c->spki = weak ? 0.25 * q->h + 0.75 * c->spki : 0.125 * q->h + 0.875 * c->spki;
     c->last_p = q->p;
+    /* search_back's test (n - last_p >= 1.66 x the mean RR) as a sample index */
+    c->sb_at = c->nrr >= 1 ? c->last_p + (int64_t)ceil(1.66 * c->rr_avg) : INT64_MAX;
     if (!pop)
         c->last_slope = c->last_slope > 0 ? 0.125 * q->slope + 0.875 * c->last_slope : q->slope;
     c->nsb = 0;
@@ -519,7 +532,7 @@ static int learnt(ecg *e, chan *c, pt_summary *s, pt_error *err)
     return rc;
 }
 
-#define RING(c, a, i) ((c)->a[(size_t)((i) % (int64_t)(c)->nring)])
+#define RING(c, a, i) ((c)->a[(size_t)(i) & (c)->ringmask])
 
 /* The candidate at MWI peak p: R by the band-passed signal, then the raw ECG. */
 static cand make_cand(const chan *c, int64_t p, double h)
@@ -646,9 +659,9 @@ static int chan_push(ecg *e, chan *c, const double *x, size_t nx, int64_t first,
         c->d[1] = c->d[0];
         c->d[0] = b;
         double sq = der * der;
-        size_t mi = (size_t)(c->n % (int64_t)c->nmwi);
-        c->mwi_sum += sq - c->mwi_buf[mi];
-        c->mwi_buf[mi] = sq;
+        c->mwi_sum += sq - c->mwi_buf[c->mi];
+        c->mwi_buf[c->mi] = sq;
+        c->mi = c->mi + 1 == c->nmwi ? 0 : c->mi + 1;
         double m = c->mwi_sum / (double)c->nmwi;
         if (m < 0)
             m = 0;
@@ -692,7 +705,7 @@ static int chan_push(ecg *e, chan *c, const double *x, size_t nx, int64_t first,
         }
         if (!rc && c->learning && (double)c->n >= LEARN_S * c->fs)
             rc = learnt(e, c, s, err);
-        if (!rc)
+        if (!rc && c->nsb && c->n >= c->sb_at) /* else search_back has nothing to do */
             rc = search_back(e, c, s, err);
     }
     return rc;
