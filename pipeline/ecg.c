@@ -70,6 +70,7 @@
 #define LEARN_S 2.0
 #define FLAT_S 0.2 /* the same value this long: no signal */
 #define NCAND 64
+#define LAZY_MAX 2 /* x hcand: a lazy alternative this much older than the pending is made */
 #define NPEND 4
 #define NALT 8
 #define POL_CLEAR 0.6  /* |mean sign| above this: the lead's QRS polarity is known */
@@ -88,6 +89,8 @@ typedef struct cand {
     double slope; /* steepest |derivative| over the integration window */
     int64_t r;    /* R peak [sample] */
     double sgn;   /* sign of the R deflection from the local baseline */
+    double pol;   /* the lead's polarity when the MWI peak was seen (make_cand uses it) */
+    int made;     /* 0: only p, h and pol are set yet (see lazy / make_cand) */
 } cand;
 
 typedef struct chan {
@@ -100,7 +103,8 @@ typedef struct chan {
     double last_v;                    /* the previous raw sample */
     double *mwi_buf, mwi_sum;
     double *ring_x, *ring_b, *ring_d; /* raw, band-passed, |derivative| */
-    size_t ringmask; /* the rings hold ringmask + 1 >= nring samples (a power of 2) */
+    size_t ringmask; /* the rings hold ringmask + 1 >= nring + (LAZY_MAX + 1) hcand + 2
+                        samples (a power of 2): lazy peaks are made up to that late */
     size_t mi;       /* the MWI buffer's next slot */
     double *y;       /* the block band-passed */
     size_t cap_y;
@@ -249,7 +253,7 @@ static int chan_init(chan *c, int ch, double fs, pt_error *err)
         c->delay = (size_t)(0.1 * fs);
     c->mwi_buf = calloc(c->nmwi, sizeof(double));
     size_t phys = 1;
-    while (phys < c->nring)
+    while (phys < c->nring + (LAZY_MAX + 1) * c->hcand + 2)
         phys *= 2;
     c->ringmask = phys - 1;
     c->ring_x = calloc(phys, sizeof(double));
@@ -439,6 +443,8 @@ static int emit(ecg *e, chan *c, const cand *q, int weak, int pop, pt_summary *s
     return beat_out(c, (double)(c->n_abs0 + q->r) / c->fs, pop, s, err);
 }
 
+static cand make_cand(const chan *c, const cand *lz);
+
 /* One candidate MWI peak, in time order. */
 static int decide(ecg *e, chan *c, const cand *q, pt_summary *s, pt_error *err)
 {
@@ -455,6 +461,7 @@ static int decide(ecg *e, chan *c, const cand *q, pt_summary *s, pt_error *err)
                 if (c->alt[k].h > thr && c->alt[k].h <= POP_FACTOR * c->spki && d < dbest &&
                     d < dq) {
                     dbest = d;
+                    c->alt[k] = make_cand(c, &c->alt[k]);
                     q = &c->alt[k];
                 }
             }
@@ -535,11 +542,25 @@ static int learnt(ecg *e, chan *c, pt_summary *s, pt_error *err)
 #define RING(c, a, i) ((c)->a[(size_t)(i) & (c)->ringmask])
 
 /* The candidate at MWI peak p: R by the band-passed signal, then the raw ECG. */
-static cand make_cand(const chan *c, int64_t p, double h)
+/* An MWI peak as it was seen at sample p + 1 (the lead's polarity then): R and slope are
+ * found only when it is decided, or chosen in its group (make_cand), as most peaks are
+ * integrator ripples replaced within 200 ms. */
+static cand lazy(const chan *c, int64_t p, double h)
 {
-    cand q = {.p = p, .h = h, .slope = 0, .r = p, .sgn = 0};
+    return (cand){.p = p, .h = h, .r = p, .pol = c->pol, .made = 0};
+}
+
+/* The candidate of a lazy peak, from the samples there were when the peak was seen (now = p
+ * + 2: the ring's last nring of them; the rings are sized so that they are still there) and
+ * the polarity then: what making it at that moment gave. */
+static cand make_cand(const chan *c, const cand *lz)
+{
+    if (lz->made)
+        return *lz;
+    int64_t p = lz->p, now = p + 2;
+    cand q = {.p = p, .h = lz->h, .slope = 0, .r = p, .sgn = 0, .pol = lz->pol, .made = 1};
     int64_t lo = p - (int64_t)c->nmwi - (int64_t)(0.05 * c->fs);
-    int64_t oldest = c->n - (int64_t)c->nring + 1;
+    int64_t oldest = now - (int64_t)c->nring + 1;
     lo = lo < oldest ? oldest : lo;
     lo = lo < 0 ? 0 : lo;
     double best = -1;
@@ -558,7 +579,7 @@ static cand make_cand(const chan *c, int64_t p, double h)
             z = centre + (int64_t)c->delay + (int64_t)(0.02 * c->fs);
     a = a < oldest ? oldest : a;
     a = a < 0 ? 0 : a;
-    z = z > c->n ? c->n : z;
+    z = z > now ? now : z;
     if (z <= a)
         return q;
     double base = 0;
@@ -567,7 +588,7 @@ static cand make_cand(const chan *c, int64_t p, double h)
     base /= (double)(z - a);
     /* once the lead's polarity is clear, the extremum of that sign (a biphasic QRS keeps
      * its R on the same wave) */
-    double pol = c->pol > POL_CLEAR ? 1.0 : c->pol < -POL_CLEAR ? -1.0 : 0.0;
+    double pol = lz->pol > POL_CLEAR ? 1.0 : lz->pol < -POL_CLEAR ? -1.0 : 0.0;
     double bx = -INFINITY;
     for (int64_t i = a; i < z; i++) {
         double dv = RING(c, ring_x, i) - base, v = pol != 0 ? pol * dv : fabs(dv);
@@ -686,19 +707,26 @@ static int chan_push(ecg *e, chan *c, const double *x, size_t nx, int64_t first,
                         c->alt[lo] = c->alt[--c->nalt];
                     }
                     c->alt[c->nalt++] = c->pend;
-                    c->pend = make_cand(c, p, c->mwi_prev1);
+                    /* an alternative about to fall out of the rings is made now */
+                    for (size_t k = 0; k < c->nalt; k++)
+                        if (!c->alt[k].made && p - c->alt[k].p > LAZY_MAX * (int64_t)c->hcand)
+                            c->alt[k] = make_cand(c, &c->alt[k]);
+                    c->pend = lazy(c, p, c->mwi_prev1);
                 }
             } else {
-                if (c->have_pend)
+                if (c->have_pend) {
+                    c->pend = make_cand(c, &c->pend);
                     rc = decide(e, c, &c->pend, s, err);
+                }
                 c->nalt = 0;
-                c->pend = make_cand(c, p, c->mwi_prev1);
+                c->pend = lazy(c, p, c->mwi_prev1);
                 c->have_pend = 1;
             }
         }
         c->mwi_prev2 = c->mwi_prev1;
         c->mwi_prev1 = m;
         if (!rc && c->have_pend && n - c->pend.p > (int64_t)c->hcand) {
+            c->pend = make_cand(c, &c->pend);
             rc = decide(e, c, &c->pend, s, err);
             c->have_pend = 0;
             c->nalt = 0;
