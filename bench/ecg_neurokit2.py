@@ -119,17 +119,20 @@ if mode == "pulsetrain":
     import pulsetrain as pt
 else:
     import neurokit2 as nk
-r0 = resource.getrusage(resource.RUSAGE_SELF); t0 = time.perf_counter()
-if mode == "pulsetrain":
-    beats = np.asarray(pt.analyse(ecg=x, fs_ecg=250.0, threads=1).tables["ecg_beats"]["t_s"])
-else:
-    if mode == "clean":
-        x = nk.ecg_clean(x, sampling_rate=250)
-    _, info = nk.ecg_peaks(x, sampling_rate=250)
-    beats = np.asarray(info["ECG_R_Peaks"]) / 250.0
-r1 = resource.getrusage(resource.RUSAGE_SELF)
+best = None
+for rep in range(int(sys.argv[5])):  # the best of the repeats: the first one also warms up
+    r0 = resource.getrusage(resource.RUSAGE_SELF); t0 = time.perf_counter()
+    if mode == "pulsetrain":
+        beats = np.asarray(pt.analyse(ecg=x, fs_ecg=250.0, threads=1).tables["ecg_beats"]["t_s"])
+    else:
+        xx = nk.ecg_clean(x, sampling_rate=250) if mode == "clean" else x
+        _, info = nk.ecg_peaks(xx, sampling_rate=250)
+        beats = np.asarray(info["ECG_R_Peaks"]) / 250.0
+    r1 = resource.getrusage(resource.RUSAGE_SELF)
+    got = (time.perf_counter() - t0, (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime))
+    best = got if best is None or got[1] < best[1] else best
 np.save(sys.argv[4], beats)
-print(time.perf_counter() - t0, (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime))
+print(*best)
 """
 
 
@@ -138,6 +141,7 @@ def main():
     ap.add_argument("pulsetrain")
     ap.add_argument("--neurokit", default=os.environ.get("NEUROKIT2_SRC"))
     ap.add_argument("--hours", type=float, default=24.0)
+    ap.add_argument("--repeat", type=int, default=3, help="runs of each; the least CPU counts")
     ap.add_argument("--python", help="folder holding the pulsetrain Python package (e.g. "
                     "build/dev/python): also time pulsetrain.analyse on the array in memory")
     a = ap.parse_args()
@@ -148,11 +152,13 @@ def main():
         print("record: %.1f h at 250 Hz, %d beats (synthetic, seed 7)" % (a.hours, len(truth)))
         rows = []
         out = os.path.join(d, "s.h5")
-        wall, cpu, rss, _ = child_usage([a.pulsetrain, "process", "-q", rec + ".hea", "-o", out])
+        runs = [child_usage([a.pulsetrain, "process", "-q", "-j", "1", rec + ".hea", "-o", out])
+                for _ in range(a.repeat)]
+        wall, cpu, rss, _ = min(runs, key=lambda r: r[1])
         import h5py
         with h5py.File(out, "r") as h:
             pt_beats = np.asarray(h["ecg_beats"]["t_s"])
-        rows.append(("pulsetrain process (everything)", wall, cpu, rss, f1(truth, pt_beats)))
+        rows.append(("pulsetrain process -j 1 (everything)", wall, cpu, rss, f1(truth, pt_beats)))
         base_cpu = cpu
         scipy_script = os.path.join(here, "ecg_scipy_pt.py")
         wall, cpu, rss, so = child_usage([sys.executable, scipy_script, rec + ".dat", "250"])
@@ -167,7 +173,8 @@ def main():
             print("NeuroKit2: not found (--neurokit DIR or NEUROKIT2_SRC): not measured")
         for name, path, mode in contenders:
             npy = os.path.join(d, "beats_%s.npy" % mode)
-            wall, cpu_all, rss, so = child_usage([sys.executable, "-c", CHILD, path, rec, mode, npy])
+            wall, cpu_all, rss, so = child_usage([sys.executable, "-c", CHILD, path, rec, mode, npy,
+                                                  str(a.repeat)])
             call_wall, call_cpu = (float(v) for v in so.split())
             rows.append((name, call_wall, call_cpu, rss, f1(truth, np.load(npy))))
         print()
@@ -181,8 +188,9 @@ def main():
         for name in ("NeuroKit2 ecg_peaks (the call)", "NeuroKit2 ecg_clean+ecg_peaks (the call)"):
             if api and name in by:
                 print("%s / pulsetrain.analyse, CPU: %.1fx" % (name, by[name] / api))
-        print("\nCPU = user + sys (pulsetrain process: the whole run; the Python rows: the call"
-              " alone, without start-up and reading). Peak RSS: the child's whole life.")
+        print("\nCPU = user + sys, the least of %d runs (pulsetrain process: the whole run; the"
+              " Python rows: the call alone, without start-up and reading; scipy: one run)."
+              " Peak RSS: the child's whole life." % a.repeat)
 
 
 if __name__ == "__main__":
