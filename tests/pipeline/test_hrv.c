@@ -20,103 +20,85 @@ static const char *src_dir(void)
     return d && *d ? d : "..";
 }
 
-PT_TEST(hrv_reference)
+/* rr.csv into t, rr (cap rows); the number read. */
+static size_t read_rr(double *t, double *rr, size_t cap)
 {
-    char path[1024];
+    char path[1024], line[256];
     snprintf(path, sizeof path, "%s/tests/hrv_reference/rr.csv", src_dir());
     FILE *f = fopen(path, "r");
     PT_CHECK(f != NULL);
-    if (!f)
-        return;
-    static double t[1000], rr[1000], scratch[PT_HRV_SCRATCH(4 * 310, 1000)];
     size_t n = 0;
-    char line[256];
-    if (!fgets(line, sizeof line, f))
-        n = 0;
-    while (n < 1000 && fscanf(f, "%lf,%lf", &t[n], &rr[n]) == 2)
+    if (!f || !fgets(line, sizeof line, f)) {
+        if (f)
+            fclose(f);
+        return 0;
+    }
+    while (n < cap && fscanf(f, "%lf,%lf", &t[n], &rr[n]) == 2)
         n++;
     fclose(f);
-    PT_CHECK(n == 377);
-    pt_hrv_values v;
-    pt_error err = {0};
-    PT_CHECK(pt_hrv_compute(t, rr, NULL, n, scratch, NULL, &v, &err) == PT_OK);
-    snprintf(path, sizeof path, "%s/tests/hrv_reference/expected.csv", src_dir());
-    f = fopen(path, "r");
+    return n;
+}
+
+/* Every row of tests/hrv_reference/NAME (name,value) against v; the rows seen.
+ * 1e-9 relative: the same sums in another order, our tridiagonal spline solve against
+ * scipy's banded LU, FFTW against pocketfft (each ~1e-15 relative); a difference of method
+ * shows at 1e-3 or more (linear interpolation: 0.2 on HF; a per-segment detrend instead of
+ * NeuroKit2's global mean: 6e-8 on LF). */
+static int check_expected(const char *name_csv, const pt_hrv_values *v)
+{
+    char path[1024], line[256], name[32];
+    snprintf(path, sizeof path, "%s/tests/hrv_reference/%s", src_dir(), name_csv);
+    FILE *f = fopen(path, "r");
     PT_CHECK(f != NULL);
-    if (!f)
-        return;
-    char name[32];
+    if (!f || !fgets(line, sizeof line, f)) {
+        if (f)
+            fclose(f);
+        return 0;
+    }
     double want;
     int seen = 0;
-    if (!fgets(line, sizeof line, f))
-        seen = -100;
     while (fscanf(f, "%31[^,],%lf\n", name, &want) == 2) {
-        double got = !strcmp(name, "MeanNN")  ? v.mean_rr_ms
-                     : !strcmp(name, "SDNN")  ? v.sdnn_ms
-                     : !strcmp(name, "RMSSD") ? v.rmssd_ms
-                     : !strcmp(name, "pNN50") ? v.pnn50_pct
-                     : !strcmp(name, "LF")    ? v.lf_ms2
-                     : !strcmp(name, "HF")    ? v.hf_ms2
-                     : !strcmp(name, "LFHF")  ? v.lf_hf
+        double got = !strcmp(name, "MeanNN")  ? v->mean_rr_ms
+                     : !strcmp(name, "SDNN")  ? v->sdnn_ms
+                     : !strcmp(name, "RMSSD") ? v->rmssd_ms
+                     : !strcmp(name, "pNN50") ? v->pnn50_pct
+                     : !strcmp(name, "LF")    ? v->lf_ms2
+                     : !strcmp(name, "HF")    ? v->hf_ms2
+                     : !strcmp(name, "LFHF")  ? v->lf_hf
                                               : (double)NAN;
-        printf("%-6s reference %.12g  C %.12g\n", name, want, got);
-        /* 1e-9 relative: the same sums in another order, our tridiagonal spline solve against
-         * scipy's banded LU, FFTW against pocketfft (each ~1e-15 relative); a difference of
-         * method shows at 1e-3 or more (linear interpolation: 0.2 on HF; a per-segment
-         * detrend instead of NeuroKit2's global mean: 6e-8 on LF) */
+        printf("%s %-6s reference %.12g  C %.12g\n", name_csv, name, want, got);
         PT_CHECK_NEAR(want, got, 1e-9, 1e-12);
         seen++;
     }
     fclose(f);
-    PT_CHECK(seen == 7);
+    return seen;
+}
+
+PT_TEST(hrv_reference)
+{
+    static double t[1000], rr[1000], scratch[PT_HRV_SCRATCH(4 * 310, 1000)];
+    size_t n = read_rr(t, rr, 1000);
+    PT_CHECK(n == 377);
+    pt_hrv_values v;
+    pt_error err = {0};
+    PT_CHECK(pt_hrv_compute(t, rr, NULL, n, scratch, NULL, &v, &err) == PT_OK);
+    PT_CHECK(check_expected("expected.csv", &v) == 7);
 }
 
 /* The spectrum over rejected intervals: rows 40, 41, 150 and 300 of rr.csv flagged give
  * NeuroKit2's LF, HF and LF/HF on the series without them (expected_gaps.csv), to 1e-9. */
 PT_TEST(hrv_reference_flagged_rows)
 {
-    char path[1024];
-    snprintf(path, sizeof path, "%s/tests/hrv_reference/rr.csv", src_dir());
-    FILE *f = fopen(path, "r");
-    PT_CHECK(f != NULL);
-    if (!f)
-        return;
     static double t[1000], rr[1000], scratch[PT_HRV_SCRATCH(4 * 310, 1000)];
     static unsigned char ok[1000];
-    size_t n = 0;
-    char line[256];
-    if (!fgets(line, sizeof line, f))
-        n = 0;
-    while (n < 1000 && fscanf(f, "%lf,%lf", &t[n], &rr[n]) == 2)
-        n++;
-    fclose(f);
+    size_t n = read_rr(t, rr, 1000);
     PT_CHECK(n == 377);
     for (size_t i = 0; i < n; i++)
         ok[i] = i != 40 && i != 41 && i != 150 && i != 300;
     pt_hrv_values v;
     PT_CHECK(pt_hrv_compute(t, rr, ok, n, scratch, NULL, &v, NULL) == PT_OK);
     PT_CHECK(v.n_nn == 373);
-    snprintf(path, sizeof path, "%s/tests/hrv_reference/expected_gaps.csv", src_dir());
-    f = fopen(path, "r");
-    PT_CHECK(f != NULL);
-    if (!f)
-        return;
-    char name[32];
-    double want;
-    int seen = 0;
-    if (!fgets(line, sizeof line, f))
-        seen = -100;
-    while (fscanf(f, "%31[^,],%lf\n", name, &want) == 2) {
-        double got = !strcmp(name, "LF")     ? v.lf_ms2
-                     : !strcmp(name, "HF")   ? v.hf_ms2
-                     : !strcmp(name, "LFHF") ? v.lf_hf
-                                             : (double)NAN;
-        printf("%-6s reference %.12g  C %.12g (4 rows flagged)\n", name, want, got);
-        PT_CHECK_NEAR(want, got, 1e-9, 1e-12); /* as hrv_reference */
-        seen++;
-    }
-    fclose(f);
-    PT_CHECK(seen == 3);
+    PT_CHECK(check_expected("expected_gaps.csv", &v) == 3);
 }
 
 /* Rejected intervals: an artefact (1.5 x) is left out, and the successive differences on
