@@ -63,13 +63,20 @@ pt_peaks *pt_peaks_create(const pt_peaks_config *cfg, size_t max_n, pt_error *er
     p->cfg = *cfg;
     p->max_n = max_n;
     p->cap = pt_peaks_capacity(max_n);
-    p->cand = calloc(p->cap, sizeof *p->cand);
-    p->order = calloc(p->cap, sizeof *p->order);
-    p->ka = calloc(p->cap, sizeof *p->ka);
-    p->kb = calloc(p->cap, sizeof *p->kb);
-    p->keep = calloc(p->cap, 1);
-    p->prom = calloc(p->cap, sizeof *p->prom);
-    if (!p->cand || !p->order || !p->ka || !p->kb || !p->keep || !p->prom) {
+    /* scratch only for the conditions asked for: a call with them all is 7 x cap words,
+     * which the allocator maps and the first touch faults in, call after call */
+    int dist = cfg->distance > 1,
+        prom = cfg->prominence_min > -HUGE_VAL || cfg->prominence_max < HUGE_VAL;
+    p->cand = malloc(p->cap * sizeof *p->cand);
+    if (dist) {
+        p->order = malloc(p->cap * sizeof *p->order);
+        p->ka = malloc(p->cap * sizeof *p->ka);
+        p->kb = malloc(p->cap * sizeof *p->kb);
+        p->keep = malloc(p->cap);
+    }
+    if (prom)
+        p->prom = malloc(p->cap * sizeof *p->prom);
+    if (!p->cand || (dist && (!p->order || !p->ka || !p->kb || !p->keep)) || (prom && !p->prom)) {
         pt_peaks_destroy(p);
         pt_error_set(err, PT_ENOMEM, "pt_peaks_create: out of memory (max_n = %zu)", max_n);
         return NULL;
@@ -199,21 +206,20 @@ int pt_peaks_execute(pt_peaks *p, const double *x, size_t n, size_t *idx, double
     /* prominence */
     int want_prom = c->prominence_min > -HUGE_VAL || c->prominence_max < HUGE_VAL;
     if (want_prom || prominence) {
+        double *pr = prominence ? prominence : p->prom; /* the output, else the scratch */
         for (size_t j = 0; j < m; j++)
-            p->prom[j] = prominence1(x, n, p->cand[j], NULL, NULL);
+            pr[j] = prominence1(x, n, p->cand[j], NULL, NULL);
         if (want_prom) {
             size_t k = 0;
             for (size_t j = 0; j < m; j++)
-                if (c->prominence_min <= p->prom[j] && p->prom[j] <= c->prominence_max) {
+                if (c->prominence_min <= pr[j] && pr[j] <= c->prominence_max) {
                     p->cand[k] = p->cand[j];
-                    p->prom[k++] = p->prom[j];
+                    pr[k++] = pr[j];
                 }
             m = k;
         }
     }
     memcpy(idx, p->cand, m * sizeof *idx);
-    if (prominence)
-        memcpy(prominence, p->prom, m * sizeof *prominence);
     *npeaks = m;
     return PT_OK;
 }

@@ -275,7 +275,8 @@ done:
     return ret;
 }
 
-/* find_peaks(x, hmin, hmax, distance, pmin, pmax, want_bases) -> (idx, prominences, lb, rb) */
+/* find_peaks(x, hmin, hmax, distance, pmin, pmax, want_bases) -> (idx, prominences, lb, rb);
+ * the last three None unless want_bases */
 static PyObject *py_find_peaks(PyObject *self, PyObject *args)
 {
     (void)self;
@@ -333,15 +334,21 @@ static PyObject *py_find_peaks(PyObject *self, PyObject *args)
         goto done;
     }
     npy_intp m = (npy_intp)np_;
-    if (!(oi = (PyArrayObject *)PyArray_SimpleNew(1, &m, NPY_INTP)) || !(op = new_vector(m)) ||
-        !(ol = (PyArrayObject *)PyArray_SimpleNew(1, &m, NPY_INTP)) ||
+    if (!(oi = (PyArrayObject *)PyArray_SimpleNew(1, &m, NPY_INTP)))
+        goto done;
+    for (size_t i = 0; i < np_; i++)
+        ((npy_intp *)PyArray_DATA(oi))[i] = (npy_intp)idx[i];
+    if (!bases) { /* prominences and bases not asked for: None */
+        ret = Py_BuildValue("OOOO", oi, Py_None, Py_None, Py_None);
+        goto done;
+    }
+    if (!(op = new_vector(m)) || !(ol = (PyArrayObject *)PyArray_SimpleNew(1, &m, NPY_INTP)) ||
         !(orb = (PyArrayObject *)PyArray_SimpleNew(1, &m, NPY_INTP)))
         goto done;
     for (size_t i = 0; i < np_; i++) {
-        ((npy_intp *)PyArray_DATA(oi))[i] = (npy_intp)idx[i];
-        ((npy_intp *)PyArray_DATA(ol))[i] = bases ? (npy_intp)lb[i] : 0;
-        ((npy_intp *)PyArray_DATA(orb))[i] = bases ? (npy_intp)rb[i] : 0;
-        ((double *)PyArray_DATA(op))[i] = bases ? prom[i] : (double)NAN;
+        ((npy_intp *)PyArray_DATA(ol))[i] = (npy_intp)lb[i];
+        ((npy_intp *)PyArray_DATA(orb))[i] = (npy_intp)rb[i];
+        ((double *)PyArray_DATA(op))[i] = prom[i];
     }
     ret = Py_BuildValue("OOOO", oi, op, ol, orb);
 done:
