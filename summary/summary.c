@@ -235,8 +235,14 @@ static const table_def schema1[] = {
       {"rmssd_ms", "ms", "root mean square of successive differences (RMSSD)", PT_COL_F64},
       {"pnn50_pct", "%", "successive differences > 50 ms per accepted interval (pNN50)",
        PT_COL_F64},
-      {"lf_ms2", "ms^2", "power 0.04-0.15 Hz, Welch spectrum of the intervals at 4 Hz", PT_COL_F64},
-      {"hf_ms2", "ms^2", "power 0.15-0.4 Hz, Welch spectrum of the intervals at 4 Hz", PT_COL_F64},
+      {"lf_ms2", "ms^2",
+       "power 0.04-0.15 Hz: Welch spectrum of the intervals, quadratic spline at 4 Hz (NeuroKit2 "
+       "hrv_frequency)",
+       PT_COL_F64},
+      {"hf_ms2", "ms^2",
+       "power 0.15-0.4 Hz: Welch spectrum of the intervals, quadratic spline at 4 Hz (NeuroKit2 "
+       "hrv_frequency)",
+       PT_COL_F64},
       {"lf_hf", "1", "LF / HF", PT_COL_F64},
       {"whole", "1", "1 on the row for the whole recording, 0 on 5 min segments", PT_COL_F64},
       {0}}},
