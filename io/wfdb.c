@@ -477,6 +477,15 @@ static void *wfdb_open(const char *path, const pt_read_options *opt, pt_recordin
             g->initval = strtol(f[3], NULL, 10);
         else
             g->initval = adczero;
+        /* WFDB's initial value is an int: format 8 adds its differences to it, and a value
+         * near LONG_MAX (found by fuzzing) would overflow the running sum */
+        if (g->initval < -2147483647L - 1 || g->initval > 2147483647L) {
+            pt_error_set(err, PT_EFORMAT,
+                         "%s:%d: signal %d: initial value %ld is outside the 32-bit range "
+                         "of WFDB samples",
+                         hea, lineno, sig, g->initval);
+            goto fail;
+        }
         if (nf >= 5) {
             g->cksum = strtol(f[4], NULL, 10);
             g->has_cksum = 1;
