@@ -409,12 +409,13 @@ static int read_header(e4_state *s, int i, pt_error *err)
         if (r == 0 || (n = parse_fields(line, v, 3, &bad)) < 1)
             return pt_error_set(err, PT_EFORMAT, "%s:%lld: the second line must be the sample rate",
                                 f->path, f->line + (r <= 0));
-        /* E4 files are 1-64 Hz; a rate of 1e-51 Hz (found by fuzzing) put the next
-         * sample 10^50 s away and the block loop crawled towards it */
-        if (!(v[0] >= 1e-3) || !isfinite(v[0]) || v[0] > 1e6)
+        /* E4 files are 1-64 Hz. A rate of 1e-51 Hz (found by fuzzing) put the next sample
+         * 10^50 s away and the block loop crawled towards it; 0.01 Hz next to 30 kHz (also
+         * fuzzing) made 30 M samples of padding from 185 bytes: the ratio stays <= 2048 */
+        if (!(v[0] >= 0.5) || !isfinite(v[0]) || v[0] > 1024)
             return pt_error_set(err, PT_EFORMAT,
-                                "%s:%lld: sample rate %g Hz: it must be between 0.001 Hz and "
-                                "1 MHz",
+                                "%s:%lld: sample rate %g Hz: an E4 file has 1-64 Hz (0.5-1024 Hz "
+                                "are accepted)",
                                 f->path, f->line, v[0]);
         f->fs_hz = v[0];
         if (f->fs_hz > s->fs_max)
