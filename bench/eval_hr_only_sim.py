@@ -34,6 +34,24 @@ import h5py
 import numpy as np
 
 
+def process_hr(cli, hr_path, tt, hr, rng):
+    """Write hr (at times tt) as a chest strap would, a whole-bpm value every 2-4 s (NaN: an
+    empty cell, the strap off), process it and return the /recovery columns."""
+    t = 0.0
+    with open(hr_path, "w") as f:
+        f.write("t_s,hr_bpm\n")
+        while t < tt[-1]:
+            v = float(np.interp(t, tt, hr))
+            f.write("%d,%s\n" % (round(t), "" if np.isnan(v) else "%d" % round(v)))
+            t += rng.uniform(2.0, 4.0)
+    out = hr_path[:-4] + ".h5"
+    subprocess.run([cli, "process", hr_path, "--age", "35", "--sex", "m", "-o", out],
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    with h5py.File(out) as h:
+        g = h["recovery"]
+        return {k: g[k][:] for k in ("t_end_exercise_s", "hrr60_bpm", "hrr120_bpm")}
+
+
 def run(cli, scenario, minutes, seed, tmp):
     rec = os.path.join(tmp, "%s_%d.csv" % (scenario, seed))
     subprocess.run([cli, "simulate", "--scenario", scenario, "--minutes", str(minutes),
@@ -42,19 +60,7 @@ def run(cli, scenario, minutes, seed, tmp):
     truth = np.genfromtxt(rec[:-4] + ".truth.csv", delimiter=",", names=True)
     rng = np.random.default_rng(1000 + seed)
     hr_path = os.path.join(tmp, "%s_%d_hr.csv" % (scenario, seed))
-    t, tt = 0.0, truth["t_s"]
-    with open(hr_path, "w") as f:
-        f.write("t_s,hr_bpm\n")
-        while t < tt[-1]:
-            v = float(np.interp(t, tt, truth["hr_bpm"]))
-            f.write("%d,%s\n" % (round(t), "" if np.isnan(v) else "%d" % round(v)))  # NaN: off
-            t += rng.uniform(2.0, 4.0)
-    out = hr_path[:-4] + ".h5"
-    subprocess.run([cli, "process", hr_path, "--age", "35", "--sex", "m", "-o", out],
-                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    with h5py.File(out) as h:
-        g = h["recovery"]
-        det = {k: g[k][:] for k in ("t_end_exercise_s", "hrr60_bpm", "hrr120_bpm")}
+    det = process_hr(cli, hr_path, truth["t_s"], truth["hr_bpm"], rng)
     tr = list(csv.DictReader(open(rec[:-4] + ".recovery.csv")))
     return tr, det
 
@@ -120,19 +126,7 @@ def run_protocol(cli, name, seed, tmp):
     hr, ends, warm = synth_protocol(name, seed)
     rng = np.random.default_rng(1000 + seed)
     hr_path = os.path.join(tmp, "%s_%d_hr.csv" % (name, seed))
-    tt = np.arange(len(hr), dtype=float)
-    t = 0.0
-    with open(hr_path, "w") as f:
-        f.write("t_s,hr_bpm\n")
-        while t < tt[-1]:
-            f.write("%d,%d\n" % (round(t), round(float(np.interp(t, tt, hr)))))
-            t += rng.uniform(2.0, 4.0)
-    out = hr_path[:-4] + ".h5"
-    subprocess.run([cli, "process", hr_path, "--age", "35", "--sex", "m", "-o", out],
-                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    with h5py.File(out) as h:
-        g = h["recovery"]
-        det = {k: g[k][:] for k in ("t_end_exercise_s", "hrr60_bpm", "hrr120_bpm")}
+    det = process_hr(cli, hr_path, np.arange(len(hr), dtype=float), hr, rng)
     tr = [{"t_end_exercise_s": te, "hrr60_bpm": hr[te] - hr[te + 60],
            "hrr120_bpm": hr[te] - hr[te + 120]} for te in ends if te not in warm]
     return tr, det, warm
